@@ -1,0 +1,114 @@
+/* capture.h - read frames from pcap/pcapng files, stdin or a live interface.
+ *
+ * Owns: TfaCapture (the libpcap handle of the current input and the list of
+ * inputs).  Lends: TfaFrame.bytes points into libpcap's buffer and is valid
+ * only until the next tfa_capture_next() call (pcap_next_ex(3PCAP) rule);
+ * anything kept longer must be copied.
+ *
+ * Several files are one continuous capture in the order given (a rotated
+ * tcpdump -G/-C set): frame numbers continue across them.  "-" is stdin.
+ * Files are opened with nanosecond timestamp precision.  A BPF filter is
+ * compiled for each file's own link type.  A damaged file (truncated, bad
+ * record header) ends reading of that file with TFA_CAPTURE_DAMAGED and a
+ * message naming the file and byte offset; the next tfa_capture_next() goes
+ * on with the next file.  Setup and I/O errors use GError (TFA_CAPTURE_ERROR);
+ * the per-frame path returns a status only.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "tcpflow-audit/common.h"
+
+typedef struct TfaCapture TfaCapture;
+
+typedef struct TfaFrame {
+    TfaFrameNo frame_no; /* 1-based, continuing across files */
+    TfaTs ts;            /* ns since the epoch */
+    uint32_t caplen;     /* bytes captured */
+    uint32_t wirelen;    /* bytes on the wire */
+    int linktype;        /* DLT_* value as libpcap reports it */
+    const uint8_t *bytes; /* borrowed until the next tfa_capture_next() */
+} TfaFrame;
+
+typedef enum TfaCaptureStatus {
+    TFA_CAPTURE_FRAME = 0, /* *frame filled */
+    TFA_CAPTURE_TIMEOUT,   /* live: no packet within the read timeout; now_ts advanced */
+    TFA_CAPTURE_DAMAGED,   /* the current file is damaged; message in *error; reading goes on */
+    TFA_CAPTURE_BREAK,     /* tfa_capture_break() was called */
+    TFA_CAPTURE_END,       /* every input read */
+    TFA_CAPTURE_ERROR,     /* fatal: *error set */
+} TfaCaptureStatus;
+
+typedef struct TfaCaptureLiveOptions {
+    const char *device;
+    int snaplen;
+    bool promisc;
+    bool immediate;
+    int buffer_size; /* bytes; 0 = libpcap default */
+    int timeout_ms;
+} TfaCaptureLiveOptions;
+
+typedef struct TfaCaptureStats {
+    guint64 files_opened;
+    guint64 files_damaged;
+    guint64 frames;
+    guint64 bytes;
+    guint64 kernel_drops;   /* live: ps_drop */
+    guint64 iface_drops;    /* live: ps_ifdrop */
+    bool have_kernel_stats;
+} TfaCaptureStats;
+
+#define TFA_CAPTURE_ERROR_DOMAIN (tfa_capture_error_quark())
+GQuark tfa_capture_error_quark(void);
+
+typedef enum TfaCaptureErrorCode {
+    TFA_CAPTURE_ERROR_FAILED,
+    TFA_CAPTURE_ERROR_OPEN,      /* missing file, permission, not a capture */
+    TFA_CAPTURE_ERROR_FILTER,    /* the BPF expression does not compile */
+    TFA_CAPTURE_ERROR_DAMAGED,   /* truncated / corrupt file */
+    TFA_CAPTURE_ERROR_LINKTYPE,  /* link type not decoded */
+    TFA_CAPTURE_ERROR_PERMISSION,
+    TFA_CAPTURE_ERROR_NO_DEVICE,
+} TfaCaptureErrorCode;
+
+/* Read a list of files (NULL-terminated, borrowed for the capture's life).
+ * Files are opened one by one as reading reaches them; a file that cannot be
+ * opened (missing, not a capture, link type not decoded, filter not
+ * applicable to its link type) is reported by tfa_capture_next() as
+ * TFA_CAPTURE_DAMAGED with the reason, and reading goes on with the next.
+ * Fails only when the filter's syntax is wrong (TFA_CAPTURE_ERROR_FILTER). */
+TfaCapture *tfa_capture_new_files(const char *const *paths, const char *filter, GError **error);
+
+/* Open a live interface; the filter is compiled at once. */
+TfaCapture *tfa_capture_new_live(const TfaCaptureLiveOptions *opts, const char *filter,
+                                 GError **error);
+
+/* Open a capture held in memory (fuzzing, tests).  @data is borrowed. */
+TfaCapture *tfa_capture_new_memory(const uint8_t *data, size_t len, const char *filter,
+                                   GError **error);
+
+void tfa_capture_free(TfaCapture *cap);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TfaCapture, tfa_capture_free)
+
+/* Next frame.  On TFA_CAPTURE_DAMAGED and TFA_CAPTURE_ERROR, *error is set. */
+TfaCaptureStatus tfa_capture_next(TfaCapture *cap, TfaFrame *frame, GError **error);
+
+/* Async-signal-safe: ask the current tfa_capture_next() to return BREAK. */
+void tfa_capture_break(TfaCapture *cap);
+
+/* Also write every frame read to @path (pcap, the first input's link type). */
+gboolean tfa_capture_dump_to(TfaCapture *cap, const char *path, GError **error);
+
+/* Drop privileges would go here; see main.c.  Counters so far. */
+void tfa_capture_get_stats(TfaCapture *cap, TfaCaptureStats *stats);
+
+/* Name of the input currently read (for messages). */
+const char *tfa_capture_current_name(const TfaCapture *cap);
+
+/* Whether the capture is a live interface. */
+bool tfa_capture_is_live(const TfaCapture *cap);
+
+/* Total size in bytes of the file inputs (0 when unknown) and bytes read so
+ * far; for progress display. */
+void tfa_capture_progress(const TfaCapture *cap, guint64 *done, guint64 *total);

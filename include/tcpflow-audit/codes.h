@@ -1,0 +1,273 @@
+/* codes.h - every name that reaches the output, defined once.
+ *
+ * Each list is an X-macro: it expands into an enum, a name table and, where
+ * they apply, severity and explanation tables (util/names.c).  The names ARE
+ * the output schema (DESIGN.md §6, ANOMALIES.md): once released a name is
+ * never renamed or reused, and new entries go at the end of their list.
+ * Owns nothing; the tables are const.
+ */
+#pragma once
+
+#include <stddef.h>
+
+/* RFC 9293 §3.3.2 connection states, spelled with underscores. */
+#define TFA_TCP_STATE_LIST(X)                                                  \
+    X(CLOSED)                                                                  \
+    X(LISTEN)                                                                  \
+    X(SYN_SENT)                                                                \
+    X(SYN_RECEIVED)                                                            \
+    X(ESTABLISHED)                                                             \
+    X(FIN_WAIT_1)                                                              \
+    X(FIN_WAIT_2)                                                              \
+    X(CLOSE_WAIT)                                                              \
+    X(CLOSING)                                                                 \
+    X(LAST_ACK)                                                                \
+    X(TIME_WAIT)
+
+typedef enum TfaTcpState {
+#define X(name) TFA_TCP_##name,
+    TFA_TCP_STATE_LIST(X)
+#undef X
+    TFA_TCP_N_STATES
+} TfaTcpState;
+
+#define TFA_TCPF(state) (1u << (TFA_TCP_##state))
+
+typedef enum TfaSeverity {
+    TFA_SEV_INFO = 0,
+    TFA_SEV_NOTICE,
+    TFA_SEV_WARNING,
+    TFA_SEV_ERROR,
+    TFA_SEV_N
+} TfaSeverity;
+
+/* Anomaly codes attached to a connection: X(NAME, SEVERITY, "meaning"). */
+#define TFA_ANOMALY_LIST(X)                                                                        \
+    X(HANDSHAKE_SYN_RETRANSMITTED, NOTICE, "the same SYN (same ISN) was sent again")               \
+    X(HANDSHAKE_SYN_UNANSWERED, ERROR, "SYN(s) sent, no SYN-ACK or RST by the end of the capture") \
+    X(HANDSHAKE_SYNACK_RETRANSMITTED, NOTICE, "the SYN-ACK was sent again")                        \
+    X(HANDSHAKE_THIRD_ACK_LOST, WARNING,                                                           \
+      "the server repeated its SYN-ACK after the client's ACK or data was seen")                   \
+    X(HANDSHAKE_SYNACK_BAD_ACK, ERROR, "the SYN-ACK acknowledges something other than ISN+1")      \
+    X(HANDSHAKE_SYN_ISN_CHANGED, WARNING, "a repeated SYN carries a different ISN")                \
+    X(HANDSHAKE_SYN_WITH_DATA, INFO, "the SYN carries payload")                                    \
+    X(HANDSHAKE_SIMULTANEOUS_OPEN, NOTICE, "both sides sent a SYN")                                \
+    X(HANDSHAKE_DATA_BEFORE_ESTABLISHED, WARNING,                                                  \
+      "data sent before the sender's side of the handshake completed")                             \
+    X(HANDSHAKE_NOT_SEEN, INFO, "the connection was picked up mid-stream")                         \
+    X(HANDSHAKE_OPTIONS_ASYMMETRIC, INFO,                                                          \
+      "an option offered in the SYN was not returned in the SYN-ACK but used anyway")              \
+    X(HANDSHAKE_SYN_INSIDE_CONNECTION, WARNING, "a SYN arrived inside a live connection")          \
+    X(HANDSHAKE_PORT_REUSE_IN_TIME_WAIT, WARNING,                                                  \
+      "a new SYN on a 4-tuple still in TIME_WAIT on one side")                                     \
+    X(TEARDOWN_FIN_RETRANSMITTED, NOTICE, "a FIN was sent again")                                  \
+    X(TEARDOWN_LAST_ACK_LOST, WARNING,                                                             \
+      "the LAST_ACK side repeated its FIN after the peer's ACK was seen")                          \
+    X(TEARDOWN_DATA_AFTER_FIN, ERROR, "new data beyond the sender's own FIN")                      \
+    X(TEARDOWN_FIN_SEQ_CHANGED, ERROR, "a repeated FIN at a different sequence number")            \
+    X(TEARDOWN_SIMULTANEOUS_CLOSE, INFO, "the FINs crossed: CLOSING was reached")                  \
+    X(TEARDOWN_HALF_CLOSED_AT_END, NOTICE, "one FIN; the other direction was still open at the end") \
+    X(TEARDOWN_CLOSE_WAIT_STUCK, WARNING,                                                          \
+      "an endpoint acknowledged a FIN and never closed: the application is not calling close()")   \
+    X(TEARDOWN_FIN_WAIT_2_STUCK, NOTICE, "the closer waited in FIN_WAIT_2 for the peer's FIN")     \
+    X(TEARDOWN_FIN_WITHOUT_ACK, WARNING, "FIN without the ACK flag outside SYN_SENT")              \
+    X(TEARDOWN_SPONTANEOUS_FIN, NOTICE, "a FIN on a 4-tuple with nothing else seen")               \
+    X(RST_REFUSED, ERROR, "RST answering a SYN: no listener")                                      \
+    X(RST_HANDSHAKE_ABORT, ERROR, "RST from the client during the handshake")                      \
+    X(RST_ABORTIVE_CLOSE, WARNING, "abortive close by the application (SO_LINGER 0, killed)")      \
+    X(RST_CLOSE_WITH_UNREAD_DATA, WARNING, "socket closed with unread received data")              \
+    X(RST_DATA_TO_CLOSED_SOCKET, WARNING, "data arrived for a socket that had already closed")     \
+    X(RST_STALE_CONNECTION, WARNING, "RST for a connection the sender no longer knows")            \
+    X(RST_IN_TIME_WAIT, NOTICE, "RST while one side is in TIME_WAIT")                              \
+    X(RST_OUT_OF_WINDOW, WARNING, "RST not acceptable to the receiver (RFC 5961)")                 \
+    X(RST_SUSPECTED_INJECTION, ERROR, "RST not sent by the endpoint it claims to come from")       \
+    X(RST_KEEPALIVE_TIMEOUT, WARNING, "RST after unanswered keep-alive probes")                    \
+    X(RST_AFTER_IDLE, WARNING, "RST after a long idle period (middlebox or NAT timeout)")          \
+    X(RST_UNKNOWN, WARNING, "RST whose cause the evidence does not decide")                        \
+    X(RST_WITH_DATA, INFO, "RST carrying a diagnostic payload (RFC 9293 §3.5.3)")                  \
+    X(RST_STORM, WARNING, "many RSTs on one 4-tuple")                                              \
+    X(ACK_DELAYED, INFO, "ACK held back in the delayed-ACK range")                                 \
+    X(ACK_DELAY_OVER_500MS, WARNING, "ACK delayed beyond RFC 1122's 500 ms limit")                 \
+    X(ACK_NAGLE_DELACK_STALL, WARNING,                                                             \
+      "sender held a small segment until the peer's delayed ACK arrived, repeatedly")              \
+    X(ACK_STRETCH, INFO, "one ACK covers more than two full-sized segments")                       \
+    X(ACK_UNSEEN_DATA, WARNING, "ACK covers bytes never seen in the capture")                      \
+    X(SEQ_RETRANSMISSION, NOTICE, "data already sent was sent again")                              \
+    X(SEQ_FAST_RETRANSMISSION, NOTICE, "retransmission after duplicate ACKs")                      \
+    X(SEQ_SPURIOUS_RETRANSMISSION, NOTICE, "retransmitted data the receiver had already ACKed")    \
+    X(SEQ_OUT_OF_ORDER, NOTICE, "segment below the highest sequence seen, shortly after")          \
+    X(SEQ_LOST_SEGMENT, WARNING, "sequence gap: the previous segment was not captured")            \
+    X(SEQ_DUP_ACK, INFO, "duplicate ACK")                                                          \
+    X(SEQ_RETRANSMISSION_DATA_DIFFERS, ERROR, "retransmitted bytes differ from the original")      \
+    X(SEQ_OUT_OF_WINDOW, WARNING, "segment beyond the receiver's advertised window")               \
+    X(SEQ_ACK_INVALID, WARNING, "ACK beyond anything the peer sent, or far behind")                \
+    X(SEQ_STALE_INCARNATION, ERROR, "segment of an earlier incarnation of the same 4-tuple")       \
+    X(SEQ_KEEPALIVE, INFO, "keep-alive probe or its ACK")                                          \
+    X(SEQ_TIMESTAMP_REGRESSION, WARNING, "TSval went backwards (PAWS would drop it)")              \
+    X(WINDOW_ZERO, WARNING, "receiver advertised a zero window")                                   \
+    X(WINDOW_ZERO_PROBE, INFO, "probe into a zero window")                                         \
+    X(WINDOW_FULL, NOTICE, "sender filled the receiver's window")                                  \
+    X(WINDOW_SHRUNK, WARNING, "the right edge of the window moved left")                           \
+    X(CAPTURE_DUPLICATE_FRAME, INFO, "the same frame was captured twice")
+
+typedef enum TfaAnomalyCode {
+#define X(name, sev, text) TFA_ANOMALY_##name,
+    TFA_ANOMALY_LIST(X)
+#undef X
+    TFA_ANOMALY_N
+} TfaAnomalyCode;
+
+/* Capture-level diagnostics and counters: X(NAME, "meaning").  DECODE_* are
+ * problems of one frame; the OK/NOT_* entries count frames that are fine but
+ * not analysed; CAPTURE_* concern the capture as a whole. */
+#define TFA_DIAG_LIST(X)                                                                           \
+    X(DECODE_TRUNCATED, "frame cut by the snaplen: headers used, payload length from the IP header") \
+    X(DECODE_BAD_LINK_HEADER, "link-layer header shorter than its type requires")                  \
+    X(DECODE_UNKNOWN_LINKTYPE, "link type not decoded")                                            \
+    X(DECODE_BAD_IP_HEADER, "IP header malformed (version, header length, cut before its end)")    \
+    X(DECODE_BAD_IP_LENGTH, "IP length field inconsistent with the frame")                         \
+    X(DECODE_BAD_IPV6_EXT, "IPv6 extension header chain malformed or cut")                         \
+    X(DECODE_IP_FRAGMENT, "IP fragment (a first fragment's complete TCP header is used)")          \
+    X(DECODE_JUMBO, "IPv4 length 0 (GSO/BIG TCP) or IPv6 jumbogram: length taken from the frame")  \
+    X(DECODE_BAD_TCP_HEADER, "TCP header malformed (data offset < 5 or beyond the packet)")        \
+    X(DECODE_BAD_OPTION, "TCP option malformed (bad length, cut, duplicated)")                     \
+    X(DECODE_ILLEGAL_FLAGS, "illegal TCP flag combination (e.g. SYN+FIN, SYN+RST, no flags)")      \
+    X(DECODE_BAD_CHECKSUM, "TCP checksum wrong (only checked with --verify-checksums)")            \
+    X(DECODE_NOT_IP, "frame carries no IPv4/IPv6 packet")                                          \
+    X(DECODE_NOT_TCP, "IP packet that is not TCP")                                                 \
+    X(CAPTURE_TIME_WENT_BACKWARDS, "a frame's timestamp is earlier than the previous frame's")     \
+    X(CAPTURE_KERNEL_DROPS, "packets dropped by the kernel or interface (live capture)")           \
+    X(CAPTURE_DAMAGED_FILE, "capture file truncated or corrupt; reading stopped at the damage")    \
+    X(CAPTURE_FILTERED_OUT, "frames rejected by the BPF filter (live capture only)")              \
+    X(CONN_EVICTED, "connections evicted at the --max-connections cap")                            \
+    X(CONN_ANOMALIES_TRUNCATED, "anomalies dropped at the --max-anomalies cap")                    \
+    X(CONN_PATH_TRUNCATED, "state transitions dropped at the path cap")                            \
+    X(BUFFER_CAP_HIT, "payload not retained because a --max-buffer-bytes cap was reached")
+
+typedef enum TfaDiag {
+#define X(name, text) TFA_DIAG_##name,
+    TFA_DIAG_LIST(X)
+#undef X
+    TFA_DIAG_N
+} TfaDiag;
+
+/* How the client (originator) of a connection was decided. */
+#define TFA_ORIGINATOR_LIST(X)                                                 \
+    X(SYN, "syn")                                                              \
+    X(SYNACK, "synack")                                                        \
+    X(PORT, "port")                                                            \
+    X(FIRST_PACKET, "first_packet")
+
+typedef enum TfaOriginator {
+#define X(name, text) TFA_ORIGINATOR_##name,
+    TFA_ORIGINATOR_LIST(X)
+#undef X
+    TFA_ORIGINATOR_N
+} TfaOriginator;
+
+/* handshake.outcome (ANOMALIES.md) */
+#define TFA_HANDSHAKE_LIST(X)                                                  \
+    X(COMPLETE, "complete")                                                    \
+    X(COMPLETE_AFTER_RETRY, "complete_after_retry")                            \
+    X(REFUSED, "refused")                                                      \
+    X(UNANSWERED, "unanswered")                                                \
+    X(SYNACK_UNACKED, "synack_unacked")                                        \
+    X(SIMULTANEOUS_OPEN, "simultaneous_open")                                  \
+    X(NOT_SEEN, "not_seen")                                                    \
+    X(RESET_DURING, "reset_during")
+
+typedef enum TfaHandshake {
+#define X(name, text) TFA_HANDSHAKE_##name,
+    TFA_HANDSHAKE_LIST(X)
+#undef X
+    TFA_HANDSHAKE_N
+} TfaHandshake;
+
+/* close.kind (ANOMALIES.md) */
+#define TFA_CLOSE_LIST(X)                                                      \
+    X(GRACEFUL, "graceful")                                                    \
+    X(HALF_CLOSED, "half_closed")                                              \
+    X(SIMULTANEOUS, "simultaneous")                                            \
+    X(RESET, "reset")                                                          \
+    X(RESET_AFTER_FIN, "reset_after_fin")                                      \
+    X(OPEN_AT_END, "open_at_end")                                              \
+    X(IDLE_TIMEOUT, "idle_timeout")                                            \
+    X(EVICTED, "evicted")
+
+typedef enum TfaCloseKind {
+#define X(name, text) TFA_CLOSE_##name,
+    TFA_CLOSE_LIST(X)
+#undef X
+    TFA_CLOSE_N
+} TfaCloseKind;
+
+/* close.initiator */
+#define TFA_INITIATOR_LIST(X)                                                  \
+    X(CLIENT, "client")                                                        \
+    X(SERVER, "server")                                                        \
+    X(BOTH, "both")                                                            \
+    X(NONE, "none")
+
+typedef enum TfaInitiator {
+#define X(name, text) TFA_INITIATOR_##name,
+    TFA_INITIATOR_LIST(X)
+#undef X
+    TFA_INITIATOR_N
+} TfaInitiator;
+
+/* rsts[].cause: the RST_* anomaly codes without their prefix, lower case. */
+#define TFA_RST_CAUSE_LIST(X)                                                  \
+    X(REFUSED, "refused")                                                      \
+    X(HANDSHAKE_ABORT, "handshake_abort")                                      \
+    X(ABORTIVE_CLOSE, "abortive_close")                                        \
+    X(CLOSE_WITH_UNREAD_DATA, "close_with_unread_data")                        \
+    X(DATA_TO_CLOSED_SOCKET, "data_to_closed_socket")                          \
+    X(STALE_CONNECTION, "stale_connection")                                    \
+    X(IN_TIME_WAIT, "in_time_wait")                                            \
+    X(OUT_OF_WINDOW, "out_of_window")                                          \
+    X(SUSPECTED_INJECTION, "suspected_injection")                              \
+    X(KEEPALIVE_TIMEOUT, "keepalive_timeout")                                  \
+    X(AFTER_IDLE, "after_idle")                                                \
+    X(UNKNOWN, "unknown")
+
+typedef enum TfaRstCause {
+#define X(name, text) TFA_RST_CAUSE_##name,
+    TFA_RST_CAUSE_LIST(X)
+#undef X
+    TFA_RST_CAUSE_N
+} TfaRstCause;
+
+/* Why a connection's record was emitted. */
+#define TFA_END_LIST(X)                                                        \
+    X(CLOSED, "closed")                                                        \
+    X(RESET, "reset")                                                          \
+    X(IDLE_TIMEOUT, "idle_timeout")                                            \
+    X(NEW_INCARNATION, "new_incarnation")                                      \
+    X(CAPTURE_END, "capture_end")                                              \
+    X(EVICTED, "evicted")
+
+typedef enum TfaEndReason {
+#define X(name, text) TFA_END_##name,
+    TFA_END_LIST(X)
+#undef X
+    TFA_END_N
+} TfaEndReason;
+
+/* Name and table look-ups (util/names.c).  Out-of-range values give "?". */
+const char *tfa_tcp_state_name(TfaTcpState s);
+const char *tfa_severity_name(TfaSeverity s);
+const char *tfa_anomaly_name(TfaAnomalyCode c);
+TfaSeverity tfa_anomaly_severity(TfaAnomalyCode c);
+const char *tfa_anomaly_meaning(TfaAnomalyCode c);
+const char *tfa_diag_name(TfaDiag d);
+const char *tfa_diag_meaning(TfaDiag d);
+const char *tfa_originator_name(TfaOriginator o);
+const char *tfa_handshake_name(TfaHandshake h);
+const char *tfa_close_name(TfaCloseKind k);
+const char *tfa_initiator_name(TfaInitiator i);
+const char *tfa_rst_cause_name(TfaRstCause c);
+const char *tfa_end_name(TfaEndReason e);
+
+/* Reverse look-ups for command-line parsing; return -1 when unknown. */
+int tfa_anomaly_from_name(const char *name);
+int tfa_severity_from_name(const char *name);

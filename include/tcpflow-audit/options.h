@@ -1,0 +1,71 @@
+/* options.h - everything the user can set, parsed once by main.c.
+ *
+ * TfaOptions is filled by main.c from the command line, then read-only for
+ * the whole run: every other stage gets `const TfaOptions *`.  Every cap and
+ * threshold of the program lives here with its default (TFA_DEFAULT_*), so
+ * the man page, --help and the code share one source of figures.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "tcpflow-audit/common.h"
+
+typedef enum TfaFormat {
+    TFA_FORMAT_AUTO = 0, /* text on a terminal, jsonl otherwise */
+    TFA_FORMAT_TEXT,
+    TFA_FORMAT_JSONL,
+    TFA_FORMAT_CSV,
+} TfaFormat;
+
+typedef enum TfaColor {
+    TFA_COLOR_AUTO = 0,
+    TFA_COLOR_ALWAYS,
+    TFA_COLOR_NEVER,
+} TfaColor;
+
+/* Defaults (documented in tcpflow-audit(1)). */
+#define TFA_DEFAULT_MAX_CONNS 200000u
+#define TFA_DEFAULT_MAX_ANOMALIES 256u
+#define TFA_DEFAULT_MAX_TRANSITIONS 32u
+#define TFA_DEFAULT_IDLE_TIMEOUT (300 * TFA_NSEC_PER_SEC)
+#define TFA_DEFAULT_CLOSE_LINGER (3 * TFA_NSEC_PER_SEC)
+#define TFA_DEFAULT_MSL (30 * TFA_NSEC_PER_SEC) /* 2*MSL = Linux's 60 s TIME_WAIT */
+#define TFA_DEFAULT_SNAPLEN 262144
+#define TFA_DEFAULT_LIVE_TIMEOUT_MS 200
+
+typedef struct TfaOptions {
+    /* input */
+    char **files;      /* NULL-terminated; "-" is stdin */
+    char *interface;   /* live capture when set */
+    char *filter;      /* BPF expression or NULL */
+    int snaplen;
+    bool promisc;
+    bool immediate;
+    int buffer_size;
+    guint64 max_packets;  /* -c; 0 = no limit */
+    TfaDuration duration; /* --duration; 0 = no limit */
+    char *write_file;     /* -w */
+    char *drop_user;      /* -Z */
+
+    /* output */
+    TfaFormat format;
+    TfaColor color;
+    bool progress;        /* only when stderr is a terminal */
+
+    /* analysis */
+    bool verify_checksums;
+    TfaDuration idle_timeout;
+    TfaDuration close_linger;
+    TfaDuration msl;
+
+    /* caps */
+    guint max_conns;
+    guint max_anomalies_per_conn;
+    guint max_transitions_per_endpoint;
+} TfaOptions;
+
+/* Fill @opts with the defaults. */
+void tfa_options_init(TfaOptions *opts);
+/* Free what the parser allocated; leaves the defaults. */
+void tfa_options_clear(TfaOptions *opts);

@@ -1,0 +1,27 @@
+/* record.h - the finished-connection view every reporter reads.
+ *
+ * tfa_record_build() fills a TfaConnRecord on the caller's stack from a
+ * retired TfaConn; the record borrows the connection (valid until the
+ * connection is freed) and adds what is computed once for all reporters:
+ * sides by role, text addresses, first/last frame and time.
+ */
+#pragma once
+
+#include "tcpflow-audit/conn.h"
+
+typedef struct TfaConnRecord {
+    const TfaConn *conn;               /* borrowed */
+    uint8_t side[2];                   /* by TfaRole: the side index in conn */
+    char ip[2][TFA_ADDR_STRLEN];       /* by TfaRole */
+    uint16_t port[2];                  /* by TfaRole */
+    TfaFrameNo first_frame, last_frame;
+    TfaTs first_ts, last_ts;
+} TfaConnRecord;
+
+void tfa_record_build(const TfaConn *c, TfaConnRecord *rec);
+
+/* The per-role traffic of a record. */
+static inline const TfaSideStats *tfa_record_stats(const TfaConnRecord *rec, TfaRole role)
+{
+    return &rec->conn->side[rec->side[role]];
+}

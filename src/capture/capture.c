@@ -1,0 +1,456 @@
+/* capture.c - frames from a list of files, stdin, memory or a live interface.
+ *
+ * One libpcap handle is open at a time.  Files are opened with nanosecond
+ * timestamp precision and read in the order given; frame numbers continue
+ * across them.  A damaged file ends with TFA_CAPTURE_DAMAGED and the byte
+ * offset where reading stopped; the next call goes on with the next file.
+ */
+#include "config.h"
+
+#include "tcpflow-audit/capture.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+G_DEFINE_QUARK(tfa-capture-error-quark, tfa_capture_error)
+
+#define PCAP_FILE_HEADER_LEN 24u
+#define PCAP_RECORD_HEADER_LEN 16u
+#define TFA_SNAPLEN_FOR_CHECK 65535
+
+/* Magic numbers of the two file formats, as read byte by byte. */
+#define MAGIC_PCAP_US 0xa1b2c3d4u
+#define MAGIC_PCAP_NS 0xa1b23c4du
+#define MAGIC_PCAPNG 0x0a0d0d0au
+
+typedef enum {
+    SOURCE_FILES,
+    SOURCE_MEMORY,
+    SOURCE_LIVE,
+} SourceKind;
+
+struct TfaCapture {
+    SourceKind kind;
+    const char *const *paths; /* borrowed, NULL-terminated */
+    guint next_path;           /* index of the next file to open */
+    const char *filter;
+    pcap_t *p;                 /* current handle, NULL between files */
+    const char *cur_name;
+    bool cur_is_pcap;          /* classic pcap: record offsets are exact */
+    guint64 offset;            /* byte offset of the next record (classic pcap) */
+    guint64 frames_in_file;
+    TfaFrameNo frame_no;
+    FILE *mem_file;            /* SOURCE_MEMORY */
+    pcap_dumper_t *dumper;
+    TfaCaptureStats stats;
+    guint64 total_bytes;       /* sum of the file sizes, for progress */
+    guint64 done_bytes;        /* bytes of the finished files plus the current offset */
+    guint64 done_before;       /* bytes of the files before the current one */
+    volatile int break_requested;
+};
+
+static const char *display_name(const char *path)
+{
+    return strcmp(path, "-") == 0 ? "(stdin)" : path;
+}
+
+/* Read a file's magic to learn its format; stdin is not peeked. */
+static bool sniff_classic_pcap(const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return false;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return false;
+    uint8_t m[4];
+    bool classic = false;
+    if (fread(m, 1, 4, f) == 4) {
+        uint32_t be = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+        uint32_t le = (uint32_t)m[3] << 24 | (uint32_t)m[2] << 16 | (uint32_t)m[1] << 8 | m[0];
+        classic = be == MAGIC_PCAP_US || be == MAGIC_PCAP_NS || le == MAGIC_PCAP_US ||
+                  le == MAGIC_PCAP_NS;
+    }
+    fclose(f);
+    return classic;
+}
+
+static bool linktype_supported(int dlt)
+{
+    switch (dlt) {
+    case DLT_EN10MB:
+    case DLT_LINUX_SLL:
+    case DLT_LINUX_SLL2:
+    case DLT_NULL:
+    case DLT_LOOP:
+    case DLT_RAW:
+    case DLT_IPV4:
+    case DLT_IPV6:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool apply_filter(pcap_t *p, const char *filter, const char *name, GError **error)
+{
+    struct bpf_program prog;
+
+    if (filter == NULL || filter[0] == '\0')
+        return true;
+    if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_FILTER,
+                    "cannot compile filter '%s' for '%s': %s", filter, name, pcap_geterr(p));
+        return false;
+    }
+    int rc = pcap_setfilter(p, &prog);
+    pcap_freecode(&prog);
+    if (rc != 0) {
+        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_FILTER,
+                    "cannot set filter '%s' on '%s': %s", filter, name, pcap_geterr(p));
+        return false;
+    }
+    return true;
+}
+
+static void close_current(TfaCapture *cap)
+{
+    if (cap->p != NULL) {
+        if (cap->kind == SOURCE_LIVE) {
+            struct pcap_stat ps;
+            if (pcap_stats(cap->p, &ps) == 0) {
+                cap->stats.kernel_drops = ps.ps_drop;
+                cap->stats.iface_drops = ps.ps_ifdrop;
+                cap->stats.have_kernel_stats = true;
+            }
+        }
+        pcap_close(cap->p);
+        cap->p = NULL;
+    }
+}
+
+/* Check the link type and compile the filter of a just-opened handle. */
+static bool prepare_handle(TfaCapture *cap, const char *name, GError **error)
+{
+    int dlt = pcap_datalink(cap->p);
+    if (!linktype_supported(dlt)) {
+        const char *lt = pcap_datalink_val_to_name(dlt);
+        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_LINKTYPE,
+                    "'%s': link type %s (%d) is not decoded; file skipped", name,
+                    lt != NULL ? lt : "unknown", dlt);
+        close_current(cap);
+        return false;
+    }
+    if (!apply_filter(cap->p, cap->filter, name, error)) {
+        close_current(cap);
+        return false;
+    }
+    return true;
+}
+
+/* Open the next file of the list; false with *error when it cannot be used
+ * (cap->next_path has moved past it either way). */
+static bool open_next_file(TfaCapture *cap, GError **error)
+{
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    const char *path = cap->paths[cap->next_path++];
+    const char *name = display_name(path);
+
+    cap->done_before = cap->done_bytes;
+    cap->cur_name = name;
+    cap->frames_in_file = 0;
+    cap->cur_is_pcap = sniff_classic_pcap(path);
+    cap->offset = PCAP_FILE_HEADER_LEN;
+    cap->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (cap->p == NULL) {
+        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_OPEN, "cannot read '%s': %s",
+                    name, errbuf);
+        return false;
+    }
+    cap->stats.files_opened++;
+    return prepare_handle(cap, name, error);
+}
+
+/* Check the filter's syntax once, before any file is opened, so that a typo
+ * is a usage error rather than a damaged input. */
+static bool check_filter_syntax(const char *filter, GError **error)
+{
+    if (filter == NULL || filter[0] == '\0')
+        return true;
+    pcap_t *dead = pcap_open_dead(DLT_EN10MB, TFA_SNAPLEN_FOR_CHECK);
+    if (dead == NULL) {
+        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_FAILED,
+                    "cannot check the filter: out of memory");
+        return false;
+    }
+    struct bpf_program prog;
+    bool ok = pcap_compile(dead, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) == 0;
+    if (ok)
+        pcap_freecode(&prog);
+    else
+        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_FILTER,
+                    "bad filter '%s': %s", filter, pcap_geterr(dead));
+    pcap_close(dead);
+    return ok;
+}
+
+TfaCapture *tfa_capture_new_files(const char *const *paths, const char *filter, GError **error)
+{
+    g_return_val_if_fail(paths != NULL && paths[0] != NULL, NULL);
+
+    if (!check_filter_syntax(filter, error))
+        return NULL;
+    TfaCapture *cap = g_new0(TfaCapture, 1);
+    cap->kind = SOURCE_FILES;
+    cap->paths = paths;
+    cap->filter = filter;
+    for (guint i = 0; paths[i] != NULL; i++) {
+        struct stat st;
+        if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 && S_ISREG(st.st_mode))
+            cap->total_bytes += (guint64)st.st_size;
+    }
+    return cap;
+}
+
+TfaCapture *tfa_capture_new_memory(const uint8_t *data, size_t len, const char *filter,
+                                   GError **error)
+{
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    g_autoptr(TfaCapture) cap = g_new0(TfaCapture, 1);
+
+    cap->kind = SOURCE_MEMORY;
+    cap->filter = filter;
+    cap->cur_name = "(memory)";
+    cap->offset = PCAP_FILE_HEADER_LEN;
+    cap->cur_is_pcap = len >= 4 &&
+                       ((data[0] == 0xd4 && data[1] == 0xc3) || (data[0] == 0xa1 && data[1] == 0xb2) ||
+                        (data[0] == 0x4d && data[1] == 0x3c));
+    if (len == 0) {
+        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_OPEN,
+                    "cannot read '(memory)': empty capture");
+        return NULL;
+    }
+    cap->mem_file = fmemopen((void *)data, len, "rb");
+    if (cap->mem_file == NULL) {
+        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_OPEN,
+                    "cannot read '(memory)': %s", g_strerror(errno));
+        return NULL;
+    }
+    cap->p = pcap_fopen_offline_with_tstamp_precision(cap->mem_file, PCAP_TSTAMP_PRECISION_NANO,
+                                                      errbuf);
+    if (cap->p == NULL) {
+        /* libpcap closes nothing on failure */
+        fclose(cap->mem_file);
+        cap->mem_file = NULL;
+        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_OPEN,
+                    "cannot read '(memory)': %s", errbuf);
+        return NULL;
+    }
+    cap->mem_file = NULL; /* owned by the pcap_t now */
+    cap->stats.files_opened++;
+    if (!prepare_handle(cap, cap->cur_name, error))
+        return NULL;
+    return g_steal_pointer(&cap);
+}
+
+static TfaCaptureErrorCode activate_error_code(int rc)
+{
+    switch (rc) {
+    case PCAP_ERROR_PERM_DENIED:
+    case PCAP_ERROR_PROMISC_PERM_DENIED:
+        return TFA_CAPTURE_ERROR_PERMISSION;
+    case PCAP_ERROR_NO_SUCH_DEVICE:
+    case PCAP_ERROR_IFACE_NOT_UP:
+        return TFA_CAPTURE_ERROR_NO_DEVICE;
+    default:
+        return TFA_CAPTURE_ERROR_OPEN;
+    }
+}
+
+TfaCapture *tfa_capture_new_live(const TfaCaptureLiveOptions *o, const char *filter,
+                                 GError **error)
+{
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    g_autoptr(TfaCapture) cap = g_new0(TfaCapture, 1);
+
+    cap->kind = SOURCE_LIVE;
+    cap->filter = filter;
+    cap->cur_name = o->device;
+    cap->p = pcap_create(o->device, errbuf);
+    if (cap->p == NULL) {
+        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_OPEN,
+                    "cannot capture on '%s': %s", o->device, errbuf);
+        return NULL;
+    }
+    pcap_set_snaplen(cap->p, o->snaplen);
+    pcap_set_promisc(cap->p, o->promisc ? 1 : 0);
+    pcap_set_timeout(cap->p, o->timeout_ms);
+    pcap_set_immediate_mode(cap->p, o->immediate ? 1 : 0);
+    if (o->buffer_size > 0)
+        pcap_set_buffer_size(cap->p, o->buffer_size);
+    pcap_set_tstamp_precision(cap->p, PCAP_TSTAMP_PRECISION_NANO);
+    int rc = pcap_activate(cap->p);
+    if (rc < 0) {
+        const char *why = pcap_geterr(cap->p);
+        if (rc == PCAP_ERROR_PERM_DENIED || rc == PCAP_ERROR_PROMISC_PERM_DENIED)
+            g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_PERMISSION,
+                        "cannot capture on '%s': %s (capturing needs root or the CAP_NET_RAW "
+                        "capability%s)",
+                        o->device, why,
+                        rc == PCAP_ERROR_PROMISC_PERM_DENIED ? ", promiscuous mode CAP_NET_ADMIN"
+                                                             : "");
+        else
+            g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, activate_error_code(rc),
+                        "cannot capture on '%s': %s", o->device,
+                        why != NULL && why[0] != '\0' ? why : pcap_statustostr(rc));
+        return NULL;
+    }
+    cap->stats.files_opened++;
+    if (!prepare_handle(cap, o->device, error))
+        return NULL;
+    return g_steal_pointer(&cap);
+}
+
+void tfa_capture_free(TfaCapture *cap)
+{
+    if (cap == NULL)
+        return;
+    if (cap->dumper != NULL)
+        pcap_dump_close(cap->dumper);
+    close_current(cap);
+    if (cap->mem_file != NULL)
+        fclose(cap->mem_file);
+    g_free(cap);
+}
+
+gboolean tfa_capture_dump_to(TfaCapture *cap, const char *path, GError **error)
+{
+    g_return_val_if_fail(cap->p != NULL, FALSE);
+    cap->dumper = pcap_dump_open(cap->p, path);
+    if (cap->dumper == NULL) {
+        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_OPEN,
+                    "cannot write '%s': %s", path, pcap_geterr(cap->p));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* The current file is damaged: report where, close it, move on. */
+static TfaCaptureStatus damaged(TfaCapture *cap, GError **error)
+{
+    const char *why = pcap_geterr(cap->p);
+    cap->stats.files_damaged++;
+    if (cap->cur_is_pcap) {
+        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_DAMAGED,
+                    "'%s' is damaged at byte offset %" G_GUINT64_FORMAT
+                    " (after frame %" G_GUINT64_FORMAT " of this file): %s; the rest of the file "
+                    "is not read",
+                    cap->cur_name, cap->offset, cap->frames_in_file, why);
+    } else {
+        FILE *f = pcap_file(cap->p);
+        long pos = f != NULL ? ftell(f) : -1;
+        if (pos >= 0)
+            g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_DAMAGED,
+                        "'%s' is damaged: reading stopped at byte offset %ld (after frame %" G_GUINT64_FORMAT
+                        " of this file): %s; the rest of the file is not read",
+                        cap->cur_name, pos, cap->frames_in_file, why);
+        else
+            g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_DAMAGED,
+                        "'%s' is damaged after frame %" G_GUINT64_FORMAT " of this file: %s; the "
+                        "rest of the input is not read",
+                        cap->cur_name, cap->frames_in_file, why);
+    }
+    close_current(cap);
+    return TFA_CAPTURE_DAMAGED;
+}
+
+TfaCaptureStatus tfa_capture_next(TfaCapture *cap, TfaFrame *frame, GError **error)
+{
+    for (;;) {
+        if (cap->break_requested)
+            return TFA_CAPTURE_BREAK;
+        if (cap->p == NULL) {
+            if (cap->kind != SOURCE_FILES || cap->paths[cap->next_path] == NULL)
+                return TFA_CAPTURE_END;
+            if (!open_next_file(cap, error))
+                return TFA_CAPTURE_DAMAGED;
+        }
+
+        struct pcap_pkthdr *h;
+        const u_char *data;
+        int rc = pcap_next_ex(cap->p, &h, &data);
+        if (rc == 1) {
+            frame->frame_no = ++cap->frame_no;
+            frame->ts = (TfaTs)h->ts.tv_sec * TFA_NSEC_PER_SEC + (TfaTs)h->ts.tv_usec;
+            frame->caplen = h->caplen;
+            frame->wirelen = h->len;
+            frame->linktype = pcap_datalink(cap->p);
+            frame->bytes = data;
+            cap->offset += PCAP_RECORD_HEADER_LEN + h->caplen;
+            cap->frames_in_file++;
+            cap->stats.frames++;
+            cap->stats.bytes += h->caplen;
+            if (cap->dumper != NULL)
+                pcap_dump((u_char *)cap->dumper, h, data);
+            return TFA_CAPTURE_FRAME;
+        }
+        if (rc == 0)
+            return TFA_CAPTURE_TIMEOUT; /* live: read timeout expired */
+        if (rc == PCAP_ERROR_BREAK) {
+            if (cap->break_requested || cap->kind == SOURCE_LIVE) {
+                close_current(cap);
+                return cap->break_requested ? TFA_CAPTURE_BREAK : TFA_CAPTURE_END;
+            }
+            /* end of this file */
+            if (cap->kind == SOURCE_FILES)
+                cap->done_bytes = cap->done_before + cap->offset;
+            close_current(cap);
+            continue;
+        }
+        if (cap->kind == SOURCE_LIVE) {
+            g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_FAILED,
+                        "capture on '%s' failed: %s", cap->cur_name, pcap_geterr(cap->p));
+            close_current(cap);
+            return TFA_CAPTURE_ERROR;
+        }
+        return damaged(cap, error);
+    }
+}
+
+void tfa_capture_break(TfaCapture *cap)
+{
+    cap->break_requested = 1;
+    if (cap->p != NULL)
+        pcap_breakloop(cap->p);
+}
+
+void tfa_capture_get_stats(TfaCapture *cap, TfaCaptureStats *stats)
+{
+    if (cap->kind == SOURCE_LIVE && cap->p != NULL) {
+        struct pcap_stat ps;
+        if (pcap_stats(cap->p, &ps) == 0) {
+            cap->stats.kernel_drops = ps.ps_drop;
+            cap->stats.iface_drops = ps.ps_ifdrop;
+            cap->stats.have_kernel_stats = true;
+        }
+    }
+    *stats = cap->stats;
+}
+
+const char *tfa_capture_current_name(const TfaCapture *cap)
+{
+    return cap->cur_name != NULL ? cap->cur_name : "";
+}
+
+bool tfa_capture_is_live(const TfaCapture *cap)
+{
+    return cap->kind == SOURCE_LIVE;
+}
+
+void tfa_capture_progress(const TfaCapture *cap, guint64 *done, guint64 *total)
+{
+    *total = cap->total_bytes;
+    *done = cap->p != NULL ? cap->done_before + cap->offset : cap->done_bytes;
+}

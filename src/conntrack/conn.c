@@ -1,0 +1,61 @@
+/* conn.c - a connection's findings: anomaly list and per-code counters. */
+#include "config.h"
+
+#include "tcpflow-audit/conn.h"
+
+void tfa_conn_count(TfaConn *c, uint16_t code, uint8_t side)
+{
+    if (c->counts == NULL)
+        c->counts = g_array_sized_new(FALSE, FALSE, sizeof(TfaCount), 4);
+    for (guint i = 0; i < c->counts->len; i++) {
+        TfaCount *n = &g_array_index(c->counts, TfaCount, i);
+        if (n->code == code) {
+            n->n[side & 1]++;
+            return;
+        }
+    }
+    TfaCount n = {.code = code};
+    n.n[side & 1] = 1;
+    g_array_append_val(c->counts, n);
+}
+
+guint32 tfa_conn_get_count(const TfaConn *c, uint16_t code, uint8_t side)
+{
+    if (c->counts == NULL)
+        return 0;
+    for (guint i = 0; i < c->counts->len; i++) {
+        const TfaCount *n = &g_array_index(c->counts, TfaCount, i);
+        if (n->code == code)
+            return n->n[side & 1];
+    }
+    return 0;
+}
+
+void tfa_conn_add_anomaly(TfaConn *c, const TfaAnomaly *a, guint cap)
+{
+    /* an anomaly of both sides is counted on each */
+    if (a->side < 0) {
+        tfa_conn_count(c, TFA_COUNT_ANOMALY(a->code), 0);
+        tfa_conn_count(c, TFA_COUNT_ANOMALY(a->code), 1);
+    } else {
+        tfa_conn_count(c, TFA_COUNT_ANOMALY(a->code), (uint8_t)a->side);
+    }
+    if ((c->anomalies != NULL ? c->anomalies->len : 0) >= cap) {
+        c->anomalies_dropped++;
+        return;
+    }
+    if (c->anomalies == NULL)
+        c->anomalies = g_array_sized_new(FALSE, FALSE, sizeof(TfaAnomaly), 4);
+    g_array_append_val(c->anomalies, *a);
+}
+
+void tfa_conn_free(TfaConn *c)
+{
+    if (c == NULL)
+        return;
+    if (c->anomalies != NULL)
+        g_array_unref(c->anomalies);
+    if (c->counts != NULL)
+        g_array_unref(c->counts);
+    g_free(c);
+}

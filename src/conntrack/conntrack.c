@@ -1,0 +1,327 @@
+/* conntrack.c - connection table: canonical keys, incarnations, originator
+ * inference, closing, idle expiry and eviction at the cap. */
+#include "config.h"
+
+#include "tcpflow-audit/conntrack.h"
+
+#include "tcpflow-audit/seqnum.h"
+
+#include <string.h>
+
+struct TfaConnTable {
+    const TfaOptions *opts;
+    TfaStats *stats;
+    guint32 seed;
+    GHashTable *table; /* TfaConnKey* (inside the conn) -> TfaConn* */
+    GQueue open;       /* live, not closed: least recently active first */
+    GQueue closed;     /* closed, lingering: least recently active first */
+    guint64 next_id;
+};
+
+/* Bytes of the key that take part in equality (the hash itself does not). */
+#define KEY_BYTES offsetof(TfaConnKey, hash)
+
+/* A seeded 32-bit hash over the key bytes (FNV-1a, then a murmur3-style
+ * finaliser so that the low bits GHashTable uses are well mixed). */
+static guint32 key_hash(const TfaConnKey *k, guint32 seed)
+{
+    const uint8_t *p = (const uint8_t *)k;
+    guint32 h = 2166136261u ^ seed;
+    for (size_t i = 0; i < KEY_BYTES; i++) {
+        h ^= p[i];
+        h *= 16777619u;
+    }
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    return h;
+}
+
+static guint key_hash_func(gconstpointer k)
+{
+    return ((const TfaConnKey *)k)->hash;
+}
+
+static gboolean key_equal_func(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, KEY_BYTES) == 0;
+}
+
+void tfa_conntrack_key(const TfaSegment *seg, guint32 seed, TfaConnKey *key, uint8_t *side)
+{
+    int c = tfa_addr_cmp(&seg->src, &seg->dst);
+    bool src_first = c < 0 || (c == 0 && seg->sport <= seg->dport);
+
+    memset(key, 0, sizeof(*key));
+    uint8_t s = src_first ? 0 : 1;
+    key->addr[s] = seg->src;
+    key->port[s] = seg->sport;
+    key->addr[1 - s] = seg->dst;
+    key->port[1 - s] = seg->dport;
+    key->vlan[0] = seg->vlan[0];
+    key->vlan[1] = seg->vlan[1];
+    key->hash = key_hash(key, seed);
+    *side = s;
+}
+
+TfaConnTable *tfa_conntrack_new(const TfaOptions *opts, TfaStats *stats, guint32 seed)
+{
+    TfaConnTable *ct = g_new0(TfaConnTable, 1);
+    ct->opts = opts;
+    ct->stats = stats;
+    ct->seed = seed;
+    ct->table = g_hash_table_new(key_hash_func, key_equal_func);
+    g_queue_init(&ct->open);
+    g_queue_init(&ct->closed);
+    ct->next_id = 1;
+    return ct;
+}
+
+static void free_queue(GQueue *q)
+{
+    GList *l;
+    while ((l = g_queue_pop_head_link(q)) != NULL)
+        tfa_conn_free(l->data);
+}
+
+void tfa_conntrack_free(TfaConnTable *ct)
+{
+    if (ct == NULL)
+        return;
+    g_hash_table_destroy(ct->table);
+    free_queue(&ct->open);
+    free_queue(&ct->closed);
+    g_free(ct);
+}
+
+guint tfa_conntrack_size(const TfaConnTable *ct)
+{
+    return g_hash_table_size(ct->table);
+}
+
+static bool conn_closed(const TfaConn *c)
+{
+    return c->life.closed;
+}
+
+static GQueue *queue_of(TfaConnTable *ct, const TfaConn *c)
+{
+    return conn_closed(c) ? &ct->closed : &ct->open;
+}
+
+static void retire(TfaConnTable *ct, TfaConn *c, TfaEndReason why, GQueue *retired)
+{
+    g_queue_unlink(queue_of(ct, c), &c->age_link);
+    g_hash_table_remove(ct->table, &c->key);
+    c->end_reason = why;
+    c->retired = true;
+    g_queue_push_tail_link(retired, &c->age_link);
+}
+
+static TfaEndReason closed_reason(const TfaConn *c)
+{
+    return c->life.rst_seen ? TFA_END_RESET : TFA_END_CLOSED;
+}
+
+void tfa_conntrack_expire(TfaConnTable *ct, TfaTs now, GQueue *retired)
+{
+    TfaConn *c;
+
+    while ((c = g_queue_peek_head(&ct->closed)) != NULL) {
+        TfaTs last = MAX(c->side[0].last_ts, c->side[1].last_ts);
+        if (now - last < ct->opts->close_linger)
+            break;
+        retire(ct, c, closed_reason(c), retired);
+    }
+    while ((c = g_queue_peek_head(&ct->open)) != NULL) {
+        TfaTs last = MAX(c->side[0].last_ts, c->side[1].last_ts);
+        if (now - last < ct->opts->idle_timeout)
+            break;
+        retire(ct, c, TFA_END_IDLE_TIMEOUT, retired);
+    }
+}
+
+/* Well-known and registered ports are servers; the IANA dynamic range
+ * (49152-65535) and Linux's default ephemeral range (32768-60999) are
+ * clients.  Returns the side that looks like the server, or -1. */
+static int server_side_by_port(const TfaConnKey *k)
+{
+    uint16_t p0 = k->port[0], p1 = k->port[1];
+    bool e0 = p0 >= 32768, e1 = p1 >= 32768;
+
+    if (p0 < 1024 && p1 >= 1024)
+        return 0;
+    if (p1 < 1024 && p0 >= 1024)
+        return 1;
+    if (!e0 && e1)
+        return 0;
+    if (!e1 && e0)
+        return 1;
+    return -1;
+}
+
+static void decide_originator(TfaConn *c, const TfaSegment *seg, uint8_t side)
+{
+    uint16_t f = seg->flags;
+
+    if ((f & (TFA_TH_SYN | TFA_TH_ACK)) == TFA_TH_SYN) {
+        c->client = side;
+        c->originator = TFA_ORIGINATOR_SYN;
+    } else if ((f & (TFA_TH_SYN | TFA_TH_ACK)) == (TFA_TH_SYN | TFA_TH_ACK)) {
+        c->client = (uint8_t)(1 - side);
+        c->originator = TFA_ORIGINATOR_SYNACK;
+    } else {
+        int srv = server_side_by_port(&c->key);
+        if (srv >= 0) {
+            c->client = (uint8_t)(1 - srv);
+            c->originator = TFA_ORIGINATOR_PORT;
+        } else {
+            c->client = side;
+            c->originator = TFA_ORIGINATOR_FIRST_PACKET;
+        }
+    }
+}
+
+static TfaConn *create(TfaConnTable *ct, const TfaConnKey *key, guint32 incarnation,
+                       GQueue *retired)
+{
+    if (g_hash_table_size(ct->table) >= ct->opts->max_conns) {
+        /* At the cap: evict the least recently active, closed ones first. */
+        TfaConn *victim = g_queue_peek_head(&ct->closed);
+        if (victim == NULL)
+            victim = g_queue_peek_head(&ct->open);
+        if (victim != NULL) {
+            retire(ct, victim, TFA_END_EVICTED, retired);
+            tfa_stats_count(ct->stats, TFA_DIAG_CONN_EVICTED);
+        }
+    }
+    TfaConn *c = g_new0(TfaConn, 1);
+    c->key = *key;
+    c->id = ct->next_id++;
+    c->incarnation = incarnation;
+    c->age_link.data = c;
+    g_hash_table_insert(ct->table, &c->key, c);
+    g_queue_push_tail_link(&ct->open, &c->age_link);
+    ct->stats->conns_total++;
+    guint n = g_hash_table_size(ct->table);
+    if (n > ct->stats->conns_peak)
+        ct->stats->conns_peak = n;
+    return c;
+}
+
+/* Update the opening/closing facts with a segment from @side. */
+static void track_lifecycle(TfaConnTable *ct, TfaConn *c, const TfaSegment *seg, uint8_t side)
+{
+    TfaLifecycle *l = &c->life;
+    uint16_t f = seg->flags;
+    uint8_t peer = (uint8_t)(1 - side);
+
+    if (f & TFA_TH_SYN) {
+        if (f & TFA_TH_ACK)
+            l->synack_seen[side] = true;
+        else
+            l->syn_seen[side] = true;
+        l->isn[side] = seg->seq;
+        /* A SYN captured after its SYN-ACK settles who the client is. */
+        if (!(f & TFA_TH_ACK) && c->originator != TFA_ORIGINATOR_SYN && !l->syn_seen[peer]) {
+            c->client = side;
+            c->originator = TFA_ORIGINATOR_SYN;
+        }
+    }
+    if (f & TFA_TH_RST)
+        l->rst_seen = true;
+    if ((f & TFA_TH_FIN) && !(f & TFA_TH_RST)) {
+        uint32_t end = seg->seq + seg->payload_len + ((f & TFA_TH_SYN) ? 1u : 0u) + 1u;
+        if (!l->fin_seen[side] || tfa_seq_gt(end, l->fin_end[side]))
+            l->fin_end[side] = end;
+        l->fin_seen[side] = true;
+    }
+    if ((f & TFA_TH_ACK) && l->fin_seen[peer] && tfa_seq_ge(seg->ack, l->fin_end[peer]))
+        l->fin_acked[peer] = true;
+
+    if (!conn_closed(c) && (l->rst_seen || (l->fin_acked[0] && l->fin_acked[1]))) {
+        l->closed = true;
+        l->closed_frame = seg->frame_no;
+        g_queue_unlink(&ct->open, &c->age_link);
+        g_queue_push_tail_link(&ct->closed, &c->age_link);
+    }
+}
+
+static void account(TfaConn *c, const TfaSegment *seg, uint8_t side)
+{
+    TfaSideStats *s = &c->side[side];
+    if (s->packets == 0) {
+        s->first_frame = seg->frame_no;
+        s->first_ts = seg->ts;
+    }
+    s->packets++;
+    s->bytes += seg->payload_len;
+    s->bytes_captured += seg->payload_caplen;
+    s->flags_seen |= seg->flags;
+    s->last_frame = seg->frame_no;
+    s->last_ts = seg->ts;
+    for (unsigned d = 0; d < TFA_DIAG_N; d++) {
+        if (seg->diags & (1u << d))
+            tfa_conn_count(c, TFA_COUNT_DIAG(d), side);
+    }
+}
+
+/* A pure SYN on a tuple whose connection has closed, with a new ISN, opens
+ * a new incarnation. */
+static bool starts_new_incarnation(const TfaConn *c, const TfaSegment *seg, uint8_t side)
+{
+    if ((seg->flags & (TFA_TH_SYN | TFA_TH_ACK | TFA_TH_RST)) != TFA_TH_SYN)
+        return false;
+    if (!conn_closed(c))
+        return false;
+    return !(c->life.syn_seen[side] && c->life.isn[side] == seg->seq);
+}
+
+TfaConn *tfa_conntrack_segment(TfaConnTable *ct, const TfaSegment *seg, uint8_t *side,
+                               GQueue *retired)
+{
+    TfaConnKey key;
+    tfa_conntrack_key(seg, ct->seed, &key, side);
+
+    TfaConn *c = g_hash_table_lookup(ct->table, &key);
+    guint32 incarnation = 1;
+    if (c != NULL && starts_new_incarnation(c, seg, *side)) {
+        incarnation = c->incarnation + 1;
+        retire(ct, c, TFA_END_NEW_INCARNATION, retired);
+        c = NULL;
+    }
+    if (c == NULL) {
+        c = create(ct, &key, incarnation, retired);
+        decide_originator(c, seg, *side);
+    } else {
+        GQueue *q = queue_of(ct, c);
+        g_queue_unlink(q, &c->age_link);
+        g_queue_push_tail_link(q, &c->age_link);
+    }
+    account(c, seg, *side);
+    track_lifecycle(ct, c, seg, *side);
+    return c;
+}
+
+static gint by_id(gconstpointer a, gconstpointer b)
+{
+    const TfaConn *x = *(TfaConn *const *)a;
+    const TfaConn *y = *(TfaConn *const *)b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void tfa_conntrack_retire_all(TfaConnTable *ct, GQueue *retired)
+{
+    g_autoptr(GPtrArray) all = g_ptr_array_sized_new(g_hash_table_size(ct->table));
+    for (GList *l = ct->open.head; l != NULL; l = l->next)
+        g_ptr_array_add(all, l->data);
+    for (GList *l = ct->closed.head; l != NULL; l = l->next)
+        g_ptr_array_add(all, l->data);
+    g_ptr_array_sort(all, by_id);
+    for (guint i = 0; i < all->len; i++) {
+        TfaConn *c = g_ptr_array_index(all, i);
+        retire(ct, c, conn_closed(c) ? closed_reason(c) : TFA_END_CAPTURE_END, retired);
+    }
+}

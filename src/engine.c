@@ -1,0 +1,215 @@
+/* engine.c - the packet loop: the only place that calls more than one stage.
+ *
+ *   capture -> decode -> conntrack -> retired queue -> record -> reporters
+ *
+ * Connections retire (close, idle, eviction, new incarnation, capture end)
+ * into a queue that is drained after every frame, so records go out as
+ * connections end and memory does not grow with finished connections.
+ */
+#include "config.h"
+
+#include "tcpflow-audit/engine.h"
+
+#include "tcpflow-audit/conntrack.h"
+#include "tcpflow-audit/decode.h"
+#include "tcpflow-audit/message.h"
+#include "tcpflow-audit/record.h"
+#include "tcpflow-audit/stats.h"
+
+/* A fixed hash seed keeps runs reproducible; output never depends on hash
+ * order anyway (records go out in retirement order). */
+#define TFA_HASH_SEED 0x7cf1a0d5u
+
+struct TfaEngine {
+    const TfaOptions *opts;
+    TfaCapture *cap;
+    TfaReporter *rep;
+    TfaConnTable *ct;
+    TfaStats stats;
+    GQueue retired;
+    TfaTs now;               /* latest capture time seen */
+    TfaTs start_wall;        /* live: when the run started (ns) */
+    guint64 records;
+    bool damaged;
+    const volatile sig_atomic_t *stop; /* borrowed from main */
+    bool stopped;
+};
+
+TfaEngine *tfa_engine_new(const TfaOptions *opts, TfaCapture *cap, TfaReporter *rep)
+{
+    TfaEngine *e = g_new0(TfaEngine, 1);
+    e->opts = opts;
+    e->cap = cap;
+    e->rep = rep;
+    e->ct = tfa_conntrack_new(opts, &e->stats, TFA_HASH_SEED);
+    g_queue_init(&e->retired);
+    return e;
+}
+
+void tfa_engine_free(TfaEngine *e)
+{
+    if (e == NULL)
+        return;
+    GList *l;
+    while ((l = g_queue_pop_head_link(&e->retired)) != NULL)
+        tfa_conn_free(l->data);
+    tfa_conntrack_free(e->ct);
+    tfa_capture_free(e->cap);
+    tfa_reporter_free(e->rep);
+    g_free(e);
+}
+
+void tfa_engine_set_stop_flag(TfaEngine *e, const volatile sig_atomic_t *flag)
+{
+    e->stop = flag;
+}
+
+static bool stop_requested(TfaEngine *e)
+{
+    if (e->stop != NULL && *e->stop != 0)
+        e->stopped = true;
+    return e->stopped;
+}
+
+/* Report and free every retired connection. */
+static gboolean drain(TfaEngine *e, GError **error)
+{
+    GList *l;
+    while ((l = g_queue_pop_head_link(&e->retired)) != NULL) {
+        g_autoptr(TfaConn) c = l->data;
+        TfaConnRecord rec;
+        for (guint i = 0; c->counts != NULL && i < c->counts->len; i++) {
+            const TfaCount *n = &g_array_index(c->counts, TfaCount, i);
+            if (n->code < TFA_ANOMALY_N)
+                e->stats.anomaly[n->code] += (guint64)n->n[0] + n->n[1];
+        }
+        tfa_record_build(c, &rec);
+        e->records++;
+        if (!tfa_report_conn(e->rep, &rec, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static void count_segment_diags(TfaEngine *e, uint32_t diags)
+{
+    for (unsigned d = 0; diags != 0 && d < TFA_DIAG_N; d++) {
+        if (diags & (1u << d)) {
+            tfa_stats_count(&e->stats, (TfaDiag)d);
+            diags &= ~(1u << d);
+        }
+    }
+}
+
+static void process_frame(TfaEngine *e, const TfaFrame *frame)
+{
+    TfaSegment seg;
+    TfaDiag why;
+    uint8_t side;
+
+    e->stats.frames++;
+    if (!e->stats.have_ts) {
+        e->stats.first_ts = frame->ts;
+        e->stats.have_ts = true;
+        e->now = frame->ts;
+    }
+    if (frame->ts < e->now)
+        tfa_stats_count(&e->stats, TFA_DIAG_CAPTURE_TIME_WENT_BACKWARDS);
+    else
+        e->now = frame->ts;
+    e->stats.last_ts = e->now;
+
+    if (tfa_decode_frame(frame, &seg, &why) != TFA_DECODE_TCP) {
+        count_segment_diags(e, seg.diags & ~(1u << why));
+        tfa_stats_count(&e->stats, why);
+        return;
+    }
+    if (e->opts->verify_checksums && !tfa_decode_tcp_checksum_ok(&seg))
+        seg.diags |= 1u << TFA_DIAG_DECODE_BAD_CHECKSUM;
+    e->stats.tcp_segments++;
+    count_segment_diags(e, seg.diags);
+
+    tfa_conntrack_expire(e->ct, e->now, &e->retired);
+    (void)tfa_conntrack_segment(e->ct, &seg, &side, &e->retired);
+}
+
+static TfaTs wall_now(void)
+{
+    return (TfaTs)g_get_real_time() * TFA_NSEC_PER_USEC;
+}
+
+static bool limits_reached(TfaEngine *e)
+{
+    if (e->opts->max_packets > 0 && e->stats.frames >= e->opts->max_packets)
+        return true;
+    if (e->opts->duration > 0 && tfa_capture_is_live(e->cap) &&
+        wall_now() - e->start_wall >= e->opts->duration)
+        return true;
+    return false;
+}
+
+TfaRunResult tfa_engine_run(TfaEngine *e, GError **error)
+{
+    bool live = tfa_capture_is_live(e->cap);
+    bool pipe_closed = false;
+    g_autoptr(GError) local = NULL;
+
+    e->start_wall = wall_now();
+    if (!tfa_report_begin(e->rep, &local))
+        goto write_failed;
+
+    while (!stop_requested(e)) {
+        TfaFrame frame;
+        g_autoptr(GError) cerr = NULL;
+        TfaCaptureStatus st = tfa_capture_next(e->cap, &frame, &cerr);
+
+        if (st == TFA_CAPTURE_FRAME) {
+            process_frame(e, &frame);
+        } else if (st == TFA_CAPTURE_TIMEOUT) {
+            /* live and quiet: let capture time follow the wall clock so idle
+             * and closed connections are still reported */
+            if (live && wall_now() > e->now) {
+                e->now = wall_now();
+                tfa_conntrack_expire(e->ct, e->now, &e->retired);
+            }
+        } else if (st == TFA_CAPTURE_DAMAGED) {
+            tfa_message_error("%s", cerr->message);
+            tfa_stats_count(&e->stats, TFA_DIAG_CAPTURE_DAMAGED_FILE);
+            e->damaged = true;
+        } else if (st == TFA_CAPTURE_ERROR) {
+            g_propagate_error(error, g_steal_pointer(&cerr));
+            tfa_conntrack_retire_all(e->ct, &e->retired);
+            (void)drain(e, NULL);
+            return TFA_RUN_FAILED;
+        } else {
+            break; /* END or BREAK */
+        }
+        if (!drain(e, &local))
+            goto write_failed;
+        if (limits_reached(e))
+            break;
+    }
+
+    tfa_conntrack_retire_all(e->ct, &e->retired);
+    if (!drain(e, &local))
+        goto write_failed;
+
+    TfaRunInfo info = {
+        .opts = e->opts,
+        .stats = &e->stats,
+        .records = e->records,
+        .input_damaged = e->damaged,
+        .interrupted = e->stopped,
+    };
+    tfa_capture_get_stats(e->cap, &info.capture);
+    if (!tfa_report_summary(e->rep, &info, &local) || !tfa_report_end(e->rep, &local))
+        goto write_failed;
+    return e->damaged ? TFA_RUN_DAMAGED : TFA_RUN_OK;
+
+write_failed:
+    pipe_closed = g_error_matches(local, TFA_REPORT_ERROR_DOMAIN, TFA_REPORT_ERROR_PIPE);
+    if (pipe_closed)
+        return TFA_RUN_PIPE_CLOSED;
+    g_propagate_error(error, g_steal_pointer(&local));
+    return TFA_RUN_FAILED;
+}

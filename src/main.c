@@ -1,0 +1,476 @@
+/* main.c - the command line: options -> TfaOptions -> engine -> exit status.
+ *
+ * The only place that ends the process.  Exit statuses (tcpflow-audit(1)):
+ *   0  every input read and every record written
+ *   1  some input was damaged, missing or unreadable; every record of what
+ *      could be read was still written
+ *   2  usage: bad option, bad value, bad filter
+ *   3  fatal: live capture or output failed
+ */
+#include "config.h"
+
+#include "tcpflow-audit/capture.h"
+#include "tcpflow-audit/codes.h"
+#include "tcpflow-audit/engine.h"
+#include "tcpflow-audit/message.h"
+#include "tcpflow-audit/options.h"
+#include "tcpflow-audit/report.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <locale.h>
+#include <pcap/pcap.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum {
+    EXIT_OK = 0,
+    EXIT_DAMAGED = 1,
+    EXIT_USAGE = 2,
+    EXIT_FATAL = 3,
+};
+
+/* The one mutable file-scope object: set by the signal handler only. */
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+/* Parsed command-line values before they are checked into TfaOptions. */
+typedef struct Cli {
+    char **read_files;
+    char *interface;
+    char *filter;
+    char *format;
+    char *color;
+    gint64 count;
+    char *duration;
+    char *write_file;
+    char *user;
+    gint snaplen;
+    gboolean no_promisc;
+    gboolean no_immediate;
+    gint buffer_kib;
+    char *idle_timeout;
+    char *close_linger;
+    char *msl;
+    gint64 max_conns;
+    gint64 max_anomalies;
+    gboolean verify_checksums;
+    gboolean list_codes;
+    gboolean version;
+    char **rest;
+} Cli;
+
+static void cli_clear(Cli *c)
+{
+    g_strfreev(c->read_files);
+    g_free(c->interface);
+    g_free(c->filter);
+    g_free(c->format);
+    g_free(c->color);
+    g_free(c->duration);
+    g_free(c->write_file);
+    g_free(c->user);
+    g_free(c->idle_timeout);
+    g_free(c->close_linger);
+    g_free(c->msl);
+    g_strfreev(c->rest);
+}
+
+/* Seconds (decimal fraction allowed) to nanoseconds; false when not a
+ * non-negative number below ten years. */
+static bool parse_seconds(const char *s, TfaDuration *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = g_ascii_strtod(s, &end);
+    if (errno != 0 || end == s || *end != '\0' || !(v >= 0.0) || v > 315360000.0)
+        return false;
+    *out = (TfaDuration)(v * 1e9 + 0.5);
+    return true;
+}
+
+static void list_codes(void)
+{
+    for (unsigned i = 0; i < TFA_ANOMALY_N; i++)
+        printf("%-36s %-8s %s\n", tfa_anomaly_name((TfaAnomalyCode)i),
+               tfa_severity_name(tfa_anomaly_severity((TfaAnomalyCode)i)),
+               tfa_anomaly_meaning((TfaAnomalyCode)i));
+    for (unsigned i = 0; i < TFA_DIAG_N; i++)
+        printf("%-36s %-8s %s\n", tfa_diag_name((TfaDiag)i), "counter",
+               tfa_diag_meaning((TfaDiag)i));
+}
+
+/* A name that can only be meant as a capture file. */
+static bool looks_like_file(const char *arg)
+{
+    if (strchr(arg, ' ') != NULL)
+        return false;
+    return strchr(arg, '/') != NULL || g_str_has_suffix(arg, ".pcap") ||
+           g_str_has_suffix(arg, ".pcapng") || g_str_has_suffix(arg, ".cap") ||
+           g_str_has_suffix(arg, ".dmp");
+}
+
+static bool is_readable_input(const char *arg)
+{
+    struct stat st;
+    return strcmp(arg, "-") == 0 || (stat(arg, &st) == 0 && !S_ISDIR(st.st_mode));
+}
+
+/* Split the positional arguments: leading capture files, then an optional
+ * filter expression (like tcpdump's, which may span several arguments). */
+static bool split_positionals(Cli *cli, TfaOptions *o, GError **error)
+{
+    g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+    guint n_rest = cli->rest != NULL ? g_strv_length(cli->rest) : 0;
+    guint i = 0;
+
+    for (guint k = 0; cli->read_files != NULL && cli->read_files[k] != NULL; k++)
+        g_ptr_array_add(files, g_strdup(cli->read_files[k]));
+    /* with -r or -i, every positional argument is filter, as in tcpdump */
+    if (files->len == 0 && cli->interface == NULL) {
+        for (; i < n_rest; i++) {
+            const char *a = cli->rest[i];
+            if (is_readable_input(a)) {
+                g_ptr_array_add(files, g_strdup(a));
+                continue;
+            }
+            if (looks_like_file(a) || (files->len == 0 && i + 1 == n_rest && cli->filter == NULL)) {
+                /* a missing capture file is an input problem, reported later */
+                g_ptr_array_add(files, g_strdup(a));
+                continue;
+            }
+            break;
+        }
+    }
+    if (i < n_rest) {
+        if (cli->filter != NULL) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "a filter was given with --filter and as arguments ('%s')", cli->rest[i]);
+            return false;
+        }
+        o->filter = g_strjoinv(" ", cli->rest + i);
+    } else if (cli->filter != NULL) {
+        o->filter = g_strdup(cli->filter);
+    }
+    if (files->len == 0 && cli->interface == NULL) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    "no input: name capture files (or '-' for stdin) or a live interface with -i");
+        return false;
+    }
+    if (files->len > 0 && cli->interface != NULL) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    "read files or capture live with -i, not both");
+        return false;
+    }
+    g_ptr_array_add(files, NULL);
+    o->files = (char **)g_ptr_array_steal(files, NULL);
+    if (o->files[0] == NULL) {
+        g_free(o->files);
+        o->files = NULL;
+    }
+    o->interface = g_strdup(cli->interface);
+    return true;
+}
+
+static bool check_options(Cli *cli, TfaOptions *o, GError **error)
+{
+    if (cli->format != NULL) {
+        if (strcmp(cli->format, "text") == 0)
+            o->format = TFA_FORMAT_TEXT;
+        else if (strcmp(cli->format, "jsonl") == 0 || strcmp(cli->format, "json") == 0)
+            o->format = TFA_FORMAT_JSONL;
+        else if (strcmp(cli->format, "csv") == 0)
+            o->format = TFA_FORMAT_CSV;
+        else {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "unknown format '%s' (text, jsonl or csv)", cli->format);
+            return false;
+        }
+    }
+    if (cli->color != NULL) {
+        if (strcmp(cli->color, "auto") == 0)
+            o->color = TFA_COLOR_AUTO;
+        else if (strcmp(cli->color, "always") == 0)
+            o->color = TFA_COLOR_ALWAYS;
+        else if (strcmp(cli->color, "never") == 0)
+            o->color = TFA_COLOR_NEVER;
+        else {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "unknown --color value '%s' (auto, always or never)", cli->color);
+            return false;
+        }
+    }
+    struct {
+        const char *name;
+        const char *value;
+        TfaDuration *dest;
+        bool positive;
+    } durations[] = {
+        {"--idle-timeout", cli->idle_timeout, &o->idle_timeout, true},
+        {"--close-linger", cli->close_linger, &o->close_linger, false},
+        {"--msl", cli->msl, &o->msl, false},
+        {"--duration", cli->duration, &o->duration, true},
+    };
+    for (size_t k = 0; k < G_N_ELEMENTS(durations); k++) {
+        if (durations[k].value == NULL)
+            continue;
+        if (!parse_seconds(durations[k].value, durations[k].dest) ||
+            (durations[k].positive && *durations[k].dest == 0)) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "%s takes a number of seconds%s, not '%s'", durations[k].name,
+                        durations[k].positive ? " above 0" : "", durations[k].value);
+            return false;
+        }
+    }
+    if (cli->max_conns != 0) {
+        if (cli->max_conns < 1 || cli->max_conns > G_MAXUINT32) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "--max-connections takes a number from 1 to %u", G_MAXUINT32);
+            return false;
+        }
+        o->max_conns = (guint)cli->max_conns;
+    }
+    if (cli->max_anomalies < 0 || cli->max_anomalies > G_MAXUINT16) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "--max-anomalies takes a number from 0 to %u", G_MAXUINT16);
+        return false;
+    }
+    if (cli->max_anomalies > 0)
+        o->max_anomalies_per_conn = (guint)cli->max_anomalies;
+    if (cli->count < 0) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "-c takes a positive number");
+        return false;
+    }
+    o->max_packets = (guint64)cli->count;
+    if (cli->snaplen != 0) {
+        if (cli->snaplen < 64 || cli->snaplen > TFA_DEFAULT_SNAPLEN) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "--snaplen takes a number from 64 to %d", TFA_DEFAULT_SNAPLEN);
+            return false;
+        }
+        o->snaplen = cli->snaplen;
+    }
+    if (cli->buffer_kib < 0) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "--buffer-size takes a number of KiB");
+        return false;
+    }
+    o->buffer_size = cli->buffer_kib * 1024;
+    o->promisc = !cli->no_promisc;
+    o->immediate = !cli->no_immediate;
+    o->verify_checksums = cli->verify_checksums;
+    o->write_file = g_strdup(cli->write_file);
+    o->drop_user = g_strdup(cli->user);
+    if ((o->write_file != NULL || o->drop_user != NULL || o->duration != 0) &&
+        cli->interface == NULL) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    "-w, -Z and --duration apply to live capture (-i) only");
+        return false;
+    }
+    return split_positionals(cli, o, error);
+}
+
+/* Give up root after the capture handle is open, as tcpdump -Z does. */
+static bool drop_privileges(const char *user, GError **error)
+{
+    struct passwd *pw = getpwnam(user);
+    if (pw == NULL) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "-Z: no such user '%s'",
+                    user);
+        return false;
+    }
+    if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+        setuid(pw->pw_uid) != 0) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    "-Z: cannot become '%s': %s", user, g_strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+static const char *summary_text =
+    "Rebuild every TCP connection in pcap/pcapng captures (or a live interface),\n"
+    "replay each through an RFC 9293 state machine for both endpoints, and report\n"
+    "per connection what went wrong, with frame numbers as evidence.\n"
+    "\n"
+    "FILE... are read as one continuous capture in the order given ('-' = stdin);\n"
+    "a BPF filter EXPRESSION may follow them.";
+
+static const char *description_text =
+    "Exit status: 0 all input read; 1 some input damaged or unreadable (every record\n"
+    "of what was read is still written); 2 usage error; 3 fatal capture or output error.\n"
+    "\n"
+    "Examples:\n"
+    "  tcpflow-audit capture.pcap\n"
+    "  tcpflow-audit --format jsonl trace-0.pcap trace-1.pcap 'port 443' | jq .\n"
+    "  tcpflow-audit -i eth0 --format jsonl 'tcp port 8080'\n"
+    "\n"
+    "See tcpflow-audit(1) and tcpflow-audit-records(5).";
+
+int main(int argc, char **argv)
+{
+    Cli cli = {0};
+    TfaOptions opts;
+    g_autoptr(GError) error = NULL;
+    int status = EXIT_OK;
+
+    setlocale(LC_ALL, "");
+    tfa_options_init(&opts);
+
+    GOptionEntry entries[] = {
+        {"read", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &cli.read_files,
+         "Read capture FILE (pcap or pcapng; '-' = stdin); may be repeated", "FILE"},
+        {"interface", 'i', 0, G_OPTION_ARG_STRING, &cli.interface,
+         "Capture live on IFACE ('any' for all)", "IFACE"},
+        {"filter", 0, 0, G_OPTION_ARG_STRING, &cli.filter,
+         "BPF filter expression (or give it after the files)", "EXPR"},
+        {"format", 'f', 0, G_OPTION_ARG_STRING, &cli.format,
+         "Output format: text, jsonl or csv (default: text on a terminal, jsonl otherwise)",
+         "FORMAT"},
+        {"color", 0, 0, G_OPTION_ARG_STRING, &cli.color,
+         "Colour text output: auto, always or never (default auto)", "WHEN"},
+        {"count", 'c', 0, G_OPTION_ARG_INT64, &cli.count, "Stop after N frames", "N"},
+        {"duration", 0, 0, G_OPTION_ARG_STRING, &cli.duration,
+         "Live: stop after SECONDS", "SECONDS"},
+        {"write", 'w', 0, G_OPTION_ARG_FILENAME, &cli.write_file,
+         "Live: also write the captured packets to FILE (pcap)", "FILE"},
+        {"relinquish-privileges", 'Z', 0, G_OPTION_ARG_STRING, &cli.user,
+         "Live: drop root privileges to USER once the capture is open", "USER"},
+        {"snaplen", 's', 0, G_OPTION_ARG_INT, &cli.snaplen,
+         "Live: bytes to capture per packet (default 262144)", "N"},
+        {"no-promisc", 0, 0, G_OPTION_ARG_NONE, &cli.no_promisc,
+         "Live: do not put the interface in promiscuous mode", NULL},
+        {"no-immediate", 0, 0, G_OPTION_ARG_NONE, &cli.no_immediate,
+         "Live: let the kernel batch packets (default: immediate mode)", NULL},
+        {"buffer-size", 'B', 0, G_OPTION_ARG_INT, &cli.buffer_kib,
+         "Live: kernel capture buffer in KiB (default: libpcap's)", "KIB"},
+        {"idle-timeout", 0, 0, G_OPTION_ARG_STRING, &cli.idle_timeout,
+         "Report a connection idle this long in capture time (default 300)", "SECONDS"},
+        {"close-linger", 0, 0, G_OPTION_ARG_STRING, &cli.close_linger,
+         "Report a closed connection after this much quiet capture time (default 3)",
+         "SECONDS"},
+        {"msl", 0, 0, G_OPTION_ARG_STRING, &cli.msl,
+         "Maximum segment lifetime; TIME_WAIT lasts 2*MSL (default 30)", "SECONDS"},
+        {"max-connections", 0, 0, G_OPTION_ARG_INT64, &cli.max_conns,
+         "Track at most N connections at once; the least recently active is evicted "
+         "(default 200000)",
+         "N"},
+        {"max-anomalies", 0, 0, G_OPTION_ARG_INT64, &cli.max_anomalies,
+         "Keep at most N anomalies per connection; counts stay exact (default 256)", "N"},
+        {"verify-checksums", 0, 0, G_OPTION_ARG_NONE, &cli.verify_checksums,
+         "Check TCP checksums (off by default: offloading leaves them unset)", NULL},
+        {"list-codes", 0, 0, G_OPTION_ARG_NONE, &cli.list_codes,
+         "List every anomaly code and diagnostic, then exit", NULL},
+        {"version", 'V', 0, G_OPTION_ARG_NONE, &cli.version, "Print the version and exit", NULL},
+        {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cli.rest, NULL,
+         "[FILE...] [EXPRESSION]"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+
+    g_autoptr(GOptionContext) ctx = g_option_context_new("[FILE...] [EXPRESSION]");
+    g_option_context_set_summary(ctx, summary_text);
+    g_option_context_set_description(ctx, description_text);
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+        tfa_message_error("%s (try --help)", error->message);
+        cli_clear(&cli);
+        return EXIT_USAGE;
+    }
+    if (cli.version) {
+        printf("tcpflow-audit %s\n%s\n", PACKAGE_VERSION, pcap_lib_version());
+        cli_clear(&cli);
+        return EXIT_OK;
+    }
+    if (cli.list_codes) {
+        list_codes();
+        cli_clear(&cli);
+        return EXIT_OK;
+    }
+    if (!check_options(&cli, &opts, &error)) {
+        tfa_message_error("%s (try --help)", error->message);
+        cli_clear(&cli);
+        tfa_options_clear(&opts);
+        return EXIT_USAGE;
+    }
+    cli_clear(&cli);
+
+    if (opts.format == TFA_FORMAT_AUTO)
+        opts.format = isatty(STDOUT_FILENO) ? TFA_FORMAT_TEXT : TFA_FORMAT_JSONL;
+    if (opts.color == TFA_COLOR_AUTO)
+        opts.color = isatty(STDOUT_FILENO) && g_getenv("NO_COLOR") == NULL ? TFA_COLOR_ALWAYS
+                                                                            : TFA_COLOR_NEVER;
+    opts.progress = isatty(STDERR_FILENO);
+
+    TfaCapture *cap;
+    if (opts.interface != NULL) {
+        TfaCaptureLiveOptions live = {
+            .device = opts.interface,
+            .snaplen = opts.snaplen,
+            .promisc = opts.promisc,
+            .immediate = opts.immediate,
+            .buffer_size = opts.buffer_size,
+            .timeout_ms = TFA_DEFAULT_LIVE_TIMEOUT_MS,
+        };
+        cap = tfa_capture_new_live(&live, opts.filter, &error);
+    } else {
+        cap = tfa_capture_new_files((const char *const *)opts.files, opts.filter, &error);
+    }
+    if (cap == NULL) {
+        bool usage = g_error_matches(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_FILTER);
+        tfa_message_error("%s", error->message);
+        tfa_options_clear(&opts);
+        return usage ? EXIT_USAGE : EXIT_FATAL;
+    }
+    if (opts.write_file != NULL && !tfa_capture_dump_to(cap, opts.write_file, &error)) {
+        tfa_message_error("%s", error->message);
+        tfa_capture_free(cap);
+        tfa_options_clear(&opts);
+        return EXIT_FATAL;
+    }
+    if (opts.drop_user != NULL && !drop_privileges(opts.drop_user, &error)) {
+        tfa_message_error("%s", error->message);
+        tfa_capture_free(cap);
+        tfa_options_clear(&opts);
+        return EXIT_FATAL;
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    TfaReporter *rep = tfa_reporter_new(opts.format, stdout, &opts);
+    g_autoptr(TfaEngine) engine = tfa_engine_new(&opts, cap, rep);
+    tfa_engine_set_stop_flag(engine, &stop_flag);
+    switch (tfa_engine_run(engine, &error)) {
+    case TFA_RUN_OK:
+        status = EXIT_OK;
+        break;
+    case TFA_RUN_DAMAGED:
+        status = EXIT_DAMAGED;
+        break;
+    case TFA_RUN_PIPE_CLOSED:
+        status = EXIT_OK;
+        break;
+    case TFA_RUN_FAILED:
+    default:
+        tfa_message_error("%s", error != NULL ? error->message : "unknown failure");
+        status = EXIT_FATAL;
+        break;
+    }
+    g_clear_pointer(&engine, tfa_engine_free);
+    tfa_options_clear(&opts);
+    return status;
+}

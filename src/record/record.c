@@ -1,0 +1,25 @@
+/* record.c - the finished-connection view shared by the reporters. */
+#include "config.h"
+
+#include "tcpflow-audit/record.h"
+
+void tfa_record_build(const TfaConn *c, TfaConnRecord *rec)
+{
+    rec->conn = c;
+    rec->side[TFA_ROLE_CLIENT] = c->client;
+    rec->side[TFA_ROLE_SERVER] = (uint8_t)(1 - c->client);
+    for (int r = 0; r < 2; r++) {
+        uint8_t s = rec->side[r];
+        tfa_addr_to_string(&c->key.addr[s], rec->ip[r], sizeof(rec->ip[r]));
+        rec->port[r] = c->key.port[s];
+    }
+    const TfaSideStats *a = &c->side[0], *b = &c->side[1];
+    if (a->packets == 0)
+        a = b;
+    if (b->packets == 0)
+        b = a;
+    rec->first_frame = MIN(a->first_frame, b->first_frame);
+    rec->last_frame = MAX(a->last_frame, b->last_frame);
+    rec->first_ts = a->first_frame <= b->first_frame ? a->first_ts : b->first_ts;
+    rec->last_ts = a->last_frame >= b->last_frame ? a->last_ts : b->last_ts;
+}

@@ -1,0 +1,175 @@
+/* jsonl.c - JSON Lines: one object per connection, a summary object last
+ * (DESIGN.md §6; every field in tcpflow-audit-records(5)). */
+#include "config.h"
+
+#include "report-private.h"
+
+#include "tcpflow-audit/decode.h"
+#include "tcpflow-audit/json.h"
+
+#define TFA_SCHEMA_VERSION 1
+
+static void endpoint(TfaJson *j, const char *key, const TfaConnRecord *rec, TfaRole role)
+{
+    tfa_json_begin_object(j, key);
+    tfa_json_string(j, "ip", rec->ip[role]);
+    tfa_json_uint(j, "port", rec->port[role]);
+    tfa_json_end_object(j);
+}
+
+static void by_role_uint(TfaJson *j, const char *key, uint64_t client, uint64_t server)
+{
+    tfa_json_begin_object(j, key);
+    tfa_json_uint(j, "client", client);
+    tfa_json_uint(j, "server", server);
+    tfa_json_end_object(j);
+}
+
+static const char *count_name(uint16_t code)
+{
+    if (code < TFA_ANOMALY_N)
+        return tfa_anomaly_name((TfaAnomalyCode)code);
+    return tfa_diag_name((TfaDiag)(code - TFA_ANOMALY_N));
+}
+
+static void counts(TfaJson *j, const TfaConnRecord *rec)
+{
+    const TfaConn *c = rec->conn;
+    tfa_json_begin_object(j, "counts");
+    for (uint16_t code = 0; code < TFA_COUNT_N && c->counts != NULL; code++) {
+        for (guint i = 0; i < c->counts->len; i++) {
+            const TfaCount *n = &g_array_index(c->counts, TfaCount, i);
+            if (n->code != code)
+                continue;
+            by_role_uint(j, count_name(code), n->n[rec->side[TFA_ROLE_CLIENT]],
+                         n->n[rec->side[TFA_ROLE_SERVER]]);
+        }
+    }
+    tfa_json_end_object(j);
+}
+
+static const char *endpoint_name(const TfaConnRecord *rec, int8_t side)
+{
+    if (side < 0)
+        return "both";
+    return (uint8_t)side == rec->side[TFA_ROLE_CLIENT] ? "client" : "server";
+}
+
+static void anomalies(TfaJson *j, const TfaConnRecord *rec)
+{
+    const TfaConn *c = rec->conn;
+    char detail[512];
+
+    tfa_json_begin_array(j, "anomalies");
+    for (guint i = 0; c->anomalies != NULL && i < c->anomalies->len; i++) {
+        const TfaAnomaly *a = &g_array_index(c->anomalies, TfaAnomaly, i);
+        tfa_json_begin_object(j, NULL);
+        tfa_json_string(j, "code", tfa_anomaly_name((TfaAnomalyCode)a->code));
+        tfa_json_string(j, "severity",
+                        tfa_severity_name(tfa_anomaly_severity((TfaAnomalyCode)a->code)));
+        tfa_json_string(j, "endpoint", endpoint_name(rec, a->side));
+        tfa_json_uint(j, "frame", a->frame_no);
+        tfa_json_ts(j, "ts", a->ts);
+        tfa_json_string(j, "detail", tfa_report_detail(rec, a, detail, sizeof(detail)));
+        tfa_json_end_object(j);
+    }
+    tfa_json_end_array(j);
+}
+
+static void jsonl_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
+{
+    const TfaConn *c = rec->conn;
+    const TfaSideStats *cs = tfa_record_stats(rec, TFA_ROLE_CLIENT);
+    const TfaSideStats *ss = tfa_record_stats(rec, TFA_ROLE_SERVER);
+    char flags[64];
+    TfaJson j;
+
+    tfa_json_init(&j, buf);
+    tfa_json_begin_object(&j, NULL);
+    tfa_json_string(&j, "type", "connection");
+    tfa_json_uint(&j, "id", c->id);
+    endpoint(&j, "client", rec, TFA_ROLE_CLIENT);
+    endpoint(&j, "server", rec, TFA_ROLE_SERVER);
+    tfa_json_begin_array(&j, "vlan");
+    for (int v = 0; v < 2 && c->key.vlan[v] != 0; v++)
+        tfa_json_uint(&j, NULL, c->key.vlan[v]);
+    tfa_json_end_array(&j);
+    tfa_json_string(&j, "originator", tfa_originator_name(c->originator));
+    tfa_json_uint(&j, "incarnation", c->incarnation);
+    tfa_json_uint(&j, "first_frame", rec->first_frame);
+    tfa_json_uint(&j, "last_frame", rec->last_frame);
+    tfa_json_ts(&j, "first_ts", rec->first_ts);
+    tfa_json_ts(&j, "last_ts", rec->last_ts);
+    tfa_json_int(&j, "duration_ns", rec->last_ts - rec->first_ts);
+    by_role_uint(&j, "packets", cs->packets, ss->packets);
+    by_role_uint(&j, "bytes", cs->bytes, ss->bytes);
+    by_role_uint(&j, "bytes_captured", cs->bytes_captured, ss->bytes_captured);
+    tfa_json_begin_object(&j, "flags");
+    tfa_json_string(&j, "client", tfa_decode_flags_string(cs->flags_seen, flags, sizeof(flags)));
+    tfa_json_string(&j, "server", tfa_decode_flags_string(ss->flags_seen, flags, sizeof(flags)));
+    tfa_json_end_object(&j);
+    tfa_json_string(&j, "end_reason", tfa_end_name(c->end_reason));
+    counts(&j, rec);
+    anomalies(&j, rec);
+    tfa_json_uint(&j, "anomalies_dropped", c->anomalies_dropped);
+    tfa_json_end_object(&j);
+    g_string_append_c(buf, '\n');
+}
+
+static void jsonl_summary(TfaReporter *rep, const TfaRunInfo *info, GString *buf)
+{
+    const TfaStats *st = info->stats;
+    TfaJson j;
+
+    tfa_json_init(&j, buf);
+    tfa_json_begin_object(&j, NULL);
+    tfa_json_string(&j, "type", "summary");
+    tfa_json_uint(&j, "schema", TFA_SCHEMA_VERSION);
+    tfa_json_string(&j, "version", PACKAGE_VERSION);
+    tfa_json_uint(&j, "frames", st->frames);
+    tfa_json_uint(&j, "tcp_segments", st->tcp_segments);
+    tfa_json_uint(&j, "connections", st->conns_total);
+    tfa_json_uint(&j, "connections_peak", st->conns_peak);
+    tfa_json_uint(&j, "records", info->records);
+    if (st->have_ts) {
+        tfa_json_ts(&j, "first_ts", st->first_ts);
+        tfa_json_ts(&j, "last_ts", st->last_ts);
+    } else {
+        tfa_json_null(&j, "first_ts");
+        tfa_json_null(&j, "last_ts");
+    }
+    tfa_json_begin_object(&j, "input");
+    tfa_json_uint(&j, "files_opened", info->capture.files_opened);
+    tfa_json_uint(&j, "files_damaged", info->capture.files_damaged);
+    tfa_json_bool(&j, "damaged", info->input_damaged);
+    tfa_json_bool(&j, "interrupted", info->interrupted);
+    if (info->capture.have_kernel_stats) {
+        tfa_json_uint(&j, "kernel_drops", info->capture.kernel_drops);
+        tfa_json_uint(&j, "interface_drops", info->capture.iface_drops);
+    }
+    tfa_json_end_object(&j);
+    tfa_json_begin_object(&j, "diagnostics");
+    for (unsigned d = 0; d < TFA_DIAG_N; d++) {
+        if (st->diag[d] != 0)
+            tfa_json_uint(&j, tfa_diag_name((TfaDiag)d), st->diag[d]);
+    }
+    tfa_json_end_object(&j);
+    tfa_json_begin_object(&j, "anomalies");
+    for (unsigned a = 0; a < TFA_ANOMALY_N; a++) {
+        if (st->anomaly[a] != 0)
+            tfa_json_uint(&j, tfa_anomaly_name((TfaAnomalyCode)a), st->anomaly[a]);
+    }
+    tfa_json_end_object(&j);
+    tfa_json_begin_object(&j, "caps");
+    tfa_json_uint(&j, "max_connections", info->opts->max_conns);
+    tfa_json_uint(&j, "max_anomalies", info->opts->max_anomalies_per_conn);
+    tfa_json_end_object(&j);
+    tfa_json_end_object(&j);
+    g_string_append_c(buf, '\n');
+}
+
+const TfaReporterOps tfa_report_jsonl_ops = {
+    .name = "jsonl",
+    .conn = jsonl_conn,
+    .summary = jsonl_summary,
+};

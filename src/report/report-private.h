@@ -1,0 +1,29 @@
+/* report-private.h - the reporter ops table and the formats' shared helpers. */
+#pragma once
+
+#include "tcpflow-audit/report.h"
+
+typedef struct TfaReporterOps {
+    const char *name;
+    void (*begin)(TfaReporter *rep, GString *buf);
+    void (*conn)(TfaReporter *rep, const TfaConnRecord *rec, GString *buf);
+    void (*summary)(TfaReporter *rep, const TfaRunInfo *info, GString *buf);
+    void (*end)(TfaReporter *rep, GString *buf);
+} TfaReporterOps;
+
+struct TfaReporter {
+    const TfaReporterOps *ops;
+    FILE *out;               /* borrowed */
+    const TfaOptions *opts;  /* borrowed */
+    GString *buf;            /* one record at a time */
+    bool color;              /* text: ANSI colours */
+    guint64 rows;            /* records written */
+    guint64 anomalous;       /* text: connections with anomalies (for the summary) */
+};
+
+extern const TfaReporterOps tfa_report_jsonl_ops;
+extern const TfaReporterOps tfa_report_csv_ops;
+extern const TfaReporterOps tfa_report_text_ops;
+
+/* "HH:MM:SS.nnnnnnnnn" UTC of @ts, or the full date when @with_date. */
+const char *tfa_report_ts_human(TfaTs ts, bool with_date, char *buf, size_t len);

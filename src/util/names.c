@@ -1,0 +1,158 @@
+/* names.c - the tables generated from codes.h, and address formatting. */
+#include "config.h"
+
+#include "tcpflow-audit/codes.h"
+#include "tcpflow-audit/common.h"
+
+#include <arpa/inet.h>
+#include <glib.h>
+#include <string.h>
+
+static const char *const tcp_state_names[] = {
+#define X(name) #name,
+    TFA_TCP_STATE_LIST(X)
+#undef X
+};
+
+static const char *const severity_names[] = {"info", "notice", "warning", "error"};
+
+static const char *const anomaly_names[] = {
+#define X(name, sev, text) #name,
+    TFA_ANOMALY_LIST(X)
+#undef X
+};
+
+static const TfaSeverity anomaly_severities[] = {
+#define X(name, sev, text) TFA_SEV_##sev,
+    TFA_ANOMALY_LIST(X)
+#undef X
+};
+
+static const char *const anomaly_meanings[] = {
+#define X(name, sev, text) text,
+    TFA_ANOMALY_LIST(X)
+#undef X
+};
+
+static const char *const diag_names[] = {
+#define X(name, text) #name,
+    TFA_DIAG_LIST(X)
+#undef X
+};
+
+static const char *const diag_meanings[] = {
+#define X(name, text) text,
+    TFA_DIAG_LIST(X)
+#undef X
+};
+
+#define TEXT_TABLE(list, tbl)                                                  \
+    static const char *const tbl[] = {list(TEXT_ENTRY)};
+#define TEXT_ENTRY(name, text) text,
+TEXT_TABLE(TFA_ORIGINATOR_LIST, originator_names)
+TEXT_TABLE(TFA_HANDSHAKE_LIST, handshake_names)
+TEXT_TABLE(TFA_CLOSE_LIST, close_names)
+TEXT_TABLE(TFA_INITIATOR_LIST, initiator_names)
+TEXT_TABLE(TFA_RST_CAUSE_LIST, rst_cause_names)
+TEXT_TABLE(TFA_END_LIST, end_names)
+#undef TEXT_ENTRY
+#undef TEXT_TABLE
+
+#define LOOKUP(tbl, v) ((unsigned)(v) < G_N_ELEMENTS(tbl) ? tbl[(unsigned)(v)] : "?")
+
+const char *tfa_tcp_state_name(TfaTcpState s)
+{
+    return LOOKUP(tcp_state_names, s);
+}
+
+const char *tfa_severity_name(TfaSeverity s)
+{
+    return LOOKUP(severity_names, s);
+}
+
+const char *tfa_anomaly_name(TfaAnomalyCode c)
+{
+    return LOOKUP(anomaly_names, c);
+}
+
+TfaSeverity tfa_anomaly_severity(TfaAnomalyCode c)
+{
+    return (unsigned)c < G_N_ELEMENTS(anomaly_severities) ? anomaly_severities[c] : TFA_SEV_ERROR;
+}
+
+const char *tfa_anomaly_meaning(TfaAnomalyCode c)
+{
+    return LOOKUP(anomaly_meanings, c);
+}
+
+const char *tfa_diag_name(TfaDiag d)
+{
+    return LOOKUP(diag_names, d);
+}
+
+const char *tfa_diag_meaning(TfaDiag d)
+{
+    return LOOKUP(diag_meanings, d);
+}
+
+const char *tfa_originator_name(TfaOriginator o)
+{
+    return LOOKUP(originator_names, o);
+}
+
+const char *tfa_handshake_name(TfaHandshake h)
+{
+    return LOOKUP(handshake_names, h);
+}
+
+const char *tfa_close_name(TfaCloseKind k)
+{
+    return LOOKUP(close_names, k);
+}
+
+const char *tfa_initiator_name(TfaInitiator i)
+{
+    return LOOKUP(initiator_names, i);
+}
+
+const char *tfa_rst_cause_name(TfaRstCause c)
+{
+    return LOOKUP(rst_cause_names, c);
+}
+
+const char *tfa_end_name(TfaEndReason e)
+{
+    return LOOKUP(end_names, e);
+}
+
+int tfa_anomaly_from_name(const char *name)
+{
+    for (unsigned i = 0; i < G_N_ELEMENTS(anomaly_names); i++) {
+        if (g_ascii_strcasecmp(name, anomaly_names[i]) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+int tfa_severity_from_name(const char *name)
+{
+    for (unsigned i = 0; i < G_N_ELEMENTS(severity_names); i++) {
+        if (g_ascii_strcasecmp(name, severity_names[i]) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+const char *tfa_addr_to_string(const TfaAddr *a, char *buf, size_t len)
+{
+    if (a->family == 6) {
+        if (inet_ntop(AF_INET6, a->bytes, buf, (socklen_t)len) == NULL)
+            g_strlcpy(buf, "?", len);
+    } else if (a->family == 4) {
+        if (inet_ntop(AF_INET, a->bytes, buf, (socklen_t)len) == NULL)
+            g_strlcpy(buf, "?", len);
+    } else {
+        g_strlcpy(buf, "?", len);
+    }
+    return buf;
+}

@@ -1,0 +1,32 @@
+/* options.c - defaults of TfaOptions. */
+#include "config.h"
+
+#include "tcpflow-audit/options.h"
+
+#include <string.h>
+
+void tfa_options_init(TfaOptions *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->format = TFA_FORMAT_AUTO;
+    o->color = TFA_COLOR_AUTO;
+    o->snaplen = TFA_DEFAULT_SNAPLEN;
+    o->promisc = true;
+    o->immediate = true;
+    o->idle_timeout = TFA_DEFAULT_IDLE_TIMEOUT;
+    o->close_linger = TFA_DEFAULT_CLOSE_LINGER;
+    o->msl = TFA_DEFAULT_MSL;
+    o->max_conns = TFA_DEFAULT_MAX_CONNS;
+    o->max_anomalies_per_conn = TFA_DEFAULT_MAX_ANOMALIES;
+    o->max_transitions_per_endpoint = TFA_DEFAULT_MAX_TRANSITIONS;
+}
+
+void tfa_options_clear(TfaOptions *o)
+{
+    g_strfreev(o->files);
+    g_free(o->interface);
+    g_free(o->filter);
+    g_free(o->write_file);
+    g_free(o->drop_user);
+    tfa_options_init(o);
+}
