@@ -83,6 +83,7 @@ static gboolean drain(TfaEngine *e, GError **error)
             if (n->code < TFA_ANOMALY_N)
                 e->stats.anomaly[n->code] += (guint64)n->n[0] + n->n[1];
         }
+        e->stats.diag[TFA_DIAG_CONN_ANOMALIES_TRUNCATED] += c->anomalies_dropped;
         tfa_record_build(c, &rec);
         e->records++;
         if (!tfa_report_conn(e->rep, &rec, error))

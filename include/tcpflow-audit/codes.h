@@ -138,11 +138,8 @@ typedef enum TfaAnomalyCode {
     X(CAPTURE_TIME_WENT_BACKWARDS, "a frame's timestamp is earlier than the previous frame's")     \
     X(CAPTURE_KERNEL_DROPS, "packets dropped by the kernel or interface (live capture)")           \
     X(CAPTURE_DAMAGED_FILE, "capture file truncated or corrupt; reading stopped at the damage")    \
-    X(CAPTURE_FILTERED_OUT, "frames rejected by the BPF filter (live capture only)")              \
     X(CONN_EVICTED, "connections evicted at the --max-connections cap")                            \
-    X(CONN_ANOMALIES_TRUNCATED, "anomalies dropped at the --max-anomalies cap")                    \
-    X(CONN_PATH_TRUNCATED, "state transitions dropped at the path cap")                            \
-    X(BUFFER_CAP_HIT, "payload not retained because a --max-buffer-bytes cap was reached")
+    X(CONN_ANOMALIES_TRUNCATED, "anomalies not kept at the --max-anomalies cap (counts stay exact)")
 
 typedef enum TfaDiag {
 #define X(name, text) TFA_DIAG_##name,

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""The command line as a user meets it: --help, --version, exit statuses,
+several files as one capture, stdin, -r, filters, damaged and missing input.
+Test captures are written to the build directory."""
+import json
+import os
+import struct
+import subprocess
+import sys
+
+SRCDIR = os.environ.get("TFA_SRCDIR") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILDDIR = os.environ.get("TFA_BUILDDIR") or SRCDIR
+BIN = os.environ.get("TFA_BIN") or os.path.join(BUILDDIR, "tcpflow-audit")
+WORK = os.path.join(BUILDDIR, "tests", "e2e", "out", "cli")
+SAMPLE = os.path.join(SRCDIR, "samples", "clean-close-client-first.pcap")
+
+n_tests = 0
+failed = 0
+
+
+def check(ok, desc):
+    global n_tests, failed
+    n_tests += 1
+    if not ok:
+        failed += 1
+    print("%s %d - %s" % ("ok" if ok else "not ok", n_tests, desc.replace("#", "\\#")))
+
+
+def run(args, stdin=None):
+    p = subprocess.run([BIN] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       stdin=stdin)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def records(out):
+    return [json.loads(l) for l in out.splitlines()]
+
+
+def frame(i):
+    """Ethernet/IPv4/TCP 10.0.0.1:1000 > 10.0.0.2:(80+i) SYN, seq i."""
+    eth = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00"
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, i, 0x4000, 64, 6, 0,
+                     bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+    tcp = struct.pack("!HHIIBBHHH", 1000, 80 + i, i, 0, 0x50, 0x02, 65535, 0, 0)
+    return eth + ip + tcp
+
+
+def pcap(frames, cut=0):
+    b = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)
+    for i, f in enumerate(frames, 1):
+        b += struct.pack("<IIII", 1000 + i, 0, len(f), len(f)) + f
+    return b[:len(b) - cut] if cut else b
+
+
+def write(name, data):
+    path = os.path.join(WORK, name)
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def main():
+    if not os.access(BIN, os.X_OK):
+        print("1..0 # SKIP no binary")
+        return 0
+    os.makedirs(WORK, exist_ok=True)
+    a = write("a.pcap", pcap([frame(1), frame(2)]))
+    b = write("b.pcap", pcap([frame(3)]))
+    cut = write("cut.pcap", pcap([frame(1), frame(2), frame(3)], cut=20))
+    junk = write("junk.pcap", b"not a capture at all")
+
+    rc, out, err = run(["--help"])
+    check(rc == 0 and "--format" in out and "--max-connections" in out, "--help")
+    rc, out, err = run(["--version"])
+    check(rc == 0 and out.startswith("tcpflow-audit ") and "libpcap" in out, "--version")
+    rc, out, err = run(["--list-codes"])
+    check(rc == 0 and "RST_REFUSED" in out and "DECODE_TRUNCATED" in out, "--list-codes")
+
+    rc, out, err = run(["--no-such-option", a])
+    check(rc == 2 and "error:" in err and out == "", "unknown option: exit 2, nothing on stdout")
+    rc, out, err = run([])
+    check(rc == 2 and "no input" in err, "no input: exit 2")
+    rc, out, err = run(["--format", "xml", a])
+    check(rc == 2 and "unknown format" in err, "bad --format: exit 2")
+    rc, out, err = run(["--idle-timeout", "soon", a])
+    check(rc == 2, "bad --idle-timeout: exit 2")
+    rc, out, err = run([a, "tcp and and"])
+    check(rc == 2 and "bad filter" in err and out == "", "bad filter: exit 2")
+
+    # several files are one capture, frame numbers continuing
+    rc, out, err = run(["-f", "jsonl", a, b])
+    recs = records(out)
+    conns = [r for r in recs if r["type"] == "connection"]
+    check(rc == 0 and len(conns) == 3 and conns[2]["first_frame"] == 3 and err == "",
+          "two files: three connections, frames 1..3")
+    check(recs[-1]["type"] == "summary" and recs[-1]["frames"] == 3, "summary last")
+
+    # -r, repeated, and a filter after the files
+    rc, out, err = run(["-f", "jsonl", "-r", a, "-r", b, "dst", "port", "82"])
+    conns = [r for r in records(out) if r["type"] == "connection"]
+    check(rc == 0 and len(conns) == 1 and conns[0]["server"]["port"] == 82,
+          "-r twice with a filter in three words")
+    rc, out, err = run(["-f", "jsonl", "--filter", "dst port 81", a, b])
+    conns = [r for r in records(out) if r["type"] == "connection"]
+    check(rc == 0 and len(conns) == 1, "--filter")
+
+    # stdin
+    with open(a, "rb") as f:
+        rc, out, err = run(["-f", "jsonl", "-"], stdin=f)
+    check(rc == 0 and len(records(out)) == 3, "'-' reads stdin")
+
+    # truncated: what came before the damage is reported, exit 1, message with offset
+    rc, out, err = run(["-f", "jsonl", cut, b])
+    conns = [r for r in records(out) if r["type"] == "connection"]
+    check(rc == 1 and len(conns) == 3, "truncated file: earlier frames and the next file reported")
+    check("cut.pcap" in err and "byte offset 164" in err, "truncated file: file and offset named")
+    check(records(out)[-1]["input"]["damaged"] is True, "summary says the input was damaged")
+
+    # missing file and not-a-capture: message, exit 1, the rest still read
+    rc, out, err = run(["-f", "jsonl", os.path.join(WORK, "missing.pcap"), junk, a])
+    conns = [r for r in records(out) if r["type"] == "connection"]
+    check(rc == 1 and len(conns) == 2 and "missing.pcap" in err and "junk.pcap" in err,
+          "missing and junk files: named, exit 1, the good file read")
+    rc, out, err = run(["-f", "jsonl", os.path.join(WORK, "only-missing.pcap")])
+    check(rc == 1 and "only-missing.pcap" in err and records(out)[-1]["records"] == 0,
+          "only a missing file: exit 1 and an empty summary")
+
+    # formats and determinism
+    rc1, out1, _ = run(["-f", "jsonl", SAMPLE])
+    rc2, out2, _ = run(["-f", "jsonl", SAMPLE])
+    check(rc1 == 0 and out1 == out2, "same input, same output")
+    rc, out, err = run(["-f", "csv", SAMPLE])
+    check(rc == 0 and out.startswith("id,client_ip,") and out.endswith("\r\n"), "csv")
+    rc, out, err = run(["-f", "text", SAMPLE])
+    check(rc == 0 and "Summary" in out and "\033[" not in out, "text without colour off a tty")
+    rc, out, err = run([SAMPLE])
+    check(rc == 0 and records(out)[0]["type"] == "connection", "jsonl by default off a tty")
+
+    # a closed reader ends the run quietly
+    p = subprocess.Popen([BIN, "-f", "jsonl", a, b, SAMPLE], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    rc = p.wait()
+    check(rc == 0 and err == "", "closed pipe: quiet end (exit %d, stderr %r)" % (rc, err[:80]))
+
+    print("1..%d" % n_tests)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

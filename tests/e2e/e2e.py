@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""End-to-end tests over samples/: golden outputs and intent checks, as TAP.
+
+Two layers, run by `make check` (and from a `make distcheck` tree: every input
+is read from TFA_SRCDIR, every output written under TFA_BUILDDIR):
+
+* TESTLIST rows `name sample format options...` (tcpdump style): the tool's
+  output on the sample must equal tests/e2e/expected/<name>.<format> byte for
+  byte.  tests/e2e/update-expected.sh NAME rewrites one expected file.
+* tests/e2e/checks/<sample-basename>.checks (suricata-verify style): one
+  assertion per line on the JSON Lines output, e.g.
+      conn 1 handshake.outcome == complete
+      conn 1 anomaly RST_REFUSED == 1
+      conn * anomaly SEQ_LOST_SEGMENT == 0
+      connections == 3
+      summary diagnostics.DECODE_NOT_TCP >= 1
+  A line prefixed `[#N]` states a verdict delivered by issue N.  It is an
+  assertion once N is listed in tests/e2e/LANDED; until then it is reported
+  as a TAP SKIP that says whether it would pass today.
+
+Every sample in samples/ must have a TESTLIST row and a .checks file.
+"""
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+SRCDIR = os.environ.get("TFA_SRCDIR") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILDDIR = os.environ.get("TFA_BUILDDIR") or SRCDIR
+BIN = os.environ.get("TFA_BIN") or os.path.join(BUILDDIR, "tcpflow-audit")
+E2E = os.path.join(SRCDIR, "tests", "e2e")
+SAMPLES = os.path.join(SRCDIR, "samples")
+OUTDIR = os.path.join(BUILDDIR, "tests", "e2e", "out")
+
+results = []  # (ok, description, directive)
+
+
+def read_landed():
+    landed = set()
+    with open(os.path.join(E2E, "LANDED")) as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if line:
+                landed.add(int(line))
+    return landed
+
+
+LANDED = read_landed()
+
+
+def tap(ok, desc, directive=""):
+    results.append((ok, desc, directive))
+
+
+def run_tool(sample, options):
+    cmd = [BIN] + options + [os.path.join(SAMPLES, sample)]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return p.returncode, p.stdout, p.stderr
+
+
+def read_testlist():
+    rows = []
+    with open(os.path.join(E2E, "TESTLIST")) as f:
+        for n, line in enumerate(f, 1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            parts = shlex.split(line)
+            if len(parts) < 3:
+                sys.exit("TESTLIST:%d: want 'name sample format [options]'" % n)
+            rows.append((parts[0], parts[1], parts[2], parts[3:]))
+    return rows
+
+
+def golden(rows):
+    os.makedirs(OUTDIR, exist_ok=True)
+    for name, sample, fmt, options in rows:
+        rc, out, err = run_tool(sample, ["--format", fmt] + options)
+        with open(os.path.join(OUTDIR, "%s.%s" % (name, fmt)), "wb") as f:
+            f.write(out)
+        expected_path = os.path.join(E2E, "expected", "%s.%s" % (name, fmt))
+        if not os.path.exists(expected_path):
+            tap(False, "golden %s: no expected file %s" % (name, expected_path))
+            continue
+        with open(expected_path, "rb") as f:
+            expected = f.read()
+        ok = rc in (0, 1) and out == expected
+        desc = "golden %s (%s, %s)" % (name, sample, fmt)
+        if not ok:
+            desc += ": exit %d, output differs from %s (see %s)" % (
+                rc, os.path.relpath(expected_path, SRCDIR), OUTDIR)
+        tap(ok, desc)
+
+
+def path_get(obj, path):
+    for part in path.split("."):
+        if isinstance(obj, list):
+            if not part.isdigit() or int(part) >= len(obj):
+                return None
+            obj = obj[int(part)]
+        elif isinstance(obj, dict):
+            if part not in obj:
+                return None
+            obj = obj[part]
+        else:
+            return None
+    return obj
+
+
+def compare(actual, op, expected):
+    if actual is None:
+        return False
+    if isinstance(actual, bool):
+        actual = "true" if actual else "false"
+    a, e = str(actual), expected
+    if re.fullmatch(r"-?\d+", a) and re.fullmatch(r"-?\d+", e):
+        a, e = int(a), int(e)
+    elif op not in ("==", "!="):
+        return False
+    return {"==": a == e, "!=": a != e, ">=": a >= e, "<=": a <= e,
+            ">": a > e, "<": a < e}[op]
+
+
+def anomaly_count(conns, code):
+    return sum(1 for c in conns for a in c.get("anomalies", []) if a.get("code") == code)
+
+
+LINE = re.compile(r"^(?:\[#(\d+)\]\s+)?(.*?)\s+(==|!=|>=|<=|>|<)\s+(\S+)$")
+
+
+def checks(sample, checks_path):
+    rc, out, err = run_tool(sample, ["--format", "jsonl"])
+    base = os.path.basename(checks_path)
+    try:
+        recs = [json.loads(l) for l in out.decode("utf-8").splitlines()]
+    except ValueError as e:
+        tap(False, "%s: output is not JSON Lines: %s" % (base, e))
+        return
+    conns = [r for r in recs if r.get("type") == "connection"]
+    summary = [r for r in recs if r.get("type") == "summary"]
+    tap(rc in (0, 1) and len(summary) == 1 and recs[-1].get("type") == "summary",
+        "%s: exit %d, one summary record last" % (base, rc))
+    by_id = {c["id"]: c for c in conns}
+    with open(checks_path) as f:
+        for n, raw in enumerate(f, 1):
+            line = raw.split("#", 1)[0].strip() if not raw.lstrip().startswith("[#") \
+                else raw.strip()
+            if line.startswith("[#"):
+                # keep the issue tag, drop a trailing comment
+                tag_end = line.index("]") + 1
+                rest = line[tag_end:].split("#", 1)[0].strip()
+                line = line[:tag_end] + " " + rest
+            if not line:
+                continue
+            m = LINE.match(line)
+            if not m:
+                tap(False, "%s:%d: cannot parse '%s'" % (base, n, line))
+                continue
+            issue, lhs, op, value = m.groups()
+            words = lhs.split()
+            actual = None
+            if words[0] == "connections" and len(words) == 1:
+                actual = len(conns)
+            elif words[0] == "summary" and len(words) == 2:
+                actual = path_get(summary[0] if summary else {}, words[1])
+            elif words[0] == "conn" and len(words) >= 3:
+                targets = conns if words[1] == "*" else (
+                    [by_id[int(words[1])]] if words[1].isdigit() and int(words[1]) in by_id
+                    else [])
+                if words[2] == "anomaly" and len(words) == 4:
+                    actual = anomaly_count(targets, words[3]) if targets or words[1] == "*" \
+                        else None
+                elif len(words) == 3 and len(targets) == 1:
+                    actual = path_get(targets[0], words[2])
+            else:
+                tap(False, "%s:%d: cannot parse '%s'" % (base, n, line))
+                continue
+            ok = compare(actual, op, value)
+            desc = "%s:%d: %s %s %s" % (base, n, lhs, op, value)
+            if issue and int(issue) not in LANDED:
+                desc += " (would %s today%s)" % (
+                    "pass" if ok else "fail", "" if ok else ", got " + json.dumps(actual))
+                tap(True, desc, "SKIP pending issue #%s" % issue)
+                continue
+            if not ok:
+                desc += " (got %s)" % json.dumps(actual)
+            tap(ok, desc)
+
+
+def main():
+    if not os.access(BIN, os.X_OK):
+        print("1..0 # SKIP no tcpflow-audit binary at %s" % BIN)
+        return 0
+    rows = read_testlist()
+    golden(rows)
+    samples = sorted(f for f in os.listdir(SAMPLES) if f.endswith((".pcap", ".pcapng")))
+    listed = {r[1] for r in rows}
+    for s in samples:
+        tap(s in listed, "sample %s has a TESTLIST row" % s)
+        cp = os.path.join(E2E, "checks", os.path.splitext(s)[0] + ".checks")
+        tap(os.path.exists(cp), "sample %s has a checks file" % s)
+        if os.path.exists(cp):
+            checks(s, cp)
+    print("1..%d" % len(results))
+    for i, (ok, desc, directive) in enumerate(results, 1):
+        desc = desc.replace("#", "\\#")
+        print("%s %d - %s%s" % ("ok" if ok else "not ok", i, desc,
+                                " # " + directive if directive else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

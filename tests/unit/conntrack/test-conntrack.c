@@ -1,0 +1,279 @@
+/* test-conntrack.c - keys, originator inference, closing, incarnations,
+ * idle expiry and eviction at the cap. */
+#include "tfa-test.h"
+
+#include "tcpflow-audit/conntrack.h"
+
+#define SEC TFA_NSEC_PER_SEC
+
+typedef struct Fixture {
+    TfaOptions opts;
+    TfaStats stats;
+    TfaConnTable *ct;
+    GQueue retired;
+    TfaAddr a, b;
+} Fixture;
+
+static int setup(void **state)
+{
+    Fixture *f = g_new0(Fixture, 1);
+    tfa_options_init(&f->opts);
+    f->opts.max_conns = 3;
+    f->ct = tfa_conntrack_new(&f->opts, &f->stats, 12345);
+    g_queue_init(&f->retired);
+    f->a = tfa_test_ip4(10, 0, 0, 1);
+    f->b = tfa_test_ip4(10, 0, 0, 2);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    Fixture *f = *state;
+    GList *l;
+    while ((l = g_queue_pop_head_link(&f->retired)) != NULL)
+        tfa_conn_free(l->data);
+    tfa_conntrack_free(f->ct);
+    g_free(f);
+    return 0;
+}
+
+/* Segment from a:ap to b:bp, or back when @back. */
+static TfaConn *feed(Fixture *f, bool back, uint16_t ap, uint16_t bp, uint16_t flags, uint32_t seq,
+                     uint32_t ack, uint32_t len, TfaFrameNo frame, TfaTs ts)
+{
+    TfaSegment s = back ? tfa_test_seg(f->b, bp, f->a, ap, flags, seq, ack, len, frame, ts)
+                        : tfa_test_seg(f->a, ap, f->b, bp, flags, seq, ack, len, frame, ts);
+    uint8_t side;
+    tfa_conntrack_expire(f->ct, ts, &f->retired);
+    return tfa_conntrack_segment(f->ct, &s, &side, &f->retired);
+}
+
+static TfaConn *pop(Fixture *f)
+{
+    GList *l = g_queue_pop_head_link(&f->retired);
+    return l != NULL ? l->data : NULL;
+}
+
+static void test_key_is_canonical(void **state)
+{
+    Fixture *f = *state;
+    TfaSegment s1 = tfa_test_seg(f->a, 1000, f->b, 80, TFA_TH_SYN, 0, 0, 0, 1, 0);
+    TfaSegment s2 = tfa_test_seg(f->b, 80, f->a, 1000, TFA_TH_SYN | TFA_TH_ACK, 0, 1, 0, 2, 0);
+    TfaConnKey k1, k2;
+    uint8_t side1, side2;
+    tfa_conntrack_key(&s1, 7, &k1, &side1);
+    tfa_conntrack_key(&s2, 7, &k2, &side2);
+    assert_memory_equal(&k1, &k2, sizeof(k1));
+    assert_int_not_equal(side1, side2);
+    /* a VLAN ID is part of the key */
+    s1.vlan[0] = 10;
+    tfa_conntrack_key(&s1, 7, &k2, &side2);
+    assert_int_not_equal(k1.hash, k2.hash);
+}
+
+static void test_handshake_and_counts(void **state)
+{
+    Fixture *f = *state;
+    TfaConn *c = feed(f, false, 40000, 80, TFA_TH_SYN, 100, 0, 0, 1, 1 * SEC);
+    assert_int_equal(c->originator, TFA_ORIGINATOR_SYN);
+    feed(f, true, 40000, 80, TFA_TH_SYN | TFA_TH_ACK, 500, 101, 0, 2, 1 * SEC + 10);
+    feed(f, false, 40000, 80, TFA_TH_ACK, 101, 501, 0, 3, 1 * SEC + 20);
+    feed(f, false, 40000, 80, TFA_TH_ACK | TFA_TH_PSH, 101, 501, 100, 4, 1 * SEC + 30);
+    TfaConn *same = feed(f, true, 40000, 80, TFA_TH_ACK, 501, 201, 0, 5, 1 * SEC + 40);
+    assert_ptr_equal(c, same);
+    uint8_t cl = c->client;
+    assert_int_equal(c->side[cl].packets, 3);
+    assert_int_equal(c->side[cl].bytes, 100);
+    assert_int_equal(c->side[1 - cl].packets, 2);
+    assert_int_equal(c->side[cl].first_frame, 1);
+    assert_int_equal(c->side[1 - cl].last_frame, 5);
+    assert_int_equal(c->side[cl].flags_seen, TFA_TH_SYN | TFA_TH_ACK | TFA_TH_PSH);
+    assert_int_equal(c->id, 1);
+    assert_int_equal(tfa_conntrack_size(f->ct), 1);
+}
+
+/* Graceful close: both FINs acknowledged closes; the record waits for the
+ * close linger so a late retransmission still joins it. */
+static void test_close_and_linger(void **state)
+{
+    Fixture *f = *state;
+    TfaConn *c = feed(f, false, 40000, 80, TFA_TH_SYN, 100, 0, 0, 1, 1 * SEC);
+    feed(f, true, 40000, 80, TFA_TH_SYN | TFA_TH_ACK, 500, 101, 0, 2, 1 * SEC);
+    feed(f, false, 40000, 80, TFA_TH_ACK | TFA_TH_FIN, 101, 501, 0, 3, 2 * SEC);
+    feed(f, true, 40000, 80, TFA_TH_ACK | TFA_TH_FIN, 501, 102, 0, 4, 2 * SEC);
+    assert_false(c->life.closed);
+    feed(f, false, 40000, 80, TFA_TH_ACK, 102, 502, 0, 5, 2 * SEC);
+    assert_true(c->life.closed);
+    assert_int_equal(c->life.closed_frame, 5);
+    /* a retransmitted FIN within the linger joins the same connection */
+    TfaConn *again = feed(f, true, 40000, 80, TFA_TH_ACK | TFA_TH_FIN, 501, 102, 0, 6, 3 * SEC);
+    assert_ptr_equal(c, again);
+    assert_null(pop(f));
+    tfa_conntrack_expire(f->ct, 3 * SEC + f->opts.close_linger - 1, &f->retired);
+    assert_null(pop(f));
+    tfa_conntrack_expire(f->ct, 3 * SEC + f->opts.close_linger, &f->retired);
+    TfaConn *r = pop(f);
+    assert_ptr_equal(r, c);
+    assert_int_equal(r->end_reason, TFA_END_CLOSED);
+    assert_int_equal(tfa_conntrack_size(f->ct), 0);
+    tfa_conn_free(r);
+}
+
+static void test_rst_closes(void **state)
+{
+    Fixture *f = *state;
+    TfaConn *c = feed(f, false, 40000, 81, TFA_TH_SYN, 100, 0, 0, 1, 1 * SEC);
+    feed(f, true, 40000, 81, TFA_TH_RST | TFA_TH_ACK, 0, 101, 0, 2, 1 * SEC);
+    assert_true(c->life.closed);
+    tfa_conntrack_retire_all(f->ct, &f->retired);
+    TfaConn *r = pop(f);
+    assert_ptr_equal(r, c);
+    assert_int_equal(r->end_reason, TFA_END_RESET);
+    tfa_conn_free(r);
+}
+
+/* A new SYN with a new ISN on a closed tuple is a new incarnation; the same
+ * SYN again is a retransmission. */
+static void test_incarnations(void **state)
+{
+    Fixture *f = *state;
+    TfaConn *c1 = feed(f, false, 40000, 80, TFA_TH_SYN, 100, 0, 0, 1, 1 * SEC);
+    assert_ptr_equal(feed(f, false, 40000, 80, TFA_TH_SYN, 100, 0, 0, 2, 2 * SEC), c1);
+    feed(f, true, 40000, 80, TFA_TH_RST | TFA_TH_ACK, 0, 101, 0, 3, 2 * SEC);
+    /* the same ISN after the close: still the old connection */
+    assert_ptr_equal(feed(f, false, 40000, 80, TFA_TH_SYN, 100, 0, 0, 4, 2 * SEC), c1);
+    TfaConn *c2 = feed(f, false, 40000, 80, TFA_TH_SYN, 9000, 0, 0, 5, 2 * SEC);
+    assert_ptr_not_equal(c1, c2);
+    assert_int_equal(c2->incarnation, 2);
+    assert_int_equal(c2->id, 2);
+    TfaConn *r = pop(f);
+    assert_ptr_equal(r, c1);
+    assert_int_equal(r->end_reason, TFA_END_NEW_INCARNATION);
+    tfa_conn_free(r);
+}
+
+static void test_originator_inference(void **state)
+{
+    Fixture *f = *state;
+    /* SYN-ACK first: its receiver is the client */
+    TfaConn *c = feed(f, true, 40000, 80, TFA_TH_SYN | TFA_TH_ACK, 500, 101, 0, 1, 1 * SEC);
+    assert_int_equal(c->originator, TFA_ORIGINATOR_SYNACK);
+    assert_int_equal(c->key.port[c->client], 40000);
+    /* mid-stream, server port below 1024 */
+    c = feed(f, true, 40001, 443, TFA_TH_ACK, 1, 1, 10, 2, 1 * SEC);
+    assert_int_equal(c->originator, TFA_ORIGINATOR_PORT);
+    assert_int_equal(c->key.port[c->client], 40001);
+    /* both ephemeral-looking: the first sender is the client */
+    c = feed(f, true, 50000, 50001, TFA_TH_ACK, 1, 1, 10, 3, 1 * SEC);
+    assert_int_equal(c->originator, TFA_ORIGINATOR_FIRST_PACKET);
+    assert_int_equal(c->key.port[c->client], 50001);
+}
+
+/* The SYN-ACK captured a little before its SYN: the SYN settles it. */
+static void test_synack_before_syn(void **state)
+{
+    Fixture *f = *state;
+    TfaConn *c = feed(f, true, 40000, 8080, TFA_TH_SYN | TFA_TH_ACK, 500, 101, 0, 1, 1 * SEC);
+    assert_int_equal(c->originator, TFA_ORIGINATOR_SYNACK);
+    feed(f, false, 40000, 8080, TFA_TH_SYN, 100, 0, 0, 2, 1 * SEC);
+    assert_int_equal(c->originator, TFA_ORIGINATOR_SYN);
+    assert_int_equal(c->key.port[c->client], 40000);
+}
+
+static void test_idle_timeout(void **state)
+{
+    Fixture *f = *state;
+    TfaConn *c = feed(f, false, 40000, 80, TFA_TH_ACK, 1, 1, 10, 1, 1 * SEC);
+    tfa_conntrack_expire(f->ct, 1 * SEC + f->opts.idle_timeout - 1, &f->retired);
+    assert_null(pop(f));
+    tfa_conntrack_expire(f->ct, 1 * SEC + f->opts.idle_timeout, &f->retired);
+    TfaConn *r = pop(f);
+    assert_ptr_equal(r, c);
+    assert_int_equal(r->end_reason, TFA_END_IDLE_TIMEOUT);
+    tfa_conn_free(r);
+}
+
+/* At the cap the least recently active connection is evicted and counted. */
+static void test_eviction(void **state)
+{
+    Fixture *f = *state;
+    TfaConn *c1 = feed(f, false, 40001, 80, TFA_TH_SYN, 1, 0, 0, 1, 1 * SEC);
+    TfaConn *c2 = feed(f, false, 40002, 80, TFA_TH_SYN, 1, 0, 0, 2, 2 * SEC);
+    feed(f, false, 40003, 80, TFA_TH_SYN, 1, 0, 0, 3, 3 * SEC);
+    feed(f, false, 40001, 80, TFA_TH_SYN, 1, 0, 0, 4, 4 * SEC); /* c1 active again */
+    feed(f, false, 40004, 80, TFA_TH_SYN, 1, 0, 0, 5, 5 * SEC);
+    assert_int_equal(tfa_conntrack_size(f->ct), 3);
+    TfaConn *r = pop(f);
+    assert_ptr_equal(r, c2);
+    assert_int_equal(r->end_reason, TFA_END_EVICTED);
+    assert_int_equal(f->stats.diag[TFA_DIAG_CONN_EVICTED], 1);
+    assert_int_equal(f->stats.conns_peak, 3);
+    assert_int_equal(f->stats.conns_total, 4);
+    tfa_conn_free(r);
+    (void)c1;
+}
+
+static void test_retire_all_in_id_order(void **state)
+{
+    Fixture *f = *state;
+    feed(f, false, 40001, 80, TFA_TH_SYN, 1, 0, 0, 1, 1 * SEC);
+    feed(f, false, 40002, 80, TFA_TH_SYN, 1, 0, 0, 2, 2 * SEC);
+    feed(f, false, 40001, 80, TFA_TH_ACK, 2, 1, 0, 3, 3 * SEC);
+    tfa_conntrack_retire_all(f->ct, &f->retired);
+    TfaConn *r1 = pop(f);
+    TfaConn *r2 = pop(f);
+    assert_int_equal(r1->id, 1);
+    assert_int_equal(r2->id, 2);
+    assert_int_equal(r1->end_reason, TFA_END_CAPTURE_END);
+    tfa_conn_free(r1);
+    tfa_conn_free(r2);
+}
+
+static void test_decode_diags_counted(void **state)
+{
+    Fixture *f = *state;
+    TfaSegment s = tfa_test_seg(f->a, 1, f->b, 2, TFA_TH_ACK, 1, 1, 100, 1, SEC);
+    s.diags = 1u << TFA_DIAG_DECODE_TRUNCATED;
+    s.payload_caplen = 40;
+    uint8_t side;
+    TfaConn *c = tfa_conntrack_segment(f->ct, &s, &side, &f->retired);
+    assert_int_equal(tfa_conn_get_count(c, TFA_COUNT_DIAG(TFA_DIAG_DECODE_TRUNCATED), side), 1);
+    assert_int_equal(c->side[side].bytes, 100);
+    assert_int_equal(c->side[side].bytes_captured, 40);
+}
+
+/* The anomaly cap keeps counts exact. */
+static void test_anomaly_cap(void **state)
+{
+    TfaConn *c = g_new0(TfaConn, 1);
+    TfaAnomaly a = {.code = TFA_ANOMALY_SEQ_DUP_ACK, .side = 1, .frame_no = 9};
+    for (int i = 0; i < 5; i++)
+        tfa_conn_add_anomaly(c, &a, 3);
+    a.side = -1;
+    tfa_conn_add_anomaly(c, &a, 3);
+    assert_int_equal(c->anomalies->len, 3);
+    assert_int_equal(c->anomalies_dropped, 3);
+    assert_int_equal(tfa_conn_get_count(c, TFA_COUNT_ANOMALY(TFA_ANOMALY_SEQ_DUP_ACK), 1), 6);
+    assert_int_equal(tfa_conn_get_count(c, TFA_COUNT_ANOMALY(TFA_ANOMALY_SEQ_DUP_ACK), 0), 1);
+    tfa_conn_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_key_is_canonical, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_handshake_and_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_close_and_linger, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rst_closes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_incarnations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_originator_inference, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_synack_before_syn, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_idle_timeout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_eviction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retire_all_in_id_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_decode_diags_counted, setup, teardown),
+        cmocka_unit_test(test_anomaly_cap),
+    };
+    return cmocka_run_group_tests_name("conntrack/conntrack", tests, NULL, NULL);
+}

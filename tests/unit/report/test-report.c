@@ -1,0 +1,203 @@
+/* test-report.c - JSON Lines and CSV writers: a record, re-parsed. */
+#include "tfa-test.h"
+
+#include "tcpflow-audit/record.h"
+#include "tcpflow-audit/report.h"
+
+#ifdef HAVE_JSONGLIB
+#include <json-glib/json-glib.h>
+#endif
+
+#include <stdio.h>
+
+/* A connection 10.0.0.9:40000 (client) -> 10.0.0.1:80 (server) on VLAN 7,
+ * ended by the server's RST; the client is side 1, to check the mapping of
+ * sides to roles. */
+static TfaConn *make_conn(void)
+{
+    TfaConn *c = g_new0(TfaConn, 1);
+    c->key.addr[0] = tfa_test_ip4(10, 0, 0, 1);
+    c->key.port[0] = 80;
+    c->key.addr[1] = tfa_test_ip4(10, 0, 0, 9);
+    c->key.port[1] = 40000;
+    c->key.vlan[0] = 7;
+    c->client = 1;
+    c->id = 42;
+    c->incarnation = 1;
+    c->originator = TFA_ORIGINATOR_SYN;
+    c->side[1] = (TfaSideStats){.packets = 5, .bytes = 300, .bytes_captured = 300,
+                                .flags_seen = TFA_TH_SYN | TFA_TH_ACK, .first_frame = 1,
+                                .last_frame = 9, .first_ts = INT64_C(1000000000),
+                                .last_ts = INT64_C(3000000001)};
+    c->side[0] = (TfaSideStats){.packets = 4, .bytes = 1000, .bytes_captured = 1000,
+                                .flags_seen = TFA_TH_SYN | TFA_TH_ACK | TFA_TH_RST,
+                                .first_frame = 2, .last_frame = 10,
+                                .first_ts = INT64_C(1000000500), .last_ts = INT64_C(3500000000)};
+    c->end_reason = TFA_END_RESET;
+    TfaAnomaly a = {.code = TFA_ANOMALY_RST_UNKNOWN, .side = 0, .frame_no = 10,
+                    .ts = INT64_C(3500000000)};
+    tfa_conn_add_anomaly(c, &a, 10);
+    tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_DECODE_TRUNCATED), 1);
+    return c;
+}
+
+static char *run_reporter(TfaFormat fmt, const TfaConn *c)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    TfaOptions opts;
+    TfaStats stats = {.frames = 10, .tcp_segments = 9, .conns_total = 1};
+    tfa_options_init(&opts);
+    opts.color = TFA_COLOR_NEVER;
+    TfaReporter *rep = tfa_reporter_new(fmt, out, &opts);
+    TfaConnRecord rec;
+    tfa_record_build(c, &rec);
+    TfaRunInfo info = {.opts = &opts, .stats = &stats, .records = 1};
+    assert_true(tfa_report_begin(rep, NULL));
+    assert_true(tfa_report_conn(rep, &rec, NULL));
+    assert_true(tfa_report_summary(rep, &info, NULL));
+    assert_true(tfa_report_end(rep, NULL));
+    tfa_reporter_free(rep);
+    fclose(out);
+    return text;
+}
+
+static void test_record_roles(void **state)
+{
+    g_autoptr(TfaConn) c = make_conn();
+    TfaConnRecord rec;
+    tfa_record_build(c, &rec);
+    assert_string_equal(rec.ip[TFA_ROLE_CLIENT], "10.0.0.9");
+    assert_int_equal(rec.port[TFA_ROLE_SERVER], 80);
+    assert_int_equal(rec.first_frame, 1);
+    assert_int_equal(rec.last_frame, 10);
+    assert_int_equal(rec.last_ts, INT64_C(3500000000));
+}
+
+static void test_jsonl_text(void **state)
+{
+    g_autoptr(TfaConn) c = make_conn();
+    g_autofree char *out = run_reporter(TFA_FORMAT_JSONL, c);
+    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+    assert_int_equal(g_strv_length(lines), 3); /* record, summary, "" */
+    assert_true(g_str_has_prefix(lines[0], "{\"type\":\"connection\",\"id\":42,"
+                                           "\"client\":{\"ip\":\"10.0.0.9\",\"port\":40000},"
+                                           "\"server\":{\"ip\":\"10.0.0.1\",\"port\":80},"
+                                           "\"vlan\":[7],\"originator\":\"syn\""));
+    assert_non_null(strstr(lines[0], "\"first_ts\":1.000000000,\"last_ts\":3.500000000,"
+                                     "\"duration_ns\":2500000000"));
+    assert_non_null(strstr(lines[0], "\"packets\":{\"client\":5,\"server\":4}"));
+    assert_non_null(strstr(lines[0], "\"counts\":{\"RST_UNKNOWN\":{\"client\":0,\"server\":1},"
+                                     "\"DECODE_TRUNCATED\":{\"client\":1,\"server\":0}}"));
+    assert_true(g_str_has_prefix(lines[1], "{\"type\":\"summary\",\"schema\":1,"));
+    assert_string_equal(lines[2], "");
+}
+
+#ifdef HAVE_JSONGLIB
+static void test_jsonl_reparse(void **state)
+{
+    g_autoptr(TfaConn) c = make_conn();
+    g_autofree char *out = run_reporter(TFA_FORMAT_JSONL, c);
+    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+    for (int i = 0; i < 2; i++) {
+        g_autoptr(JsonParser) p = json_parser_new();
+        assert_true(json_parser_load_from_data(p, lines[i], -1, NULL));
+    }
+    g_autoptr(JsonParser) p = json_parser_new();
+    assert_true(json_parser_load_from_data(p, lines[0], -1, NULL));
+    JsonObject *o = json_node_get_object(json_parser_get_root(p));
+    JsonArray *an = json_object_get_array_member(o, "anomalies");
+    assert_int_equal(json_array_get_length(an), 1);
+    JsonObject *a = json_array_get_object_element(an, 0);
+    assert_string_equal(json_object_get_string_member(a, "code"), "RST_UNKNOWN");
+    assert_string_equal(json_object_get_string_member(a, "endpoint"), "server");
+    assert_string_equal(json_object_get_string_member(a, "severity"), "warning");
+    assert_int_equal(json_object_get_int_member(a, "frame"), 10);
+    assert_non_null(strstr(json_object_get_string_member(a, "detail"), "10.0.0.1:80"));
+    assert_string_equal(json_object_get_string_member(o, "end_reason"), "reset");
+}
+#endif
+
+/* Parse one RFC 4180 record (CRLF-terminated) into fields. */
+static GPtrArray *csv_parse_line(const char **p)
+{
+    GPtrArray *fields = g_ptr_array_new_with_free_func(g_free);
+    GString *f = g_string_new(NULL);
+    bool quoted = false;
+    for (;; (*p)++) {
+        char ch = **p;
+        if (quoted) {
+            assert_true(ch != '\0');
+            if (ch == '"' && (*p)[1] == '"') {
+                g_string_append_c(f, '"');
+                (*p)++;
+            } else if (ch == '"') {
+                quoted = false;
+            } else {
+                g_string_append_c(f, ch);
+            }
+            continue;
+        }
+        if (ch == '"') {
+            quoted = true;
+        } else if (ch == ',') {
+            g_ptr_array_add(fields, g_string_free(f, FALSE));
+            f = g_string_new(NULL);
+        } else if (ch == '\r') {
+            assert_int_equal((*p)[1], '\n');
+            *p += 2;
+            break;
+        } else {
+            assert_true(ch != '\0' && ch != '\n');
+            g_string_append_c(f, ch);
+        }
+    }
+    g_ptr_array_add(fields, g_string_free(f, FALSE));
+    return fields;
+}
+
+static void test_csv(void **state)
+{
+    g_autoptr(TfaConn) c = make_conn();
+    TfaAnomaly a = {.code = TFA_ANOMALY_SEQ_DUP_ACK, .side = 1, .frame_no = 4};
+    tfa_conn_add_anomaly(c, &a, 10);
+    g_autofree char *out = run_reporter(TFA_FORMAT_CSV, c);
+    const char *p = out;
+    g_autoptr(GPtrArray) head = csv_parse_line(&p);
+    g_autoptr(GPtrArray) row = csv_parse_line(&p);
+    assert_string_equal(p, ""); /* no summary in CSV */
+    assert_int_equal(head->len, row->len);
+    assert_string_equal(g_ptr_array_index(head, 0), "id");
+    assert_string_equal(g_ptr_array_index(row, 0), "42");
+    assert_string_equal(g_ptr_array_index(row, 1), "10.0.0.9");
+    assert_string_equal(g_ptr_array_index(row, 5), "7");
+    assert_string_equal(g_ptr_array_index(row, 10), "1.000000000");
+    assert_string_equal(g_ptr_array_index(head, row->len - 1), "codes");
+    assert_string_equal(g_ptr_array_index(row, row->len - 1), "RST_UNKNOWN SEQ_DUP_ACK");
+    assert_string_equal(g_ptr_array_index(row, row->len - 2), "2");
+}
+
+static void test_text(void **state)
+{
+    g_autoptr(TfaConn) c = make_conn();
+    g_autofree char *out = run_reporter(TFA_FORMAT_TEXT, c);
+    assert_non_null(strstr(out, "10.0.0.9:40000"));
+    assert_non_null(strstr(out, "RST_UNKNOWN"));
+    assert_non_null(strstr(out, "Summary"));
+    assert_null(strstr(out, "\033[")); /* no colour when told not to */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_record_roles),
+        cmocka_unit_test(test_jsonl_text),
+#ifdef HAVE_JSONGLIB
+        cmocka_unit_test(test_jsonl_reparse),
+#endif
+        cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_text),
+    };
+    return cmocka_run_group_tests_name("report/report", tests, NULL, NULL);
+}
