@@ -1,0 +1,277 @@
+# lib.sh - shared functions of the capture lab (sourced by scenarios/*.sh).
+#
+# A scenario script is:   scenarios/NAME.sh OUTDIR
+# and writes OUTDIR/NAME.pcap (or .pcapng) only when every verification
+# passed; on failure it exits non-zero and leaves OUTDIR untouched.
+#
+# Topology: two network namespaces tfa-lab-<pid>-c (client, 10.99.0.1,
+# fd99::1) and tfa-lab-<pid>-s (server, 10.99.0.2, fd99::2), joined either
+# by a veth pair ("lab_link veth") or by one TAP device per namespace plus
+# the user-space wire.py between them ("lab_link tap [RULE-JSON...]").
+# Everything created here is removed by the EXIT trap, and only that.
+
+set -u
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PY=/usr/bin/python3
+CLIENT_IP=10.99.0.1
+SERVER_IP=10.99.0.2
+CLIENT_IP6=fd99::1
+SERVER_IP6=fd99::2
+CLIENT_MAC=02:99:00:00:00:01
+SERVER_MAC=02:99:00:00:00:02
+PORT=9000
+IFACE=tfa0
+
+LAB_PIDS=()
+NS_C="" NS_S="" WORK="" WIRE_PID="" CAP_PID="" SERVER_PID=""
+
+lab_log() { printf '[lab %s] %s\n' "${LAB_NAME:-?}" "$*" >&2; }
+lab_fail() {
+	lab_log "FAILED: $*"
+	if [ -n "$WORK" ]; then
+		for f in "$WORK"/*.log; do
+			[ -s "$f" ] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }
+		done
+	fi
+	exit 1
+}
+
+# lab_require: exit 77 (skip) unless root and the tools are present.
+lab_require() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "tests/lab needs root (network namespaces, TAP, tcpdump); skipping" >&2
+		exit 77
+	fi
+	local t
+	for t in ip tcpdump ss sysctl "$PY"; do
+		command -v "$t" >/dev/null 2>&1 || {
+			echo "tests/lab: missing tool '$t'; skipping" >&2
+			exit 77
+		}
+	done
+	[ -c /dev/net/tun ] || { echo "tests/lab: no /dev/net/tun; skipping" >&2; exit 77; }
+}
+
+lab_cleanup() {
+	local p
+	[ -n "$WORK" ] && touch "$WORK/hold" 2>/dev/null
+	for p in "${LAB_PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${LAB_PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	[ -n "$NS_C" ] && ip netns del "$NS_C" 2>/dev/null
+	[ -n "$NS_S" ] && ip netns del "$NS_S" 2>/dev/null
+	[ -n "$WORK" ] && [ -z "${LAB_KEEP:-}" ] && rm -rf "$WORK"
+	return 0
+}
+
+# lab_begin NAME EXT OUTDIR: set up names, work dir, namespaces, trap.
+lab_begin() {
+	LAB_NAME=$1
+	local ext=$2
+	OUTDIR=${3:?usage: $0 OUTDIR}
+	lab_require
+	mkdir -p "$OUTDIR" || exit 1
+	OUT="$OUTDIR/$LAB_NAME.$ext"
+	WORK=$(mktemp -d /tmp/tfa-lab.XXXXXX)
+	CAP="$WORK/capture.$ext"
+	NS_C="tfa-lab-$$-c"
+	NS_S="tfa-lab-$$-s"
+	trap lab_cleanup EXIT
+	trap 'exit 130' INT TERM
+	local ns
+	for ns in "$NS_C" "$NS_S"; do
+		ip netns add "$ns" || lab_fail "ip netns add $ns"
+		ip -n "$ns" link set lo up
+		# the namespace inherits the host's default (e.g. bbr); setting it
+		# may be refused inside a container, so peer.py also sets
+		# TCP_CONGESTION=cubic on every socket it makes.
+		ip netns exec "$ns" sysctl -qw net.ipv4.tcp_congestion_control=cubic \
+			>/dev/null 2>&1 || true
+		lab_sysctl "$ns" net.ipv4.tcp_fastopen=0 net.ipv4.tcp_ecn=0 \
+			net.ipv4.tcp_timestamps=1 net.ipv4.tcp_sack=1 \
+			net.ipv4.tcp_window_scaling=1 net.ipv4.tcp_no_metrics_save=1 \
+			net.ipv4.tcp_autocorking=0 net.ipv4.tcp_syn_retries=6 \
+			net.ipv4.tcp_synack_retries=5 net.ipv4.tcp_syncookies=1 \
+			net.ipv4.tcp_fin_timeout=60 net.ipv4.tcp_tw_reuse=2
+		# 4 linear 1 s SYN timeouts (the Linux 6.x default), where present
+		[ -e /proc/sys/net/ipv4/tcp_syn_linear_timeouts ] &&
+			lab_sysctl "$ns" net.ipv4.tcp_syn_linear_timeouts=4
+	done
+	lab_log "namespaces $NS_C $NS_S, work dir $WORK"
+}
+
+lab_sysctl() {
+	local ns=$1 kv
+	shift
+	for kv in "$@"; do
+		ip netns exec "$ns" sysctl -qw "$kv" >/dev/null || lab_fail "sysctl $kv in $ns"
+	done
+}
+
+# lab_link veth | tap [RULE-JSON...]
+lab_link() {
+	local kind=$1
+	shift
+	if [ "$kind" = veth ]; then
+		ip link add "$IFACE" netns "$NS_C" type veth peer name "$IFACE" netns "$NS_S" ||
+			lab_fail "veth"
+	else
+		local args=() r
+		for r in "$@"; do args+=(--rule "$r"); done
+		"$PY" "$LAB_DIR/wire.py" --ns-client "$NS_C" --ns-server "$NS_S" \
+			--tap "$IFACE" --client-mac "$CLIENT_MAC" --server-mac "$SERVER_MAC" \
+			--stats "$WORK/wire.json" "${args[@]}" >"$WORK/wire.log" 2>&1 &
+		WIRE_PID=$!
+		LAB_PIDS+=("$WIRE_PID")
+		local i
+		for i in $(seq 100); do
+			grep -q ready "$WORK/wire.log" 2>/dev/null && break
+			kill -0 "$WIRE_PID" 2>/dev/null || lab_fail "wire.py died"
+			sleep 0.05
+		done
+		grep -q ready "$WORK/wire.log" || lab_fail "wire.py not ready"
+	fi
+	ip -n "$NS_C" link set "$IFACE" address "$CLIENT_MAC"
+	ip -n "$NS_S" link set "$IFACE" address "$SERVER_MAC"
+	ip -n "$NS_C" addr add "$CLIENT_IP/24" dev "$IFACE"
+	ip -n "$NS_S" addr add "$SERVER_IP/24" dev "$IFACE"
+	ip -n "$NS_C" addr add "$CLIENT_IP6/64" dev "$IFACE" nodad
+	ip -n "$NS_S" addr add "$SERVER_IP6/64" dev "$IFACE" nodad
+	# static neighbours: no ARP / ND in the captures, no resolution delay
+	ip -n "$NS_C" neigh replace "$SERVER_IP" lladdr "$SERVER_MAC" dev "$IFACE" nud permanent
+	ip -n "$NS_S" neigh replace "$CLIENT_IP" lladdr "$CLIENT_MAC" dev "$IFACE" nud permanent
+	ip -n "$NS_C" link set "$IFACE" up
+	ip -n "$NS_S" link set "$IFACE" up
+	ip -n "$NS_C" neigh replace "$SERVER_IP6" lladdr "$SERVER_MAC" dev "$IFACE" nud permanent
+	ip -n "$NS_S" neigh replace "$CLIENT_IP6" lladdr "$CLIENT_MAC" dev "$IFACE" nud permanent
+	sleep 0.2
+}
+
+ns_of() { [ "$1" = client ] && echo "$NS_C" || echo "$NS_S"; }
+
+# lab_capture client|server [extra tcpdump args]: start tcpdump on tfa0.
+lab_capture() {
+	local ns
+	ns=$(ns_of "$1")
+	shift
+	ip netns exec "$ns" tcpdump -i "$IFACE" -B 16384 --immediate-mode -U -nn -w "$CAP" "$@" tcp \
+		2>"$WORK/tcpdump.log" &
+	CAP_PID=$!
+	LAB_PIDS+=("$CAP_PID")
+	local i
+	for i in $(seq 100); do
+		grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break
+		kill -0 "$CAP_PID" 2>/dev/null || lab_fail "tcpdump died"
+		sleep 0.05
+	done
+	sleep 0.1
+}
+
+lab_capture_stop() {
+	sleep 0.1
+	kill -INT "$CAP_PID" 2>/dev/null
+	wait "$CAP_PID" 2>/dev/null
+	grep -q "0 packets dropped by kernel" "$WORK/tcpdump.log" ||
+		lab_fail "tcpdump dropped packets: $(cat "$WORK/tcpdump.log")"
+	CAPTURED=$(sed -n 's/^\([0-9]*\) packets* captured.*/\1/p' "$WORK/tcpdump.log")
+	lab_log "captured $CAPTURED packets"
+}
+
+peer() {
+	local role=$1 mode=$2 host=$SERVER_IP
+	shift 2
+	[ "${LAB_V6:-}" ] && host=$SERVER_IP6
+	ip netns exec "$(ns_of "$role")" "$PY" "$LAB_DIR/peer.py" "$role" "$mode" \
+		--host "$host" --port "$PORT" "$@"
+}
+
+# lab_server MODE [peer args]: start the server, wait until it listens.
+lab_server() {
+	rm -f "$WORK/ready"
+	peer server "$@" --ready "$WORK/ready" --hold "$WORK/hold" \
+		>"$WORK/server.log" 2>&1 &
+	SERVER_PID=$!
+	LAB_PIDS+=("$SERVER_PID")
+	local i
+	for i in $(seq 100); do
+		[ -e "$WORK/ready" ] && return 0
+		kill -0 "$SERVER_PID" 2>/dev/null || lab_fail "server died"
+		sleep 0.05
+	done
+	lab_fail "server not ready"
+}
+
+# lab_client MODE [peer args]: run the client to completion; must exit 0.
+lab_client() {
+	peer client "$@" >"$WORK/client.log" 2>&1 || lab_fail "client failed"
+}
+
+# lab_release: let the server exit (after the capture stopped); check it.
+lab_release() {
+	touch "$WORK/hold"
+	[ -n "$SERVER_PID" ] || return 0
+	wait "$SERVER_PID" || lab_fail "server failed"
+	SERVER_PID=""
+}
+
+# lab_expect_ss client|server STATE N: `ss -tan state STATE` shows N sockets
+lab_expect_ss() {
+	local ns n
+	ns=$(ns_of "$1")
+	n=$(ip netns exec "$ns" ss -tanH state "$2" | grep -c . || true)
+	ip netns exec "$ns" ss -tan >>"$WORK/ss-$1.log"
+	[ "$n" = "$3" ] || lab_fail "$1: $n sockets in $2, expected $3: $(ip netns exec "$ns" ss -tan)"
+	lab_log "ss $1: $n in $2"
+}
+
+# lab_expect_pkts FILTER OP N: count of captured packets matching FILTER
+lab_expect_pkts() {
+	local n
+	n=$(tcpdump -nn -r "$CAP" "$1" 2>/dev/null | wc -l)
+	lab_cmp "packets '$1'" "$n" "$2" "$3"
+}
+
+# lab_expect_wire RULE FIELD OP N: wire.py counter (seen/applied/released/timeouts)
+lab_expect_wire() {
+	local n
+	n=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["rules"][sys.argv[2]][sys.argv[3]])' \
+		"$WORK/wire.json" "$1" "$2") || lab_fail "no wire stats"
+	lab_cmp "wire $1.$2" "$n" "$3" "$4"
+}
+
+lab_wire_stop() {
+	kill -TERM "$WIRE_PID" 2>/dev/null
+	wait "$WIRE_PID" 2>/dev/null
+	[ -s "$WORK/wire.json" ] || lab_fail "wire wrote no stats"
+}
+
+lab_cmp() {
+	local what=$1 n=$2 op=$3 want=$4 ok=1
+	case $op in
+	==) [ "$n" -eq "$want" ] || ok=0 ;;
+	">=") [ "$n" -ge "$want" ] || ok=0 ;;
+	"<=") [ "$n" -le "$want" ] || ok=0 ;;
+	*) lab_fail "bad op $op" ;;
+	esac
+	[ $ok = 1 ] || lab_fail "$what = $n, expected $op $want"
+	lab_log "ok: $what = $n ($op $want)"
+}
+
+# lab_log_has client|server|wire TEXT: the peer's log contains TEXT
+lab_log_has() {
+	grep -q -- "$2" "$WORK/$1.log" || lab_fail "$1 log lacks '$2'"
+}
+
+# lab_finish: sanity-check the capture and move it into place.
+lab_finish() {
+	[ -n "$SERVER_PID" ] && lab_release
+	local n
+	n=$(tcpdump -nn -r "$CAP" 2>/dev/null | wc -l)
+	[ "$n" -gt 0 ] || lab_fail "empty capture"
+	[ "$n" = "${CAPTURED:-$n}" ] || lab_fail "read back $n, captured $CAPTURED"
+	cp "$CAP" "$OUT.tmp" && mv "$OUT.tmp" "$OUT" || lab_fail "cannot write $OUT"
+	lab_log "wrote $OUT ($n frames)"
+}
