@@ -1,0 +1,22 @@
+#!/bin/sh
+# Install what building and testing tcpflow-audit needs on Debian 12.
+#   sh tests/debian-deps.sh            build + test dependencies
+#   sh tests/debian-deps.sh --oracles  also tshark, for the Wireshark cross-checks
+# Runs apt-get directly as root, through sudo otherwise.  Non-interactive.
+set -eu
+pkgs="build-essential autoconf automake pkg-config libpcap-dev libglib2.0-dev
+libcmocka-dev libjson-glib-dev python3 groff-base"
+if [ "${1:-}" = "--oracles" ]; then
+    pkgs="$pkgs tshark"
+fi
+if [ "$(id -u)" = 0 ]; then
+    as_root=""
+elif command -v sudo >/dev/null 2>&1; then
+    as_root="sudo"
+else
+    echo "debian-deps.sh: run as root or install sudo" >&2
+    exit 1
+fi
+$as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+# shellcheck disable=SC2086
+$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $pkgs
