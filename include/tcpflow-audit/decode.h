@@ -99,6 +99,9 @@ TfaDecodeStatus tfa_decode_ip(const uint8_t *bytes, uint32_t caplen, uint32_t wi
  * whole segment was captured (payload_caplen == payload_len); true otherwise. */
 bool tfa_decode_tcp_checksum_ok(const TfaSegment *seg);
 
+/* Whether frames of this link type (a DLT_* value) are decoded. */
+bool tfa_decode_linktype_supported(int linktype);
+
 /* True for flag combinations no TCP sends (RFC 9293; Zeek/Suricata's lists). */
 bool tfa_decode_flags_illegal(uint16_t flags);
 

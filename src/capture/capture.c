@@ -9,6 +9,8 @@
 
 #include "tcpflow-audit/capture.h"
 
+#include "tcpflow-audit/decode.h"
+
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -77,23 +79,6 @@ static bool sniff_classic_pcap(const char *path)
     return classic;
 }
 
-static bool linktype_supported(int dlt)
-{
-    switch (dlt) {
-    case DLT_EN10MB:
-    case DLT_LINUX_SLL:
-    case DLT_LINUX_SLL2:
-    case DLT_NULL:
-    case DLT_LOOP:
-    case DLT_RAW:
-    case DLT_IPV4:
-    case DLT_IPV6:
-        return true;
-    default:
-        return false;
-    }
-}
-
 static bool apply_filter(pcap_t *p, const char *filter, const char *name, GError **error)
 {
     struct bpf_program prog;
@@ -135,7 +120,7 @@ static void close_current(TfaCapture *cap)
 static bool prepare_handle(TfaCapture *cap, const char *name, GError **error)
 {
     int dlt = pcap_datalink(cap->p);
-    if (!linktype_supported(dlt)) {
+    if (!tfa_decode_linktype_supported(dlt)) {
         const char *lt = pcap_datalink_val_to_name(dlt);
         g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_LINKTYPE,
                     "'%s': link type %s (%d) is not decoded; file skipped", name,

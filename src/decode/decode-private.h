@@ -20,10 +20,16 @@ typedef struct TfaLinkResult {
 
 bool tfa_decode_link(const TfaFrame *frame, TfaSegment *seg, TfaLinkResult *res, TfaDiag *diag);
 
+/* An Ethernet frame at @b (also inside GRE, VXLAN, Geneve); @cut: the frame
+ * was cut by the snaplen.  res->offset is relative to @b. */
+bool tfa_decode_ethernet(const uint8_t *b, uint32_t cap, bool cut, TfaSegment *seg,
+                         TfaLinkResult *res, TfaDiag *diag);
+
 /* @cap bytes captured from the IP header on, @wire bytes on the wire.  On
  * success the result describes the TCP segment (header and payload) as the
  * IP layer bounds it. */
 typedef struct TfaIpResult {
+    uint8_t proto;     /* transport protocol after every extension header */
     const uint8_t *l4;
     uint32_t l4_cap;   /* bytes of the transport segment captured */
     uint32_t l4_len;   /* transport segment length from the IP header */
@@ -31,5 +37,11 @@ typedef struct TfaIpResult {
 
 bool tfa_decode_ip_layer(const uint8_t *bytes, uint32_t cap, uint32_t wire, uint8_t ip_hint,
                          TfaSegment *seg, TfaIpResult *res, TfaDiag *diag);
+
+/* Tunnels: the payload of GRE (RFC 2784/2890, PPTP's RFC 2637), VXLAN (RFC
+ * 7348) and Geneve (RFC 8926), as a link result relative to ip->l4: the
+ * inner packet is IP (ip_hint 4/6/0) or Ethernet (*ethernet set). */
+bool tfa_decode_tunnel(const TfaIpResult *ip, bool cut, TfaSegment *seg, TfaLinkResult *res,
+                       bool *ethernet, TfaDiag *diag);
 
 bool tfa_decode_tcp_layer(const TfaIpResult *ip, bool snaplen_cut, TfaSegment *seg, TfaDiag *diag);

@@ -1,4 +1,5 @@
-/* decode.c - one frame to one TfaSegment: link, then IP, then TCP. */
+/* decode.c - one frame to one TfaSegment: link, then IP (through any
+ * IP-in-IP, GRE, VXLAN or Geneve tunnels), then TCP. */
 #include "config.h"
 
 #include "tcpflow-audit/decode.h"
@@ -7,16 +8,59 @@
 
 #include <string.h>
 
+#define IPPROTO_IPIP_VALUE 4
+#define IPPROTO_TCP_VALUE 6
+#define IPPROTO_IPV6_VALUE 41
+
+/* Tunnels inside tunnels beyond this are not real traffic. */
+#define MAX_ENCAP_DEPTH 4
+
 static TfaDecodeStatus decode_from_ip(const uint8_t *b, uint32_t cap, uint32_t wire,
                                       uint8_t ip_hint, TfaSegment *seg, TfaDiag *diag)
 {
-    TfaIpResult ip;
+    bool cut = cap < wire;
 
-    if (!tfa_decode_ip_layer(b, cap, wire, ip_hint, seg, &ip, diag))
-        return TFA_DECODE_SKIP;
-    if (!tfa_decode_tcp_layer(&ip, cap < wire, seg, diag))
-        return TFA_DECODE_SKIP;
-    return TFA_DECODE_TCP;
+    for (unsigned depth = 0;; depth++) {
+        TfaIpResult ip;
+        TfaLinkResult inner;
+        bool ethernet = false;
+
+        if (!tfa_decode_ip_layer(b, cap, wire, ip_hint, seg, &ip, diag))
+            return TFA_DECODE_SKIP;
+        if (ip.proto == IPPROTO_TCP_VALUE)
+            return tfa_decode_tcp_layer(&ip, cut, seg, diag) ? TFA_DECODE_TCP : TFA_DECODE_SKIP;
+        if (depth >= MAX_ENCAP_DEPTH) {
+            *diag = TFA_DIAG_DECODE_NOT_TCP;
+            return TFA_DECODE_SKIP;
+        }
+        if (ip.proto == IPPROTO_IPIP_VALUE || ip.proto == IPPROTO_IPV6_VALUE) {
+            inner.offset = 0;
+            inner.ip_hint = ip.proto == IPPROTO_IPIP_VALUE ? 4 : 6;
+        } else if (!tfa_decode_tunnel(&ip, cut, seg, &inner, &ethernet, diag)) {
+            return TFA_DECODE_SKIP;
+        }
+        if (inner.offset > ip.l4_cap) {
+            *diag = cut ? TFA_DIAG_DECODE_TRUNCATED : TFA_DIAG_DECODE_BAD_IP_LENGTH;
+            return TFA_DECODE_SKIP;
+        }
+        b = ip.l4 + inner.offset;
+        cap = ip.l4_cap - inner.offset;
+        wire = ip.l4_len > inner.offset ? ip.l4_len - inner.offset : cap;
+        if (wire < cap)
+            wire = cap;
+        if (cut && wire == cap)
+            wire = cap + 1; /* keep "cut by the snaplen" through the tunnel */
+        ip_hint = inner.ip_hint;
+        if (ethernet) {
+            TfaLinkResult eth;
+            if (!tfa_decode_ethernet(b, cap, cut, seg, &eth, diag))
+                return TFA_DECODE_SKIP;
+            b += eth.offset;
+            cap -= eth.offset;
+            wire -= eth.offset;
+            ip_hint = eth.ip_hint;
+        }
+    }
 }
 
 TfaDecodeStatus tfa_decode_frame(const TfaFrame *frame, TfaSegment *seg, TfaDiag *diag)

@@ -4,15 +4,13 @@
 
 #include "decode-private.h"
 
+#include <glib.h>
 #include <string.h>
 
-#define IPPROTO_TCP_VALUE 6
 #define IP6_HOPOPTS 0
 #define IP6_ROUTING 43
 #define IP6_FRAGMENT 44
-#define IP6_ESP 50
 #define IP6_AH 51
-#define IP6_NONE 59
 #define IP6_DSTOPTS 60
 #define IP6_MOBILITY 135
 #define IP6_HIP 139
@@ -68,10 +66,6 @@ static bool decode_ipv4(const uint8_t *b, uint32_t cap, uint32_t wire, TfaSegmen
     memcpy(seg->src.bytes, b + 12, 4);
     memcpy(seg->dst.bytes, b + 16, 4);
 
-    if (b[9] != IPPROTO_TCP_VALUE) {
-        *diag = TFA_DIAG_DECODE_NOT_TCP;
-        return false;
-    }
     if ((frag & 0x3fffu) != 0) {
         /* MF set or a non-zero offset: a fragment.  Only a first fragment
          * carries the TCP header; its payload length is this fragment's. */
@@ -81,9 +75,26 @@ static bool decode_ipv4(const uint8_t *b, uint32_t cap, uint32_t wire, TfaSegmen
             return false;
         }
     }
+    res->proto = b[9];
     res->l4 = b + ihl;
     res->l4_len = tot - ihl;
     res->l4_cap = (cap < tot ? cap : tot) - ihl;
+    if (res->proto == IP6_AH) {
+        /* IPv4 AH (RFC 4302): next header, length in 4-byte units minus 2 */
+        if (res->l4_cap < 2) {
+            *diag = cut(cap, wire, TFA_DIAG_DECODE_BAD_IP_HEADER);
+            return false;
+        }
+        uint32_t ah = ((uint32_t)res->l4[1] + 2) * 4;
+        if (ah > res->l4_cap || ah > res->l4_len) {
+            *diag = cut(cap, wire, TFA_DIAG_DECODE_BAD_IP_HEADER);
+            return false;
+        }
+        res->proto = res->l4[0];
+        res->l4 += ah;
+        res->l4_len -= ah;
+        res->l4_cap -= ah;
+    }
     return true;
 }
 
@@ -111,6 +122,23 @@ static bool hbh_jumbo(const uint8_t *opt, uint32_t len, uint32_t *jumbo)
     return false;
 }
 
+static bool ext_header(uint8_t nh)
+{
+    switch (nh) {
+    case IP6_HOPOPTS:
+    case IP6_ROUTING:
+    case IP6_DSTOPTS:
+    case IP6_MOBILITY:
+    case IP6_HIP:
+    case IP6_SHIM6:
+    case IP6_FRAGMENT:
+    case IP6_AH:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static bool decode_ipv6(const uint8_t *b, uint32_t cap, uint32_t wire, TfaSegment *seg,
                         TfaIpResult *res, TfaDiag *diag)
 {
@@ -134,7 +162,7 @@ static bool decode_ipv6(const uint8_t *b, uint32_t cap, uint32_t wire, TfaSegmen
     bool have_jumbo = false;
 
     for (unsigned n = 0;; n++) {
-        if (nh == IPPROTO_TCP_VALUE)
+        if (!ext_header(nh))
             break;
         if (n >= MAX_IPV6_EXT_HEADERS) {
             *diag = TFA_DIAG_DECODE_BAD_IPV6_EXT;
@@ -185,9 +213,8 @@ static bool decode_ipv6(const uint8_t *b, uint32_t cap, uint32_t wire, TfaSegmen
                 return false;
             }
             break;
-        default: /* ESP, no next header, other transports */
-            *diag = TFA_DIAG_DECODE_NOT_TCP;
-            return false;
+        default:
+            g_assert_not_reached();
         }
         nh = b[off];
         off += hlen;
@@ -214,6 +241,7 @@ static bool decode_ipv6(const uint8_t *b, uint32_t cap, uint32_t wire, TfaSegmen
         *diag = TFA_DIAG_DECODE_BAD_IP_LENGTH;
         return false;
     }
+    res->proto = nh;
     res->l4 = b + off;
     res->l4_len = tot - (off - 40);
     uint32_t capped = cap < 40 + tot ? cap : 40 + tot;

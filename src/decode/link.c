@@ -1,5 +1,7 @@
 /* link.c - link-layer headers: Ethernet (802.1Q/802.1ad, LLC/SNAP, MPLS,
- * PPPoE session), Linux cooked v1/v2, raw IP, BSD NULL and LOOP. */
+ * PPPoE session), Linux cooked v1/v2, raw IP, BSD NULL and LOOP, PPP and
+ * Cisco HDLC, PPI, IP over InfiniBand, Linux NFLOG.  Also used for Ethernet
+ * frames found inside tunnels (ip.c / decode.c). */
 #include "config.h"
 
 #include "decode-private.h"
@@ -17,38 +19,89 @@
 #define ETHERTYPE_PPPOE_SESSION 0x8864u
 #define PPP_IPV4 0x0021u
 #define PPP_IPV6 0x0057u
+#define PPP_MPLS 0x0281u
+#define PPP_MPLS_MC 0x0283u
+#define NFULA_PAYLOAD 9
 
 /* More tags than this in one frame is not a real network. */
 #define MAX_VLAN_TAGS 8
 #define MAX_MPLS_LABELS 16
+#define MAX_NFLOG_TLVS 64
 
 /* libpcap's LINKTYPE_RAW (101) in case a DLT value is passed unmapped. */
 #define LINKTYPE_RAW_VALUE 101
 /* The FCS-length and flag bits of a pcap file's link-type field. */
 #define LINKTYPE_MASK 0x03ffffff
 
-/* Whether the frame was cut short by the snaplen (then a short read is
- * DECODE_TRUNCATED rather than a malformed header). */
-static TfaDiag short_read(const TfaFrame *f, TfaDiag otherwise)
+/* A short read is DECODE_TRUNCATED when the snaplen cut the frame, else the
+ * header itself is malformed. */
+static TfaDiag short_read(bool cut, TfaDiag otherwise)
 {
-    return f->caplen < f->wirelen ? TFA_DIAG_DECODE_TRUNCATED : otherwise;
+    return cut ? TFA_DIAG_DECODE_TRUNCATED : otherwise;
+}
+
+static void found_ip(const uint8_t *base, const TfaCursor *c, uint8_t hint, TfaLinkResult *res)
+{
+    res->ip_hint = hint;
+    res->offset = (uint32_t)(c->p - base);
+}
+
+static bool follow_ethertype(const uint8_t *base, TfaCursor *c, bool cut, uint16_t type,
+                             TfaSegment *seg, TfaLinkResult *res, TfaDiag *diag);
+
+/* PPP protocol field, with or without the HDLC address/control bytes and
+ * with protocol-field compression (a 1-byte odd protocol, RFC 1661 §6.5). */
+static bool follow_ppp(const uint8_t *base, TfaCursor *c, bool cut, TfaSegment *seg,
+                       TfaLinkResult *res, TfaDiag *diag)
+{
+    uint8_t b0;
+    uint16_t proto;
+
+    if (c->left >= 2 && c->p[0] == 0xff && c->p[1] == 0x03)
+        tfa_rd_skip(c, 2);
+    if (!tfa_rd_u8(c, &b0)) {
+        *diag = short_read(cut, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+        return false;
+    }
+    if (b0 & 1u) {
+        proto = b0;
+    } else {
+        uint8_t b1;
+        if (!tfa_rd_u8(c, &b1)) {
+            *diag = short_read(cut, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+            return false;
+        }
+        proto = (uint16_t)((uint16_t)b0 << 8 | b1);
+    }
+    switch (proto) {
+    case PPP_IPV4:
+        return follow_ethertype(base, c, cut, ETHERTYPE_IPV4, seg, res, diag);
+    case PPP_IPV6:
+        return follow_ethertype(base, c, cut, ETHERTYPE_IPV6, seg, res, diag);
+    case PPP_MPLS:
+        return follow_ethertype(base, c, cut, ETHERTYPE_MPLS, seg, res, diag);
+    case PPP_MPLS_MC:
+        return follow_ethertype(base, c, cut, ETHERTYPE_MPLS_MC, seg, res, diag);
+    default:
+        *diag = TFA_DIAG_DECODE_NOT_IP;
+        return false;
+    }
 }
 
 /* Follow an ethertype (and any tags / encapsulation after it) to IP. */
-static bool follow_ethertype(const TfaFrame *f, TfaCursor *c, uint16_t type, TfaSegment *seg,
-                             TfaLinkResult *res, TfaDiag *diag)
+static bool follow_ethertype(const uint8_t *base, TfaCursor *c, bool cut, uint16_t type,
+                             TfaSegment *seg, TfaLinkResult *res, TfaDiag *diag)
 {
     unsigned tags = 0;
+    unsigned slot = seg->vlan[0] == 0 ? 0 : seg->vlan[1] == 0 ? 1 : 2;
 
     for (;;) {
         switch (type) {
         case ETHERTYPE_IPV4:
-            res->ip_hint = 4;
-            res->offset = (uint32_t)(c->p - f->bytes);
+            found_ip(base, c, 4, res);
             return true;
         case ETHERTYPE_IPV6:
-            res->ip_hint = 6;
-            res->offset = (uint32_t)(c->p - f->bytes);
+            found_ip(base, c, 6, res);
             return true;
         case ETHERTYPE_VLAN:
         case ETHERTYPE_QINQ:
@@ -60,11 +113,11 @@ static bool follow_ethertype(const TfaFrame *f, TfaCursor *c, uint16_t type, Tfa
                 return false;
             }
             if (!tfa_rd_be16(c, &tci) || !tfa_rd_be16(c, &type)) {
-                *diag = short_read(f, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+                *diag = short_read(cut, TFA_DIAG_DECODE_BAD_LINK_HEADER);
                 return false;
             }
-            if (tags < 2)
-                seg->vlan[tags] = tci & 0x0fffu;
+            if (slot < 2)
+                seg->vlan[slot++] = tci & 0x0fffu;
             tags++;
             break;
         }
@@ -73,43 +126,33 @@ static bool follow_ethertype(const TfaFrame *f, TfaCursor *c, uint16_t type, Tfa
             uint32_t label = 0;
             unsigned n = 0;
             do {
-                if (n++ >= MAX_MPLS_LABELS || !tfa_rd_be32(c, &label)) {
-                    *diag = n > MAX_MPLS_LABELS ? TFA_DIAG_DECODE_BAD_LINK_HEADER
-                                                : short_read(f, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+                if (n++ >= MAX_MPLS_LABELS) {
+                    *diag = TFA_DIAG_DECODE_BAD_LINK_HEADER;
+                    return false;
+                }
+                if (!tfa_rd_be32(c, &label)) {
+                    *diag = short_read(cut, TFA_DIAG_DECODE_BAD_LINK_HEADER);
                     return false;
                 }
             } while ((label & 0x100u) == 0); /* bottom-of-stack bit */
-            res->ip_hint = 0;
-            res->offset = (uint32_t)(c->p - f->bytes);
+            found_ip(base, c, 0, res);
             return true;
         }
-        case ETHERTYPE_PPPOE_SESSION: {
-            uint16_t proto;
-            /* ver/type, code, session id, length, then the PPP protocol */
-            if (!tfa_rd_skip(c, 6) || !tfa_rd_be16(c, &proto)) {
-                *diag = short_read(f, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+        case ETHERTYPE_PPPOE_SESSION:
+            /* version/type, code, session id, length; then PPP */
+            if (!tfa_rd_skip(c, 6)) {
+                *diag = short_read(cut, TFA_DIAG_DECODE_BAD_LINK_HEADER);
                 return false;
             }
-            if (proto == PPP_IPV4)
-                type = ETHERTYPE_IPV4;
-            else if (proto == PPP_IPV6)
-                type = ETHERTYPE_IPV6;
-            else {
-                *diag = TFA_DIAG_DECODE_NOT_IP;
-                return false;
-            }
-            break;
-        }
+            return follow_ppp(base, c, cut, seg, res, diag);
         default:
             if (type <= 1500) {
-                /* IEEE 802.3 length field: only LLC/SNAP can carry IP. */
+                /* IEEE 802.3 length field: only LLC/SNAP with an Ethernet
+                 * OUI (RFC 1042's 000000, or 802.1H's 0000f8) carries IP. */
                 uint8_t llc[6];
                 if (!tfa_rd_bytes(c, llc, 6) || llc[0] != 0xaa || llc[1] != 0xaa ||
-                    llc[2] != 0x03 || !tfa_rd_be16(c, &type)) {
-                    *diag = TFA_DIAG_DECODE_NOT_IP;
-                    return false;
-                }
-                if (type <= 1500) {
+                    llc[2] != 0x03 || llc[3] != 0 || llc[4] != 0 ||
+                    (llc[5] != 0 && llc[5] != 0xf8) || !tfa_rd_be16(c, &type) || type <= 1500) {
                     *diag = TFA_DIAG_DECODE_NOT_IP;
                     return false;
                 }
@@ -119,6 +162,20 @@ static bool follow_ethertype(const TfaFrame *f, TfaCursor *c, uint16_t type, Tfa
             return false;
         }
     }
+}
+
+bool tfa_decode_ethernet(const uint8_t *b, uint32_t cap, bool cut, TfaSegment *seg,
+                         TfaLinkResult *res, TfaDiag *diag)
+{
+    TfaCursor c;
+    uint16_t type;
+
+    tfa_cursor_init(&c, b, cap);
+    if (!tfa_rd_skip(&c, 12) || !tfa_rd_be16(&c, &type)) {
+        *diag = short_read(cut, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+        return false;
+    }
+    return follow_ethertype(b, &c, cut, type, seg, res, diag);
 }
 
 /* BSD NULL (host byte order of the capturing machine) and LOOP (network
@@ -141,54 +198,81 @@ static bool null_family(uint32_t af, TfaLinkResult *res)
     }
 }
 
+/* Linux NFLOG: family, version, resource id, then TLVs (little-endian length
+ * and type, padded to 4 bytes); the packet is the NFULA_PAYLOAD TLV. */
+static bool decode_nflog(const uint8_t *b, uint32_t cap, bool cut, TfaLinkResult *res,
+                         TfaDiag *diag)
+{
+    if (cap < 4) {
+        *diag = short_read(cut, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+        return false;
+    }
+    uint8_t family = b[0];
+    uint32_t off = 4;
+    for (unsigned n = 0; n < MAX_NFLOG_TLVS; n++) {
+        if (off + 4 > cap) {
+            *diag = short_read(cut, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+            return false;
+        }
+        uint32_t len = (uint32_t)b[off] | (uint32_t)b[off + 1] << 8;
+        uint32_t type = (uint32_t)b[off + 2] | (uint32_t)b[off + 3] << 8;
+        if (len < 4) {
+            *diag = TFA_DIAG_DECODE_BAD_LINK_HEADER;
+            return false;
+        }
+        if (type == NFULA_PAYLOAD) {
+            res->offset = off + 4;
+            res->ip_hint = family == 2 ? 4 : family == 10 ? 6 : 0;
+            return true;
+        }
+        off += (len + 3u) & ~3u;
+    }
+    *diag = TFA_DIAG_DECODE_BAD_LINK_HEADER;
+    return false;
+}
+
 bool tfa_decode_link(const TfaFrame *f, TfaSegment *seg, TfaLinkResult *res, TfaDiag *diag)
 {
     TfaCursor c;
     int lt = f->linktype & LINKTYPE_MASK;
+    bool cut = f->caplen < f->wirelen;
 
     tfa_cursor_init(&c, f->bytes, f->caplen);
     res->offset = 0;
     res->ip_hint = 0;
 
     switch (lt) {
-    case DLT_EN10MB: {
-        uint16_t type;
-        if (!tfa_rd_skip(&c, 12) || !tfa_rd_be16(&c, &type)) {
-            *diag = short_read(f, TFA_DIAG_DECODE_BAD_LINK_HEADER);
-            return false;
-        }
-        return follow_ethertype(f, &c, type, seg, res, diag);
-    }
+    case DLT_EN10MB:
+        return tfa_decode_ethernet(f->bytes, f->caplen, cut, seg, res, diag);
     case DLT_LINUX_SLL: {
         /* packet type, ARPHRD type, address length, 8 address bytes, protocol */
         uint16_t type;
         if (!tfa_rd_skip(&c, 14) || !tfa_rd_be16(&c, &type)) {
-            *diag = short_read(f, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+            *diag = short_read(cut, TFA_DIAG_DECODE_BAD_LINK_HEADER);
             return false;
         }
-        return follow_ethertype(f, &c, type, seg, res, diag);
+        return follow_ethertype(f->bytes, &c, cut, type, seg, res, diag);
     }
     case DLT_LINUX_SLL2: {
         /* protocol, reserved, interface index, ARPHRD type, packet type,
          * address length, 8 address bytes */
         uint16_t type;
         if (!tfa_rd_be16(&c, &type) || !tfa_rd_skip(&c, 18)) {
-            *diag = short_read(f, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+            *diag = short_read(cut, TFA_DIAG_DECODE_BAD_LINK_HEADER);
             return false;
         }
-        return follow_ethertype(f, &c, type, seg, res, diag);
+        return follow_ethertype(f->bytes, &c, cut, type, seg, res, diag);
     }
     case DLT_NULL: {
         uint8_t b[4];
         if (!tfa_rd_bytes(&c, b, 4)) {
-            *diag = short_read(f, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+            *diag = short_read(cut, TFA_DIAG_DECODE_BAD_LINK_HEADER);
             return false;
         }
         /* Host order of the writer: try little-endian, then big-endian. */
         uint32_t le = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
                       (uint32_t)b[3] << 24;
-        uint32_t be = tfa_get_be32(b);
-        if (!null_family(le, res) && !null_family(be, res)) {
+        if (!null_family(le, res) && !null_family(tfa_get_be32(b), res)) {
             *diag = TFA_DIAG_DECODE_NOT_IP;
             return false;
         }
@@ -198,7 +282,7 @@ bool tfa_decode_link(const TfaFrame *f, TfaSegment *seg, TfaLinkResult *res, Tfa
     case DLT_LOOP: {
         uint32_t af;
         if (!tfa_rd_be32(&c, &af)) {
-            *diag = short_read(f, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+            *diag = short_read(cut, TFA_DIAG_DECODE_BAD_LINK_HEADER);
             return false;
         }
         if (!null_family(af, res)) {
@@ -210,20 +294,91 @@ bool tfa_decode_link(const TfaFrame *f, TfaSegment *seg, TfaLinkResult *res, Tfa
     }
     case DLT_RAW:
     case LINKTYPE_RAW_VALUE:
-        res->ip_hint = 0;
         return true;
-#ifdef DLT_IPV4
     case DLT_IPV4:
         res->ip_hint = 4;
         return true;
-#endif
-#ifdef DLT_IPV6
     case DLT_IPV6:
         res->ip_hint = 6;
         return true;
-#endif
+    case DLT_PPP_SERIAL:
+        /* RFC 1662 framing, or Cisco HDLC (address 0x0f or 0x8f) on the same link */
+        if (f->caplen >= 1 && (f->bytes[0] == 0x0f || f->bytes[0] == 0x8f))
+            goto c_hdlc;
+        return follow_ppp(f->bytes, &c, cut, seg, res, diag);
+    case DLT_PPP:
+        return follow_ppp(f->bytes, &c, cut, seg, res, diag);
+    case DLT_C_HDLC:
+    c_hdlc: {
+        /* address, control, then an ethertype */
+        uint16_t type;
+        if (!tfa_rd_skip(&c, 2) || !tfa_rd_be16(&c, &type)) {
+            *diag = short_read(cut, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+            return false;
+        }
+        return follow_ethertype(f->bytes, &c, cut, type, seg, res, diag);
+    }
+    case DLT_IPOIB: {
+        /* LINKTYPE_IPOIB: destination and source hardware addresses (20
+         * bytes each), then RFC 4391 §6's ethertype and 2 reserved bytes */
+        uint16_t type;
+        if (!tfa_rd_skip(&c, 40) || !tfa_rd_be16(&c, &type) || !tfa_rd_skip(&c, 2)) {
+            *diag = short_read(cut, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+            return false;
+        }
+        return follow_ethertype(f->bytes, &c, cut, type, seg, res, diag);
+    }
+    case DLT_NFLOG:
+        return decode_nflog(f->bytes, f->caplen, cut, res, diag);
+    case DLT_PPI: {
+        /* version, flags, header length and inner DLT (little-endian); only
+         * Ethernet inside is decoded, which is what capture tools write */
+        if (f->caplen < 8) {
+            *diag = short_read(cut, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+            return false;
+        }
+        uint32_t hlen = (uint32_t)f->bytes[2] | (uint32_t)f->bytes[3] << 8;
+        uint32_t inner = (uint32_t)f->bytes[4] | (uint32_t)f->bytes[5] << 8 |
+                         (uint32_t)f->bytes[6] << 16 | (uint32_t)f->bytes[7] << 24;
+        if (hlen < 8 || hlen > f->caplen) {
+            *diag = short_read(cut, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+            return false;
+        }
+        if (inner != DLT_EN10MB) {
+            *diag = TFA_DIAG_DECODE_UNKNOWN_LINKTYPE;
+            return false;
+        }
+        if (!tfa_decode_ethernet(f->bytes + hlen, f->caplen - hlen, cut, seg, res, diag))
+            return false;
+        res->offset += hlen;
+        return true;
+    }
     default:
         *diag = TFA_DIAG_DECODE_UNKNOWN_LINKTYPE;
+        return false;
+    }
+}
+
+bool tfa_decode_linktype_supported(int linktype)
+{
+    switch (linktype & LINKTYPE_MASK) {
+    case DLT_EN10MB:
+    case DLT_LINUX_SLL:
+    case DLT_LINUX_SLL2:
+    case DLT_NULL:
+    case DLT_LOOP:
+    case DLT_RAW:
+    case LINKTYPE_RAW_VALUE:
+    case DLT_IPV4:
+    case DLT_IPV6:
+    case DLT_PPP:
+    case DLT_PPP_SERIAL:
+    case DLT_C_HDLC:
+    case DLT_IPOIB:
+    case DLT_NFLOG:
+    case DLT_PPI:
+        return true;
+    default:
         return false;
     }
 }

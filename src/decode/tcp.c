@@ -208,7 +208,10 @@ static uint32_t sum16(const uint8_t *p, uint32_t len, uint32_t sum)
 
 bool tfa_decode_tcp_checksum_ok(const TfaSegment *seg)
 {
-    if (seg->tcp_hdr == NULL || seg->payload_caplen < seg->payload_len)
+    /* undecided unless the whole segment is here: not cut by the snaplen
+     * (header or payload), not a fragment of a larger segment */
+    if (seg->tcp_hdr == NULL || seg->payload_caplen < seg->payload_len ||
+        (seg->diags & (TFA_DIAG_BIT(DECODE_TRUNCATED) | TFA_DIAG_BIT(DECODE_IP_FRAGMENT))) != 0)
         return true;
     uint32_t tcp_len = seg->th_len + seg->payload_len;
     uint32_t sum = 0;
@@ -245,15 +248,16 @@ const char *tfa_decode_flags_string(uint16_t flags, char *buf, size_t len)
         if ((flags & names[i].bit) == 0)
             continue;
         size_t n = strlen(names[i].name);
-        if (used + n + 2 > len)
+        size_t sep = used > 0 ? 1 : 0;
+        if (used + sep + n + 1 > len)
             break;
-        if (used > 0)
+        if (sep)
             buf[used++] = '|';
         memcpy(buf + used, names[i].name, n);
         used += n;
         buf[used] = '\0';
     }
-    if (used == 0)
+    if (flags == 0)
         g_strlcpy(buf, "none", len);
     return buf;
 }

@@ -10,7 +10,7 @@ if [ ! -f "$lib" ] || ! command -v objdump >/dev/null 2>&1; then
     exit 0
 fi
 hits=$(objdump -t "$lib" 2>/dev/null |
-    awk '$2 == "g" && $3 == "O" && ($4 == ".data" || $4 == ".bss" || $4 == "*COM*") {print $NF}')
+    awk '$2 == "g" && $3 == "O" && ($4 == ".data" || $4 == ".bss" || $4 == "*COM*") && $NF !~ /^__/ {print $NF}')
 if [ -n "$hits" ]; then
     echo "not ok 1 - writable globals in libtfa.a: $(echo $hits)"
 else
