@@ -15,6 +15,7 @@
 #include "tcpflow-audit/message.h"
 #include "tcpflow-audit/record.h"
 #include "tcpflow-audit/stats.h"
+#include "tcpflow-audit/tcpsm.h"
 
 /* A fixed hash seed keeps runs reproducible; output never depends on hash
  * order anyway (records go out in retirement order). */
@@ -84,6 +85,8 @@ static gboolean drain(TfaEngine *e, GError **error)
                 e->stats.anomaly[n->code] += (guint64)n->n[0] + n->n[1];
         }
         e->stats.diag[TFA_DIAG_CONN_ANOMALIES_TRUNCATED] += c->anomalies_dropped;
+        /* states as of now: a TIME_WAIT that has run out is CLOSED */
+        tfa_tcpsm_finish(c, e->opts, e->now);
         tfa_record_build(c, &rec);
         e->records++;
         if (!tfa_report_conn(e->rep, &rec, error))
@@ -131,7 +134,25 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
     count_segment_diags(e, seg.diags);
 
     tfa_conntrack_expire(e->ct, e->now, &e->retired);
-    (void)tfa_conntrack_segment(e->ct, &seg, &side, &e->retired);
+    bool created;
+    TfaConn *c = tfa_conntrack_segment(e->ct, &seg, &side, &e->retired, &created);
+    if (created) {
+        tfa_tcpsm_init(c, e->opts, &seg, side);
+        if (c->reused_time_wait) {
+            TfaAnomaly a = {.code = TFA_ANOMALY_HANDSHAKE_PORT_REUSE_IN_TIME_WAIT,
+                            .side = (int8_t)c->reused_side, .frame_no = seg.frame_no,
+                            .ts = seg.ts, .arg = {c->reused_after}};
+            tfa_conn_add_anomaly(c, &a, e->opts->max_anomalies_per_conn);
+        }
+    }
+    TfaSmEvent sm;
+    tfa_tcpsm_segment(c, e->opts, &seg, side, &sm);
+    if (sm.syn_inside) {
+        TfaAnomaly a = {.code = TFA_ANOMALY_HANDSHAKE_SYN_INSIDE_CONNECTION, .side = (int8_t)side,
+                        .frame_no = seg.frame_no, .ts = seg.ts, .arg = {seg.seq}};
+        tfa_conn_add_anomaly(c, &a, e->opts->max_anomalies_per_conn);
+    }
+    tfa_conntrack_set_closed(e->ct, c, tfa_tcpsm_finished(c), seg.frame_no);
 }
 
 static TfaTs wall_now(void)

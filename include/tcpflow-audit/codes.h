@@ -139,7 +139,8 @@ typedef enum TfaAnomalyCode {
     X(CAPTURE_KERNEL_DROPS, "packets dropped by the kernel or interface (live capture)")           \
     X(CAPTURE_DAMAGED_FILE, "capture file truncated or corrupt; reading stopped at the damage")    \
     X(CONN_EVICTED, "connections evicted at the --max-connections cap")                            \
-    X(CONN_ANOMALIES_TRUNCATED, "anomalies not kept at the --max-anomalies cap (counts stay exact)")
+    X(CONN_ANOMALIES_TRUNCATED, "anomalies not kept at the --max-anomalies cap (counts stay exact)") \
+    X(CONN_TIME_WAIT_FORGOTTEN, "reported connections in TIME_WAIT forgotten at the --max-connections cap")
 
 typedef enum TfaDiag {
 #define X(name, text) TFA_DIAG_##name,
@@ -250,6 +251,35 @@ typedef enum TfaEndReason {
     TFA_END_N
 } TfaEndReason;
 
+/* How a state transition was evidenced (path[].evidence). */
+#define TFA_EVIDENCE_LIST(X)                                                                       \
+    X(SENT, "sent")                     /* the endpoint sent the segment: certain */              \
+    X(RECEIVED, "received")             /* it was sent the segment: probable until confirmed */    \
+    X(TIMER, "timer")                   /* TIME_WAIT ran out (2*MSL of capture time) */            \
+    X(INFERRED, "inferred")             /* implied by a later segment (a SYN-ACK before its SYN) */ \
+    X(CAPTURE_START, "capture_start")   /* its state when the capture first shows it */
+
+typedef enum TfaEvidence {
+#define X(name, text) TFA_EVIDENCE_##name,
+    TFA_EVIDENCE_LIST(X)
+#undef X
+    TFA_EVIDENCE_N
+} TfaEvidence;
+
+/* How the receiver of an RST judged it (RFC 9293 §3.10.7, RFC 5961 §3.2). */
+#define TFA_RST_ACCEPT_LIST(X)                                                                     \
+    X(ACCEPTED, "accepted")     /* sequence number exactly RCV.NXT (in SYN_SENT: acks the SYN) */ \
+    X(CHALLENGED, "challenged") /* in the window but not exact: a challenge ACK, no reset */       \
+    X(IGNORED, "ignored")       /* outside the window, or not acknowledging the SYN */            \
+    X(NO_STATE, "no_state")     /* the receiver had nothing to reset (CLOSED, LISTEN) */
+
+typedef enum TfaRstAccept {
+#define X(name, text) TFA_RST_##name,
+    TFA_RST_ACCEPT_LIST(X)
+#undef X
+    TFA_RST_ACCEPT_N
+} TfaRstAccept;
+
 /* Name and table look-ups (util/names.c).  Out-of-range values give "?". */
 const char *tfa_tcp_state_name(TfaTcpState s);
 const char *tfa_severity_name(TfaSeverity s);
@@ -264,6 +294,9 @@ const char *tfa_close_name(TfaCloseKind k);
 const char *tfa_initiator_name(TfaInitiator i);
 const char *tfa_rst_cause_name(TfaRstCause c);
 const char *tfa_end_name(TfaEndReason e);
+const char *tfa_evidence_name(TfaEvidence e);
+const char *tfa_rst_accept_name(TfaRstAccept a);
+int tfa_tcp_state_from_name(const char *name);
 
 /* Reverse look-ups for command-line parsing; return -1 when unknown. */
 int tfa_anomaly_from_name(const char *name);

@@ -36,20 +36,75 @@ typedef struct TfaSideStats {
     TfaTs first_ts, last_ts;
 } TfaSideStats;
 
-/* The opening and closing facts conntrack uses to tell incarnations apart
- * and to decide that a connection has ended (written by conntrack): each
- * side's ISN, FIN position and whether the peer acknowledged it, the RST. */
+/* The opening facts conntrack uses to tell incarnations apart, and whether
+ * the connection has closed (written by conntrack; "closed" is decided by
+ * the state machine, see tfa_conntrack_set_closed). */
 typedef struct TfaLifecycle {
     bool syn_seen[2];     /* a SYN without ACK from this side */
     bool synack_seen[2];  /* a SYN+ACK from this side */
     uint32_t isn[2];      /* sequence number of this side's SYN */
-    bool fin_seen[2];
-    bool fin_acked[2];    /* the peer acknowledged this side's FIN */
     bool rst_seen;
-    bool closed;          /* an RST, or both FINs acknowledged */
-    uint32_t fin_end[2];  /* sequence number just after this side's FIN */
+    bool closed;          /* both endpoints are done (tcpsm) */
     TfaFrameNo closed_frame; /* the frame that closed it */
 } TfaLifecycle;
+
+/* One step of an endpoint's path. */
+typedef struct TfaTransition {
+    uint8_t state;       /* TfaTcpState entered */
+    uint8_t evidence;    /* TfaEvidence */
+    bool certain;        /* sent, or received and later confirmed */
+    TfaFrameNo frame;    /* 0 for timer transitions and initial states */
+    TfaTs ts;
+} TfaTransition;
+
+#define TFA_MAX_PENDING 4
+
+/* One endpoint as the RFC 9293 state machine sees it (written by tcpsm).
+ * TCB fields (RFC 9293 §3.3.1) hold what the capture shows; *_known says
+ * whether a value has been seen at all. */
+typedef struct TfaEndpoint {
+    uint8_t state;          /* TfaTcpState */
+    bool passive;           /* opened from LISTEN */
+    bool iss_known, irs_known, snd_nxt_known, rcv_nxt_known, fin_sent, synack_sent;
+    uint32_t iss, irs;      /* initial send / receive sequence numbers */
+    uint32_t snd_una;       /* highest ACK received from the peer */
+    uint32_t snd_nxt;       /* sequence number after the last byte (SYN/FIN) sent */
+    uint32_t rcv_nxt;       /* highest ACK this endpoint sent */
+    uint32_t snd_wnd;       /* the peer's last advertised window, scaled */
+    uint32_t rcv_wnd;       /* this endpoint's last advertised window, scaled */
+    uint32_t fin_end;       /* sequence number after this endpoint's FIN */
+    bool has_wscale;        /* its SYN carried the window scale option */
+    uint8_t wscale;         /* ... with this shift */
+    TfaTs time_wait_ts;     /* when TIME_WAIT began */
+    /* received transitions not yet confirmed, oldest first: the state each
+     * left, and the ACK that confirms it (0 when any later send does) */
+    uint8_t n_pending;
+    uint8_t pending_from[TFA_MAX_PENDING];
+    uint8_t pending_retx[TFA_MAX_PENDING];  /* its cause was sent again this often */
+    uint32_t pending_ack[TFA_MAX_PENDING];
+    bool pending_need_ack[TFA_MAX_PENDING];
+    /* an RST this endpoint appears to have sent, and its state before it */
+    bool closed_by_own_rst;
+    uint8_t state_before_rst;
+    uint16_t path_dropped;  /* transitions beyond the cap, not kept */
+    GArray *path;           /* of TfaTransition, capped */
+} TfaEndpoint;
+
+/* One RST of the connection (written by tcpsm; causes come from the RST
+ * detector). */
+typedef struct TfaRstInfo {
+    TfaFrameNo frame;
+    TfaTs ts;
+    uint8_t side;           /* who sent it */
+    uint8_t accept;         /* TfaRstAccept */
+    uint8_t sender_state;   /* the sender's state before it */
+    uint8_t receiver_state; /* the receiver's state before it */
+    uint32_t seq, ack;
+    bool has_ack;
+    uint32_t payload_len;
+} TfaRstInfo;
+
+#define TFA_MAX_RSTS_KEPT 16
 
 /* One anomaly: numbers only; the text is made when reporting. */
 typedef struct TfaAnomaly {
@@ -86,6 +141,19 @@ struct TfaConn {
     TfaSideStats side[2];
     TfaLifecycle life;
     TfaEndReason end_reason;
+    TfaFrameNo end_frame;      /* NEW_INCARNATION: the SYN that opened the next one */
+    TfaTs end_ts;
+    /* the previous connection on this 4-tuple still had an endpoint in
+     * TIME_WAIT when this one's SYN came (conntrack) */
+    bool reused_time_wait;
+    uint8_t reused_side;       /* the side that was in TIME_WAIT */
+    TfaDuration reused_after;  /* how long after TIME_WAIT began */
+
+    /* the two endpoints (tcpsm) */
+    TfaEndpoint ep[2];
+    GArray *rsts;              /* of TfaRstInfo, at most TFA_MAX_RSTS_KEPT */
+    guint rsts_total;
+    bool mid_stream;           /* the capture began after the handshake */
 
     /* findings (the sink, see conntrack.h) */
     GArray *anomalies;         /* of TfaAnomaly, capped */

@@ -9,8 +9,9 @@
  * frees it.  Calls go one way: conntrack never reports anything itself.
  *
  * Lifecycle: a connection is created by its first segment; it retires when
- *  - it has closed (an RST, or both FINs acknowledged) and stayed quiet for
- *    close_linger of capture time,
+ *  - it has closed (the state machine says both endpoints are done: see
+ *    tfa_conntrack_set_closed) and stayed quiet for close_linger of capture
+ *    time,
  *  - a new SYN (with a new ISN) arrives on its tuple after it closed: a new
  *    incarnation (the old one retires first),
  *  - it stays idle for idle_timeout of capture time,
@@ -36,10 +37,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TfaConnTable, tfa_conntrack_free)
 void tfa_conntrack_expire(TfaConnTable *ct, TfaTs now, GQueue *retired);
 
 /* Find or create the connection of @seg and account the segment to it.
- * *side is set to the sending side.  May retire an older incarnation or
- * evict the least recently active connection into @retired. */
+ * *side is set to the sending side, *created to whether the connection is
+ * new.  May retire an older incarnation or evict the least recently active
+ * connection into @retired. */
 TfaConn *tfa_conntrack_segment(TfaConnTable *ct, const TfaSegment *seg, uint8_t *side,
-                               GQueue *retired);
+                               GQueue *retired, bool *created);
+
+/* Mark @c closed (it then retires after close_linger of quiet) or open
+ * again (traffic after an RST that turned out not to end it). */
+void tfa_conntrack_set_closed(TfaConnTable *ct, TfaConn *c, bool closed, TfaFrameNo frame);
 
 /* Retire every live connection (capture end), in order of first frame. */
 void tfa_conntrack_retire_all(TfaConnTable *ct, GQueue *retired);

@@ -20,6 +20,10 @@ typedef struct TfaConnRecord {
 
 void tfa_record_build(const TfaConn *c, TfaConnRecord *rec);
 
+/* Whether the final state of @role's endpoint is proven by its own packets
+ * (its last transition is certain). */
+bool tfa_record_state_certain(const TfaConnRecord *rec, TfaRole role);
+
 /* The per-role traffic of a record. */
 static inline const TfaSideStats *tfa_record_stats(const TfaConnRecord *rec, TfaRole role)
 {

@@ -57,5 +57,11 @@ void tfa_conn_free(TfaConn *c)
         g_array_unref(c->anomalies);
     if (c->counts != NULL)
         g_array_unref(c->counts);
+    for (int i = 0; i < 2; i++) {
+        if (c->ep[i].path != NULL)
+            g_array_unref(c->ep[i].path);
+    }
+    if (c->rsts != NULL)
+        g_array_unref(c->rsts);
     g_free(c);
 }

@@ -8,6 +8,18 @@
 
 #include <string.h>
 
+/* What is remembered of a reported connection that left an endpoint in
+ * TIME_WAIT: enough to number the next incarnation and to say that a new
+ * SYN reused the 4-tuple within 2*MSL. */
+typedef struct TfaTombstone {
+    TfaConnKey key;
+    guint32 incarnation;
+    uint8_t side;          /* the endpoint in TIME_WAIT */
+    TfaTs time_wait_ts;    /* when TIME_WAIT began */
+    TfaTs until;           /* when it ends */
+    GList link;            /* in the tombs queue, oldest first */
+} TfaTombstone;
+
 struct TfaConnTable {
     const TfaOptions *opts;
     TfaStats *stats;
@@ -15,6 +27,8 @@ struct TfaConnTable {
     GHashTable *table; /* TfaConnKey* (inside the conn) -> TfaConn* */
     GQueue open;       /* live, not closed: least recently active first */
     GQueue closed;     /* closed, lingering: least recently active first */
+    GHashTable *tombs; /* TfaConnKey* (inside the tombstone) -> TfaTombstone* */
+    GQueue tomb_queue; /* oldest first */
     guint64 next_id;
 };
 
@@ -73,6 +87,8 @@ TfaConnTable *tfa_conntrack_new(const TfaOptions *opts, TfaStats *stats, guint32
     ct->stats = stats;
     ct->seed = seed;
     ct->table = g_hash_table_new(key_hash_func, key_equal_func);
+    ct->tombs = g_hash_table_new(key_hash_func, key_equal_func);
+    g_queue_init(&ct->tomb_queue);
     g_queue_init(&ct->open);
     g_queue_init(&ct->closed);
     ct->next_id = 1;
@@ -91,8 +107,12 @@ void tfa_conntrack_free(TfaConnTable *ct)
     if (ct == NULL)
         return;
     g_hash_table_destroy(ct->table);
+    g_hash_table_destroy(ct->tombs);
     free_queue(&ct->open);
     free_queue(&ct->closed);
+    GList *l;
+    while ((l = g_queue_pop_head_link(&ct->tomb_queue)) != NULL)
+        g_free(l->data);
     g_free(ct);
 }
 
@@ -111,8 +131,43 @@ static GQueue *queue_of(TfaConnTable *ct, const TfaConn *c)
     return conn_closed(c) ? &ct->closed : &ct->open;
 }
 
+static void tomb_drop(TfaConnTable *ct, TfaTombstone *t)
+{
+    g_hash_table_remove(ct->tombs, &t->key);
+    g_queue_unlink(&ct->tomb_queue, &t->link);
+    g_free(t);
+}
+
+/* Remember an endpoint left in TIME_WAIT (at most max_conns of them). */
+static void tomb_add(TfaConnTable *ct, const TfaConn *c)
+{
+    for (uint8_t i = 0; i < 2; i++) {
+        if (c->ep[i].state != TFA_TCP_TIME_WAIT)
+            continue;
+        TfaTombstone *old = g_hash_table_lookup(ct->tombs, &c->key);
+        if (old != NULL)
+            tomb_drop(ct, old);
+        if (g_hash_table_size(ct->tombs) >= ct->opts->max_conns) {
+            tomb_drop(ct, g_queue_peek_head(&ct->tomb_queue));
+            tfa_stats_count(ct->stats, TFA_DIAG_CONN_TIME_WAIT_FORGOTTEN);
+        }
+        TfaTombstone *t = g_new0(TfaTombstone, 1);
+        t->key = c->key;
+        t->incarnation = c->incarnation;
+        t->side = i;
+        t->time_wait_ts = c->ep[i].time_wait_ts;
+        t->until = c->ep[i].time_wait_ts + 2 * ct->opts->msl;
+        t->link.data = t;
+        g_hash_table_insert(ct->tombs, &t->key, t);
+        g_queue_push_tail_link(&ct->tomb_queue, &t->link);
+        return;
+    }
+}
+
 static void retire(TfaConnTable *ct, TfaConn *c, TfaEndReason why, GQueue *retired)
 {
+    if (why != TFA_END_NEW_INCARNATION && why != TFA_END_CAPTURE_END)
+        tomb_add(ct, c);
     g_queue_unlink(queue_of(ct, c), &c->age_link);
     g_hash_table_remove(ct->table, &c->key);
     c->end_reason = why;
@@ -128,6 +183,10 @@ static TfaEndReason closed_reason(const TfaConn *c)
 void tfa_conntrack_expire(TfaConnTable *ct, TfaTs now, GQueue *retired)
 {
     TfaConn *c;
+    TfaTombstone *t;
+
+    while ((t = g_queue_peek_head(&ct->tomb_queue)) != NULL && t->until <= now)
+        tomb_drop(ct, t);
 
     while ((c = g_queue_peek_head(&ct->closed)) != NULL) {
         TfaTs last = MAX(c->side[0].last_ts, c->side[1].last_ts);
@@ -211,8 +270,8 @@ static TfaConn *create(TfaConnTable *ct, const TfaConnKey *key, guint32 incarnat
     return c;
 }
 
-/* Update the opening/closing facts with a segment from @side. */
-static void track_lifecycle(TfaConnTable *ct, TfaConn *c, const TfaSegment *seg, uint8_t side)
+/* Update the opening facts with a segment from @side. */
+static void track_lifecycle(TfaConn *c, const TfaSegment *seg, uint8_t side)
 {
     TfaLifecycle *l = &c->life;
     uint16_t f = seg->flags;
@@ -232,21 +291,16 @@ static void track_lifecycle(TfaConnTable *ct, TfaConn *c, const TfaSegment *seg,
     }
     if (f & TFA_TH_RST)
         l->rst_seen = true;
-    if ((f & TFA_TH_FIN) && !(f & TFA_TH_RST)) {
-        uint32_t end = seg->seq + seg->payload_len + ((f & TFA_TH_SYN) ? 1u : 0u) + 1u;
-        if (!l->fin_seen[side] || tfa_seq_gt(end, l->fin_end[side]))
-            l->fin_end[side] = end;
-        l->fin_seen[side] = true;
-    }
-    if ((f & TFA_TH_ACK) && l->fin_seen[peer] && tfa_seq_ge(seg->ack, l->fin_end[peer]))
-        l->fin_acked[peer] = true;
+}
 
-    if (!conn_closed(c) && (l->rst_seen || (l->fin_acked[0] && l->fin_acked[1]))) {
-        l->closed = true;
-        l->closed_frame = seg->frame_no;
-        g_queue_unlink(&ct->open, &c->age_link);
-        g_queue_push_tail_link(&ct->closed, &c->age_link);
-    }
+void tfa_conntrack_set_closed(TfaConnTable *ct, TfaConn *c, bool closed, TfaFrameNo frame)
+{
+    if (c->retired || c->life.closed == closed)
+        return;
+    g_queue_unlink(queue_of(ct, c), &c->age_link);
+    c->life.closed = closed;
+    c->life.closed_frame = closed ? frame : 0;
+    g_queue_push_tail_link(queue_of(ct, c), &c->age_link);
 }
 
 static void account(TfaConn *c, const TfaSegment *seg, uint8_t side)
@@ -280,28 +334,55 @@ static bool starts_new_incarnation(const TfaConn *c, const TfaSegment *seg, uint
 }
 
 TfaConn *tfa_conntrack_segment(TfaConnTable *ct, const TfaSegment *seg, uint8_t *side,
-                               GQueue *retired)
+                               GQueue *retired, bool *created)
 {
     TfaConnKey key;
     tfa_conntrack_key(seg, ct->seed, &key, side);
 
     TfaConn *c = g_hash_table_lookup(ct->table, &key);
     guint32 incarnation = 1;
+    int tw_side = -1;
+    TfaDuration tw_after = 0;
     if (c != NULL && starts_new_incarnation(c, seg, *side)) {
         incarnation = c->incarnation + 1;
+        for (uint8_t i = 0; i < 2; i++) {
+            if (c->ep[i].state == TFA_TCP_TIME_WAIT &&
+                seg->ts - c->ep[i].time_wait_ts < 2 * ct->opts->msl) {
+                tw_side = i;
+                tw_after = seg->ts - c->ep[i].time_wait_ts;
+            }
+        }
+        c->end_frame = seg->frame_no;
+        c->end_ts = seg->ts;
         retire(ct, c, TFA_END_NEW_INCARNATION, retired);
         c = NULL;
     }
+    *created = c == NULL;
     if (c == NULL) {
+        TfaTombstone *t = g_hash_table_lookup(ct->tombs, &key);
+        if (t != NULL) {
+            /* the tuple comes back while one side may still be in TIME_WAIT */
+            if ((seg->flags & (TFA_TH_SYN | TFA_TH_ACK)) == TFA_TH_SYN && seg->ts < t->until) {
+                tw_side = t->side;
+                tw_after = seg->ts - t->time_wait_ts;
+            }
+            incarnation = t->incarnation + 1;
+            tomb_drop(ct, t);
+        }
         c = create(ct, &key, incarnation, retired);
         decide_originator(c, seg, *side);
+        if (tw_side >= 0) {
+            c->reused_time_wait = true;
+            c->reused_side = (uint8_t)tw_side;
+            c->reused_after = tw_after;
+        }
     } else {
         GQueue *q = queue_of(ct, c);
         g_queue_unlink(q, &c->age_link);
         g_queue_push_tail_link(q, &c->age_link);
     }
     account(c, seg, *side);
-    track_lifecycle(ct, c, seg, *side);
+    track_lifecycle(c, seg, *side);
     return c;
 }
 

@@ -23,3 +23,11 @@ void tfa_record_build(const TfaConn *c, TfaConnRecord *rec)
     rec->first_ts = a->first_frame <= b->first_frame ? a->first_ts : b->first_ts;
     rec->last_ts = a->last_frame >= b->last_frame ? a->last_ts : b->last_ts;
 }
+
+bool tfa_record_state_certain(const TfaConnRecord *rec, TfaRole role)
+{
+    const TfaEndpoint *ep = &rec->conn->ep[rec->side[role]];
+    if (ep->path == NULL || ep->path->len == 0)
+        return false;
+    return g_array_index(ep->path, TfaTransition, ep->path->len - 1).certain;
+}

@@ -76,6 +76,70 @@ static void anomalies(TfaJson *j, const TfaConnRecord *rec)
     tfa_json_end_array(j);
 }
 
+static void endpoint_state(TfaJson *j, const char *key, const TfaConnRecord *rec, TfaRole role)
+{
+    const TfaEndpoint *ep = &rec->conn->ep[rec->side[role]];
+    tfa_json_begin_object(j, key);
+    tfa_json_string(j, "final_state", tfa_tcp_state_name((TfaTcpState)ep->state));
+    tfa_json_bool(j, "certain", tfa_record_state_certain(rec, role));
+    tfa_json_bool(j, "passive", ep->passive);
+    tfa_json_begin_array(j, "path");
+    for (guint i = 0; ep->path != NULL && i < ep->path->len; i++) {
+        const TfaTransition *t = &g_array_index(ep->path, TfaTransition, i);
+        tfa_json_begin_object(j, NULL);
+        tfa_json_string(j, "state", tfa_tcp_state_name((TfaTcpState)t->state));
+        if (t->frame != 0)
+            tfa_json_uint(j, "frame", t->frame);
+        else
+            tfa_json_null(j, "frame");
+        tfa_json_ts(j, "ts", t->ts);
+        tfa_json_string(j, "evidence", tfa_evidence_name((TfaEvidence)t->evidence));
+        tfa_json_bool(j, "certain", t->certain);
+        tfa_json_end_object(j);
+    }
+    tfa_json_end_array(j);
+    tfa_json_uint(j, "path_dropped", ep->path_dropped);
+    tfa_json_begin_object(j, "tcb");
+    if (ep->iss_known)
+        tfa_json_uint(j, "iss", ep->iss);
+    if (ep->irs_known)
+        tfa_json_uint(j, "irs", ep->irs);
+    if (ep->rcv_nxt_known || ep->snd_nxt_known) {
+        tfa_json_uint(j, "snd_una", ep->snd_una);
+        tfa_json_uint(j, "snd_nxt", ep->snd_nxt);
+        tfa_json_uint(j, "snd_wnd", ep->snd_wnd);
+        tfa_json_uint(j, "rcv_nxt", ep->rcv_nxt);
+        tfa_json_uint(j, "rcv_wnd", ep->rcv_wnd);
+    }
+    tfa_json_end_object(j);
+    tfa_json_end_object(j);
+}
+
+static void rsts(TfaJson *j, const TfaConnRecord *rec)
+{
+    const TfaConn *c = rec->conn;
+    tfa_json_begin_array(j, "rsts");
+    for (guint i = 0; c->rsts != NULL && i < c->rsts->len; i++) {
+        const TfaRstInfo *r = &g_array_index(c->rsts, TfaRstInfo, i);
+        tfa_json_begin_object(j, NULL);
+        tfa_json_uint(j, "frame", r->frame);
+        tfa_json_ts(j, "ts", r->ts);
+        tfa_json_string(j, "from", endpoint_name(rec, (int8_t)r->side));
+        tfa_json_string(j, "accepted", tfa_rst_accept_name((TfaRstAccept)r->accept));
+        tfa_json_string(j, "sender_state", tfa_tcp_state_name((TfaTcpState)r->sender_state));
+        tfa_json_string(j, "receiver_state", tfa_tcp_state_name((TfaTcpState)r->receiver_state));
+        tfa_json_uint(j, "seq", r->seq);
+        if (r->has_ack)
+            tfa_json_uint(j, "ack", r->ack);
+        else
+            tfa_json_null(j, "ack");
+        tfa_json_uint(j, "payload_bytes", r->payload_len);
+        tfa_json_end_object(j);
+    }
+    tfa_json_end_array(j);
+    tfa_json_uint(j, "rsts_total", c->rsts_total);
+}
+
 static void jsonl_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
 {
     const TfaConn *c = rec->conn;
@@ -109,6 +173,12 @@ static void jsonl_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     tfa_json_string(&j, "server", tfa_decode_flags_string(ss->flags_seen, flags, sizeof(flags)));
     tfa_json_end_object(&j);
     tfa_json_string(&j, "end_reason", tfa_end_name(c->end_reason));
+    tfa_json_bool(&j, "mid_stream", c->mid_stream);
+    tfa_json_begin_object(&j, "endpoints");
+    endpoint_state(&j, "client", rec, TFA_ROLE_CLIENT);
+    endpoint_state(&j, "server", rec, TFA_ROLE_SERVER);
+    tfa_json_end_object(&j);
+    rsts(&j, rec);
     counts(&j, rec);
     anomalies(&j, rec);
     tfa_json_uint(&j, "anomalies_dropped", c->anomalies_dropped);

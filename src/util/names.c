@@ -55,6 +55,8 @@ TEXT_TABLE(TFA_CLOSE_LIST, close_names)
 TEXT_TABLE(TFA_INITIATOR_LIST, initiator_names)
 TEXT_TABLE(TFA_RST_CAUSE_LIST, rst_cause_names)
 TEXT_TABLE(TFA_END_LIST, end_names)
+TEXT_TABLE(TFA_EVIDENCE_LIST, evidence_names)
+TEXT_TABLE(TFA_RST_ACCEPT_LIST, rst_accept_names)
 #undef TEXT_ENTRY
 #undef TEXT_TABLE
 
@@ -123,6 +125,25 @@ const char *tfa_rst_cause_name(TfaRstCause c)
 const char *tfa_end_name(TfaEndReason e)
 {
     return LOOKUP(end_names, e);
+}
+
+const char *tfa_evidence_name(TfaEvidence e)
+{
+    return LOOKUP(evidence_names, e);
+}
+
+const char *tfa_rst_accept_name(TfaRstAccept a)
+{
+    return LOOKUP(rst_accept_names, a);
+}
+
+int tfa_tcp_state_from_name(const char *name)
+{
+    for (unsigned i = 0; i < G_N_ELEMENTS(tcp_state_names); i++) {
+        if (g_ascii_strcasecmp(name, tcp_state_names[i]) == 0)
+            return (int)i;
+    }
+    return -1;
 }
 
 int tfa_anomaly_from_name(const char *name)

@@ -45,8 +45,9 @@ static TfaConn *feed(Fixture *f, bool back, uint16_t ap, uint16_t bp, uint16_t f
     TfaSegment s = back ? tfa_test_seg(f->b, bp, f->a, ap, flags, seq, ack, len, frame, ts)
                         : tfa_test_seg(f->a, ap, f->b, bp, flags, seq, ack, len, frame, ts);
     uint8_t side;
+    bool created;
     tfa_conntrack_expire(f->ct, ts, &f->retired);
-    return tfa_conntrack_segment(f->ct, &s, &side, &f->retired);
+    return tfa_conntrack_segment(f->ct, &s, &side, &f->retired, &created);
 }
 
 static TfaConn *pop(Fixture *f)
@@ -93,8 +94,8 @@ static void test_handshake_and_counts(void **state)
     assert_int_equal(tfa_conntrack_size(f->ct), 1);
 }
 
-/* Graceful close: both FINs acknowledged closes; the record waits for the
- * close linger so a late retransmission still joins it. */
+/* Closed (as the state machine decides): the record waits for the close
+ * linger, so a late retransmission still joins it. */
 static void test_close_and_linger(void **state)
 {
     Fixture *f = *state;
@@ -102,8 +103,9 @@ static void test_close_and_linger(void **state)
     feed(f, true, 40000, 80, TFA_TH_SYN | TFA_TH_ACK, 500, 101, 0, 2, 1 * SEC);
     feed(f, false, 40000, 80, TFA_TH_ACK | TFA_TH_FIN, 101, 501, 0, 3, 2 * SEC);
     feed(f, true, 40000, 80, TFA_TH_ACK | TFA_TH_FIN, 501, 102, 0, 4, 2 * SEC);
-    assert_false(c->life.closed);
     feed(f, false, 40000, 80, TFA_TH_ACK, 102, 502, 0, 5, 2 * SEC);
+    assert_false(c->life.closed);
+    tfa_conntrack_set_closed(f->ct, c, true, 5);
     assert_true(c->life.closed);
     assert_int_equal(c->life.closed_frame, 5);
     /* a retransmitted FIN within the linger joins the same connection */
@@ -120,12 +122,20 @@ static void test_close_and_linger(void **state)
     tfa_conn_free(r);
 }
 
+/* Closed, then open again (an RST that turned out not to end it), then
+ * closed by an RST: the end reason says reset. */
 static void test_rst_closes(void **state)
 {
     Fixture *f = *state;
     TfaConn *c = feed(f, false, 40000, 81, TFA_TH_SYN, 100, 0, 0, 1, 1 * SEC);
     feed(f, true, 40000, 81, TFA_TH_RST | TFA_TH_ACK, 0, 101, 0, 2, 1 * SEC);
-    assert_true(c->life.closed);
+    assert_true(c->life.rst_seen);
+    tfa_conntrack_set_closed(f->ct, c, true, 2);
+    tfa_conntrack_set_closed(f->ct, c, false, 3);
+    assert_false(c->life.closed);
+    tfa_conntrack_expire(f->ct, 1 * SEC + f->opts.close_linger, &f->retired);
+    assert_null(pop(f));
+    tfa_conntrack_set_closed(f->ct, c, true, 4);
     tfa_conntrack_retire_all(f->ct, &f->retired);
     TfaConn *r = pop(f);
     assert_ptr_equal(r, c);
@@ -140,7 +150,11 @@ static void test_incarnations(void **state)
     Fixture *f = *state;
     TfaConn *c1 = feed(f, false, 40000, 80, TFA_TH_SYN, 100, 0, 0, 1, 1 * SEC);
     assert_ptr_equal(feed(f, false, 40000, 80, TFA_TH_SYN, 100, 0, 0, 2, 2 * SEC), c1);
+    /* a SYN with a new ISN while the connection is open: the same record */
+    assert_ptr_equal(feed(f, false, 40000, 80, TFA_TH_SYN, 7000, 0, 0, 2, 2 * SEC), c1);
+    feed(f, false, 40000, 80, TFA_TH_SYN, 100, 0, 0, 2, 2 * SEC);
     feed(f, true, 40000, 80, TFA_TH_RST | TFA_TH_ACK, 0, 101, 0, 3, 2 * SEC);
+    tfa_conntrack_set_closed(f->ct, c1, true, 3);
     /* the same ISN after the close: still the old connection */
     assert_ptr_equal(feed(f, false, 40000, 80, TFA_TH_SYN, 100, 0, 0, 4, 2 * SEC), c1);
     TfaConn *c2 = feed(f, false, 40000, 80, TFA_TH_SYN, 9000, 0, 0, 5, 2 * SEC);
@@ -150,7 +164,39 @@ static void test_incarnations(void **state)
     TfaConn *r = pop(f);
     assert_ptr_equal(r, c1);
     assert_int_equal(r->end_reason, TFA_END_NEW_INCARNATION);
+    assert_int_equal(r->end_frame, 5);
     tfa_conn_free(r);
+}
+
+/* A connection reported with an endpoint in TIME_WAIT is remembered: a new
+ * SYN on its tuple within 2*MSL is a reuse, and the next incarnation. */
+static void test_time_wait_tombstone(void **state)
+{
+    Fixture *f = *state;
+    TfaConn *c = feed(f, false, 40000, 80, TFA_TH_SYN, 100, 0, 0, 1, 1 * SEC);
+    uint8_t cside = c->client;
+    c->ep[cside].state = TFA_TCP_TIME_WAIT;
+    c->ep[cside].time_wait_ts = 1 * SEC;
+    tfa_conntrack_set_closed(f->ct, c, true, 1);
+    tfa_conntrack_expire(f->ct, 1 * SEC + f->opts.close_linger, &f->retired);
+    TfaConn *r = pop(f);
+    assert_ptr_equal(r, c);
+    tfa_conn_free(r);
+    TfaConn *c2 = feed(f, false, 40000, 80, TFA_TH_SYN, 900, 0, 0, 2, 10 * SEC);
+    assert_int_equal(c2->incarnation, 2);
+    assert_true(c2->reused_time_wait);
+    assert_int_equal(c2->reused_side, cside);
+    assert_int_equal(c2->reused_after, 9 * SEC);
+    /* after 2*MSL the tuple is forgotten */
+    c2->ep[cside].state = TFA_TCP_TIME_WAIT;
+    c2->ep[cside].time_wait_ts = 10 * SEC;
+    tfa_conntrack_set_closed(f->ct, c2, true, 2);
+    tfa_conntrack_expire(f->ct, 10 * SEC + f->opts.close_linger, &f->retired);
+    tfa_conn_free(pop(f));
+    tfa_conntrack_expire(f->ct, 10 * SEC + 2 * f->opts.msl, &f->retired);
+    TfaConn *c3 = feed(f, false, 40000, 80, TFA_TH_SYN, 5000, 0, 0, 3, 100 * SEC);
+    assert_int_equal(c3->incarnation, 1);
+    assert_false(c3->reused_time_wait);
 }
 
 static void test_originator_inference(void **state)
@@ -237,7 +283,9 @@ static void test_decode_diags_counted(void **state)
     s.diags = 1u << TFA_DIAG_DECODE_TRUNCATED;
     s.payload_caplen = 40;
     uint8_t side;
-    TfaConn *c = tfa_conntrack_segment(f->ct, &s, &side, &f->retired);
+    bool created;
+    TfaConn *c = tfa_conntrack_segment(f->ct, &s, &side, &f->retired, &created);
+    assert_true(created);
     assert_int_equal(tfa_conn_get_count(c, TFA_COUNT_DIAG(TFA_DIAG_DECODE_TRUNCATED), side), 1);
     assert_int_equal(c->side[side].bytes, 100);
     assert_int_equal(c->side[side].bytes_captured, 40);
@@ -267,6 +315,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_close_and_linger, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rst_closes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_incarnations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_time_wait_tombstone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_originator_inference, setup, teardown),
         cmocka_unit_test_setup_teardown(test_synack_before_syn, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idle_timeout, setup, teardown),
