@@ -135,8 +135,8 @@ static void confirm_by_send(TfaEndpoint *ep, const TfaSegment *seg)
     }
     if (done == 0)
         return;
-    for (guint i = first_pending; ep->path != NULL && i < first_pending + done && i < ep->path->len;
-         i++)
+    /* what it confirms, and everything that led there */
+    for (guint i = 0; ep->path != NULL && i < first_pending + done && i < ep->path->len; i++)
         g_array_index(ep->path, TfaTransition, i).certain = true;
     ep->n_pending -= done;
     memmove(ep->pending_from, ep->pending_from + done, ep->n_pending);
