@@ -15,6 +15,7 @@
 #include "tcpflow-audit/message.h"
 #include "tcpflow-audit/record.h"
 #include "tcpflow-audit/stats.h"
+#include "tcpflow-audit/summary.h"
 #include "tcpflow-audit/tcpsm.h"
 
 /* A fixed hash seed keeps runs reproducible; output never depends on hash
@@ -26,6 +27,7 @@ struct TfaEngine {
     TfaCapture *cap;
     TfaReporter *rep;
     TfaConnTable *ct;
+    TfaSummary *summary;
     TfaStats stats;
     GQueue retired;
     TfaTs now;               /* latest capture time seen */
@@ -43,6 +45,7 @@ TfaEngine *tfa_engine_new(const TfaOptions *opts, TfaCapture *cap, TfaReporter *
     e->cap = cap;
     e->rep = rep;
     e->ct = tfa_conntrack_new(opts, &e->stats, TFA_HASH_SEED);
+    e->summary = tfa_summary_new(opts);
     g_queue_init(&e->retired);
     return e;
 }
@@ -55,6 +58,7 @@ void tfa_engine_free(TfaEngine *e)
     while ((l = g_queue_pop_head_link(&e->retired)) != NULL)
         tfa_conn_free(l->data);
     tfa_conntrack_free(e->ct);
+    tfa_summary_free(e->summary);
     tfa_capture_free(e->cap);
     tfa_reporter_free(e->rep);
     g_free(e);
@@ -88,6 +92,9 @@ static gboolean drain(TfaEngine *e, GError **error)
         /* states as of now: a TIME_WAIT that has run out is CLOSED */
         tfa_tcpsm_finish(c, e->opts, e->now);
         tfa_record_build(c, &rec);
+        tfa_summary_add(e->summary, &rec);
+        if (!tfa_options_conn_selected(e->opts, c->id) || e->opts->at_set)
+            continue;
         e->records++;
         if (!tfa_report_conn(e->rep, &rec, error))
             return FALSE;
@@ -105,6 +112,28 @@ static void count_segment_diags(TfaEngine *e, uint32_t diags)
     }
 }
 
+/* Keep the segment for the ladder diagram, up to the cap. */
+static void ladder_add(TfaEngine *e, TfaConn *c, const TfaSegment *seg, uint8_t side)
+{
+    if (c->ladder != NULL && c->ladder->len >= e->opts->ladder_rows) {
+        c->ladder_dropped++;
+        return;
+    }
+    if (c->ladder == NULL)
+        c->ladder = g_array_sized_new(FALSE, FALSE, sizeof(TfaLadderRow), 16);
+    TfaLadderRow row = {
+        .frame = seg->frame_no,
+        .ts = seg->ts,
+        .seq = seg->seq,
+        .ack = seg->ack,
+        .len = seg->payload_len,
+        .flags = seg->flags,
+        .window = seg->window,
+        .side = side,
+    };
+    g_array_append_val(c->ladder, row);
+}
+
 static void process_frame(TfaEngine *e, const TfaFrame *frame)
 {
     TfaSegment seg;
@@ -116,6 +145,7 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
         e->stats.first_ts = frame->ts;
         e->stats.have_ts = true;
         e->now = frame->ts;
+        tfa_summary_set_start(e->summary, frame->ts);
     }
     if (frame->ts < e->now)
         tfa_stats_count(&e->stats, TFA_DIAG_CAPTURE_TIME_WENT_BACKWARDS);
@@ -147,6 +177,8 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
     }
     TfaSmEvent sm;
     tfa_tcpsm_segment(c, e->opts, &seg, side, &sm);
+    if (e->opts->ladder && tfa_options_conn_selected(e->opts, c->id))
+        ladder_add(e, c, &seg, side);
     if (sm.syn_inside) {
         TfaAnomaly a = {.code = TFA_ANOMALY_HANDSHAKE_SYN_INSIDE_CONNECTION, .side = (int8_t)side,
                         .frame_no = seg.frame_no, .ts = seg.ts, .arg = {seg.seq}};
@@ -219,6 +251,7 @@ TfaRunResult tfa_engine_run(TfaEngine *e, GError **error)
     TfaRunInfo info = {
         .opts = e->opts,
         .stats = &e->stats,
+        .summary = e->summary,
         .records = e->records,
         .input_damaged = e->damaged,
         .interrupted = e->stopped,

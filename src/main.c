@@ -64,6 +64,10 @@ typedef struct Cli {
     gint64 max_conns;
     gint64 max_anomalies;
     gboolean verify_checksums;
+    gboolean ladder;
+    gint64 ladder_rows;
+    char **conn_ids;
+    char *at;
     gboolean list_codes;
     gboolean version;
     char **rest;
@@ -82,6 +86,8 @@ static void cli_clear(Cli *c)
     g_free(c->idle_timeout);
     g_free(c->close_linger);
     g_free(c->msl);
+    g_strfreev(c->conn_ids);
+    g_free(c->at);
     g_strfreev(c->rest);
 }
 
@@ -95,6 +101,62 @@ static bool parse_seconds(const char *s, TfaDuration *out)
     if (errno != 0 || end == s || *end != '\0' || !(v >= 0.0) || v > 315360000.0)
         return false;
     *out = (TfaDuration)(v * 1e9 + 0.5);
+    return true;
+}
+
+/* "SECONDS[.FRACTION]" to nanoseconds, exactly (no floating point). */
+static bool parse_exact_seconds(const char *s, TfaTs *out)
+{
+    const char *dot = strchr(s, '.');
+    g_autofree char *whole = g_strndup(s, dot != NULL ? (gsize)(dot - s) : strlen(s));
+    guint64 secs = 0, frac = 0;
+    if (whole[0] == '\0' ||
+        !g_ascii_string_to_unsigned(whole, 10, 0, G_MAXINT64 / TFA_NSEC_PER_SEC - 1, &secs, NULL))
+        return false;
+    if (dot != NULL) {
+        const char *f = dot + 1;
+        size_t n = strlen(f);
+        if (n == 0 || n > 9 || !g_ascii_string_to_unsigned(f, 10, 0, 999999999, &frac, NULL))
+            return false;
+        for (size_t k = n; k < 9; k++)
+            frac *= 10;
+    }
+    *out = (TfaTs)secs * TFA_NSEC_PER_SEC + (TfaTs)frac;
+    return true;
+}
+
+/* --at: "+SECONDS" from the first frame, epoch seconds, or ISO 8601. */
+static bool parse_at(const char *s, TfaOptions *o)
+{
+    if (s[0] == '+') {
+        o->at_relative = true;
+        return parse_exact_seconds(s + 1, &o->at);
+    }
+    o->at_relative = false;
+    if (parse_exact_seconds(s, &o->at))
+        return true;
+    g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
+    g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601(s, utc);
+    if (dt == NULL)
+        return false;
+    o->at = g_date_time_to_unix(dt) * TFA_NSEC_PER_SEC +
+            (TfaTs)g_date_time_get_microsecond(dt) * TFA_NSEC_PER_USEC;
+    return true;
+}
+
+/* --conn 3 --conn 5,7 */
+static bool parse_conn_ids(char **args, TfaOptions *o)
+{
+    o->conn_ids = g_array_new(FALSE, FALSE, sizeof(guint64));
+    for (guint i = 0; args[i] != NULL; i++) {
+        g_auto(GStrv) parts = g_strsplit(args[i], ",", -1);
+        for (guint k = 0; parts[k] != NULL; k++) {
+            guint64 id;
+            if (!g_ascii_string_to_unsigned(g_strstrip(parts[k]), 10, 1, G_MAXUINT64, &id, NULL))
+                return false;
+            g_array_append_val(o->conn_ids, id);
+        }
+    }
     return true;
 }
 
@@ -268,6 +330,33 @@ static bool check_options(Cli *cli, TfaOptions *o, GError **error)
     o->promisc = !cli->no_promisc;
     o->immediate = !cli->no_immediate;
     o->verify_checksums = cli->verify_checksums;
+    o->ladder = cli->ladder;
+    if (cli->ladder_rows < 0 || cli->ladder_rows > G_MAXUINT32) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "--ladder-rows takes a number from 1 to %u", G_MAXUINT32);
+        return false;
+    }
+    if (cli->ladder_rows > 0)
+        o->ladder_rows = (guint)cli->ladder_rows;
+    if (cli->conn_ids != NULL && !parse_conn_ids(cli->conn_ids, o)) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "--conn takes connection ids (1, 2, ...), comma-separated or repeated");
+        return false;
+    }
+    if (cli->at != NULL) {
+        o->at_set = true;
+        if (!parse_at(cli->at, o)) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "--at takes +SECONDS (from the first frame), epoch seconds or an ISO 8601 "
+                        "time, not '%s'",
+                        cli->at);
+            return false;
+        }
+    }
+    if (o->ladder && o->at_set) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "--ladder and --at do not mix");
+        return false;
+    }
     o->write_file = g_strdup(cli->write_file);
     o->drop_user = g_strdup(cli->user);
     if ((o->write_file != NULL || o->drop_user != NULL || o->duration != 0) &&
@@ -366,6 +455,18 @@ int main(int argc, char **argv)
          "N"},
         {"max-anomalies", 0, 0, G_OPTION_ARG_INT64, &cli.max_anomalies,
          "Keep at most N anomalies per connection; counts stay exact (default 256)", "N"},
+        {"ladder", 0, 0, G_OPTION_ARG_NONE, &cli.ladder,
+         "Draw each connection's ladder diagram (states | segments | states) instead of records",
+         NULL},
+        {"ladder-rows", 0, 0, G_OPTION_ARG_INT64, &cli.ladder_rows,
+         "Draw at most N segments per connection (default 10000)", "N"},
+        {"conn", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cli.conn_ids,
+         "Report only the connections with these ids (comma-separated, or repeat the option)",
+         "ID"},
+        {"at", 0, 0, G_OPTION_ARG_STRING, &cli.at,
+         "Show every endpoint's state at capture time TIME (+SECONDS from the first frame, epoch "
+         "seconds, or ISO 8601), as netstat -nat would have, instead of records",
+         "TIME"},
         {"verify-checksums", 0, 0, G_OPTION_ARG_NONE, &cli.verify_checksums,
          "Check TCP checksums (off by default: offloading leaves them unset)", NULL},
         {"list-codes", 0, 0, G_OPTION_ARG_NONE, &cli.list_codes,
@@ -403,6 +504,8 @@ int main(int argc, char **argv)
     }
     cli_clear(&cli);
 
+    if (opts.ladder)
+        opts.format = TFA_FORMAT_LADDER;
     if (opts.format == TFA_FORMAT_AUTO)
         opts.format = isatty(STDOUT_FILENO) ? TFA_FORMAT_TEXT : TFA_FORMAT_JSONL;
     if (opts.color == TFA_COLOR_AUTO)

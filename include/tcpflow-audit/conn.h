@@ -106,6 +106,16 @@ typedef struct TfaRstInfo {
 
 #define TFA_MAX_RSTS_KEPT 16
 
+/* One segment as the ladder diagram draws it (kept only with --ladder). */
+typedef struct TfaLadderRow {
+    TfaFrameNo frame;
+    TfaTs ts;
+    uint32_t seq, ack, len;
+    uint16_t flags;
+    uint16_t window;     /* raw */
+    uint8_t side;        /* sender */
+} TfaLadderRow;
+
 /* One anomaly: numbers only; the text is made when reporting. */
 typedef struct TfaAnomaly {
     uint16_t code;       /* TfaAnomalyCode */
@@ -154,6 +164,10 @@ struct TfaConn {
     GArray *rsts;              /* of TfaRstInfo, at most TFA_MAX_RSTS_KEPT */
     guint rsts_total;
     bool mid_stream;           /* the capture began after the handshake */
+
+    /* the ladder (engine, only with --ladder) */
+    GArray *ladder;            /* of TfaLadderRow, at most opts->ladder_rows */
+    guint64 ladder_dropped;
 
     /* findings (the sink, see conntrack.h) */
     GArray *anomalies;         /* of TfaAnomaly, capped */

@@ -16,6 +16,7 @@ typedef enum TfaFormat {
     TFA_FORMAT_TEXT,
     TFA_FORMAT_JSONL,
     TFA_FORMAT_CSV,
+    TFA_FORMAT_LADDER,   /* --ladder: sequence diagrams */
 } TfaFormat;
 
 typedef enum TfaColor {
@@ -33,6 +34,7 @@ typedef enum TfaColor {
 #define TFA_DEFAULT_MSL (30 * TFA_NSEC_PER_SEC) /* 2*MSL = Linux's 60 s TIME_WAIT */
 #define TFA_DEFAULT_SNAPLEN 262144
 #define TFA_DEFAULT_LIVE_TIMEOUT_MS 200
+#define TFA_DEFAULT_LADDER_ROWS 10000u
 
 typedef struct TfaOptions {
     /* input */
@@ -52,6 +54,12 @@ typedef struct TfaOptions {
     TfaFormat format;
     TfaColor color;
     bool progress;        /* only when stderr is a terminal */
+    bool ladder;          /* draw ladder diagrams instead of records */
+    guint ladder_rows;    /* segments kept per connection for the ladder */
+    GArray *conn_ids;     /* --conn: report only these ids (guint64), or NULL */
+    bool at_set;          /* --at: print the netstat view at this time */
+    bool at_relative;     /* ... counted from the first frame */
+    TfaTs at;
 
     /* analysis */
     bool verify_checksums;
@@ -64,6 +72,9 @@ typedef struct TfaOptions {
     guint max_anomalies_per_conn;
     guint max_transitions_per_endpoint;
 } TfaOptions;
+
+/* Whether connection @id passes --conn. */
+bool tfa_options_conn_selected(const TfaOptions *opts, guint64 id);
 
 /* Fill @opts with the defaults. */
 void tfa_options_init(TfaOptions *opts);

@@ -18,6 +18,7 @@
 #include "tcpflow-audit/options.h"
 #include "tcpflow-audit/record.h"
 #include "tcpflow-audit/stats.h"
+#include "tcpflow-audit/summary.h"
 
 #define TFA_REPORT_ERROR_DOMAIN (tfa_report_error_quark())
 GQuark tfa_report_error_quark(void);
@@ -31,6 +32,7 @@ typedef enum TfaReportErrorCode {
 typedef struct TfaRunInfo {
     const TfaOptions *opts;
     const TfaStats *stats;
+    const TfaSummary *summary;
     TfaCaptureStats capture;
     guint64 records;          /* connection records written */
     guint64 conns_open_at_end;

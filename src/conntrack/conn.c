@@ -63,5 +63,7 @@ void tfa_conn_free(TfaConn *c)
     }
     if (c->rsts != NULL)
         g_array_unref(c->rsts);
+    if (c->ladder != NULL)
+        g_array_unref(c->ladder);
     g_free(c);
 }

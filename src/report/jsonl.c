@@ -186,10 +186,67 @@ static void jsonl_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     g_string_append_c(buf, '\n');
 }
 
+/* --at: one object per endpoint alive at that time, before the summary. */
+static void sockets_at(const TfaRunInfo *info, GString *buf)
+{
+    const GArray *rows = tfa_summary_sockets_at(info->summary);
+    char ip[TFA_ADDR_STRLEN];
+    for (guint i = 0; rows != NULL && i < rows->len; i++) {
+        const TfaSocketRow *r = &g_array_index(rows, TfaSocketRow, i);
+        TfaJson j;
+        tfa_json_init(&j, buf);
+        tfa_json_begin_object(&j, NULL);
+        tfa_json_string(&j, "type", "socket");
+        tfa_json_ts(&j, "at", tfa_summary_at(info->summary));
+        tfa_json_begin_object(&j, "local");
+        tfa_json_string(&j, "ip", tfa_addr_to_string(&r->local, ip, sizeof(ip)));
+        tfa_json_uint(&j, "port", r->lport);
+        tfa_json_end_object(&j);
+        tfa_json_begin_object(&j, "foreign");
+        tfa_json_string(&j, "ip", tfa_addr_to_string(&r->foreign, ip, sizeof(ip)));
+        tfa_json_uint(&j, "port", r->fport);
+        tfa_json_end_object(&j);
+        tfa_json_string(&j, "state", tfa_tcp_state_name((TfaTcpState)r->state));
+        tfa_json_bool(&j, "certain", r->certain);
+        tfa_json_uint(&j, "connection", r->conn_id);
+        tfa_json_end_object(&j);
+        g_string_append_c(buf, '\n');
+    }
+}
+
+/* The netstat view at the end of the capture: each host's endpoints by
+ * final state. */
+static void hosts(TfaJson *j, const TfaRunInfo *info)
+{
+    guint64 other = 0;
+    if (info->summary == NULL)
+        return;
+    g_autoptr(GPtrArray) hs = tfa_summary_hosts(info->summary, &other);
+    char ip[TFA_ADDR_STRLEN];
+    tfa_json_begin_array(j, "hosts");
+    for (guint i = 0; i < hs->len; i++) {
+        const TfaHostStates *h = g_ptr_array_index(hs, i);
+        tfa_json_begin_object(j, NULL);
+        tfa_json_string(j, "ip", tfa_addr_to_string(&h->addr, ip, sizeof(ip)));
+        tfa_json_begin_object(j, "final_states");
+        for (unsigned k = 0; k < TFA_TCP_N_STATES; k++) {
+            if (h->states[k] != 0)
+                tfa_json_uint(j, tfa_tcp_state_name((TfaTcpState)k), h->states[k]);
+        }
+        tfa_json_end_object(j);
+        tfa_json_end_object(j);
+    }
+    tfa_json_end_array(j);
+    tfa_json_uint(j, "hosts_not_listed", other);
+}
+
 static void jsonl_summary(TfaReporter *rep, const TfaRunInfo *info, GString *buf)
 {
     const TfaStats *st = info->stats;
     TfaJson j;
+
+    if (info->opts->at_set && info->summary != NULL)
+        sockets_at(info, buf);
 
     tfa_json_init(&j, buf);
     tfa_json_begin_object(&j, NULL);
@@ -230,6 +287,7 @@ static void jsonl_summary(TfaReporter *rep, const TfaRunInfo *info, GString *buf
             tfa_json_uint(&j, tfa_anomaly_name((TfaAnomalyCode)a), st->anomaly[a]);
     }
     tfa_json_end_object(&j);
+    hosts(&j, info);
     tfa_json_begin_object(&j, "caps");
     tfa_json_uint(&j, "max_connections", info->opts->max_conns);
     tfa_json_uint(&j, "max_anomalies", info->opts->max_anomalies_per_conn);

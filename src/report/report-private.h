@@ -24,6 +24,7 @@ struct TfaReporter {
 extern const TfaReporterOps tfa_report_jsonl_ops;
 extern const TfaReporterOps tfa_report_csv_ops;
 extern const TfaReporterOps tfa_report_text_ops;
+extern const TfaReporterOps tfa_report_ladder_ops;
 
 /* "HH:MM:SS.nnnnnnnnn" UTC of @ts, or the full date when @with_date. */
 const char *tfa_report_ts_human(TfaTs ts, bool with_date, char *buf, size_t len);

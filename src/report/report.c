@@ -21,6 +21,9 @@ TfaReporter *tfa_reporter_new(TfaFormat format, FILE *out, const TfaOptions *opt
     case TFA_FORMAT_TEXT:
         rep->ops = &tfa_report_text_ops;
         break;
+    case TFA_FORMAT_LADDER:
+        rep->ops = &tfa_report_ladder_ops;
+        break;
     case TFA_FORMAT_JSONL:
     case TFA_FORMAT_AUTO:
     default:
@@ -69,6 +72,9 @@ gboolean tfa_report_begin(TfaReporter *rep, GError **error)
 
 gboolean tfa_report_conn(TfaReporter *rep, const TfaConnRecord *rec, GError **error)
 {
+    /* --at shows one moment of the capture, not the connections */
+    if (rep->opts->at_set)
+        return TRUE;
     rep->ops->conn(rep, rec, rep->buf);
     rep->rows++;
     return flush_buf(rep, error);

@@ -13,6 +13,8 @@
 
 static void text_begin(TfaReporter *rep, GString *buf)
 {
+    if (rep->opts->at_set)
+        return;
     g_string_append_printf(buf, "%6s  %-*s %-*s %13s %17s  %-15s %s\n", "ID", ADDR_COL, "CLIENT",
                            ADDR_COL, "SERVER", "PKTS C/S", "BYTES C/S", "END", "FRAMES");
 }
@@ -56,10 +58,86 @@ static void text_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     }
 }
 
+static void endpoint_str(char *out, size_t len, const TfaAddr *a, uint16_t port)
+{
+    char ip[TFA_ADDR_STRLEN];
+    endpoint_text(out, len, tfa_addr_to_string(a, ip, sizeof(ip)), port);
+}
+
+/* --at: what netstat -nat would have shown on each host then. */
+static void sockets_at(const TfaRunInfo *info, GString *buf)
+{
+    const GArray *rows = tfa_summary_sockets_at(info->summary);
+    char when[64], l[ADDR_COL + 8], f[ADDR_COL + 8];
+    TfaAddr host = {0};
+    g_string_append_printf(buf, "TCP endpoints at %s UTC (capture time); ? = not confirmed by "
+                                "the endpoint's own packets\n",
+                           tfa_report_ts_human(tfa_summary_at(info->summary), true, when,
+                                               sizeof(when)));
+    for (guint i = 0; rows != NULL && i < rows->len; i++) {
+        const TfaSocketRow *r = &g_array_index(rows, TfaSocketRow, i);
+        if (i == 0 || tfa_addr_cmp(&host, &r->local) != 0) {
+            char ip[TFA_ADDR_STRLEN];
+            host = r->local;
+            g_string_append_printf(buf, "\nhost %s\n%-6s%-*s  %-*s  %s\n",
+                                   tfa_addr_to_string(&host, ip, sizeof(ip)), "Proto", ADDR_COL,
+                                   "Local Address", ADDR_COL, "Foreign Address", "State");
+        }
+        endpoint_str(l, sizeof(l), &r->local, r->lport);
+        if (r->state == TFA_TCP_LISTEN) {
+            /* one listener, however many connections came to it */
+            if (i > 0) {
+                const TfaSocketRow *p = &g_array_index(rows, TfaSocketRow, i - 1);
+                if (p->state == TFA_TCP_LISTEN && p->lport == r->lport &&
+                    tfa_addr_cmp(&p->local, &r->local) == 0)
+                    continue;
+            }
+            g_strlcpy(f, "*:*", sizeof(f));
+        } else {
+            endpoint_str(f, sizeof(f), &r->foreign, r->fport);
+        }
+        g_string_append_printf(buf, "%-6s%-*s  %-*s  %s%s\n", "tcp", ADDR_COL, l, ADDR_COL, f,
+                               tfa_tcp_state_name((TfaTcpState)r->state), r->certain ? "" : "?");
+    }
+    if (rows == NULL || rows->len == 0)
+        g_string_append(buf, "(none)\n");
+}
+
+/* Each host's endpoints by final state: the netstat view at the end. */
+static void host_states(const TfaRunInfo *info, GString *buf)
+{
+    guint64 other = 0;
+    if (info->summary == NULL)
+        return;
+    g_autoptr(GPtrArray) hs = tfa_summary_hosts(info->summary, &other);
+    char ip[TFA_ADDR_STRLEN];
+    if (hs->len == 0)
+        return;
+    g_string_append(buf, "  final states by host (what netstat would show at the end)\n");
+    for (guint i = 0; i < hs->len; i++) {
+        const TfaHostStates *h = g_ptr_array_index(hs, i);
+        g_string_append_printf(buf, "    %-*s", ADDR_COL, tfa_addr_to_string(&h->addr, ip, sizeof(ip)));
+        for (unsigned k = 0; k < TFA_TCP_N_STATES; k++) {
+            if (h->states[k] != 0)
+                g_string_append_printf(buf, " %s %" PRIu64, tfa_tcp_state_name((TfaTcpState)k),
+                                       (uint64_t)h->states[k]);
+        }
+        g_string_append_c(buf, '\n');
+    }
+    if (other > 0)
+        g_string_append_printf(buf, "    (%" PRIu64 " endpoints of further hosts not listed)\n",
+                               (uint64_t)other);
+}
+
 static void text_summary(TfaReporter *rep, const TfaRunInfo *info, GString *buf)
 {
     const TfaStats *st = info->stats;
     char a[64], b[64];
+
+    if (info->opts->at_set && info->summary != NULL) {
+        sockets_at(info, buf);
+        return;
+    }
 
     g_string_append(buf, "\nSummary\n");
     if (st->have_ts)
@@ -93,6 +171,7 @@ static void text_summary(TfaReporter *rep, const TfaRunInfo *info, GString *buf)
         g_string_append_printf(buf, "    %-28s %10" PRIu64 "  %s\n", tfa_diag_name((TfaDiag)d),
                                (uint64_t)st->diag[d], tfa_diag_meaning((TfaDiag)d));
     }
+    host_states(info, buf);
     any = false;
     for (unsigned c = 0; c < TFA_ANOMALY_N; c++) {
         if (st->anomaly[c] == 0)

@@ -443,23 +443,20 @@ static void tcpsm_snd_fin(TfaConn *c, const TfaOptions *opts, const TfaSegment *
     /* Its FIN does not acknowledge the peer's FIN that we took to have
      * arrived: the FINs crossed (RFC 9293 §3.6, figure 13).  It was still
      * ESTABLISHED when it closed, and the peer's FIN reaches it after. */
-    TfaFrameNo crossed_frame = 0;
-    TfaTs crossed_ts = 0;
+    bool crossed = false;
     if (!again && s->state == TFA_TCP_CLOSE_WAIT && s->n_pending > 0 &&
         s->pending_need_ack[s->n_pending - 1] &&
         (!(seg->flags & TFA_TH_ACK) || tfa_seq_lt(seg->ack, s->pending_ack[s->n_pending - 1]))) {
-        const TfaTransition *t = path_last(s);
-        crossed_frame = t != NULL ? t->frame : seg->frame_no;
-        crossed_ts = t != NULL ? t->ts : seg->ts;
-        revoke_last(s);
+        crossed = revoke_last(s);
     }
     if (!s->fin_sent || tfa_seq_gt(fin_end, s->fin_end))
         s->fin_end = fin_end;
     s->fin_sent = true;
-    if (crossed_frame != 0) {
+    if (crossed) {
+        /* the peer's FIN (captured first) reaches it after
+         * its own: CLOSING is shown at its FIN, the later of the two */
         enter(s, opts, TFA_TCP_FIN_WAIT_1, TFA_EVIDENCE_SENT, seg, 0, false);
-        TfaSegment peer_fin = {.frame_no = crossed_frame, .ts = crossed_ts};
-        enter(s, opts, TFA_TCP_CLOSING, TFA_EVIDENCE_RECEIVED, &peer_fin, r->fin_end, true);
+        enter(s, opts, TFA_TCP_CLOSING, TFA_EVIDENCE_RECEIVED, seg, r->fin_end, true);
         return;
     }
     switch (s->state) {

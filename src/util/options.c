@@ -19,6 +19,18 @@ void tfa_options_init(TfaOptions *o)
     o->max_conns = TFA_DEFAULT_MAX_CONNS;
     o->max_anomalies_per_conn = TFA_DEFAULT_MAX_ANOMALIES;
     o->max_transitions_per_endpoint = TFA_DEFAULT_MAX_TRANSITIONS;
+    o->ladder_rows = TFA_DEFAULT_LADDER_ROWS;
+}
+
+bool tfa_options_conn_selected(const TfaOptions *o, guint64 id)
+{
+    if (o->conn_ids == NULL)
+        return true;
+    for (guint i = 0; i < o->conn_ids->len; i++) {
+        if (g_array_index(o->conn_ids, guint64, i) == id)
+            return true;
+    }
+    return false;
 }
 
 void tfa_options_clear(TfaOptions *o)
@@ -28,5 +40,7 @@ void tfa_options_clear(TfaOptions *o)
     g_free(o->filter);
     g_free(o->write_file);
     g_free(o->drop_user);
+    if (o->conn_ids != NULL)
+        g_array_unref(o->conn_ids);
     tfa_options_init(o);
 }

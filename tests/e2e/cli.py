@@ -137,6 +137,33 @@ def main():
     rc, out, err = run([SAMPLE])
     check(rc == 0 and records(out)[0]["type"] == "connection", "jsonl by default off a tty")
 
+    # --conn, --ladder, --at
+    reuse = os.path.join(SRCDIR, "samples", "port-reuse.pcap")
+    rc, out, err = run(["-f", "jsonl", "--conn", "2", reuse])
+    recs = records(out)
+    conns = [r for r in recs if r["type"] == "connection"]
+    check(rc == 0 and [c["id"] for c in conns] == [2] and recs[-1]["connections"] == 2,
+          "--conn 2: one record, the summary still counts both")
+    rc, out, err = run(["-f", "jsonl", "--conn", "1,2", "--conn", "9", reuse])
+    check(rc == 0 and len([r for r in records(out) if r["type"] == "connection"]) == 2,
+          "--conn as a list and repeated")
+    rc, out, err = run(["--conn", "x", reuse])
+    check(rc == 2 and "--conn" in err, "--conn x: exit 2")
+    rc, out, err = run(["--ladder", "--conn", "1", SAMPLE])
+    check(rc == 0 and "SYN_SENT" in out and "---- SYN seq=0" in out and "final: client TIME_WAIT" in out,
+          "--ladder draws the handshake")
+    for bad in ["soon", "+", "1.1234567890", "2026-13-45T00:00:00Z"]:
+        rc, out, err = run(["--at", bad, SAMPLE])
+        check(rc == 2 and "--at" in err, "--at %s: exit 2" % bad)
+    rc, out, err = run(["-f", "jsonl", "--at", "1795238192.5365", SAMPLE])
+    socks = [r for r in records(out) if r["type"] == "socket"]
+    check(rc == 0 and len(socks) == 2 and socks[0]["state"] == "ESTABLISHED", "--at epoch seconds")
+    rc, out, err = run(["-f", "jsonl", "--at", "2026-11-21T05:16:32.536548Z", SAMPLE])
+    socks = [r for r in records(out) if r["type"] == "socket"]
+    check(rc == 0 and len(socks) == 2, "--at ISO 8601")
+    rc, out, err = run(["--ladder", "--at", "+1", SAMPLE])
+    check(rc == 2, "--ladder with --at: exit 2")
+
     # a closed reader ends the run quietly
     p = subprocess.Popen([BIN, "-f", "jsonl", a, b, SAMPLE], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE)

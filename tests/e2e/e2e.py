@@ -80,7 +80,8 @@ def read_testlist():
 def golden(rows):
     os.makedirs(OUTDIR, exist_ok=True)
     for name, sample, fmt, options in rows:
-        rc, out, err = run_tool(sample, ["--format", fmt] + options)
+        fmt_opts = ["--ladder"] if fmt == "ladder" else ["--format", fmt]
+        rc, out, err = run_tool(sample, fmt_opts + options)
         with open(os.path.join(OUTDIR, "%s.%s" % (name, fmt)), "wb") as f:
             f.write(out)
         expected_path = os.path.join(E2E, "expected", "%s.%s" % (name, fmt))

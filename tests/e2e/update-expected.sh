@@ -11,7 +11,8 @@ grep -v '^[[:space:]]*#' "$top/tests/e2e/TESTLIST" | while read -r name sample f
     if [ $# -gt 0 ]; then
         case " $* " in *" $name "*) ;; *) continue ;; esac
     fi
+    if [ "$fmt" = ladder ]; then fopt=--ladder; else fopt="--format $fmt"; fi
     # shellcheck disable=SC2086
-    "$bin" --format "$fmt" $opts "$top/samples/$sample" > "$top/tests/e2e/expected/$name.$fmt" || [ $? -eq 1 ]
+    "$bin" $fopt $opts "$top/samples/$sample" > "$top/tests/e2e/expected/$name.$fmt" || [ $? -eq 1 ]
     echo "updated tests/e2e/expected/$name.$fmt"
 done

@@ -53,7 +53,9 @@ static char *run_reporter(TfaFormat fmt, const TfaConn *c)
     TfaReporter *rep = tfa_reporter_new(fmt, out, &opts);
     TfaConnRecord rec;
     tfa_record_build(c, &rec);
-    TfaRunInfo info = {.opts = &opts, .stats = &stats, .records = 1};
+    g_autoptr(TfaSummary) sum = tfa_summary_new(&opts);
+    tfa_summary_add(sum, &rec);
+    TfaRunInfo info = {.opts = &opts, .stats = &stats, .summary = sum, .records = 1};
     assert_true(tfa_report_begin(rep, NULL));
     assert_true(tfa_report_conn(rep, &rec, NULL));
     assert_true(tfa_report_summary(rep, &info, NULL));
@@ -91,6 +93,8 @@ static void test_jsonl_text(void **state)
     assert_non_null(strstr(lines[0], "\"counts\":{\"RST_UNKNOWN\":{\"client\":0,\"server\":1},"
                                      "\"DECODE_TRUNCATED\":{\"client\":1,\"server\":0}}"));
     assert_true(g_str_has_prefix(lines[1], "{\"type\":\"summary\",\"schema\":1,"));
+    assert_non_null(strstr(lines[1], "\"hosts\":[{\"ip\":\"10.0.0.1\",\"final_states\":{\"CLOSED\":1}},"
+                                     "{\"ip\":\"10.0.0.9\",\"final_states\":{\"CLOSED\":1}}]"));
     assert_string_equal(lines[2], "");
 }
 

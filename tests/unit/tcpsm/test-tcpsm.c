@@ -154,7 +154,7 @@ static void test_simultaneous_close(void **state)
     tx(f, C, ACK, ISS_C + 2, ISS_S + 2, 0);               /* 6 */
     tx(f, S, ACK, ISS_S + 2, ISS_C + 2, 0);               /* 7 */
     assert_path(f, C, "CLOSED@0 SYN_SENT@1 ESTABLISHED@2 FIN_WAIT_1@4 CLOSING@5 TIME_WAIT@7?");
-    assert_path(f, S, "LISTEN@0 SYN_RECEIVED@1 ESTABLISHED@3 FIN_WAIT_1@5 CLOSING@4 TIME_WAIT@6");
+    assert_path(f, S, "LISTEN@0 SYN_RECEIVED@1 ESTABLISHED@3 FIN_WAIT_1@5 CLOSING@5 TIME_WAIT@6");
     assert_true(tfa_tcpsm_finished(f->c));
 }
 
