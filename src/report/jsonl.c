@@ -32,6 +32,25 @@ static const char *count_name(uint16_t code)
     return tfa_diag_name((TfaDiag)(code - TFA_ANOMALY_N));
 }
 
+/* When each endpoint sent its first and last segment (null when it sent
+ * nothing). */
+static void sent_span(TfaJson *j, const char *key, const TfaSideStats *st)
+{
+    tfa_json_begin_object(j, key);
+    if (st->packets > 0) {
+        tfa_json_uint(j, "first_frame", st->first_frame);
+        tfa_json_uint(j, "last_frame", st->last_frame);
+        tfa_json_ts(j, "first_ts", st->first_ts);
+        tfa_json_ts(j, "last_ts", st->last_ts);
+    } else {
+        tfa_json_null(j, "first_frame");
+        tfa_json_null(j, "last_frame");
+        tfa_json_null(j, "first_ts");
+        tfa_json_null(j, "last_ts");
+    }
+    tfa_json_end_object(j);
+}
+
 static void counts(TfaJson *j, const TfaConnRecord *rec)
 {
     const TfaConn *c = rec->conn;
@@ -171,6 +190,10 @@ static void jsonl_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     tfa_json_begin_object(&j, "flags");
     tfa_json_string(&j, "client", tfa_decode_flags_string(cs->flags_seen, flags, sizeof(flags)));
     tfa_json_string(&j, "server", tfa_decode_flags_string(ss->flags_seen, flags, sizeof(flags)));
+    tfa_json_end_object(&j);
+    tfa_json_begin_object(&j, "sent");
+    sent_span(&j, "client", cs);
+    sent_span(&j, "server", ss);
     tfa_json_end_object(&j);
     tfa_json_string(&j, "end_reason", tfa_end_name(c->end_reason));
     tfa_json_bool(&j, "mid_stream", c->mid_stream);

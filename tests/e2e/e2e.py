@@ -34,7 +34,9 @@ SRCDIR = os.environ.get("TFA_SRCDIR") or os.path.abspath(
 BUILDDIR = os.environ.get("TFA_BUILDDIR") or SRCDIR
 BIN = os.environ.get("TFA_BIN") or os.path.join(BUILDDIR, "tcpflow-audit")
 E2E = os.path.join(SRCDIR, "tests", "e2e")
-SAMPLES = os.path.join(SRCDIR, "samples")
+# TFA_SAMPLES: read the captures from elsewhere (tests/lab/check-lab.sh runs
+# the checks over freshly regenerated captures this way)
+SAMPLES = os.environ.get("TFA_SAMPLES") or os.path.join(SRCDIR, "samples")
 OUTDIR = os.path.join(BUILDDIR, "tests", "e2e", "out")
 
 results = []  # (ok, description, directive)
