@@ -17,6 +17,27 @@ const char *tfa_report_detail(const TfaConnRecord *rec, const TfaAnomaly *a, cha
     const char *who = role_name(rec, a->side);
     int r = a->side < 0 ? -1 : (uint8_t)a->side == rec->side[TFA_ROLE_CLIENT] ? 0 : 1;
 
+    switch (code) {
+    case TFA_ANOMALY_HANDSHAKE_PORT_REUSE_IN_TIME_WAIT:
+        g_snprintf(buf, len,
+                   "%s %s:%u was still in TIME_WAIT (entered %.3f s before) when the new SYN "
+                   "(frame %" G_GUINT64_FORMAT ") reused the 4-tuple: the stack let a new "
+                   "connection take over the old one's TIME_WAIT; a stale segment of the old "
+                   "one could now be taken for new data",
+                   who, rec->ip[r < 0 ? 0 : r], rec->port[r < 0 ? 0 : r],
+                   (double)a->arg[0] / 1e9, (guint64)a->frame_no);
+        return buf;
+    case TFA_ANOMALY_HANDSHAKE_SYN_INSIDE_CONNECTION:
+        g_snprintf(buf, len,
+                   "%s %s:%u sent a SYN (seq %" G_GINT64_FORMAT ", frame %" G_GUINT64_FORMAT
+                   ") on a connection that was already established: it no longer knows the "
+                   "connection (restart, lost state); the peer answers with a challenge ACK",
+                   who, rec->ip[r < 0 ? 0 : r], rec->port[r < 0 ? 0 : r], a->arg[0],
+                   (guint64)a->frame_no);
+        return buf;
+    default:
+        break;
+    }
     if (r >= 0)
         g_snprintf(buf, len, "%s %s:%u: %s (frame %" G_GUINT64_FORMAT ")", who, rec->ip[r],
                    rec->port[r], tfa_anomaly_meaning(code), (guint64)a->frame_no);

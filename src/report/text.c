@@ -15,8 +15,9 @@ static void text_begin(TfaReporter *rep, GString *buf)
 {
     if (rep->opts->at_set)
         return;
-    g_string_append_printf(buf, "%6s  %-*s %-*s %13s %17s  %-15s %s\n", "ID", ADDR_COL, "CLIENT",
-                           ADDR_COL, "SERVER", "PKTS C/S", "BYTES C/S", "END", "FRAMES");
+    g_string_append_printf(buf, "%6s  %-*s %-*s %13s %17s  %-25s %-15s %s\n", "ID", ADDR_COL,
+                           "CLIENT", ADDR_COL, "SERVER", "PKTS C/S", "BYTES C/S", "FINAL STATES C/S",
+                           "END", "FRAMES");
 }
 
 static void endpoint_text(char *out, size_t len, const char *ip, uint16_t port)
@@ -32,7 +33,7 @@ static void text_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     const TfaConn *c = rec->conn;
     const TfaSideStats *cs = tfa_record_stats(rec, TFA_ROLE_CLIENT);
     const TfaSideStats *ss = tfa_record_stats(rec, TFA_ROLE_SERVER);
-    char cl[ADDR_COL + 8], sv[ADDR_COL + 8], pk[48], by[48], fr[48];
+    char cl[ADDR_COL + 8], sv[ADDR_COL + 8], pk[48], by[48], fr[48], states[48];
 
     endpoint_text(cl, sizeof(cl), rec->ip[TFA_ROLE_CLIENT], rec->port[TFA_ROLE_CLIENT]);
     endpoint_text(sv, sizeof(sv), rec->ip[TFA_ROLE_SERVER], rec->port[TFA_ROLE_SERVER]);
@@ -40,8 +41,14 @@ static void text_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     g_snprintf(by, sizeof(by), "%" PRIu64 "/%" PRIu64, (uint64_t)cs->bytes, (uint64_t)ss->bytes);
     g_snprintf(fr, sizeof(fr), "%" PRIu64 "-%" PRIu64, (uint64_t)rec->first_frame,
                (uint64_t)rec->last_frame);
-    g_string_append_printf(buf, "%6" PRIu64 "  %-*s %-*s %13s %17s  %-15s %s\n", (uint64_t)c->id,
-                           ADDR_COL, cl, ADDR_COL, sv, pk, by, tfa_end_name(c->end_reason), fr);
+    g_snprintf(states, sizeof(states), "%s%s/%s%s",
+               tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[TFA_ROLE_CLIENT]].state),
+               tfa_record_state_certain(rec, TFA_ROLE_CLIENT) ? "" : "?",
+               tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[TFA_ROLE_SERVER]].state),
+               tfa_record_state_certain(rec, TFA_ROLE_SERVER) ? "" : "?");
+    g_string_append_printf(buf, "%6" PRIu64 "  %-*s %-*s %13s %17s  %-25s %-15s %s\n",
+                           (uint64_t)c->id, ADDR_COL, cl, ADDR_COL, sv, pk, by, states,
+                           tfa_end_name(c->end_reason), fr);
     if (c->anomalies != NULL) {
         char detail[512];
         for (guint i = 0; i < c->anomalies->len; i++) {
