@@ -12,6 +12,7 @@
 
 #include "tcpflow-audit/conntrack.h"
 #include "tcpflow-audit/decode.h"
+#include "tcpflow-audit/detect.h"
 #include "tcpflow-audit/message.h"
 #include "tcpflow-audit/record.h"
 #include "tcpflow-audit/stats.h"
@@ -83,14 +84,15 @@ static gboolean drain(TfaEngine *e, GError **error)
     while ((l = g_queue_pop_head_link(&e->retired)) != NULL) {
         g_autoptr(TfaConn) c = l->data;
         TfaConnRecord rec;
+        e->stats.diag[TFA_DIAG_CONN_ANOMALIES_TRUNCATED] += c->anomalies_dropped;
+        /* states as of now: a TIME_WAIT that has run out is CLOSED */
+        tfa_tcpsm_finish(c, e->opts, e->now);
+        tfa_detect_end(c, e->opts, e->now);
         for (guint i = 0; c->counts != NULL && i < c->counts->len; i++) {
             const TfaCount *n = &g_array_index(c->counts, TfaCount, i);
             if (n->code < TFA_ANOMALY_N)
                 e->stats.anomaly[n->code] += (guint64)n->n[0] + n->n[1];
         }
-        e->stats.diag[TFA_DIAG_CONN_ANOMALIES_TRUNCATED] += c->anomalies_dropped;
-        /* states as of now: a TIME_WAIT that has run out is CLOSED */
-        tfa_tcpsm_finish(c, e->opts, e->now);
         tfa_record_build(c, &rec);
         tfa_summary_add(e->summary, &rec);
         if (!tfa_options_conn_selected(e->opts, c->id) || e->opts->at_set)
@@ -166,24 +168,13 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
     tfa_conntrack_expire(e->ct, e->now, &e->retired);
     bool created;
     TfaConn *c = tfa_conntrack_segment(e->ct, &seg, &side, &e->retired, &created);
-    if (created) {
+    if (created)
         tfa_tcpsm_init(c, e->opts, &seg, side);
-        if (c->reused_time_wait) {
-            TfaAnomaly a = {.code = TFA_ANOMALY_HANDSHAKE_PORT_REUSE_IN_TIME_WAIT,
-                            .side = (int8_t)c->reused_side, .frame_no = seg.frame_no,
-                            .ts = seg.ts, .arg = {c->reused_after}};
-            tfa_conn_add_anomaly(c, &a, e->opts->max_anomalies_per_conn);
-        }
-    }
     TfaSmEvent sm;
     tfa_tcpsm_segment(c, e->opts, &seg, side, &sm);
+    tfa_detect_segment(c, e->opts, &seg, side, &sm, created);
     if (e->opts->ladder && tfa_options_conn_selected(e->opts, c->id))
         ladder_add(e, c, &seg, side);
-    if (sm.syn_inside) {
-        TfaAnomaly a = {.code = TFA_ANOMALY_HANDSHAKE_SYN_INSIDE_CONNECTION, .side = (int8_t)side,
-                        .frame_no = seg.frame_no, .ts = seg.ts, .arg = {seg.seq}};
-        tfa_conn_add_anomaly(c, &a, e->opts->max_anomalies_per_conn);
-    }
     tfa_conntrack_set_closed(e->ct, c, tfa_tcpsm_finished(c), seg.frame_no);
 }
 

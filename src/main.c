@@ -64,6 +64,10 @@ typedef struct Cli {
     gint64 max_conns;
     gint64 max_anomalies;
     gboolean verify_checksums;
+    char *stuck_after;
+    char *rst_idle;
+    gint64 rst_storm, leak_threshold, pileup_threshold, flood_threshold, scan_threshold,
+        refusing_threshold;
     gboolean ladder;
     gint64 ladder_rows;
     char **conn_ids;
@@ -87,6 +91,8 @@ static void cli_clear(Cli *c)
     g_free(c->close_linger);
     g_free(c->msl);
     g_strfreev(c->conn_ids);
+    g_free(c->stuck_after);
+    g_free(c->rst_idle);
     g_free(c->at);
     g_strfreev(c->rest);
 }
@@ -281,6 +287,8 @@ static bool check_options(Cli *cli, TfaOptions *o, GError **error)
         {"--close-linger", cli->close_linger, &o->close_linger, false},
         {"--msl", cli->msl, &o->msl, false},
         {"--duration", cli->duration, &o->duration, true},
+        {"--stuck-after", cli->stuck_after, &o->stuck_after, true},
+        {"--rst-idle", cli->rst_idle, &o->rst_idle, true},
     };
     for (size_t k = 0; k < G_N_ELEMENTS(durations); k++) {
         if (durations[k].value == NULL)
@@ -300,6 +308,28 @@ static bool check_options(Cli *cli, TfaOptions *o, GError **error)
             return false;
         }
         o->max_conns = (guint)cli->max_conns;
+    }
+    struct {
+        const char *name;
+        gint64 value;
+        guint *dest;
+    } counts[] = {
+        {"--rst-storm", cli->rst_storm, &o->rst_storm},
+        {"--leak-threshold", cli->leak_threshold, &o->leak_threshold},
+        {"--pileup-threshold", cli->pileup_threshold, &o->pileup_threshold},
+        {"--flood-threshold", cli->flood_threshold, &o->flood_threshold},
+        {"--scan-threshold", cli->scan_threshold, &o->scan_threshold},
+        {"--refusing-threshold", cli->refusing_threshold, &o->refusing_threshold},
+    };
+    for (size_t k = 0; k < G_N_ELEMENTS(counts); k++) {
+        if (counts[k].value == -1)
+            continue; /* not given */
+        if (counts[k].value < 1 || counts[k].value > 1000000) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "%s takes a number from 1 to 1000000", counts[k].name);
+            return false;
+        }
+        *counts[k].dest = (guint)counts[k].value;
     }
     if (cli->max_anomalies < 0 || cli->max_anomalies > G_MAXUINT16) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -414,6 +444,9 @@ int main(int argc, char **argv)
 
     setlocale(LC_ALL, "");
     tfa_options_init(&opts);
+    /* -1: not given on the command line */
+    cli.rst_storm = cli.leak_threshold = cli.pileup_threshold = cli.flood_threshold = -1;
+    cli.scan_threshold = cli.refusing_threshold = -1;
 
     GOptionEntry entries[] = {
         {"read", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &cli.read_files,
@@ -455,6 +488,23 @@ int main(int argc, char **argv)
          "N"},
         {"max-anomalies", 0, 0, G_OPTION_ARG_INT64, &cli.max_anomalies,
          "Keep at most N anomalies per connection; counts stay exact (default 256)", "N"},
+        {"stuck-after", 0, 0, G_OPTION_ARG_STRING, &cli.stuck_after,
+         "An endpoint quiet this long in CLOSE_WAIT or FIN_WAIT_2 is stuck (default 5)",
+         "SECONDS"},
+        {"rst-idle", 0, 0, G_OPTION_ARG_STRING, &cli.rst_idle,
+         "An RST after this much silence is blamed on the idle time (default 30)", "SECONDS"},
+        {"rst-storm", 0, 0, G_OPTION_ARG_INT64, &cli.rst_storm,
+         "This many RSTs on one connection are a storm (default 10)", "N"},
+        {"leak-threshold", 0, 0, G_OPTION_ARG_INT64, &cli.leak_threshold,
+         "Connections left in CLOSE_WAIT on a service that make a leak (default 5)", "N"},
+        {"pileup-threshold", 0, 0, G_OPTION_ARG_INT64, &cli.pileup_threshold,
+         "Server-side TIME_WAIT on a service that make a pile-up (default 50)", "N"},
+        {"flood-threshold", 0, 0, G_OPTION_ARG_INT64, &cli.flood_threshold,
+         "Distinct sources of half-open handshakes that make a SYN flood (default 10)", "N"},
+        {"scan-threshold", 0, 0, G_OPTION_ARG_INT64, &cli.scan_threshold,
+         "Distinct ports one host failed to reach that make a scan (default 10)", "N"},
+        {"refusing-threshold", 0, 0, G_OPTION_ARG_INT64, &cli.refusing_threshold,
+         "Refused SYNs, none accepted, that make a refusing service (default 3)", "N"},
         {"ladder", 0, 0, G_OPTION_ARG_NONE, &cli.ladder,
          "Draw each connection's ladder diagram (states | segments | states) instead of records",
          NULL},

@@ -280,6 +280,35 @@ typedef enum TfaRstAccept {
     TFA_RST_ACCEPT_N
 } TfaRstAccept;
 
+/* The one-word verdict on a connection (tcpflow-audit-records(5)). */
+#define TFA_VERDICT_LIST(X)                                                    \
+    X(OK, "ok")                                                                \
+    X(DEGRADED, "degraded")                                                    \
+    X(FAILED, "failed")
+
+typedef enum TfaVerdict {
+#define X(name, text) TFA_VERDICT_##name,
+    TFA_VERDICT_LIST(X)
+#undef X
+    TFA_VERDICT_N
+} TfaVerdict;
+
+/* Capture-level findings (summary record). */
+#define TFA_FINDING_LIST(X)                                                                        \
+    X(SERVICE_CLOSE_WAIT_LEAK, "connections left in CLOSE_WAIT on the server: the application "    \
+                               "does not close its sockets")                                       \
+    X(SERVICE_TIME_WAIT_PILEUP, "the server closes first and accumulates TIME_WAIT")               \
+    X(SERVICE_SYN_FLOOD, "many half-open handshakes from many sources")                            \
+    X(HOST_PORT_SCAN, "one source tried many ports, mostly refused or unanswered")                 \
+    X(SERVICE_REFUSING, "a port that answers every SYN with RST")
+
+typedef enum TfaFinding {
+#define X(name, text) TFA_FINDING_##name,
+    TFA_FINDING_LIST(X)
+#undef X
+    TFA_FINDING_N
+} TfaFinding;
+
 /* Name and table look-ups (util/names.c).  Out-of-range values give "?". */
 const char *tfa_tcp_state_name(TfaTcpState s);
 const char *tfa_severity_name(TfaSeverity s);
@@ -297,6 +326,9 @@ const char *tfa_end_name(TfaEndReason e);
 const char *tfa_evidence_name(TfaEvidence e);
 const char *tfa_rst_accept_name(TfaRstAccept a);
 int tfa_tcp_state_from_name(const char *name);
+const char *tfa_verdict_name(TfaVerdict v);
+const char *tfa_finding_name(TfaFinding f);
+const char *tfa_finding_meaning(TfaFinding f);
 
 /* Reverse look-ups for command-line parsing; return -1 when unknown. */
 int tfa_anomaly_from_name(const char *name);

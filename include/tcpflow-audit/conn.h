@@ -102,9 +102,59 @@ typedef struct TfaRstInfo {
     uint32_t seq, ack;
     bool has_ack;
     uint32_t payload_len;
+    uint8_t ttl;            /* the RST's IP TTL / hop limit */
+    uint8_t sender_ttl;     /* the TTL of the sender's previous segment (0: none) */
+    TfaDuration idle_before; /* since the connection's previous segment */
+    uint16_t answered_flags; /* the peer's segment just before it */
+    uint32_t answered_len;
+    uint32_t answered_ack;
+    bool answered_valid;
+    bool sender_sent_data;  /* the sender had sent payload before it */
+    bool sender_talked_after; /* the sender sent non-RST segments after it */
+    bool receiver_talked_after; /* and the receiver */
+    bool sender_probed;     /* the sender's keep-alive probes went unanswered before it */
+    uint8_t cause;          /* TfaRstCause, decided when the connection is reported */
+    char diag[48];          /* printable RFC 9293 diagnostic payload, if any */
 } TfaRstInfo;
 
 #define TFA_MAX_RSTS_KEPT 16
+
+#define TFA_MAX_HS_FRAMES 8
+
+/* What the detectors gather and decide (written by the detect stage). */
+typedef struct TfaVerdicts {
+    /* handshake */
+    uint8_t syn_count, synack_count;      /* pure SYNs from the client, SYN-ACKs from the server */
+    uint8_t n_syn_frames, n_synack_frames;
+    TfaFrameNo syn_frames[TFA_MAX_HS_FRAMES], synack_frames[TFA_MAX_HS_FRAMES];
+    TfaTs syn_ts, synack_ts, ack_ts;      /* the answered SYN, the first SYN-ACK, the third ACK */
+    TfaFrameNo ack_frame;
+    bool syn_from[2];                     /* pure SYNs by side (simultaneous open) */
+    bool syn_opt_ws, syn_opt_sack, syn_opt_ts, synack_opt_ws, synack_opt_sack, synack_opt_ts;
+    bool used_ts, used_sack;              /* options used after the handshake */
+    bool refused, reset_during, synack_bad_ack;
+    uint32_t syn_payload;
+    uint32_t syn_isn;                     /* of the client's latest SYN */
+    /* teardown */
+    bool fin_sent[2];
+    uint32_t fin_seq[2];                  /* sequence number of each side's first FIN */
+    TfaFrameNo fin_frame[2];
+    TfaTs fin_ts[2];
+    bool closing_seen;
+    /* resets */
+    uint8_t last_ttl[2];                  /* of each side's latest non-RST segment */
+    bool probe_pending[2];                /* a keep-alive probe from this side, unanswered */
+    uint16_t last_flags[2];               /* each side's latest segment */
+    uint32_t last_len[2], last_ack[2];
+    bool last_valid[2];
+    TfaTs prev_ts;                        /* the connection's previous segment */
+    /* the outcome, decided when the connection is reported */
+    uint8_t handshake;                    /* TfaHandshake */
+    uint8_t close_kind;                   /* TfaCloseKind */
+    uint8_t close_initiator;              /* TfaInitiator */
+    TfaFrameNo close_frame;               /* the first FIN or the RST that ended it */
+    uint8_t verdict;                      /* TfaVerdict */
+} TfaVerdicts;
 
 /* One segment as the ladder diagram draws it (kept only with --ladder). */
 typedef struct TfaLadderRow {
@@ -164,6 +214,9 @@ struct TfaConn {
     GArray *rsts;              /* of TfaRstInfo, at most TFA_MAX_RSTS_KEPT */
     guint rsts_total;
     bool mid_stream;           /* the capture began after the handshake */
+
+    /* what the detectors found (detect) */
+    TfaVerdicts det;
 
     /* the ladder (engine, only with --ladder) */
     GArray *ladder;            /* of TfaLadderRow, at most opts->ladder_rows */

@@ -35,6 +35,14 @@ typedef enum TfaColor {
 #define TFA_DEFAULT_SNAPLEN 262144
 #define TFA_DEFAULT_LIVE_TIMEOUT_MS 200
 #define TFA_DEFAULT_LADDER_ROWS 10000u
+#define TFA_DEFAULT_STUCK_AFTER (5 * TFA_NSEC_PER_SEC)
+#define TFA_DEFAULT_RST_IDLE (30 * TFA_NSEC_PER_SEC)
+#define TFA_DEFAULT_RST_STORM 10u
+#define TFA_DEFAULT_LEAK_THRESHOLD 5u
+#define TFA_DEFAULT_PILEUP_THRESHOLD 50u
+#define TFA_DEFAULT_FLOOD_THRESHOLD 10u
+#define TFA_DEFAULT_SCAN_THRESHOLD 10u
+#define TFA_DEFAULT_REFUSING_THRESHOLD 3u
 
 typedef struct TfaOptions {
     /* input */
@@ -66,6 +74,14 @@ typedef struct TfaOptions {
     TfaDuration idle_timeout;
     TfaDuration close_linger;
     TfaDuration msl;
+    TfaDuration stuck_after;  /* CLOSE_WAIT / FIN_WAIT_2 quiet this long: stuck */
+    TfaDuration rst_idle;     /* an RST after this much silence: after_idle */
+    guint rst_storm;          /* this many RSTs on one connection: RST_STORM */
+    guint leak_threshold;     /* CLOSE_WAIT at the end on one service */
+    guint pileup_threshold;   /* TIME_WAIT at the end on one service's server side */
+    guint flood_threshold;    /* half-open handshakes from distinct sources */
+    guint scan_threshold;     /* distinct ports one source tried and failed */
+    guint refusing_threshold; /* refused SYNs on a service that accepted none */
 
     /* caps */
     guint max_conns;

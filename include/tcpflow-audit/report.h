@@ -51,6 +51,9 @@ gboolean tfa_report_conn(TfaReporter *rep, const TfaConnRecord *rec, GError **er
 gboolean tfa_report_summary(TfaReporter *rep, const TfaRunInfo *info, GError **error);
 gboolean tfa_report_end(TfaReporter *rep, GError **error);
 
+/* One-line explanation of a capture-level finding into @buf. */
+const char *tfa_report_finding_detail(const TfaFindingRow *f, char *buf, size_t len);
+
 /* One-line explanation of anomaly @a of @rec into @buf. */
 const char *tfa_report_detail(const TfaConnRecord *rec, const TfaAnomaly *a, char *buf,
                               size_t len);

@@ -2,7 +2,11 @@
  *
  * Owns: a table of hosts with the final state of each of their endpoints
  * (the netstat view at the end of the capture), capped at TFA_SUMMARY_MAX_HOSTS
- * hosts with the rest counted together; and, with --at, the endpoints alive
+ * hosts with the rest counted together; per service (server address and
+ * port) the server side's final states, refusals and half-open handshakes,
+ * and per client host the ports it failed to reach, from which the
+ * capture-level findings (SERVICE_*, HOST_PORT_SCAN) are drawn with the
+ * thresholds of TfaOptions; and, with --at, the endpoints alive
  * at that capture time with their state then (what `netstat -nat` would have
  * shown on each host).  Fed one record at a time by the engine; read by the
  * reporters at the end.  Output order never depends on hash order.
@@ -15,6 +19,8 @@
 #include "tcpflow-audit/record.h"
 
 #define TFA_SUMMARY_MAX_HOSTS 65536u
+#define TFA_SUMMARY_MAX_SERVICES 65536u
+#define TFA_SUMMARY_MAX_SCANNERS 16384u
 
 typedef struct TfaSummary TfaSummary;
 
@@ -23,6 +29,27 @@ typedef struct TfaHostStates {
     TfaAddr addr;
     guint64 states[TFA_TCP_N_STATES];
 } TfaHostStates;
+
+/* One service (server address and port): its connections and how the
+ * server side ended. */
+typedef struct TfaServiceStats {
+    TfaAddr addr;
+    uint16_t port;
+    guint64 conns;
+    guint64 states[TFA_TCP_N_STATES]; /* the server endpoint's final states */
+    guint64 refused, accepted, half_open;
+    guint half_open_sources;          /* distinct clients of half-open handshakes (capped) */
+    GArray *sources;                  /* of TfaAddr, at most the flood threshold + 1 */
+} TfaServiceStats;
+
+/* A capture-level finding. */
+typedef struct TfaFindingRow {
+    TfaFinding code;
+    TfaAddr addr;
+    uint16_t port;          /* 0 for host findings */
+    guint64 value;          /* the count that crossed the threshold */
+    guint64 total;          /* out of */
+} TfaFindingRow;
 
 /* One endpoint alive at --at time. */
 typedef struct TfaSocketRow {
@@ -44,6 +71,12 @@ void tfa_summary_add(TfaSummary *sum, const TfaConnRecord *rec);
 
 /* Hosts sorted by address; *n_other_hosts: hosts beyond the cap. */
 GPtrArray *tfa_summary_hosts(const TfaSummary *sum, guint64 *n_other_hosts);
+
+/* Services sorted by address and port; *n_other: beyond the cap. */
+GPtrArray *tfa_summary_services(const TfaSummary *sum, guint64 *n_other);
+
+/* The findings, in code order, then by address and port. */
+GArray *tfa_summary_findings(const TfaSummary *sum);
 
 /* --at: the endpoints alive then, sorted by local address and port; and the
  * time asked for, resolved (relative times counted from the first frame). */

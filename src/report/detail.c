@@ -46,3 +46,48 @@ const char *tfa_report_detail(const TfaConnRecord *rec, const TfaAnomaly *a, cha
                    tfa_anomaly_meaning(code), (guint64)a->frame_no);
     return buf;
 }
+
+const char *tfa_report_finding_detail(const TfaFindingRow *f, char *buf, size_t len)
+{
+    char ip[TFA_ADDR_STRLEN];
+    tfa_addr_to_string(&f->addr, ip, sizeof(ip));
+    switch (f->code) {
+    case TFA_FINDING_SERVICE_CLOSE_WAIT_LEAK:
+        g_snprintf(buf, len,
+                   "%s:%u left %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                   " connections in CLOSE_WAIT: the peer closed, the application never called "
+                   "close() (a socket leak)",
+                   ip, f->port, (guint64)f->value, (guint64)f->total);
+        break;
+    case TFA_FINDING_SERVICE_TIME_WAIT_PILEUP:
+        g_snprintf(buf, len,
+                   "%s:%u holds %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                   " connections in TIME_WAIT: the server closes first; let clients close, or "
+                   "reuse connections",
+                   ip, f->port, (guint64)f->value, (guint64)f->total);
+        break;
+    case TFA_FINDING_SERVICE_SYN_FLOOD:
+        g_snprintf(buf, len,
+                   "%s:%u has %" G_GUINT64_FORMAT " half-open handshakes (SYN-ACK never "
+                   "acknowledged) from many sources: a SYN flood, or clients that cannot reach "
+                   "back",
+                   ip, f->port, (guint64)f->value);
+        break;
+    case TFA_FINDING_HOST_PORT_SCAN:
+        g_snprintf(buf, len,
+                   "%s failed to connect to %" G_GUINT64_FORMAT " distinct ports (refused or "
+                   "unanswered) in %" G_GUINT64_FORMAT " attempts: a port scan",
+                   ip, (guint64)f->value, (guint64)f->total);
+        break;
+    case TFA_FINDING_SERVICE_REFUSING:
+        g_snprintf(buf, len,
+                   "%s:%u refused all %" G_GUINT64_FORMAT " connection attempts: nothing "
+                   "listens there",
+                   ip, f->port, (guint64)f->value);
+        break;
+    default:
+        g_strlcpy(buf, tfa_finding_meaning(f->code), len);
+        break;
+    }
+    return buf;
+}

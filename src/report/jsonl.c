@@ -153,10 +153,60 @@ static void rsts(TfaJson *j, const TfaConnRecord *rec)
         else
             tfa_json_null(j, "ack");
         tfa_json_uint(j, "payload_bytes", r->payload_len);
+        if (r->diag[0] != '\0')
+            tfa_json_string(j, "diagnostic", r->diag);
+        tfa_json_string(j, "cause", tfa_rst_cause_name((TfaRstCause)r->cause));
+        tfa_json_uint(j, "ttl", r->ttl);
+        tfa_json_int(j, "idle_before_ns", r->idle_before);
+        tfa_json_bool(j, "sender_kept_talking", r->sender_talked_after);
         tfa_json_end_object(j);
     }
     tfa_json_end_array(j);
     tfa_json_uint(j, "rsts_total", c->rsts_total);
+}
+
+static void frames(TfaJson *j, const char *key, const TfaFrameNo *f, uint8_t n)
+{
+    tfa_json_begin_array(j, key);
+    for (uint8_t i = 0; i < n; i++)
+        tfa_json_uint(j, NULL, f[i]);
+    tfa_json_end_array(j);
+}
+
+static void handshake(TfaJson *j, const TfaConnRecord *rec)
+{
+    const TfaVerdicts *d = &rec->conn->det;
+    tfa_json_begin_object(j, "handshake");
+    tfa_json_string(j, "outcome", tfa_handshake_name((TfaHandshake)d->handshake));
+    if (d->syn_ts != 0 && d->synack_ts != 0)
+        tfa_json_int(j, "syn_to_synack_ns", d->synack_ts - d->syn_ts);
+    else
+        tfa_json_null(j, "syn_to_synack_ns");
+    if (d->synack_ts != 0 && d->ack_ts != 0)
+        tfa_json_int(j, "synack_to_ack_ns", d->ack_ts - d->synack_ts);
+    else
+        tfa_json_null(j, "synack_to_ack_ns");
+    if (d->syn_ts != 0 && d->ack_ts != 0)
+        tfa_json_int(j, "rtt_ns", d->ack_ts - d->syn_ts);
+    else
+        tfa_json_null(j, "rtt_ns");
+    tfa_json_uint(j, "syn_count", d->syn_count);
+    tfa_json_uint(j, "synack_count", d->synack_count);
+    frames(j, "syn_frames", d->syn_frames, d->n_syn_frames);
+    frames(j, "synack_frames", d->synack_frames, d->n_synack_frames);
+    if (d->ack_frame != 0)
+        tfa_json_uint(j, "ack_frame", d->ack_frame);
+    else
+        tfa_json_null(j, "ack_frame");
+    tfa_json_end_object(j);
+    tfa_json_begin_object(j, "close");
+    tfa_json_string(j, "kind", tfa_close_name((TfaCloseKind)d->close_kind));
+    tfa_json_string(j, "initiator", tfa_initiator_name((TfaInitiator)d->close_initiator));
+    if (d->close_frame != 0)
+        tfa_json_uint(j, "frame", d->close_frame);
+    else
+        tfa_json_null(j, "frame");
+    tfa_json_end_object(j);
 }
 
 static void jsonl_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
@@ -196,7 +246,9 @@ static void jsonl_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     sent_span(&j, "server", ss);
     tfa_json_end_object(&j);
     tfa_json_string(&j, "end_reason", tfa_end_name(c->end_reason));
+    tfa_json_string(&j, "verdict", tfa_verdict_name((TfaVerdict)c->det.verdict));
     tfa_json_bool(&j, "mid_stream", c->mid_stream);
+    handshake(&j, rec);
     tfa_json_begin_object(&j, "endpoints");
     endpoint_state(&j, "client", rec, TFA_ROLE_CLIENT);
     endpoint_state(&j, "server", rec, TFA_ROLE_SERVER);
@@ -263,6 +315,65 @@ static void hosts(TfaJson *j, const TfaRunInfo *info)
     tfa_json_uint(j, "hosts_not_listed", other);
 }
 
+/* Per service: how the server side ended, refusals, half-open handshakes. */
+static void services(TfaJson *j, const TfaRunInfo *info)
+{
+    guint64 other = 0;
+    g_autoptr(GPtrArray) sv = tfa_summary_services(info->summary, &other);
+    char ip[TFA_ADDR_STRLEN];
+    tfa_json_begin_array(j, "services");
+    for (guint i = 0; i < sv->len; i++) {
+        const TfaServiceStats *s = g_ptr_array_index(sv, i);
+        tfa_json_begin_object(j, NULL);
+        tfa_json_string(j, "ip", tfa_addr_to_string(&s->addr, ip, sizeof(ip)));
+        tfa_json_uint(j, "port", s->port);
+        tfa_json_uint(j, "connections", s->conns);
+        tfa_json_begin_object(j, "server_final_states");
+        for (unsigned k = 0; k < TFA_TCP_N_STATES; k++) {
+            if (s->states[k] != 0)
+                tfa_json_uint(j, tfa_tcp_state_name((TfaTcpState)k), s->states[k]);
+        }
+        tfa_json_end_object(j);
+        tfa_json_uint(j, "refused", s->refused);
+        tfa_json_uint(j, "half_open", s->half_open);
+        tfa_json_end_object(j);
+    }
+    tfa_json_end_array(j);
+    tfa_json_uint(j, "services_not_listed", other);
+}
+
+static void findings(TfaJson *j, const TfaRunInfo *info)
+{
+    g_autoptr(GArray) fs = tfa_summary_findings(info->summary);
+    char ip[TFA_ADDR_STRLEN];
+    tfa_json_begin_object(j, "findings");
+    for (unsigned code = 0; code < TFA_FINDING_N; code++) {
+        guint n = 0;
+        for (guint i = 0; i < fs->len; i++)
+            n += g_array_index(fs, TfaFindingRow, i).code == code;
+        if (n > 0)
+            tfa_json_uint(j, tfa_finding_name((TfaFinding)code), n);
+    }
+    tfa_json_end_object(j);
+    tfa_json_begin_array(j, "finding_details");
+    for (guint i = 0; i < fs->len; i++) {
+        const TfaFindingRow *f = &g_array_index(fs, TfaFindingRow, i);
+        char detail[256];
+        tfa_json_begin_object(j, NULL);
+        tfa_json_string(j, "code", tfa_finding_name(f->code));
+        tfa_json_string(j, "ip", tfa_addr_to_string(&f->addr, ip, sizeof(ip)));
+        if (f->port != 0)
+            tfa_json_uint(j, "port", f->port);
+        else
+            tfa_json_null(j, "port");
+        tfa_json_uint(j, "count", f->value);
+        tfa_json_uint(j, "of", f->total);
+        tfa_json_string(j, "detail", tfa_report_finding_detail(f, detail, sizeof(detail)));
+        tfa_json_end_object(j);
+    }
+    tfa_json_end_array(j);
+}
+
 static void jsonl_summary(TfaReporter *rep, const TfaRunInfo *info, GString *buf)
 {
     const TfaStats *st = info->stats;
@@ -311,6 +422,10 @@ static void jsonl_summary(TfaReporter *rep, const TfaRunInfo *info, GString *buf
     }
     tfa_json_end_object(&j);
     hosts(&j, info);
+    if (info->summary != NULL) {
+        services(&j, info);
+        findings(&j, info);
+    }
     tfa_json_begin_object(&j, "caps");
     tfa_json_uint(&j, "max_connections", info->opts->max_conns);
     tfa_json_uint(&j, "max_anomalies", info->opts->max_anomalies_per_conn);

@@ -179,6 +179,17 @@ static void text_summary(TfaReporter *rep, const TfaRunInfo *info, GString *buf)
                                (uint64_t)st->diag[d], tfa_diag_meaning((TfaDiag)d));
     }
     host_states(info, buf);
+    if (info->summary != NULL) {
+        g_autoptr(GArray) fs = tfa_summary_findings(info->summary);
+        char detail[256];
+        if (fs->len > 0)
+            g_string_append(buf, "  findings\n");
+        for (guint i = 0; i < fs->len; i++) {
+            const TfaFindingRow *f = &g_array_index(fs, TfaFindingRow, i);
+            g_string_append_printf(buf, "    %s: %s\n", tfa_finding_name(f->code),
+                                   tfa_report_finding_detail(f, detail, sizeof(detail)));
+        }
+    }
     any = false;
     for (unsigned c = 0; c < TFA_ANOMALY_N; c++) {
         if (st->anomaly[c] == 0)

@@ -7,10 +7,25 @@
 
 #include <string.h>
 
+/* A client host's failed attempts (refused or unanswered), for scans. */
+typedef struct TfaScanner {
+    TfaAddr addr;
+    guint64 attempts, failed;
+    GArray *targets; /* distinct failed (address, port), at most 2 * scan threshold */
+} TfaScanner;
+
+typedef struct TfaTarget {
+    TfaAddr addr;
+    uint16_t port;
+} TfaTarget;
+
 struct TfaSummary {
     const TfaOptions *opts;
     GHashTable *hosts;   /* TfaAddr* (inside the value) -> TfaHostStates* */
     guint64 other_hosts; /* endpoints of hosts beyond the cap */
+    GHashTable *services; /* TfaServiceStats* -> itself (keyed by address and port) */
+    guint64 other_services;
+    GHashTable *scanners; /* TfaAddr* -> TfaScanner* */
     GArray *sockets;     /* TfaSocketRow, --at only */
     TfaTs first_ts;      /* of the first record's first frame, for relative --at */
     bool have_first;
@@ -30,11 +45,41 @@ static gboolean addr_equal(gconstpointer a, gconstpointer b)
     return tfa_addr_cmp(a, b) == 0;
 }
 
+static guint service_hash(gconstpointer p)
+{
+    const TfaServiceStats *s = p;
+    return addr_hash(&s->addr) * 65599u + s->port;
+}
+
+static gboolean service_equal(gconstpointer a, gconstpointer b)
+{
+    const TfaServiceStats *x = a, *y = b;
+    return x->port == y->port && tfa_addr_cmp(&x->addr, &y->addr) == 0;
+}
+
+static void service_free(gpointer p)
+{
+    TfaServiceStats *s = p;
+    if (s->sources != NULL)
+        g_array_unref(s->sources);
+    g_free(s);
+}
+
+static void scanner_free(gpointer p)
+{
+    TfaScanner *s = p;
+    if (s->targets != NULL)
+        g_array_unref(s->targets);
+    g_free(s);
+}
+
 TfaSummary *tfa_summary_new(const TfaOptions *opts)
 {
     TfaSummary *s = g_new0(TfaSummary, 1);
     s->opts = opts;
     s->hosts = g_hash_table_new_full(addr_hash, addr_equal, NULL, g_free);
+    s->services = g_hash_table_new_full(service_hash, service_equal, NULL, service_free);
+    s->scanners = g_hash_table_new_full(addr_hash, addr_equal, NULL, scanner_free);
     if (opts->at_set)
         s->sockets = g_array_new(FALSE, FALSE, sizeof(TfaSocketRow));
     return s;
@@ -45,6 +90,8 @@ void tfa_summary_free(TfaSummary *s)
     if (s == NULL)
         return;
     g_hash_table_destroy(s->hosts);
+    g_hash_table_destroy(s->services);
+    g_hash_table_destroy(s->scanners);
     if (s->sockets != NULL)
         g_array_unref(s->sockets);
     g_free(s);
@@ -78,11 +125,86 @@ static void count_host(TfaSummary *s, const TfaAddr *addr, uint8_t state)
     h->states[state]++;
 }
 
+static void add_unique(GArray **set, const void *item, size_t size, guint cap, guint *count)
+{
+    if (*set == NULL)
+        *set = g_array_new(FALSE, FALSE, (guint)size);
+    for (guint i = 0; i < (*set)->len; i++) {
+        if (memcmp((*set)->data + i * size, item, size) == 0)
+            return;
+    }
+    if ((*set)->len < cap) {
+        g_array_append_vals(*set, item, 1);
+        if (count != NULL)
+            (*count)++;
+    }
+}
+
+static void count_service(TfaSummary *s, const TfaConnRecord *rec)
+{
+    const TfaConn *c = rec->conn;
+    uint8_t srv = rec->side[TFA_ROLE_SERVER], cli = rec->side[TFA_ROLE_CLIENT];
+    TfaServiceStats probe = {.addr = c->key.addr[srv], .port = c->key.port[srv]};
+    TfaServiceStats *svc = g_hash_table_lookup(s->services, &probe);
+    if (svc == NULL) {
+        if (g_hash_table_size(s->services) >= TFA_SUMMARY_MAX_SERVICES) {
+            s->other_services++;
+            return;
+        }
+        svc = g_new0(TfaServiceStats, 1);
+        svc->addr = probe.addr;
+        svc->port = probe.port;
+        g_hash_table_add(s->services, svc);
+    }
+    svc->conns++;
+    svc->states[c->ep[srv].state]++;
+    TfaHandshake h = (TfaHandshake)c->det.handshake;
+    if (h == TFA_HANDSHAKE_REFUSED)
+        svc->refused++;
+    if (c->det.synack_count > 0)
+        svc->accepted++;
+    if (h == TFA_HANDSHAKE_SYNACK_UNACKED) {
+        svc->half_open++;
+        add_unique(&svc->sources, &c->key.addr[cli], sizeof(TfaAddr),
+                   s->opts->flood_threshold + 1, &svc->half_open_sources);
+    }
+}
+
+/* A client that tried to open a connection, and whether it failed. */
+static void count_scanner(TfaSummary *s, const TfaConnRecord *rec)
+{
+    const TfaConn *c = rec->conn;
+    TfaHandshake h = (TfaHandshake)c->det.handshake;
+    if (h == TFA_HANDSHAKE_NOT_SEEN || h == TFA_HANDSHAKE_SIMULTANEOUS_OPEN)
+        return;
+    uint8_t srv = rec->side[TFA_ROLE_SERVER], cli = rec->side[TFA_ROLE_CLIENT];
+    TfaScanner *sc = g_hash_table_lookup(s->scanners, &c->key.addr[cli]);
+    if (sc == NULL) {
+        if (g_hash_table_size(s->scanners) >= TFA_SUMMARY_MAX_SCANNERS)
+            return;
+        sc = g_new0(TfaScanner, 1);
+        sc->addr = c->key.addr[cli];
+        g_hash_table_insert(s->scanners, &sc->addr, sc);
+    }
+    sc->attempts++;
+    if (h == TFA_HANDSHAKE_REFUSED || h == TFA_HANDSHAKE_UNANSWERED) {
+        TfaTarget t;
+        memset(&t, 0, sizeof(t));
+        t.addr = c->key.addr[srv];
+        t.port = c->key.port[srv];
+        guint n = 0;
+        add_unique(&sc->targets, &t, sizeof(t), 2 * s->opts->scan_threshold, &n);
+        sc->failed++;
+    }
+}
+
 void tfa_summary_add(TfaSummary *s, const TfaConnRecord *rec)
 {
     const TfaConn *c = rec->conn;
     for (uint8_t i = 0; i < 2; i++)
         count_host(s, &c->key.addr[i], c->ep[i].state);
+    count_service(s, rec);
+    count_scanner(s, rec);
     if (s->sockets == NULL)
         return;
     TfaTs at = tfa_summary_at(s);
@@ -130,6 +252,82 @@ GPtrArray *tfa_summary_hosts(const TfaSummary *s, guint64 *n_other)
         g_ptr_array_add(out, v);
     g_ptr_array_sort(out, host_cmp);
     *n_other = s->other_hosts;
+    return out;
+}
+
+static gint service_cmp(gconstpointer a, gconstpointer b)
+{
+    const TfaServiceStats *x = *(TfaServiceStats *const *)a;
+    const TfaServiceStats *y = *(TfaServiceStats *const *)b;
+    int d = tfa_addr_cmp(&x->addr, &y->addr);
+    if (d != 0)
+        return d;
+    return x->port < y->port ? -1 : x->port > y->port;
+}
+
+GPtrArray *tfa_summary_services(const TfaSummary *s, guint64 *n_other)
+{
+    GPtrArray *out = g_ptr_array_sized_new(g_hash_table_size(s->services));
+    GHashTableIter it;
+    gpointer k;
+    g_hash_table_iter_init(&it, s->services);
+    while (g_hash_table_iter_next(&it, &k, NULL))
+        g_ptr_array_add(out, k);
+    g_ptr_array_sort(out, service_cmp);
+    *n_other = s->other_services;
+    return out;
+}
+
+static gint finding_cmp(gconstpointer a, gconstpointer b)
+{
+    const TfaFindingRow *x = a, *y = b;
+    if (x->code != y->code)
+        return x->code < y->code ? -1 : 1;
+    int d = tfa_addr_cmp(&x->addr, &y->addr);
+    if (d != 0)
+        return d;
+    return x->port < y->port ? -1 : x->port > y->port;
+}
+
+static void finding(GArray *out, TfaFinding code, const TfaAddr *addr, uint16_t port,
+                    guint64 value, guint64 total)
+{
+    TfaFindingRow f = {.code = code, .addr = *addr, .port = port, .value = value, .total = total};
+    g_array_append_val(out, f);
+}
+
+GArray *tfa_summary_findings(const TfaSummary *s)
+{
+    const TfaOptions *o = s->opts;
+    GArray *out = g_array_new(FALSE, FALSE, sizeof(TfaFindingRow));
+    GHashTableIter it;
+    gpointer k, v;
+
+    g_hash_table_iter_init(&it, s->services);
+    while (g_hash_table_iter_next(&it, &k, NULL)) {
+        const TfaServiceStats *svc = k;
+        if (svc->states[TFA_TCP_CLOSE_WAIT] >= o->leak_threshold)
+            finding(out, TFA_FINDING_SERVICE_CLOSE_WAIT_LEAK, &svc->addr, svc->port,
+                    svc->states[TFA_TCP_CLOSE_WAIT], svc->conns);
+        if (svc->states[TFA_TCP_TIME_WAIT] >= o->pileup_threshold)
+            finding(out, TFA_FINDING_SERVICE_TIME_WAIT_PILEUP, &svc->addr, svc->port,
+                    svc->states[TFA_TCP_TIME_WAIT], svc->conns);
+        if (svc->half_open_sources >= o->flood_threshold)
+            finding(out, TFA_FINDING_SERVICE_SYN_FLOOD, &svc->addr, svc->port, svc->half_open,
+                    svc->conns);
+        if (svc->refused >= o->refusing_threshold && svc->accepted == 0)
+            finding(out, TFA_FINDING_SERVICE_REFUSING, &svc->addr, svc->port, svc->refused,
+                    svc->conns);
+    }
+    g_hash_table_iter_init(&it, s->scanners);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        const TfaScanner *sc = v;
+        guint targets = sc->targets != NULL ? sc->targets->len : 0;
+        /* many distinct ports, and most attempts failed */
+        if (targets >= o->scan_threshold && 2 * sc->failed >= sc->attempts)
+            finding(out, TFA_FINDING_HOST_PORT_SCAN, &sc->addr, 0, targets, sc->attempts);
+    }
+    g_array_sort(out, finding_cmp);
     return out;
 }
 

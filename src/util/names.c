@@ -34,6 +34,12 @@ static const char *const anomaly_meanings[] = {
 #undef X
 };
 
+static const char *const finding_names[] = {
+#define X(name, text) #name,
+    TFA_FINDING_LIST(X)
+#undef X
+};
+
 static const char *const diag_names[] = {
 #define X(name, text) #name,
     TFA_DIAG_LIST(X)
@@ -57,6 +63,8 @@ TEXT_TABLE(TFA_RST_CAUSE_LIST, rst_cause_names)
 TEXT_TABLE(TFA_END_LIST, end_names)
 TEXT_TABLE(TFA_EVIDENCE_LIST, evidence_names)
 TEXT_TABLE(TFA_RST_ACCEPT_LIST, rst_accept_names)
+TEXT_TABLE(TFA_VERDICT_LIST, verdict_names)
+TEXT_TABLE(TFA_FINDING_LIST, finding_meanings)
 #undef TEXT_ENTRY
 #undef TEXT_TABLE
 
@@ -135,6 +143,21 @@ const char *tfa_evidence_name(TfaEvidence e)
 const char *tfa_rst_accept_name(TfaRstAccept a)
 {
     return LOOKUP(rst_accept_names, a);
+}
+
+const char *tfa_verdict_name(TfaVerdict v)
+{
+    return LOOKUP(verdict_names, v);
+}
+
+const char *tfa_finding_name(TfaFinding f)
+{
+    return LOOKUP(finding_names, f);
+}
+
+const char *tfa_finding_meaning(TfaFinding f)
+{
+    return LOOKUP(finding_meanings, f);
 }
 
 int tfa_tcp_state_from_name(const char *name)

@@ -20,6 +20,14 @@ void tfa_options_init(TfaOptions *o)
     o->max_anomalies_per_conn = TFA_DEFAULT_MAX_ANOMALIES;
     o->max_transitions_per_endpoint = TFA_DEFAULT_MAX_TRANSITIONS;
     o->ladder_rows = TFA_DEFAULT_LADDER_ROWS;
+    o->stuck_after = TFA_DEFAULT_STUCK_AFTER;
+    o->rst_idle = TFA_DEFAULT_RST_IDLE;
+    o->rst_storm = TFA_DEFAULT_RST_STORM;
+    o->leak_threshold = TFA_DEFAULT_LEAK_THRESHOLD;
+    o->pileup_threshold = TFA_DEFAULT_PILEUP_THRESHOLD;
+    o->flood_threshold = TFA_DEFAULT_FLOOD_THRESHOLD;
+    o->scan_threshold = TFA_DEFAULT_SCAN_THRESHOLD;
+    o->refusing_threshold = TFA_DEFAULT_REFUSING_THRESHOLD;
 }
 
 bool tfa_options_conn_selected(const TfaOptions *o, guint64 id)

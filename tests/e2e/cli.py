@@ -164,6 +164,18 @@ def main():
     rc, out, err = run(["--ladder", "--at", "+1", SAMPLE])
     check(rc == 2, "--ladder with --at: exit 2")
 
+    # thresholds
+    scan = os.path.join(SRCDIR, "samples", "port-scan.pcap")
+    rc, out, err = run(["-f", "jsonl", scan])
+    check(rc == 0 and records(out)[-1]["findings"] == {"HOST_PORT_SCAN": 1}, "port scan found")
+    rc, out, err = run(["-f", "jsonl", "--scan-threshold", "21", scan])
+    check(rc == 0 and records(out)[-1]["findings"] == {}, "--scan-threshold 21: no scan in 20 ports")
+    for bad in ["0", "-3", "x"]:
+        rc, out, err = run(["--scan-threshold", bad, scan])
+        check(rc == 2, "--scan-threshold %s: exit 2" % bad)
+    rc, out, err = run(["--stuck-after", "0", scan])
+    check(rc == 2, "--stuck-after 0: exit 2")
+
     # a closed reader ends the run quietly
     p = subprocess.Popen([BIN, "-f", "jsonl", a, b, SAMPLE], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE)

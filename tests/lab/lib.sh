@@ -23,6 +23,7 @@ PORT=9000
 IFACE=tfa0
 
 LAB_PIDS=()
+LAB_SPORTS=""
 NS_C="" NS_S="" WORK="" WIRE_PID="" CAP_PID="" SERVER_PID=""
 
 lab_log() { printf '[lab %s] %s\n' "${LAB_NAME:-?}" "$*" >&2; }
@@ -180,12 +181,18 @@ lab_capture_stop() {
 	lab_log "captured $CAPTURED packets"
 }
 
+# peer client|server MODE [peer args]; a client binds $CLIENT_IP(6) and
+# needs --sport (its fixed source port(s)).
 peer() {
-	local role=$1 mode=$2 host=$SERVER_IP
+	local role=$1 mode=$2 host=$SERVER_IP bind=()
 	shift 2
 	[ "${LAB_V6:-}" ] && host=$SERVER_IP6
+	if [ "$role" = client ]; then
+		bind=(--bind "$CLIENT_IP")
+		[ "${LAB_V6:-}" ] && bind=(--bind "$CLIENT_IP6")
+	fi
 	ip netns exec "$(ns_of "$role")" "$PY" "$LAB_DIR/peer.py" "$role" "$mode" \
-		--host "$host" --port "$PORT" "$@"
+		--host "$host" --port "$PORT" "${bind[@]}" "$@"
 }
 
 # lab_server MODE [peer args]: start the server, wait until it listens.
@@ -204,8 +211,17 @@ lab_server() {
 	lab_fail "server not ready"
 }
 
-# lab_client MODE [peer args]: run the client to completion; must exit 0.
+# lab_client MODE --sport PORT[,PORT...] [peer args]: run the client to
+# completion; must exit 0. Every client connection binds a fixed source
+# port (the i-th connect() the i-th PORT), chosen equal to the port in the
+# committed samples/<name>.pcap so that tests/e2e/checks/<name>.checks
+# (client.port == ...) holds for a regenerated capture too.
 lab_client() {
+	local a prev=""
+	for a in "$@"; do
+		[ "$prev" = --sport ] && LAB_SPORTS=$a
+		prev=$a
+	done
 	peer client "$@" >"$WORK/client.log" 2>&1 || lab_fail "client failed"
 }
 
@@ -232,6 +248,19 @@ lab_expect_pkts() {
 	local n
 	n=$(tcpdump -nn -r "$CAP" "$1" 2>/dev/null | wc -l)
 	lab_cmp "packets '$1'" "$n" "$2" "$3"
+}
+
+# lab_expect_before FILTER-A FILTER-B: the first captured frame matching A
+# comes before the first one matching B (both must exist)
+lab_expect_before() {
+	local ta tb
+	ta=$(tcpdump -tt -nn -r "$CAP" -c 1 "$1" 2>/dev/null | awk '{print $1; exit}')
+	tb=$(tcpdump -tt -nn -r "$CAP" -c 1 "$2" 2>/dev/null | awk '{print $1; exit}')
+	[ -n "$ta" ] || lab_fail "no frame matches '$1'"
+	[ -n "$tb" ] || lab_fail "no frame matches '$2'"
+	awk -v a="$ta" -v b="$tb" 'BEGIN { exit !(a < b) }' ||
+		lab_fail "'$1' ($ta) is not before '$2' ($tb)"
+	lab_log "ok: '$1' ($ta) before '$2' ($tb)"
 }
 
 # lab_expect_wire RULE FIELD OP N: wire.py counter (seen/applied/released/timeouts)
@@ -272,6 +301,16 @@ lab_finish() {
 	n=$(tcpdump -nn -r "$CAP" 2>/dev/null | wc -l)
 	[ "$n" -gt 0 ] || lab_fail "empty capture"
 	[ "$n" = "${CAPTURED:-$n}" ] || lab_fail "read back $n, captured $CAPTURED"
+	# the client's frames use exactly the fixed source ports it was given
+	if [ -n "${LAB_SPORTS:-}" ]; then
+		local want got src=$CLIENT_IP
+		[ "${LAB_V6:-}" ] && src=$CLIENT_IP6
+		want=$(tr , '\n' <<<"$LAB_SPORTS" | sort -un | tr '\n' ' ')
+		got=$(tcpdump -nn -r "$CAP" "src host $src" 2>/dev/null |
+			awk '{ sub(/.*\./, "", $3); print $3 }' | sort -un | tr '\n' ' ')
+		[ "$want" = "$got" ] || lab_fail "client source ports: $got; expected $want"
+		lab_log "ok: client source ports $got"
+	fi
 	cp "$CAP" "$OUT.tmp" && mv "$OUT.tmp" "$OUT" || lab_fail "cannot write $OUT"
 	lab_log "wrote $OUT ($n frames)"
 }

@@ -2,7 +2,7 @@
 """peer.py - the client and server programs of the capture lab.
 
     peer.py server MODE --host IP --port P [--ready F] [--hold F] [opts]
-    peer.py client MODE --host IP --port P [opts]
+    peer.py client MODE --host IP --port P --sport P1[,P2...] [opts]
 
 Each MODE is a small, fixed conversation with the socket options the
 scenario needs. A peer exits 0 only when everything it expected to happen
@@ -72,13 +72,34 @@ def accept(ls):
     return c
 
 
-def connect(port=None, bind=None, opts=()):
+NCONN = 0
+
+
+def client_port():
+    """The fixed source port of this client's next connection: the i-th
+    connect() uses the i-th port of --sport (the last one is repeated).
+    Fixed ports keep regenerated captures equal in shape to samples/ (the
+    .checks files pin client.port)."""
+    global NCONN
+    ports = [int(p) for p in A.sport.split(",") if p.strip()]
+    if not ports:
+        raise SystemExit("client: --sport is required (fixed source ports)")
+    p = ports[min(NCONN, len(ports) - 1)]
+    NCONN += 1
+    return p
+
+
+def connect(port=None, opts=()):
+    """bind() to --bind (default: the wildcard address) and the next fixed
+    source port, then connect() to --host and port (default --port)."""
     c = tcp_socket()
     for level, name, value in opts:
         c.setsockopt(level, name, value)
-    if bind:
-        c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        c.bind(bind)
+    # SO_REUSEADDR: the port may still be held by a TIME-WAIT socket of the
+    # same namespace (port-reuse); harmless otherwise
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    c.bind((A.bind or ("::" if family() == socket.AF_INET6 else "0.0.0.0"),
+            client_port()))
     c.settimeout(A.timeout)
     c.connect((A.host, port or A.port))
     c.settimeout(20)
@@ -426,7 +447,7 @@ def client_keepalive(_):
 
 def client_reuse(_):
     for i in range(A.rounds):
-        c = connect(bind=(A.bind, A.sport))
+        c = connect()
         c.sendall(payload(A.req, b"Q"))
         got = recv_eof(c)
         if len(got) != A.resp:
@@ -471,7 +492,9 @@ def main():
     ap.add_argument("--backlog", type=int, default=8)
     ap.add_argument("--at", type=float, default=0.0)
     ap.add_argument("--bind", default="")
-    ap.add_argument("--sport", type=int, default=0)
+    ap.add_argument("--sport", default="",
+                    help="client: fixed source port(s), comma-separated, "
+                    "one per connection in order (the last is repeated)")
     ap.add_argument("--expect", default="")
     ap.add_argument("--timeout", type=float, default=20.0,
                     help="connect() timeout in seconds")

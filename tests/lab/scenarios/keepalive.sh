@@ -8,13 +8,14 @@
 # Verify: >= 3 client pure ACKs whose sequence number is ISN + 100, one
 # below the next byte (snd.nxt = ISN + 101); client TIME-WAIT; tshark (if present)
 # reads the pcapng back with the same frame count.
+# Fixed client source port 56030 (= samples/keepalive.pcapng, pinned by its .checks).
 . "$(dirname "$0")/../lib.sh"
 lab_begin keepalive pcapng "$@"
 CAP="$WORK/capture.pcap"
 lab_link tap
 lab_capture client --time-stamp-precision=nano
 lab_server clean
-lab_client keepalive --idle 3.5
+lab_client keepalive --idle 3.5 --sport 56030
 sleep 0.3
 lab_expect_ss client time-wait 1
 lab_capture_stop

@@ -5,12 +5,13 @@
 # in the capture (sequence gap), the server's SACKed duplicate ACKs are, and
 # the retransmission fills the hole later.
 # Verify: wire dropped one frame; server read everything; client TIME-WAIT.
+# Fixed client source port 56038 (= samples/loss-before-capture.pcap, pinned by its .checks).
 . "$(dirname "$0")/../lib.sh"
 lab_begin loss-before-capture pcap "$@"
 lab_link tap '{"id":"drop-data5","act":"drop","nth":5,"match":{"dir":"c2s","data":true}}'
 lab_capture server
 lab_server bulk --size 30000
-lab_client bulk --size 30000
+lab_client bulk --size 30000 --sport 56038
 sleep 0.3
 lab_expect_ss client time-wait 1
 lab_capture_stop

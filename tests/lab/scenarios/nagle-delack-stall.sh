@@ -6,12 +6,13 @@
 # 80 B body until that ACK: a ~40 ms stall per round. Nanosecond pcap.
 # Capture on the client's TAP. Verify: rounds >= 30 ms appear in the
 # client's log (at least 3 of them); client in TIME-WAIT.
+# Fixed client source port 56054 (= samples/nagle-delack-stall.pcap, pinned by its .checks).
 . "$(dirname "$0")/../lib.sh"
 lab_begin nagle-delack-stall pcap "$@"
 lab_link tap
 lab_capture client --time-stamp-precision=nano
 lab_server echo-rounds
-lab_client rounds --rounds 8 --nodelay 0
+lab_client rounds --rounds 8 --nodelay 0 --sport 56054
 sleep 0.3
 lab_expect_ss client time-wait 1
 lab_capture_stop

@@ -6,12 +6,13 @@
 # whose timestamp/sequence is newer, and the second connection completes.
 # Capture on the client's TAP. Verify: both connections succeeded (client
 # log); 2 SYNs with the same source port; server ends with 1 TIME-WAIT.
+# Fixed client source port 40000 for both connections.
 . "$(dirname "$0")/../lib.sh"
 lab_begin port-reuse pcap "$@"
 lab_link tap
 lab_capture client
 lab_server reuse --rounds 2
-lab_client reuse --rounds 2 --bind "$CLIENT_IP" --sport 40000
+lab_client reuse --rounds 2 --sport 40000
 sleep 0.3
 lab_expect_ss server time-wait 1
 lab_capture_stop

@@ -5,12 +5,13 @@
 # ACK (to the real client, which ignores it) and keeps the connection:
 # second request/response, client-first close. Capture on the server's TAP.
 # Verify: injection done once; both peers finished normally; 1 RST.
+# Fixed client source port 55258 (= samples/rst-injected-challenge-ack.pcap, pinned by its .checks).
 . "$(dirname "$0")/../lib.sh"
 lab_begin rst-injected-challenge-ack pcap "$@"
 lab_link tap '{"id":"inject","act":"inject_rst","to":"server","offset":1000,"match":{"dir":"s2c","data":true}}'
 lab_capture server
 lab_server inject-target --expect survive
-lab_client inject-target --expect survive
+lab_client inject-target --expect survive --sport 55258
 sleep 0.3
 lab_expect_ss client time-wait 1
 lab_capture_stop

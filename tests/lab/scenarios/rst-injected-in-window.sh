@@ -8,12 +8,13 @@
 # with a bare RST; the client's recv() fails with ECONNRESET.
 # Capture on the server's TAP. Verify: injection done once; server saw the
 # reset; client saw the reset; 2 RSTs captured.
+# Fixed client source port 55272 (= samples/rst-injected-in-window.pcap, pinned by its .checks).
 . "$(dirname "$0")/../lib.sh"
 lab_begin rst-injected-in-window pcap "$@"
 lab_link tap '{"id":"inject","act":"inject_rst","to":"server","offset":0,"nth":2,"match":{"dir":"c2s","flags":"A","noflags":"SFRP","data":false}}'
 lab_capture server
 lab_server inject-target --expect reset
-lab_client inject-target --expect reset
+lab_client inject-target --expect reset --sport 55272
 sleep 0.2
 lab_expect_ss client all 0
 lab_expect_ss server connected 0

@@ -6,12 +6,13 @@
 # client-first close. Capture on the server's TAP.
 # Verify: injection done once; both peers finished normally; 1 RST
 # captured (the injected one); client TIME-WAIT.
+# Fixed client source port 55288 (= samples/rst-injected-out-of-window.pcap, pinned by its .checks).
 . "$(dirname "$0")/../lib.sh"
 lab_begin rst-injected-out-of-window pcap "$@"
 lab_link tap '{"id":"inject","act":"inject_rst","to":"server","offset":1073741824,"match":{"dir":"s2c","data":true}}'
 lab_capture server
 lab_server inject-target --expect survive
-lab_client inject-target --expect survive
+lab_client inject-target --expect survive --sport 55288
 sleep 0.3
 lab_expect_ss client time-wait 1
 lab_capture_stop

@@ -6,12 +6,13 @@
 # original segment is in the capture, so is its retransmission).
 # Verify: wire dropped one frame; the server read all 30000 bytes; SACK
 # options in the capture; client in TIME-WAIT.
+# Fixed client source port 38102 (= samples/sack-fast-retransmit.pcap, pinned by its .checks).
 . "$(dirname "$0")/../lib.sh"
 lab_begin sack-fast-retransmit pcap "$@"
 lab_link tap '{"id":"drop-data5","act":"drop","nth":5,"match":{"dir":"c2s","data":true}}'
 lab_capture client
 lab_server bulk --size 30000
-lab_client bulk --size 30000
+lab_client bulk --size 30000 --sport 38102
 sleep 0.3
 lab_expect_ss client time-wait 1
 lab_capture_stop

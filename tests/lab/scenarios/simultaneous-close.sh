@@ -5,13 +5,14 @@
 # FIN-WAIT-1 -> CLOSING -> TIME-WAIT. Capture on the client's TAP.
 # Verify: the hold rule was released by the other FIN (not by timeout);
 # both sides in TIME-WAIT; 2 FINs.
+# Fixed client source port 38116 (= samples/simultaneous-close.pcap, pinned by its .checks).
 . "$(dirname "$0")/../lib.sh"
 lab_begin simultaneous-close pcap "$@"
 lab_link tap '{"id":"cross-fins","act":"hold","match":{"flags":"F"},"release":{"dir":"other","flags":"F"},"timeout":1.0}'
 lab_capture client
 at=$(date +%s.%N | awk '{printf "%.3f", $1 + 1.0}')
 lab_server simultaneous --at "$at"
-lab_client simultaneous --at "$at"
+lab_client simultaneous --at "$at" --sport 38116
 sleep 0.3
 lab_expect_ss client time-wait 1
 lab_expect_ss server time-wait 1

@@ -6,6 +6,8 @@
 # SYN-RECEIVED and retransmits each SYN-ACK after ~1 s and ~3 s.
 # Capture on the server's TAP for ~3.5 s. Verify: 12 SYNs injected;
 # ss shows 12 SYN-RECV on the server; >= 24 SYN-ACKs captured.
+# Fixed ports: the injected SYNs come from ports 50001..50012 (wire rule
+# sport_base), equal to samples/syn-flood.pcap; there is no real client.
 . "$(dirname "$0")/../lib.sh"
 lab_begin syn-flood pcap "$@"
 lab_link tap '{"id":"flood","act":"inject_syns","n":12,"src_base":"10.99.0.101","sport_base":50001,"dst":"10.99.0.2","dport":9000}' \

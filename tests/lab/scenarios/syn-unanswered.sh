@@ -7,12 +7,13 @@
 # kernel's time budget for 2 retries lets it send 6 SYNs over 6 s.)
 # Verify: wire dropped exactly 3 SYNs; client saw the timeout; capture has
 # 3 packets, all SYNs.
+# Fixed client source port 37956 (= samples/syn-unanswered.pcap, pinned by its .checks).
 . "$(dirname "$0")/../lib.sh"
 lab_begin syn-unanswered pcap "$@"
 lab_link tap '{"id":"blackhole","act":"drop","count":0,"match":{"dir":"c2s","flags":"S"}}'
 lab_capture client
 lab_server no-accept
-lab_client unanswered --timeout 2.5
+lab_client unanswered --timeout 2.5 --sport 37956
 lab_capture_stop
 lab_wire_stop
 lab_log_has client 'connect timed out'

@@ -4,12 +4,13 @@
 # Capture on the server's TAP (the lost SYN-ACK left the server, so it is
 # in the capture). Verify: wire rule applied once; >= 2 SYN-ACKs captured;
 # client ends in TIME-WAIT.
+# Fixed client source port 37970 (= samples/synack-lost-once.pcap, pinned by its .checks).
 . "$(dirname "$0")/../lib.sh"
 lab_begin synack-lost-once pcap "$@"
 lab_link tap '{"id":"drop-synack","act":"drop","match":{"dir":"s2c","flags":"SA"}}'
 lab_capture server
 lab_server clean
-lab_client clean
+lab_client clean --sport 37970
 sleep 0.3
 lab_expect_ss client time-wait 1
 lab_capture_stop

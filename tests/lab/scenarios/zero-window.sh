@@ -6,12 +6,13 @@
 # Nanosecond pcap, captured on the server's TAP.
 # Verify: >= 1 zero-window advertisement and >= 2 probes-sized gaps; all
 # data read; client TIME-WAIT.
+# Fixed client source port 48860 (= samples/zero-window.pcap, pinned by its .checks).
 . "$(dirname "$0")/../lib.sh"
 lab_begin zero-window pcap "$@"
 lab_link tap
 lab_capture server --time-stamp-precision=nano
 lab_server bulk --size 16000 --rcvbuf 2048 --pause 1.5
-lab_client bulk --size 16000
+lab_client bulk --size 16000 --sport 48860
 sleep 0.3
 lab_expect_ss client time-wait 1
 lab_capture_stop

@@ -1,0 +1,46 @@
+/* detect.h - the detectors: handshake, teardown and RST diagnosis.
+ *
+ * Detectors read what the earlier stages wrote into a connection (traffic,
+ * endpoint states, the state machine's event for the segment) and write only
+ * their own part of it: TfaConn.det (TfaVerdicts), the RSTs' causes, and
+ * anomalies through the sink, which enforces the per-connection cap.
+ * tfa_detect_segment() runs after tcpsm on every segment; tfa_detect_end()
+ * when the connection is reported, after tfa_tcpsm_finish().
+ *
+ * The evidence rules of every code are in tcpflow-audit-records(5) and
+ * ANOMALIES.md; RFC 9293 §3.5 (handshake), §3.6 (closing), §3.10.7 and
+ * RFC 5961 (resets), RFC 1337 (TIME_WAIT assassination).
+ */
+#pragma once
+
+#include "tcpflow-audit/conn.h"
+#include "tcpflow-audit/decode.h"
+#include "tcpflow-audit/options.h"
+#include "tcpflow-audit/tcpsm.h"
+
+typedef struct TfaAnomalySink {
+    TfaConn *conn;
+    guint cap;
+} TfaAnomalySink;
+
+/* Add an anomaly of @code about @side (-1: both) shown by @seg's frame. */
+void tfa_sink_add(TfaAnomalySink *sink, TfaAnomalyCode code, int side, TfaFrameNo frame, TfaTs ts,
+                  int64_t arg0, int64_t arg1);
+
+void tfa_detect_segment(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg, uint8_t side,
+                        const TfaSmEvent *ev, bool created);
+void tfa_detect_end(TfaConn *c, const TfaOptions *opts, TfaTs now);
+
+/* The detectors, one per file (src/detect/). */
+void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegment *seg,
+                                  uint8_t side, const TfaSmEvent *ev, bool created,
+                                  TfaAnomalySink *sink);
+void tfa_detect_handshake_end(const TfaConn *c, TfaVerdicts *d, TfaAnomalySink *sink);
+void tfa_detect_teardown_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegment *seg,
+                                 uint8_t side, const TfaSmEvent *ev, bool created,
+                                 TfaAnomalySink *sink);
+void tfa_detect_teardown_end(const TfaConn *c, TfaVerdicts *d, const TfaOptions *opts, TfaTs now,
+                             TfaAnomalySink *sink);
+void tfa_detect_rst_segment(TfaConn *c, TfaVerdicts *d, const TfaSegment *seg, uint8_t side,
+                            const TfaSmEvent *ev, TfaAnomalySink *sink);
+void tfa_detect_rst_end(TfaConn *c, TfaVerdicts *d, const TfaOptions *opts, TfaAnomalySink *sink);

@@ -1,0 +1,68 @@
+/* detect.c - runs the detectors and decides the one-word verdict.
+ *
+ * Verdict rule (tcpflow-audit-records(5)): "failed" when the handshake
+ * failed (refused, unanswered, SYN-ACK never acknowledged, reset during it)
+ * or an anomaly of severity error was found; "degraded" when a warning was
+ * found or the connection ended by reset; "ok" otherwise. */
+#include "config.h"
+
+#include "tcpflow-audit/detect.h"
+
+void tfa_sink_add(TfaAnomalySink *sink, TfaAnomalyCode code, int side, TfaFrameNo frame, TfaTs ts,
+                  int64_t arg0, int64_t arg1)
+{
+    TfaAnomaly a = {
+        .code = (uint16_t)code,
+        .side = (int8_t)side,
+        .frame_no = frame,
+        .ts = ts,
+        .arg = {arg0, arg1},
+    };
+    tfa_conn_add_anomaly(sink->conn, &a, sink->cap);
+}
+
+void tfa_detect_segment(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg, uint8_t side,
+                        const TfaSmEvent *ev, bool created)
+{
+    TfaAnomalySink sink = {.conn = c, .cap = opts->max_anomalies_per_conn};
+    tfa_detect_handshake_segment(c, &c->det, seg, side, ev, created, &sink);
+    tfa_detect_teardown_segment(c, &c->det, seg, side, ev, created, &sink);
+    tfa_detect_rst_segment(c, &c->det, seg, side, ev, &sink);
+}
+
+static TfaVerdict decide_verdict(const TfaConn *c)
+{
+    switch ((TfaHandshake)c->det.handshake) {
+    case TFA_HANDSHAKE_REFUSED:
+    case TFA_HANDSHAKE_UNANSWERED:
+    case TFA_HANDSHAKE_SYNACK_UNACKED:
+    case TFA_HANDSHAKE_RESET_DURING:
+        return TFA_VERDICT_FAILED;
+    default:
+        break;
+    }
+    TfaSeverity worst = TFA_SEV_INFO;
+    for (guint i = 0; c->counts != NULL && i < c->counts->len; i++) {
+        const TfaCount *n = &g_array_index(c->counts, TfaCount, i);
+        if (n->code < TFA_ANOMALY_N && n->n[0] + n->n[1] > 0) {
+            TfaSeverity s = tfa_anomaly_severity((TfaAnomalyCode)n->code);
+            if (s > worst)
+                worst = s;
+        }
+    }
+    if (worst == TFA_SEV_ERROR)
+        return TFA_VERDICT_FAILED;
+    if (worst == TFA_SEV_WARNING || c->det.close_kind == TFA_CLOSE_RESET ||
+        c->det.close_kind == TFA_CLOSE_RESET_AFTER_FIN)
+        return TFA_VERDICT_DEGRADED;
+    return TFA_VERDICT_OK;
+}
+
+void tfa_detect_end(TfaConn *c, const TfaOptions *opts, TfaTs now)
+{
+    TfaAnomalySink sink = {.conn = c, .cap = opts->max_anomalies_per_conn};
+    tfa_detect_handshake_end(c, &c->det, &sink);
+    tfa_detect_rst_end(c, &c->det, opts, &sink);
+    tfa_detect_teardown_end(c, &c->det, opts, now, &sink);
+    c->det.verdict = (uint8_t)decide_verdict(c);
+}

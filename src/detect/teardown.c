@@ -1,0 +1,145 @@
+/* teardown.c - closing (RFC 9293 §3.6): how the connection ended, who began
+ * it, and what went wrong on the way. */
+#include "config.h"
+
+#include "tcpflow-audit/detect.h"
+
+#include "tcpflow-audit/seqnum.h"
+
+void tfa_detect_teardown_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegment *seg,
+                                 uint8_t side, const TfaSmEvent *ev, bool created,
+                                 TfaAnomalySink *sink)
+{
+    uint16_t f = seg->flags;
+
+    if (f & TFA_TH_RST)
+        return;
+    if (!d->closing_seen && (ev->after[0] == TFA_TCP_CLOSING || ev->after[1] == TFA_TCP_CLOSING)) {
+        d->closing_seen = true;
+        tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_SIMULTANEOUS_CLOSE, -1, seg->frame_no, seg->ts, 0,
+                     0);
+    }
+    /* new data beyond the sender's own FIN */
+    if (d->fin_sent[side] && seg->payload_len > 0 &&
+        tfa_seq_gt(seg->seq + seg->payload_len, d->fin_seq[side]))
+        tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_DATA_AFTER_FIN, side, seg->frame_no, seg->ts,
+                     (int64_t)d->fin_frame[side], seg->payload_len);
+    if (!(f & TFA_TH_FIN) || (f & TFA_TH_SYN))
+        return;
+
+    uint32_t fin_seq = seg->seq + seg->payload_len;
+    if (created && c->mid_stream)
+        tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_SPONTANEOUS_FIN, side, seg->frame_no, seg->ts, 0,
+                     0);
+    if (!(f & TFA_TH_ACK) && ev->before[side] != TFA_TCP_SYN_SENT)
+        tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_FIN_WITHOUT_ACK, side, seg->frame_no, seg->ts,
+                     ev->before[side], 0);
+    if (!d->fin_sent[side]) {
+        d->fin_sent[side] = true;
+        d->fin_seq[side] = fin_seq;
+        d->fin_frame[side] = seg->frame_no;
+        d->fin_ts[side] = seg->ts;
+        return;
+    }
+    if (fin_seq != d->fin_seq[side]) {
+        tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_FIN_SEQ_CHANGED, side, seg->frame_no, seg->ts,
+                     fin_seq, d->fin_seq[side]);
+        return;
+    }
+    tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED, side, seg->frame_no, seg->ts,
+                 (int64_t)d->fin_frame[side], seg->ts - d->fin_ts[side]);
+    /* the LAST_ACK side repeats its FIN after the peer's ACK of it was seen:
+     * that ACK was lost after the capture point */
+    if (ev->revoked && ev->before[side] == TFA_TCP_CLOSED && ev->after[side] == TFA_TCP_LAST_ACK)
+        tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_LAST_ACK_LOST, side, seg->frame_no, seg->ts,
+                     (int64_t)c->side[1 - side].last_frame, 0);
+}
+
+/* The RST that ended the connection: the first its receiver accepted (or
+ * had nothing to reset) and after which the receiver said nothing more but
+ * RSTs - whoever really sent it. */
+static const TfaRstInfo *closing_rst(const TfaConn *c)
+{
+    for (guint i = 0; c->rsts != NULL && i < c->rsts->len; i++) {
+        const TfaRstInfo *r = &g_array_index(c->rsts, TfaRstInfo, i);
+        if ((r->accept == TFA_RST_ACCEPTED || r->accept == TFA_RST_NO_STATE) &&
+            !r->receiver_talked_after)
+            return r;
+    }
+    return NULL;
+}
+
+static TfaInitiator role_initiator(const TfaConn *c, uint8_t side)
+{
+    return side == c->client ? TFA_INITIATOR_CLIENT : TFA_INITIATOR_SERVER;
+}
+
+void tfa_detect_teardown_end(const TfaConn *c, TfaVerdicts *d, const TfaOptions *opts, TfaTs now,
+                             TfaAnomalySink *sink)
+{
+    const TfaRstInfo *rst = closing_rst(c);
+    int first_fin = -1;
+    if (d->fin_sent[0] || d->fin_sent[1]) {
+        if (d->fin_sent[0] && d->fin_sent[1])
+            first_fin = d->fin_frame[0] <= d->fin_frame[1] ? 0 : 1;
+        else
+            first_fin = d->fin_sent[0] ? 0 : 1;
+    }
+
+    TfaCloseKind kind;
+    TfaInitiator who = TFA_INITIATOR_NONE;
+    TfaFrameNo frame = 0;
+    if (c->end_reason == TFA_END_EVICTED) {
+        kind = TFA_CLOSE_EVICTED;
+    } else if (rst != NULL) {
+        kind = first_fin >= 0 && d->fin_frame[first_fin] < rst->frame ? TFA_CLOSE_RESET_AFTER_FIN
+                                                                        : TFA_CLOSE_RESET;
+        if (kind == TFA_CLOSE_RESET_AFTER_FIN) {
+            who = role_initiator(c, (uint8_t)first_fin);
+            frame = d->fin_frame[first_fin];
+        } else {
+            who = role_initiator(c, rst->side);
+            frame = rst->frame;
+        }
+    } else if (d->fin_sent[0] && d->fin_sent[1]) {
+        kind = d->closing_seen ? TFA_CLOSE_SIMULTANEOUS : TFA_CLOSE_GRACEFUL;
+        who = d->closing_seen ? TFA_INITIATOR_BOTH : role_initiator(c, (uint8_t)first_fin);
+        frame = d->fin_frame[first_fin];
+    } else if (first_fin >= 0) {
+        kind = TFA_CLOSE_HALF_CLOSED;
+        who = role_initiator(c, (uint8_t)first_fin);
+        frame = d->fin_frame[first_fin];
+        if (c->end_reason == TFA_END_CAPTURE_END || c->end_reason == TFA_END_IDLE_TIMEOUT)
+            tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END, first_fin, frame,
+                         d->fin_ts[first_fin], 0, 0);
+    } else {
+        kind = c->end_reason == TFA_END_IDLE_TIMEOUT ? TFA_CLOSE_IDLE_TIMEOUT
+                                                     : TFA_CLOSE_OPEN_AT_END;
+    }
+    d->close_kind = (uint8_t)kind;
+    d->close_initiator = (uint8_t)who;
+    d->close_frame = frame;
+
+    /* quiet too long in CLOSE_WAIT (the application never calls close())
+     * or, on the closer's side, in FIN_WAIT_2 */
+    for (uint8_t i = 0; i < 2; i++) {
+        const TfaEndpoint *ep = &c->ep[i];
+        if (c->side[i].packets == 0 || ep->path == NULL || ep->path->len == 0)
+            continue;
+        if (ep->state == TFA_TCP_CLOSE_WAIT) {
+            /* it acknowledged the FIN, then said nothing more */
+            TfaTs quiet_since = c->side[i].last_ts;
+            if (now - quiet_since >= opts->stuck_after)
+                tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK, i,
+                             c->side[i].last_frame, quiet_since, now - quiet_since,
+                             (int64_t)d->fin_frame[1 - i]);
+        } else if (ep->state == TFA_TCP_FIN_WAIT_2) {
+            /* waiting for the peer's FIN since its own was acknowledged */
+            const TfaTransition *t =
+                &g_array_index(ep->path, TfaTransition, ep->path->len - 1);
+            if (now - t->ts >= opts->stuck_after)
+                tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_FIN_WAIT_2_STUCK, i, t->frame, t->ts,
+                             now - t->ts, (int64_t)d->fin_frame[i]);
+        }
+    }
+}
