@@ -111,11 +111,10 @@ static TfaRstCause decide(const TfaConn *c, const TfaVerdicts *d, const TfaRstIn
     if (d->fin_sent[s] && r->answered_valid &&
         (r->answered_len > 0 || (af & TFA_TH_FIN)))
         return TFA_RST_CAUSE_DATA_TO_CLOSED_SOCKET;
-    /* RFC 9293 §3.10.7.1 reset generation for an unknown connection: no ACK
-     * flag, the sequence number taken from the segment's ACK */
-    if (!r->has_ack && r->answered_valid && (af & TFA_TH_ACK) && r->seq == r->answered_ack &&
-        (r->sender_state == TFA_TCP_CLOSED || r->sender_state == TFA_TCP_LISTEN ||
-         c->side[s].packets == 1))
+    /* RFC 9293 §3.10.7.1 reset generation for a connection the sender does
+     * not have: no ACK flag, the sequence number taken from the ACK of the
+     * segment it answers (a live socket's abort carries an ACK) */
+    if (!r->has_ack && r->answered_valid && (af & TFA_TH_ACK) && r->seq == r->answered_ack)
         return TFA_RST_CAUSE_STALE_CONNECTION;
     if (r->sender_probed)
         return TFA_RST_CAUSE_KEEPALIVE_TIMEOUT;

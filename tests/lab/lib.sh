@@ -23,7 +23,7 @@ PORT=9000
 IFACE=tfa0
 
 LAB_PIDS=()
-LAB_SPORTS=""
+LAB_SPORTS="" LAB_CPU=""
 NS_C="" NS_S="" WORK="" WIRE_PID="" CAP_PID="" SERVER_PID=""
 
 lab_log() { printf '[lab %s] %s\n' "${LAB_NAME:-?}" "$*" >&2; }
@@ -181,17 +181,29 @@ lab_capture_stop() {
 	lab_log "captured $CAPTURED packets"
 }
 
+# lab_pin_peers: run the client and the server on one CPU (the highest one
+# this process may use; CPU 0 tends to take more interrupts), so that their
+# kernel work interleaves the same way in every run (used where the packet
+# sequence is otherwise timing-driven).
+lab_pin_peers() {
+	command -v taskset >/dev/null 2>&1 || lab_fail "taskset missing"
+	LAB_CPU=$("$PY" -c 'import os; print(max(os.sched_getaffinity(0)))') ||
+		lab_fail "no CPU affinity"
+	lab_log "peers pinned to CPU $LAB_CPU"
+}
+
 # peer client|server MODE [peer args]; a client binds $CLIENT_IP(6) and
 # needs --sport (its fixed source port(s)).
 peer() {
-	local role=$1 mode=$2 host=$SERVER_IP bind=()
+	local role=$1 mode=$2 host=$SERVER_IP bind=() pin=()
 	shift 2
 	[ "${LAB_V6:-}" ] && host=$SERVER_IP6
 	if [ "$role" = client ]; then
 		bind=(--bind "$CLIENT_IP")
 		[ "${LAB_V6:-}" ] && bind=(--bind "$CLIENT_IP6")
 	fi
-	ip netns exec "$(ns_of "$role")" "$PY" "$LAB_DIR/peer.py" "$role" "$mode" \
+	[ -n "${LAB_CPU:-}" ] && pin=(taskset -c "$LAB_CPU")
+	ip netns exec "$(ns_of "$role")" "${pin[@]}" "$PY" "$LAB_DIR/peer.py" "$role" "$mode" \
 		--host "$host" --port "$PORT" "${bind[@]}" "$@"
 }
 

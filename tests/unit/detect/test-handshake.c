@@ -1,0 +1,236 @@
+/* test-handshake.c - every handshake outcome and HANDSHAKE_* code. */
+#include "detect-test.h"
+
+static void test_complete_and_rtt(void **state)
+{
+    Fx *f = *state;
+    tx_at(f, MS, C, SYN, ISS_C, 0, 0, NULL);                      /* t = 1 ms */
+    tx_at(f, 30 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);   /* 31 ms */
+    tx_at(f, 2 * MS, C, ACK, ISS_C + 1, ISS_S + 1, 0, NULL);      /* 33 ms */
+    finish(f, TFA_END_CAPTURE_END, 0);
+    TfaVerdicts *d = &f->c->det;
+    assert_int_equal(d->handshake, TFA_HANDSHAKE_COMPLETE);
+    assert_int_equal(d->synack_ts - d->syn_ts, 30 * MS);
+    assert_int_equal(d->ack_ts - d->synack_ts, 2 * MS);
+    assert_int_equal(d->ack_frame, 3);
+    assert_int_equal(d->verdict, TFA_VERDICT_OK);
+    assert_null(f->c->anomalies);
+}
+
+/* The SYN lost once: retried after 1 s, the retry is the one answered. */
+static void test_syn_retry(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx_at(f, 1000 * MS, C, SYN, ISS_C, 0, 0, NULL);
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_COMPLETE_AFTER_RETRY);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_RETRANSMITTED), 1);
+    assert_int_equal(f->c->det.synack_ts - f->c->det.syn_ts, MS); /* from the retry */
+    assert_int_equal(f->c->det.n_syn_frames, 2);
+    assert_int_equal(f->c->det.syn_frames[1], 2);
+}
+
+/* The SYN-ACK lost: the server repeats it, the client its SYN. */
+static void test_synack_retry(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_COMPLETE_AFTER_RETRY);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED), 1);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST), 0);
+}
+
+/* The third ACK lost after the capture point: the server repeats its
+ * SYN-ACK after the ACK was seen. */
+static void test_third_ack_lost(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 10);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST), 1);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED), 1);
+    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_COMPLETE_AFTER_RETRY);
+    assert_int_equal(f->c->det.verdict, TFA_VERDICT_DEGRADED);
+}
+
+static void test_refused(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx(f, S, RST | ACK, 0, ISS_C + 1, 0);
+    finish(f, TFA_END_RESET, 0);
+    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_REFUSED);
+    assert_int_equal(f->c->det.verdict, TFA_VERDICT_FAILED);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED), 0);
+}
+
+static void test_unanswered(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx_at(f, 1000 * MS, C, SYN, ISS_C, 0, 0, NULL);
+    tx_at(f, 2000 * MS, C, SYN, ISS_C, 0, 0, NULL);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_UNANSWERED);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED), 1);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_RETRANSMITTED), 2);
+    const TfaAnomaly *a = &g_array_index(f->c->anomalies, TfaAnomaly, 2);
+    assert_int_equal(a->code, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED);
+    assert_int_equal(a->frame_no, 3);
+    assert_int_equal(a->arg[0], 3);
+}
+
+static void test_synack_unacked(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
+    tx_at(f, 1000 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_SYNACK_UNACKED);
+    assert_int_equal(f->c->det.verdict, TFA_VERDICT_FAILED);
+}
+
+static void test_simultaneous_open(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx(f, S, SYN, ISS_S, 0, 0);
+    tx(f, C, SYN | ACK, ISS_C, ISS_S + 1, 0);
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_SIMULTANEOUS_OPEN);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SIMULTANEOUS_OPEN), 2); /* both sides */
+}
+
+/* The client gives up after the SYN-ACK: RST before completion. */
+static void test_reset_during(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
+    tx(f, C, RST, ISS_C + 1, 0, 0);
+    finish(f, TFA_END_RESET, 0);
+    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_RESET_DURING);
+    assert_int_equal(rst_n(f, 0)->cause, TFA_RST_CAUSE_HANDSHAKE_ABORT);
+}
+
+static void test_not_seen(void **state)
+{
+    Fx *f = *state;
+    f->c->originator = TFA_ORIGINATOR_PORT;
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 100);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 101, 0);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_NOT_SEEN);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_NOT_SEEN), 2);
+    assert_int_equal(g_array_index(f->c->anomalies, TfaAnomaly, 0).arg[0], TFA_ORIGINATOR_PORT);
+}
+
+static void test_isn_changed(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx(f, C, SYN, ISS_C + 999, 0, 0);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_ISN_CHANGED), 1);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_RETRANSMITTED), 0);
+}
+
+/* Data on the SYN (TCP Fast Open), acknowledged by the SYN-ACK. */
+static void test_syn_with_data(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 20);
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 21, 0);
+    tx(f, C, ACK, ISS_C + 21, ISS_S + 1, 0);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_WITH_DATA), 1);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYNACK_BAD_ACK), 0);
+    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_COMPLETE);
+}
+
+static void test_synack_bad_ack(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 77, 0);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYNACK_BAD_ACK), 1);
+    assert_int_equal(f->c->det.verdict, TFA_VERDICT_FAILED);
+}
+
+/* Timestamps offered, not returned, used anyway. */
+static void test_options_asymmetric(void **state)
+{
+    Fx *f = *state;
+    TfaAddr a = tfa_test_ip4(10, 0, 0, 1), b = tfa_test_ip4(10, 0, 0, 2);
+    TfaSegment syn = tfa_test_seg(a, 40000, b, 80, SYN, ISS_C, 0, 0, 1, MS);
+    syn.opt.has_ts = true;
+    TfaSegment synack = tfa_test_seg(b, 80, a, 40000, SYN | ACK, ISS_S, ISS_C + 1, 0, 2, 2 * MS);
+    TfaSegment data = tfa_test_seg(a, 40000, b, 80, ACK, ISS_C + 1, ISS_S + 1, 10, 3, 3 * MS);
+    data.opt.has_ts = true;
+    f->c->side[C].packets = 1;
+    tfa_tcpsm_init(f->c, &f->opts, &syn, C);
+    tfa_tcpsm_segment(f->c, &f->opts, &syn, C, &f->ev);
+    tfa_detect_segment(f->c, &f->opts, &syn, C, &f->ev, true);
+    tfa_tcpsm_segment(f->c, &f->opts, &synack, S, &f->ev);
+    tfa_detect_segment(f->c, &f->opts, &synack, S, &f->ev, false);
+    tfa_tcpsm_segment(f->c, &f->opts, &data, C, &f->ev);
+    tfa_detect_segment(f->c, &f->opts, &data, C, &f->ev, false);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_OPTIONS_ASYMMETRIC), 2);
+}
+
+/* Data from the server before it had a handshake (no SYN-ACK seen yet). */
+static void test_data_before_established(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx(f, C, 0, ISS_C + 1, 0, 5); /* data, no ACK, while SYN_SENT */
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_DATA_BEFORE_ESTABLISHED), 1);
+}
+
+static void test_port_reuse_and_syn_inside(void **state)
+{
+    Fx *f = *state;
+    f->c->reused_time_wait = true;
+    f->c->reused_side = S;
+    f->c->reused_after = 5 * MS;
+    handshake(f);
+    tx(f, C, SYN, ISS_C + 50000, 0, 0);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_PORT_REUSE_IN_TIME_WAIT), 1);
+    assert_int_equal(tfa_conn_get_count(f->c,
+                                        TFA_COUNT_ANOMALY(TFA_ANOMALY_HANDSHAKE_PORT_REUSE_IN_TIME_WAIT),
+                                        S),
+                     1);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_INSIDE_CONNECTION), 1);
+    assert_int_equal(f->c->det.syn_count, 1); /* the SYN inside is not a retry */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        FX_TEST(test_complete_and_rtt),   FX_TEST(test_syn_retry),
+        FX_TEST(test_synack_retry),       FX_TEST(test_third_ack_lost),
+        FX_TEST(test_refused),            FX_TEST(test_unanswered),
+        FX_TEST(test_synack_unacked),     FX_TEST(test_simultaneous_open),
+        FX_TEST(test_reset_during),       FX_TEST(test_not_seen),
+        FX_TEST(test_isn_changed),        FX_TEST(test_syn_with_data),
+        FX_TEST(test_synack_bad_ack),     FX_TEST(test_options_asymmetric),
+        FX_TEST(test_data_before_established), FX_TEST(test_port_reuse_and_syn_inside),
+    };
+    return cmocka_run_group_tests_name("detect/handshake", tests, NULL, NULL);
+}

@@ -1,0 +1,185 @@
+/* test-teardown.c - close kinds and initiators, and every TEARDOWN_* code. */
+#include "detect-test.h"
+
+#define SEC TFA_NSEC_PER_SEC
+
+static void assert_close(Fx *f, TfaCloseKind kind, TfaInitiator who)
+{
+    assert_int_equal(f->c->det.close_kind, kind);
+    assert_int_equal(f->c->det.close_initiator, who);
+}
+
+static void test_graceful_client(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx(f, S, FIN | ACK, ISS_S + 1, ISS_C + 2, 0);
+    tx(f, C, ACK, ISS_C + 2, ISS_S + 2, 0);
+    finish(f, TFA_END_CLOSED, 3 * SEC);
+    assert_close(f, TFA_CLOSE_GRACEFUL, TFA_INITIATOR_CLIENT);
+    assert_int_equal(f->c->det.close_frame, 4);
+    assert_null(f->c->anomalies);
+    assert_int_equal(f->c->det.verdict, TFA_VERDICT_OK);
+}
+
+static void test_graceful_server(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, S, FIN | ACK, ISS_S + 1, ISS_C + 1, 0);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 2, 0);
+    tx(f, S, ACK, ISS_S + 2, ISS_C + 2, 0);
+    finish(f, TFA_END_CLOSED, 0);
+    assert_close(f, TFA_CLOSE_GRACEFUL, TFA_INITIATOR_SERVER);
+}
+
+/* The peer keeps the connection open: half-closed at the end, and after
+ * --stuck-after of silence, stuck in CLOSE_WAIT (and FIN_WAIT_2). */
+static void test_half_closed_and_stuck(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 2, 0);
+    finish(f, TFA_END_CAPTURE_END, 10 * SEC);
+    assert_close(f, TFA_CLOSE_HALF_CLOSED, TFA_INITIATOR_CLIENT);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END), 1);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK), 1);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_WAIT_2_STUCK), 1);
+    assert_int_equal(tfa_conn_get_count(f->c,
+                                        TFA_COUNT_ANOMALY(TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK),
+                                        S),
+                     1);
+}
+
+/* The same, reported before the threshold: not stuck. */
+static void test_not_stuck_yet(void **state)
+{
+    Fx *f = *state;
+    f->opts.stuck_after = 60 * SEC;
+    handshake(f);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 2, 0);
+    finish(f, TFA_END_CAPTURE_END, 10 * SEC);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK), 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_WAIT_2_STUCK), 0);
+}
+
+static void test_simultaneous(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx(f, S, FIN | ACK, ISS_S + 1, ISS_C + 1, 0);
+    tx(f, C, ACK, ISS_C + 2, ISS_S + 2, 0);
+    tx(f, S, ACK, ISS_S + 2, ISS_C + 2, 0);
+    finish(f, TFA_END_CLOSED, 0);
+    assert_close(f, TFA_CLOSE_SIMULTANEOUS, TFA_INITIATOR_BOTH);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_SIMULTANEOUS_CLOSE), 2);
+}
+
+static void test_reset_and_reset_after_fin(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, S, FIN | ACK, ISS_S + 1, ISS_C + 1, 0);      /* 4 */
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 2, 0);            /* 5 */
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 2, 10);           /* 6: writes to the closed server */
+    tx(f, S, RST, ISS_S + 2, 0, 0);                    /* 7 */
+    finish(f, TFA_END_RESET, 0);
+    assert_close(f, TFA_CLOSE_RESET_AFTER_FIN, TFA_INITIATOR_SERVER);
+    assert_int_equal(f->c->det.close_frame, 4);
+    assert_int_equal(f->c->det.verdict, TFA_VERDICT_DEGRADED);
+}
+
+static void test_open_idle_evicted(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_close(f, TFA_CLOSE_OPEN_AT_END, TFA_INITIATOR_NONE);
+    f->c->end_reason = TFA_END_IDLE_TIMEOUT;
+    tfa_detect_teardown_end(f->c, &f->c->det, &f->opts, f->now, &(TfaAnomalySink){f->c, 10});
+    assert_close(f, TFA_CLOSE_IDLE_TIMEOUT, TFA_INITIATOR_NONE);
+    f->c->end_reason = TFA_END_EVICTED;
+    tfa_detect_teardown_end(f->c, &f->c->det, &f->opts, f->now, &(TfaAnomalySink){f->c, 10});
+    assert_int_equal(f->c->det.close_kind, TFA_CLOSE_EVICTED);
+}
+
+/* The FIN lost once, and the last ACK lost. */
+static void test_fin_and_last_ack_lost(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);      /* 4: lost */
+    tx_at(f, 200 * MS, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0, NULL); /* 5 */
+    tx(f, S, FIN | ACK, ISS_S + 1, ISS_C + 2, 0);      /* 6 */
+    tx(f, C, ACK, ISS_C + 2, ISS_S + 2, 0);            /* 7: lost */
+    tx_at(f, 200 * MS, S, FIN | ACK, ISS_S + 1, ISS_C + 2, 0, NULL); /* 8 */
+    tx(f, C, ACK, ISS_C + 2, ISS_S + 2, 0);            /* 9 */
+    finish(f, TFA_END_CLOSED, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED), 2);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_LAST_ACK_LOST), 1);
+    assert_int_equal(tfa_conn_get_count(f->c,
+                                        TFA_COUNT_ANOMALY(TFA_ANOMALY_TEARDOWN_LAST_ACK_LOST), S),
+                     1);
+    assert_close(f, TFA_CLOSE_GRACEFUL, TFA_INITIATOR_CLIENT);
+}
+
+static void test_data_after_fin_and_seq_changed(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 50);           /* data beyond its FIN */
+    tx(f, C, FIN | ACK, ISS_C + 51, ISS_S + 1, 0);     /* a second FIN further on */
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_DATA_AFTER_FIN), 1);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_SEQ_CHANGED), 1);
+    assert_int_equal(f->c->det.verdict, TFA_VERDICT_FAILED);
+}
+
+/* A retransmission of data sent before the FIN is not data after it. */
+static void test_retransmission_before_fin(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 50);
+    tx(f, C, FIN | ACK, ISS_C + 51, ISS_S + 1, 0);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 50);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_DATA_AFTER_FIN), 0);
+}
+
+static void test_fin_without_ack_and_spontaneous(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, FIN, ISS_C + 1, 0, 0); /* first and only segment, no ACK */
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_SPONTANEOUS_FIN), 1);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_WITHOUT_ACK), 1);
+}
+
+/* A FIN without ACK in SYN_SENT (seen from some stacks) is not flagged. */
+static void test_fin_in_syn_sent(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx(f, C, FIN, ISS_C, 0, 0);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_WITHOUT_ACK), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        FX_TEST(test_graceful_client),        FX_TEST(test_graceful_server),
+        FX_TEST(test_half_closed_and_stuck),  FX_TEST(test_not_stuck_yet),
+        FX_TEST(test_simultaneous),           FX_TEST(test_reset_and_reset_after_fin),
+        FX_TEST(test_open_idle_evicted),      FX_TEST(test_fin_and_last_ack_lost),
+        FX_TEST(test_data_after_fin_and_seq_changed), FX_TEST(test_retransmission_before_fin),
+        FX_TEST(test_fin_without_ack_and_spontaneous), FX_TEST(test_fin_in_syn_sent),
+    };
+    return cmocka_run_group_tests_name("detect/teardown", tests, NULL, NULL);
+}
