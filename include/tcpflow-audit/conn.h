@@ -135,6 +135,7 @@ typedef struct TfaVerdicts {
     bool refused, reset_during, synack_bad_ack;
     uint32_t syn_payload;
     uint32_t syn_isn;                     /* of the client's latest SYN */
+    int8_t syn_data_acked;                /* SYN payload acknowledged by the SYN-ACK: 1, 0, -1 unknown */
     /* teardown */
     bool fin_sent[2];
     uint32_t fin_seq[2];                  /* sequence number of each side's first FIN */

@@ -83,8 +83,11 @@ void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSeg
             d->synack_opt_ts = seg->opt.has_ts;
             /* it must acknowledge ISN+1, plus any SYN data it accepted */
             const TfaEndpoint *cl = &c->ep[1 - side];
+            d->syn_data_acked = -1;
             if (cl->iss_known && d->syn_count > 0) {
                 uint32_t bare = cl->iss + 1;
+                if (d->syn_payload > 0)
+                    d->syn_data_acked = seg->ack == bare + d->syn_payload ? 1 : 0;
                 bool ok = seg->ack == bare || (d->syn_payload > 0 && seg->ack == bare + d->syn_payload);
                 if (!ok) {
                     d->synack_bad_ack = true;

@@ -1,49 +1,339 @@
-/* detail.c - the one-line explanation of each anomaly, made at report time
- * from the anomaly's numbers (anomalies carry no strings). */
+/* detail.c - the one-line explanation of each anomaly and finding, made at
+ * report time from the numbers they carry (anomalies carry no strings): who,
+ * what the capture shows (frames, times, sequence numbers) and what it means
+ * for the engineer who reads it. */
 #include "config.h"
 
 #include "tcpflow-audit/report.h"
 
-static const char *role_name(const TfaConnRecord *rec, int8_t side)
+#include "tcpflow-audit/decode.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+/* "client 10.0.0.1:40000" */
+static const char *who(const TfaConnRecord *rec, int8_t side, char *buf, size_t len)
 {
-    if (side < 0)
-        return "both endpoints";
-    return (uint8_t)side == rec->side[TFA_ROLE_CLIENT] ? "client" : "server";
+    if (side < 0) {
+        g_strlcpy(buf, "both endpoints", len);
+        return buf;
+    }
+    TfaRole r = (uint8_t)side == rec->side[TFA_ROLE_CLIENT] ? TFA_ROLE_CLIENT : TFA_ROLE_SERVER;
+    const char *ip = rec->ip[r];
+    g_snprintf(buf, len, strchr(ip, ':') != NULL ? "%s [%s]:%u" : "%s %s:%u",
+               r == TFA_ROLE_CLIENT ? "client" : "server", ip, rec->port[r]);
+    return buf;
+}
+
+static double secs(int64_t ns)
+{
+    return (double)ns / 1e9;
+}
+
+static const char *state(int64_t s)
+{
+    return tfa_tcp_state_name((TfaTcpState)s);
+}
+
+/* The RST an RST_* anomaly is about (arg 0 is its index in rsts[]). */
+static const TfaRstInfo *rst_of(const TfaConnRecord *rec, const TfaAnomaly *a)
+{
+    const GArray *r = rec->conn->rsts;
+    if (r == NULL || a->arg[0] < 0 || (guint64)a->arg[0] >= r->len)
+        return NULL;
+    return &g_array_index(r, TfaRstInfo, a->arg[0]);
+}
+
+static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, const char *w,
+                              char *buf, size_t len)
+{
+    const TfaConn *c = rec->conn;
+    const TfaRstInfo *r = rst_of(rec, a);
+    guint64 f = a->frame_no;
+    if (r == NULL) {
+        g_snprintf(buf, len, "%s: %s (frame %" PRIu64 ")", w,
+                   tfa_anomaly_meaning((TfaAnomalyCode)a->code), f);
+        return buf;
+    }
+    const char *ss = state(r->sender_state), *rs = state(r->receiver_state);
+    switch ((TfaAnomalyCode)a->code) {
+    case TFA_ANOMALY_RST_REFUSED:
+        g_snprintf(buf, len,
+                   "%s answered the SYN with RST (frame %" PRIu64 "): nothing listens on port "
+                   "%u there, or a firewall rejects the connection",
+                   w, f, rec->port[TFA_ROLE_SERVER]);
+        break;
+    case TFA_ANOMALY_RST_HANDSHAKE_ABORT:
+        g_snprintf(buf, len,
+                   "%s reset the connection during the handshake (frame %" PRIu64 ", in %s): its "
+                   "connect() gave up or it rejected the server's SYN-ACK",
+                   w, f, ss);
+        break;
+    case TFA_ANOMALY_RST_ABORTIVE_CLOSE:
+        g_snprintf(buf, len,
+                   "%s aborted the connection with RST from %s (frame %" PRIu64 ") instead of "
+                   "closing it with FIN: SO_LINGER 0, a crash, or a killed process",
+                   w, ss, f);
+        break;
+    case TFA_ANOMALY_RST_CLOSE_WITH_UNREAD_DATA:
+        g_snprintf(buf, len,
+                   "%s received %" PRIu64 " bytes it never answered and closed with RST (frame "
+                   "%" PRIu64 "): its application closed the socket without reading the request",
+                   w, (guint64)c->side[1 - r->side].bytes, f);
+        break;
+    case TFA_ANOMALY_RST_DATA_TO_CLOSED_SOCKET:
+        g_snprintf(buf, len,
+                   "%s had closed (FIN, frame %" PRIu64 ") and reset the peer's next %s (frame "
+                   "%" PRIu64 "): the peer wrote to a closed socket; it should stop sending "
+                   "after the FIN",
+                   w, (guint64)c->det.fin_frame[r->side],
+                   (r->answered_flags & TFA_TH_FIN) && r->answered_len == 0 ? "FIN" : "data", f);
+        break;
+    case TFA_ANOMALY_RST_STALE_CONNECTION:
+        g_snprintf(buf, len,
+                   "%s answered with a bare RST (frame %" PRIu64 ", seq = the ACK it answers): "
+                   "it no longer has this connection (restarted, state expired or reset)",
+                   w, f);
+        break;
+    case TFA_ANOMALY_RST_IN_TIME_WAIT:
+        g_snprintf(buf, len,
+                   "RST from %s (frame %" PRIu64 ") while the connection was in TIME_WAIT (%s "
+                   "-> %s): it ends TIME_WAIT early (RFC 1337)",
+                   w, f, ss, rs);
+        break;
+    case TFA_ANOMALY_RST_OUT_OF_WINDOW:
+        g_snprintf(buf, len,
+                   "RST claiming %s (frame %" PRIu64 ", seq %" PRIu32 ") was %s by the receiver "
+                   "in %s: not the sequence number it expected; a blind reset attempt or a "
+                   "stale segment, the connection is not reset",
+                   w, f, r->seq, tfa_rst_accept_name((TfaRstAccept)r->accept), rs);
+        break;
+    case TFA_ANOMALY_RST_SUSPECTED_INJECTION:
+        if (r->sender_talked_after)
+            g_snprintf(buf, len,
+                       "RST claiming %s (frame %" PRIu64 ") but that endpoint kept sending "
+                       "afterwards: a middlebox or an attacker injected it%s",
+                       w, f, r->accept == TFA_RST_ACCEPTED ? ", and the peer accepted it" : "");
+        else
+            g_snprintf(buf, len,
+                       "RST claiming %s (frame %" PRIu64 ") has TTL %u where its packets had "
+                       "%u: sent from elsewhere on the path (a middlebox, an IPS, an attacker)",
+                       w, f, r->ttl, r->sender_ttl);
+        break;
+    case TFA_ANOMALY_RST_KEEPALIVE_TIMEOUT:
+        g_snprintf(buf, len,
+                   "%s sent keep-alive probes that went unanswered, then reset (frame %" PRIu64
+                   "): the peer is gone (crashed, unreachable, or a NAT dropped the mapping)",
+                   w, f);
+        break;
+    case TFA_ANOMALY_RST_AFTER_IDLE:
+        g_snprintf(buf, len,
+                   "RST from %s (frame %" PRIu64 ") after %.1f s of silence: a NAT or firewall "
+                   "most likely forgot the idle connection; send keep-alives more often than "
+                   "its timeout",
+                   w, f, secs(r->idle_before));
+        break;
+    default:
+        g_snprintf(buf, len,
+                   "RST from %s in %s to the peer in %s (frame %" PRIu64 "): the evidence does "
+                   "not decide why",
+                   w, ss, rs, f);
+        break;
+    }
+    return buf;
 }
 
 const char *tfa_report_detail(const TfaConnRecord *rec, const TfaAnomaly *a, char *buf, size_t len)
 {
-    TfaAnomalyCode code = (TfaAnomalyCode)a->code;
-    const char *who = role_name(rec, a->side);
-    int r = a->side < 0 ? -1 : (uint8_t)a->side == rec->side[TFA_ROLE_CLIENT] ? 0 : 1;
+    const TfaConn *c = rec->conn;
+    const TfaVerdicts *d = &c->det;
+    char w[TFA_ADDR_STRLEN + 32];
+    guint64 f = a->frame_no;
 
-    switch (code) {
-    case TFA_ANOMALY_HANDSHAKE_PORT_REUSE_IN_TIME_WAIT:
+    who(rec, a->side, w, sizeof(w));
+    switch ((TfaAnomalyCode)a->code) {
+    case TFA_ANOMALY_HANDSHAKE_SYN_RETRANSMITTED:
         g_snprintf(buf, len,
-                   "%s %s:%u was still in TIME_WAIT (entered %.3f s before) when the new SYN "
-                   "(frame %" G_GUINT64_FORMAT ") reused the 4-tuple: the stack let a new "
-                   "connection take over the old one's TIME_WAIT; a stale segment of the old "
-                   "one could now be taken for new data",
-                   who, rec->ip[r < 0 ? 0 : r], rec->port[r < 0 ? 0 : r],
-                   (double)a->arg[0] / 1e9, (guint64)a->frame_no);
-        return buf;
+                   "%s sent its SYN again (frame %" PRIu64 ", %.3f s after the previous one): "
+                   "the SYN or the SYN-ACK was lost, or the server is slow to answer",
+                   w, f, secs(a->arg[1]));
+        break;
+    case TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED:
+        g_snprintf(buf, len,
+                   "%s sent %" PRId64 " SYN%s over %.3f s and got no answer: the server is down "
+                   "or unreachable, or a firewall drops the SYNs silently",
+                   w, a->arg[0], a->arg[0] == 1 ? "" : "s", secs(a->arg[1]));
+        break;
+    case TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED:
+        g_snprintf(buf, len,
+                   "%s sent its SYN-ACK again (frame %" PRIu64 ", %.3f s after the first): the "
+                   "SYN-ACK or the client's ACK did not arrive",
+                   w, f, secs(a->arg[1]));
+        break;
+    case TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST:
+        g_snprintf(buf, len,
+                   "%s repeated its SYN-ACK (frame %" PRIu64 ") although the client's ACK was "
+                   "captured (frame %" PRId64 "): that ACK was lost between the capture point "
+                   "and the server, which stayed in SYN_RECEIVED",
+                   w, f, a->arg[0]);
+        break;
+    case TFA_ANOMALY_HANDSHAKE_SYNACK_BAD_ACK:
+        g_snprintf(buf, len,
+                   "%s's SYN-ACK (frame %" PRIu64 ") acknowledges %" PRId64 " instead of the "
+                   "client's ISN+1 = %" PRId64 ": a stale SYN-ACK, or a middlebox rewriting "
+                   "sequence numbers; the client will reset it",
+                   w, f, a->arg[0], a->arg[1]);
+        break;
+    case TFA_ANOMALY_HANDSHAKE_SYN_ISN_CHANGED:
+        g_snprintf(buf, len,
+                   "%s sent a new SYN with ISN %" PRId64 " (frame %" PRIu64 ", was %" PRId64
+                   "): it gave up and called connect() again from the same port",
+                   w, a->arg[0], f, a->arg[1]);
+        break;
+    case TFA_ANOMALY_HANDSHAKE_SYN_WITH_DATA:
+        g_snprintf(buf, len,
+                   "%s sent %" PRId64 " bytes on its SYN (frame %" PRIu64 ", TCP Fast Open?): "
+                   "%s",
+                   w, a->arg[0], f,
+                   d->syn_data_acked == 1   ? "the SYN-ACK acknowledged them"
+                   : d->syn_data_acked == 0 ? "the SYN-ACK did not acknowledge them; they are "
+                                              "sent again after the handshake"
+                                            : "no SYN-ACK shows whether they were accepted");
+        break;
+    case TFA_ANOMALY_HANDSHAKE_SIMULTANEOUS_OPEN:
+        g_snprintf(buf, len,
+                   "both endpoints sent a SYN (frame %" PRIu64 "): a simultaneous open "
+                   "(RFC 9293 figure 7), rare outside NAT traversal",
+                   f);
+        break;
+    case TFA_ANOMALY_HANDSHAKE_DATA_BEFORE_ESTABLISHED:
+        g_snprintf(buf, len,
+                   "%s sent %" PRId64 " bytes while still in %s (frame %" PRIu64 "): before "
+                   "its side of the handshake completed",
+                   w, a->arg[0], state(a->arg[1]), f);
+        break;
+    case TFA_ANOMALY_HANDSHAKE_NOT_SEEN:
+        g_snprintf(buf, len,
+                   "the capture began after this connection's handshake; the client was "
+                   "decided by %s",
+                   a->arg[0] == TFA_ORIGINATOR_SYNACK ? "a SYN-ACK it received"
+                   : a->arg[0] == TFA_ORIGINATOR_PORT ? "the ports (the lower, well-known one "
+                                                        "is the server)"
+                                                      : "who sent the first packet");
+        break;
+    case TFA_ANOMALY_HANDSHAKE_OPTIONS_ASYMMETRIC:
+        g_snprintf(buf, len,
+                   "the SYN offered %s%s%s, the SYN-ACK (frame %" PRIu64 ") did not return it, "
+                   "yet it is used afterwards: a middlebox strips options from the SYN-ACK",
+                   a->arg[0] ? "timestamps" : "", a->arg[0] && a->arg[1] ? " and " : "",
+                   a->arg[1] ? "SACK" : "", f);
+        break;
     case TFA_ANOMALY_HANDSHAKE_SYN_INSIDE_CONNECTION:
         g_snprintf(buf, len,
-                   "%s %s:%u sent a SYN (seq %" G_GINT64_FORMAT ", frame %" G_GUINT64_FORMAT
-                   ") on a connection that was already established: it no longer knows the "
-                   "connection (restart, lost state); the peer answers with a challenge ACK",
-                   who, rec->ip[r < 0 ? 0 : r], rec->port[r < 0 ? 0 : r], a->arg[0],
-                   (guint64)a->frame_no);
-        return buf;
-    default:
+                   "%s sent a SYN (seq %" PRId64 ", frame %" PRIu64 ") on a connection that was "
+                   "already established: it no longer knows the connection (restart, lost "
+                   "state); the peer answers with a challenge ACK",
+                   w, a->arg[0], f);
+        break;
+    case TFA_ANOMALY_HANDSHAKE_PORT_REUSE_IN_TIME_WAIT:
+        g_snprintf(buf, len,
+                   "%s was still in TIME_WAIT (entered %.3f s before) when the new SYN (frame "
+                   "%" PRIu64 ") reused the 4-tuple: the stack let a new connection take over "
+                   "the old one's TIME_WAIT; a stale segment of the old one could now be taken "
+                   "for new data",
+                   w, secs(a->arg[0]), f);
+        break;
+    case TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED:
+        g_snprintf(buf, len,
+                   "%s sent its FIN again (frame %" PRIu64 ", %.3f s after the first, frame "
+                   "%" PRId64 "): the FIN or its ACK was lost",
+                   w, f, secs(a->arg[1]), a->arg[0]);
+        break;
+    case TFA_ANOMALY_TEARDOWN_LAST_ACK_LOST:
+        g_snprintf(buf, len,
+                   "%s repeated its FIN (frame %" PRIu64 ") after the peer's last ACK was "
+                   "captured (frame %" PRId64 "): that ACK was lost after the capture point, "
+                   "and %s stayed in LAST_ACK",
+                   w, f, a->arg[0], a->side == rec->side[TFA_ROLE_CLIENT] ? "the client" : "the server");
+        break;
+    case TFA_ANOMALY_TEARDOWN_DATA_AFTER_FIN:
+        g_snprintf(buf, len,
+                   "%s sent %" PRId64 " bytes beyond its own FIN (FIN frame %" PRId64 ", data "
+                   "frame %" PRIu64 "): a protocol violation, the peer discards them",
+                   w, a->arg[1], a->arg[0], f);
+        break;
+    case TFA_ANOMALY_TEARDOWN_FIN_SEQ_CHANGED:
+        g_snprintf(buf, len,
+                   "%s sent a FIN at sequence %" PRId64 " (frame %" PRIu64 ") after one at %"
+                   PRId64 ": the two cannot both be right",
+                   w, a->arg[0], f, a->arg[1]);
+        break;
+    case TFA_ANOMALY_TEARDOWN_SIMULTANEOUS_CLOSE:
+        g_snprintf(buf, len,
+                   "both endpoints sent a FIN before receiving the other's (frame %" PRIu64 "): "
+                   "both pass through CLOSING and both end in TIME_WAIT",
+                   f);
+        break;
+    case TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END:
+        g_snprintf(buf, len,
+                   "%s closed its direction (FIN, frame %" PRIu64 "); the other direction was "
+                   "still open when the capture ended",
+                   w, f);
+        break;
+    case TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK:
+        g_snprintf(buf, len,
+                   "%s acknowledged the peer's FIN (frame %" PRId64 ") and sent nothing for "
+                   "%.1f s: its application is not closing the socket (CLOSE_WAIT leak)",
+                   w, a->arg[1], secs(a->arg[0]));
+        break;
+    case TFA_ANOMALY_TEARDOWN_FIN_WAIT_2_STUCK:
+        g_snprintf(buf, len,
+                   "%s has waited %.1f s in FIN_WAIT_2 since its FIN (frame %" PRId64 ") was "
+                   "acknowledged: the peer's application has not closed its side",
+                   w, secs(a->arg[0]), a->arg[1]);
+        break;
+    case TFA_ANOMALY_TEARDOWN_FIN_WITHOUT_ACK:
+        g_snprintf(buf, len,
+                   "%s sent a FIN without the ACK flag in %s (frame %" PRIu64 "): no ordinary "
+                   "stack does; a scanner or a broken implementation",
+                   w, state(a->arg[0]), f);
+        break;
+    case TFA_ANOMALY_TEARDOWN_SPONTANEOUS_FIN:
+        g_snprintf(buf, len,
+                   "a FIN from %s (frame %" PRIu64 ") is the first segment seen on this "
+                   "4-tuple: a late FIN of an old connection, or a FIN scan",
+                   w, f);
+        break;
+    case TFA_ANOMALY_RST_WITH_DATA: {
+        const GArray *rs = c->rsts;
+        const char *text = "";
+        for (guint i = 0; rs != NULL && i < rs->len; i++) {
+            const TfaRstInfo *r = &g_array_index(rs, TfaRstInfo, i);
+            if (r->frame == a->frame_no)
+                text = r->diag;
+        }
+        if (text[0] != '\0')
+            g_snprintf(buf, len, "%s's RST (frame %" PRIu64 ") says: \"%s\"", w, f, text);
+        else
+            g_snprintf(buf, len,
+                       "%s's RST (frame %" PRIu64 ") carries %" PRId64 " bytes that are not "
+                       "text",
+                       w, f, a->arg[0]);
         break;
     }
-    if (r >= 0)
-        g_snprintf(buf, len, "%s %s:%u: %s (frame %" G_GUINT64_FORMAT ")", who, rec->ip[r],
-                   rec->port[r], tfa_anomaly_meaning(code), (guint64)a->frame_no);
-    else
-        g_snprintf(buf, len, "%s: %s (frame %" G_GUINT64_FORMAT ")", who,
-                   tfa_anomaly_meaning(code), (guint64)a->frame_no);
+    case TFA_ANOMALY_RST_STORM:
+        g_snprintf(buf, len,
+                   "%" PRId64 " RSTs on this connection (the last in frame %" PRIu64 "): "
+                   "something keeps resetting it",
+                   a->arg[0], f);
+        break;
+    default:
+        if (a->code >= TFA_ANOMALY_RST_REFUSED && a->code <= TFA_ANOMALY_RST_UNKNOWN)
+            return rst_detail(rec, a, w, buf, len);
+        g_snprintf(buf, len, "%s: %s (frame %" PRIu64 ")", w,
+                   tfa_anomaly_meaning((TfaAnomalyCode)a->code), f);
+        break;
+    }
     return buf;
 }
 
