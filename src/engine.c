@@ -10,11 +10,14 @@
 
 #include "tcpflow-audit/engine.h"
 
+#include <string.h>
+
 #include "tcpflow-audit/conntrack.h"
 #include "tcpflow-audit/decode.h"
 #include "tcpflow-audit/detect.h"
 #include "tcpflow-audit/message.h"
 #include "tcpflow-audit/record.h"
+#include "tcpflow-audit/seqtrack.h"
 #include "tcpflow-audit/stats.h"
 #include "tcpflow-audit/summary.h"
 #include "tcpflow-audit/tcpsm.h"
@@ -30,6 +33,7 @@ struct TfaEngine {
     TfaConnTable *ct;
     TfaSummary *summary;
     TfaStats stats;
+    TfaBudget budget;
     GQueue retired;
     TfaTs now;               /* latest capture time seen */
     TfaTs start_wall;        /* live: when the run started (ns) */
@@ -47,6 +51,7 @@ TfaEngine *tfa_engine_new(const TfaOptions *opts, TfaCapture *cap, TfaReporter *
     e->rep = rep;
     e->ct = tfa_conntrack_new(opts, &e->stats, TFA_HASH_SEED);
     e->summary = tfa_summary_new(opts);
+    e->budget.limit = opts->max_buffer_bytes;
     g_queue_init(&e->retired);
     return e;
 }
@@ -88,6 +93,7 @@ static gboolean drain(TfaEngine *e, GError **error)
         /* states as of now: a TIME_WAIT that has run out is CLOSED */
         tfa_tcpsm_finish(c, e->opts, e->now);
         tfa_detect_end(c, e->opts, e->now);
+        tfa_seqtrack_release(c, &e->budget);
         for (guint i = 0; c->counts != NULL && i < c->counts->len; i++) {
             const TfaCount *n = &g_array_index(c->counts, TfaCount, i);
             if (n->code < TFA_ANOMALY_N)
@@ -170,9 +176,14 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
     TfaConn *c = tfa_conntrack_segment(e->ct, &seg, &side, &e->retired, &created);
     if (created)
         tfa_tcpsm_init(c, e->opts, &seg, side);
+    TfaSeqEvent sq;
+    tfa_seqtrack_segment(c, e->opts, &e->budget, &e->stats, &seg, side, &sq);
     TfaSmEvent sm;
-    tfa_tcpsm_segment(c, e->opts, &seg, side, &sm);
-    tfa_detect_segment(c, e->opts, &seg, side, &sm, created);
+    if (sq.facts & TFA_SEQ_DUP_FRAME)
+        memset(&sm, 0, sizeof(sm)); /* the same frame twice is one event, already replayed */
+    else
+        tfa_tcpsm_segment(c, e->opts, &seg, side, &sm);
+    tfa_detect_segment(c, e->opts, &seg, side, &sm, &sq, created);
     if (e->opts->ladder && tfa_options_conn_selected(e->opts, c->id))
         ladder_add(e, c, &seg, side);
     tfa_conntrack_set_closed(e->ct, c, tfa_tcpsm_finished(c), seg.frame_no);

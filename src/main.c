@@ -63,6 +63,8 @@ typedef struct Cli {
     char *msl;
     gint64 max_conns;
     gint64 max_anomalies;
+    gint64 max_buffer_bytes;
+    gint64 max_buffer_per_dir;
     gboolean verify_checksums;
     char *stuck_after;
     char *rst_idle;
@@ -331,6 +333,22 @@ static bool check_options(Cli *cli, TfaOptions *o, GError **error)
         }
         *counts[k].dest = (guint)counts[k].value;
     }
+    if (cli->max_buffer_bytes != -1) {
+        if (cli->max_buffer_bytes < 0) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "--max-buffer-bytes takes a number of bytes");
+            return false;
+        }
+        o->max_buffer_bytes = (guint64)cli->max_buffer_bytes;
+    }
+    if (cli->max_buffer_per_dir != -1) {
+        if (cli->max_buffer_per_dir < 0 || cli->max_buffer_per_dir > 16 * 1024 * 1024) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "--max-buffer-per-direction takes a number of bytes up to 16777216");
+            return false;
+        }
+        o->max_buffer_per_dir = (guint)cli->max_buffer_per_dir;
+    }
     if (cli->max_anomalies < 0 || cli->max_anomalies > G_MAXUINT16) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                     "--max-anomalies takes a number from 0 to %u", G_MAXUINT16);
@@ -447,6 +465,7 @@ int main(int argc, char **argv)
     /* -1: not given on the command line */
     cli.rst_storm = cli.leak_threshold = cli.pileup_threshold = cli.flood_threshold = -1;
     cli.scan_threshold = cli.refusing_threshold = -1;
+    cli.max_buffer_bytes = cli.max_buffer_per_dir = -1;
 
     GOptionEntry entries[] = {
         {"read", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &cli.read_files,
@@ -517,6 +536,13 @@ int main(int argc, char **argv)
          "Show every endpoint's state at capture time TIME (+SECONDS from the first frame, epoch "
          "seconds, or ISO 8601), as netstat -nat would have, instead of records",
          "TIME"},
+        {"max-buffer-bytes", 0, 0, G_OPTION_ARG_INT64, &cli.max_buffer_bytes,
+         "Keep at most N bytes of unacknowledged payload, all connections together, to compare "
+         "retransmissions with the original (default 33554432)",
+         "N"},
+        {"max-buffer-per-direction", 0, 0, G_OPTION_ARG_INT64, &cli.max_buffer_per_dir,
+         "... and at most N bytes per direction of a connection; 0 keeps none (default 16384)",
+         "N"},
         {"verify-checksums", 0, 0, G_OPTION_ARG_NONE, &cli.verify_checksums,
          "Check TCP checksums (off by default: offloading leaves them unset)", NULL},
         {"list-codes", 0, 0, G_OPTION_ARG_NONE, &cli.list_codes,

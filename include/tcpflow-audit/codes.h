@@ -140,7 +140,8 @@ typedef enum TfaAnomalyCode {
     X(CAPTURE_DAMAGED_FILE, "capture file truncated or corrupt; reading stopped at the damage")    \
     X(CONN_EVICTED, "connections evicted at the --max-connections cap")                            \
     X(CONN_ANOMALIES_TRUNCATED, "anomalies not kept at the --max-anomalies cap (counts stay exact)") \
-    X(CONN_TIME_WAIT_FORGOTTEN, "reported connections in TIME_WAIT forgotten at the --max-connections cap")
+    X(CONN_TIME_WAIT_FORGOTTEN, "reported connections in TIME_WAIT forgotten at the --max-connections cap") \
+    X(BUFFER_CAP_HIT, "payload not kept for comparing retransmissions: --max-buffer-bytes reached")
 
 typedef enum TfaDiag {
 #define X(name, text) TFA_DIAG_##name,

@@ -167,6 +167,59 @@ typedef struct TfaLadderRow {
     uint8_t side;        /* sender */
 } TfaLadderRow;
 
+/* One direction of the byte stream as the capture shows it (written by
+ * seqtrack).  "next" is the sequence number after the highest byte (or
+ * SYN/FIN) seen; "contig" the end of what was seen without a hole. */
+typedef struct TfaHalf {
+    bool started;              /* a segment of this direction was seen */
+    uint32_t next, contig;
+    TfaTs next_ts;             /* when next last advanced */
+    /* what this side acknowledged and advertised */
+    bool ack_seen;
+    uint32_t last_ack, max_ack;
+    TfaTs last_ack_ts;
+    uint16_t last_win_raw;
+    uint32_t last_win;         /* scaled */
+    uint32_t max_win;          /* largest scaled window seen */
+    bool edge_known;
+    uint32_t right_edge;       /* last_ack + last_win */
+    uint32_t dupacks;          /* identical ACKs in a row with data outstanding */
+    TfaTs dupack_ts;
+    /* zero window episode of this side's receive window */
+    bool zero;
+    TfaFrameNo zero_frame;
+    TfaTs zero_ts;
+    /* timestamps (RFC 7323) */
+    bool ts_seen;
+    uint32_t last_tsval;
+    /* the previous segment of this side, to recognise a frame captured twice */
+    bool prev_valid;
+    uint16_t prev_ip_id, prev_flags, prev_checksum;
+    uint32_t prev_seq, prev_ack, prev_len, prev_tsval;
+    TfaTs prev_ts;
+    TfaFrameNo prev_frame;
+    /* a keep-alive or zero-window probe waiting for its ACK */
+    bool probe_out;
+    TfaFrameNo probe_frame;
+    /* the previous incarnation's sequence space (a stale segment lands there) */
+    bool prev_incarnation;
+    uint32_t prev_next;
+    /* the latest gap: bytes never captured below next.  It is reported as
+     * SEQ_LOST_SEGMENT once it is known not to be mere reordering: filled
+     * late, acknowledged unseen, or still open at the end */
+    bool hole, hole_reported;
+    uint32_t hole_start, hole_end;
+    TfaFrameNo hole_frame;
+    TfaTs hole_ts;
+    /* ACKs of this direction's bytes never captured, reported up to here */
+    bool unseen_valid;
+    uint32_t unseen_to;
+    /* retained payload of not yet acknowledged bytes, to compare
+     * retransmissions with what was first sent (capped, see TfaBudget) */
+    uint8_t *keep;
+    uint32_t keep_base, keep_len, keep_cap;
+} TfaHalf;
+
 /* One anomaly: numbers only; the text is made when reporting. */
 typedef struct TfaAnomaly {
     uint16_t code;       /* TfaAnomalyCode */
@@ -215,6 +268,10 @@ struct TfaConn {
     GArray *rsts;              /* of TfaRstInfo, at most TFA_MAX_RSTS_KEPT */
     guint rsts_total;
     bool mid_stream;           /* the capture began after the handshake */
+
+    /* the byte streams, by sending side (seqtrack) */
+    TfaHalf half[2];
+    TfaDuration irtt;          /* SYN -> third ACK, when captured (0 = unknown) */
 
     /* what the detectors found (detect) */
     TfaVerdicts det;

@@ -16,6 +16,7 @@
 #include "tcpflow-audit/conn.h"
 #include "tcpflow-audit/decode.h"
 #include "tcpflow-audit/options.h"
+#include "tcpflow-audit/seqtrack.h"
 #include "tcpflow-audit/tcpsm.h"
 
 typedef struct TfaAnomalySink {
@@ -28,7 +29,7 @@ void tfa_sink_add(TfaAnomalySink *sink, TfaAnomalyCode code, int side, TfaFrameN
                   int64_t arg0, int64_t arg1);
 
 void tfa_detect_segment(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg, uint8_t side,
-                        const TfaSmEvent *ev, bool created);
+                        const TfaSmEvent *ev, const TfaSeqEvent *sq, bool created);
 void tfa_detect_end(TfaConn *c, const TfaOptions *opts, TfaTs now);
 
 /* The detectors, one per file (src/detect/). */
@@ -44,3 +45,6 @@ void tfa_detect_teardown_end(const TfaConn *c, TfaVerdicts *d, const TfaOptions 
 void tfa_detect_rst_segment(TfaConn *c, TfaVerdicts *d, const TfaSegment *seg, uint8_t side,
                             const TfaSmEvent *ev, TfaAnomalySink *sink);
 void tfa_detect_rst_end(TfaConn *c, TfaVerdicts *d, const TfaOptions *opts, TfaAnomalySink *sink);
+void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side,
+                                 const TfaSeqEvent *ev, TfaAnomalySink *sink);
+void tfa_detect_sequence_end(TfaConn *c, TfaTs now, TfaAnomalySink *sink);

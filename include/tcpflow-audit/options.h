@@ -35,6 +35,8 @@ typedef enum TfaColor {
 #define TFA_DEFAULT_SNAPLEN 262144
 #define TFA_DEFAULT_LIVE_TIMEOUT_MS 200
 #define TFA_DEFAULT_LADDER_ROWS 10000u
+#define TFA_DEFAULT_MAX_BUFFER_BYTES (32u * 1024u * 1024u)
+#define TFA_DEFAULT_MAX_BUFFER_PER_DIR 16384u
 #define TFA_DEFAULT_STUCK_AFTER (5 * TFA_NSEC_PER_SEC)
 #define TFA_DEFAULT_RST_IDLE (30 * TFA_NSEC_PER_SEC)
 #define TFA_DEFAULT_RST_STORM 10u
@@ -87,6 +89,8 @@ typedef struct TfaOptions {
     guint max_conns;
     guint max_anomalies_per_conn;
     guint max_transitions_per_endpoint;
+    guint64 max_buffer_bytes;   /* retained payload, all connections */
+    guint max_buffer_per_dir;   /* retained payload, one direction of one connection */
 } TfaOptions;
 
 /* Whether connection @id passes --conn. */

@@ -17,6 +17,8 @@ typedef struct TfaTombstone {
     uint8_t side;          /* the endpoint in TIME_WAIT */
     TfaTs time_wait_ts;    /* when TIME_WAIT began */
     TfaTs until;           /* when it ends */
+    bool next_known[2];    /* each side's sequence space, to spot its stale segments */
+    uint32_t next[2];
     GList link;            /* in the tombs queue, oldest first */
 } TfaTombstone;
 
@@ -157,6 +159,10 @@ static void tomb_add(TfaConnTable *ct, const TfaConn *c)
         t->side = i;
         t->time_wait_ts = c->ep[i].time_wait_ts;
         t->until = c->ep[i].time_wait_ts + 2 * ct->opts->msl;
+        for (int k = 0; k < 2; k++) {
+            t->next_known[k] = c->half[k].started;
+            t->next[k] = c->half[k].next;
+        }
         t->link.data = t;
         g_hash_table_insert(ct->tombs, &t->key, t);
         g_queue_push_tail_link(&ct->tomb_queue, &t->link);
@@ -343,7 +349,13 @@ TfaConn *tfa_conntrack_segment(TfaConnTable *ct, const TfaSegment *seg, uint8_t 
     guint32 incarnation = 1;
     int tw_side = -1;
     TfaDuration tw_after = 0;
+    bool prev_known[2] = {false, false};
+    uint32_t prev_next[2] = {0, 0};
     if (c != NULL && starts_new_incarnation(c, seg, *side)) {
+        for (int k = 0; k < 2; k++) {
+            prev_known[k] = c->half[k].started;
+            prev_next[k] = c->half[k].next;
+        }
         incarnation = c->incarnation + 1;
         for (uint8_t i = 0; i < 2; i++) {
             if (c->ep[i].state == TFA_TCP_TIME_WAIT &&
@@ -367,10 +379,18 @@ TfaConn *tfa_conntrack_segment(TfaConnTable *ct, const TfaSegment *seg, uint8_t 
                 tw_after = seg->ts - t->time_wait_ts;
             }
             incarnation = t->incarnation + 1;
+            for (int k = 0; k < 2; k++) {
+                prev_known[k] = t->next_known[k];
+                prev_next[k] = t->next[k];
+            }
             tomb_drop(ct, t);
         }
         c = create(ct, &key, incarnation, retired);
         decide_originator(c, seg, *side);
+        for (int k = 0; k < 2; k++) {
+            c->half[k].prev_incarnation = prev_known[k];
+            c->half[k].prev_next = prev_next[k];
+        }
         if (tw_side >= 0) {
             c->reused_time_wait = true;
             c->reused_side = (uint8_t)tw_side;

@@ -22,9 +22,12 @@ void tfa_sink_add(TfaAnomalySink *sink, TfaAnomalyCode code, int side, TfaFrameN
 }
 
 void tfa_detect_segment(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg, uint8_t side,
-                        const TfaSmEvent *ev, bool created)
+                        const TfaSmEvent *ev, const TfaSeqEvent *sq, bool created)
 {
     TfaAnomalySink sink = {.conn = c, .cap = opts->max_anomalies_per_conn};
+    tfa_detect_sequence_segment(c, seg, side, sq, &sink);
+    if (sq->facts & TFA_SEQ_DUP_FRAME)
+        return; /* the capture's own repetition: nothing more to say about it */
     tfa_detect_handshake_segment(c, &c->det, seg, side, ev, created, &sink);
     tfa_detect_teardown_segment(c, &c->det, seg, side, ev, created, &sink);
     tfa_detect_rst_segment(c, &c->det, seg, side, ev, &sink);
@@ -64,5 +67,6 @@ void tfa_detect_end(TfaConn *c, const TfaOptions *opts, TfaTs now)
     tfa_detect_handshake_end(c, &c->det, &sink);
     tfa_detect_rst_end(c, &c->det, opts, &sink);
     tfa_detect_teardown_end(c, &c->det, opts, now, &sink);
+    tfa_detect_sequence_end(c, now, &sink);
     c->det.verdict = (uint8_t)decide_verdict(c);
 }

@@ -20,6 +20,8 @@ void tfa_options_init(TfaOptions *o)
     o->max_anomalies_per_conn = TFA_DEFAULT_MAX_ANOMALIES;
     o->max_transitions_per_endpoint = TFA_DEFAULT_MAX_TRANSITIONS;
     o->ladder_rows = TFA_DEFAULT_LADDER_ROWS;
+    o->max_buffer_bytes = TFA_DEFAULT_MAX_BUFFER_BYTES;
+    o->max_buffer_per_dir = TFA_DEFAULT_MAX_BUFFER_PER_DIR;
     o->stuck_after = TFA_DEFAULT_STUCK_AFTER;
     o->rst_idle = TFA_DEFAULT_RST_IDLE;
     o->rst_storm = TFA_DEFAULT_RST_STORM;

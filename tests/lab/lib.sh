@@ -275,6 +275,17 @@ lab_expect_before() {
 	lab_log "ok: '$1' ($ta) before '$2' ($tb)"
 }
 
+# lab_expect_flags FILTER "FLAGS..." : the frames matching FILTER start
+# with these tcpdump flag strings, in this order (e.g. "S S . . P.")
+lab_expect_flags() {
+	local want=$2 got n
+	n=$(wc -w <<<"$want")
+	got=$(tcpdump -nn -r "$CAP" "$1" 2>/dev/null |
+		sed -n 's/.* Flags \[\([^]]*\)\].*/\1/p' | head -n "$n" | tr '\n' ' ')
+	[ "${got% }" = "$want" ] || lab_fail "frames '$1' start with '${got% }', expected '$want'"
+	lab_log "ok: frames '$1' start with '$want'"
+}
+
 # lab_expect_wire RULE FIELD OP N: wire.py counter (seen/applied/released/timeouts)
 lab_expect_wire() {
 	local n

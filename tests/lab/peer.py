@@ -104,6 +104,10 @@ def connect(port=None, opts=()):
     c.connect((A.host, port or A.port))
     c.settimeout(20)
     log(event="connected", local=str(c.getsockname()))
+    if A.settle:
+        # let late handshake segments (a repeated SYN-ACK) be answered
+        # before the first write, so that they do not race it
+        time.sleep(A.settle)
     return c
 
 
@@ -496,6 +500,8 @@ def main():
                     help="client: fixed source port(s), comma-separated, "
                     "one per connection in order (the last is repeated)")
     ap.add_argument("--expect", default="")
+    ap.add_argument("--settle", type=float, default=0.0,
+                    help="client: seconds to wait after connect() returns")
     ap.add_argument("--timeout", type=float, default=20.0,
                     help="connect() timeout in seconds")
     A = ap.parse_args()

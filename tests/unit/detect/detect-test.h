@@ -20,6 +20,9 @@ typedef struct Fx {
     TfaFrameNo frame;
     TfaTs now;
     TfaSmEvent ev;
+    TfaSeqEvent sq;
+    TfaBudget budget;
+    TfaStats stats;
     uint8_t ttl[2];
 } Fx;
 
@@ -31,6 +34,7 @@ static inline int fx_setup(void **state)
     f->c->client = C;
     f->c->originator = TFA_ORIGINATOR_SYN;
     f->ttl[C] = f->ttl[S] = 64;
+    f->budget.limit = f->opts.max_buffer_bytes;
     *state = f;
     return 0;
 }
@@ -38,6 +42,8 @@ static inline int fx_setup(void **state)
 static inline int fx_teardown(void **state)
 {
     Fx *f = *state;
+    tfa_seqtrack_release(f->c, &f->budget);
+    assert_int_equal(f->budget.used, 0);
     tfa_conn_free(f->c);
     g_free(f);
     return 0;
@@ -71,8 +77,13 @@ static inline void tx_at(Fx *f, TfaDuration gap, uint8_t side, uint16_t flags, u
         f->c->life.syn_seen[side] = true;
     if (created)
         tfa_tcpsm_init(f->c, &f->opts, &seg, side);
-    tfa_tcpsm_segment(f->c, &f->opts, &seg, side, &f->ev);
-    tfa_detect_segment(f->c, &f->opts, &seg, side, &f->ev, created);
+    seg.ip_id = (uint16_t)f->frame; /* every frame its own IP ID, as Linux does */
+    tfa_seqtrack_segment(f->c, &f->opts, &f->budget, &f->stats, &seg, side, &f->sq);
+    if (f->sq.facts & TFA_SEQ_DUP_FRAME)
+        memset(&f->ev, 0, sizeof(f->ev));
+    else
+        tfa_tcpsm_segment(f->c, &f->opts, &seg, side, &f->ev);
+    tfa_detect_segment(f->c, &f->opts, &seg, side, &f->ev, &f->sq, created);
 }
 
 static inline void tx(Fx *f, uint8_t side, uint16_t flags, uint32_t seq, uint32_t ack, uint32_t len)

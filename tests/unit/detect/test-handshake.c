@@ -181,13 +181,14 @@ static void test_options_asymmetric(void **state)
     TfaSegment data = tfa_test_seg(a, 40000, b, 80, ACK, ISS_C + 1, ISS_S + 1, 10, 3, 3 * MS);
     data.opt.has_ts = true;
     f->c->side[C].packets = 1;
+    TfaSeqEvent none = {0};
     tfa_tcpsm_init(f->c, &f->opts, &syn, C);
     tfa_tcpsm_segment(f->c, &f->opts, &syn, C, &f->ev);
-    tfa_detect_segment(f->c, &f->opts, &syn, C, &f->ev, true);
+    tfa_detect_segment(f->c, &f->opts, &syn, C, &f->ev, &none, true);
     tfa_tcpsm_segment(f->c, &f->opts, &synack, S, &f->ev);
-    tfa_detect_segment(f->c, &f->opts, &synack, S, &f->ev, false);
+    tfa_detect_segment(f->c, &f->opts, &synack, S, &f->ev, &none, false);
     tfa_tcpsm_segment(f->c, &f->opts, &data, C, &f->ev);
-    tfa_detect_segment(f->c, &f->opts, &data, C, &f->ev, false);
+    tfa_detect_segment(f->c, &f->opts, &data, C, &f->ev, &none, false);
     finish(f, TFA_END_CAPTURE_END, 0);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_OPTIONS_ASYMMETRIC), 2);
 }

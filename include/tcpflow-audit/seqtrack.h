@@ -1,0 +1,75 @@
+/* seqtrack.h - per-direction sequence tracking: what each side sent and
+ * acknowledged, the holes, and what every segment is with respect to them.
+ *
+ * Writes only TfaConn.half[] (conn.h) and the TfaSeqEvent it returns; the
+ * sequence detector (detect/sequence.c) turns the facts into anomalies.
+ * Wrap-safe 32-bit arithmetic throughout (seqnum.h).  Windows are scaled
+ * only when both SYNs carried the window scale option (RFC 7323 §2.2).
+ * Payload of not yet acknowledged bytes is kept, within a per-direction cap
+ * and the run's TfaBudget, so a retransmission can be compared with what was
+ * first sent; bytes beyond the caps are not kept, and that is counted.
+ *
+ * Capture effects are told from network events: the same frame captured
+ * twice (same IP ID, sequence, acknowledgement, length and flags, next to
+ * each other) is CAPTURE_DUPLICATE_FRAME and nothing else; a segment never
+ * captured but later acknowledged is ACK_UNSEEN_DATA (loss before the
+ * capture point); a segment captured then sent again is a retransmission
+ * (loss after it); GSO/GRO super-segments longer than the MSS are normal.
+ */
+#pragma once
+
+#include "tcpflow-audit/conn.h"
+#include "tcpflow-audit/decode.h"
+#include "tcpflow-audit/options.h"
+#include "tcpflow-audit/stats.h"
+
+/* Byte accounting for retained payload, against --max-buffer-bytes. */
+typedef struct TfaBudget {
+    guint64 used, limit;
+} TfaBudget;
+
+enum {
+    TFA_SEQ_DUP_FRAME = 1u << 0,      /* the previous frame of this side, captured again */
+    TFA_SEQ_NEW_DATA = 1u << 1,
+    TFA_SEQ_LOST = 1u << 2,           /* a gap before this segment: bytes never captured */
+    TFA_SEQ_RETRANS = 1u << 3,        /* data already captured, sent again (RTO) */
+    TFA_SEQ_FAST_RETRANS = 1u << 4,   /* ... after duplicate ACKs */
+    TFA_SEQ_SPURIOUS = 1u << 5,       /* ... which the receiver had already acknowledged */
+    TFA_SEQ_OOO = 1u << 6,            /* below the highest sequence, never captured, soon after */
+    TFA_SEQ_DATA_DIFFERS = 1u << 7,   /* overlapping bytes differ from the first transmission */
+    TFA_SEQ_ACK_UNSEEN = 1u << 8,     /* acknowledges bytes never captured */
+    TFA_SEQ_ACK_INVALID = 1u << 9,    /* acknowledges far beyond, or far behind */
+    TFA_SEQ_DUP_ACK = 1u << 10,
+    TFA_SEQ_KEEPALIVE = 1u << 11,     /* a keep-alive probe */
+    TFA_SEQ_ZW_PROBE = 1u << 12,      /* a probe into a zero window */
+    TFA_SEQ_ZERO_START = 1u << 13,    /* this side's window closed */
+    TFA_SEQ_ZERO_END = 1u << 14,      /* ... and reopened */
+    TFA_SEQ_WINDOW_FULL = 1u << 15,
+    TFA_SEQ_WINDOW_SHRUNK = 1u << 16,
+    TFA_SEQ_OUT_OF_WINDOW = 1u << 17, /* beyond the receiver's advertised right edge */
+    TFA_SEQ_TS_REGRESSION = 1u << 18,
+    TFA_SEQ_STALE = 1u << 19,         /* belongs to the previous incarnation */
+    TFA_SEQ_ZERO_SEGMENT = 1u << 20,  /* it advertises a zero window */
+    TFA_SEQ_PROBE_ACK = 1u << 21,     /* it answers this side's peer's probe */
+};
+
+typedef struct TfaSeqEvent {
+    uint32_t facts;
+    uint32_t gap;            /* TFA_SEQ_LOST: bytes missing ... */
+    TfaFrameNo lost_frame;   /* ... before this frame (this one, or an earlier one) */
+    TfaTs lost_ts;
+    uint32_t unseen;         /* TFA_SEQ_ACK_UNSEEN: bytes acknowledged but never captured */
+    uint32_t dupacks;        /* TFA_SEQ_DUP_ACK: its number in the run */
+    TfaDuration zero_for;    /* TFA_SEQ_ZERO_END: how long the window stayed shut */
+    TfaFrameNo zero_frame;   /* ... since this frame */
+    TfaFrameNo probe_frame;  /* TFA_SEQ_PROBE_ACK: the probe it answers */
+    uint32_t differ_at;      /* TFA_SEQ_DATA_DIFFERS: first differing sequence number */
+    TfaDuration since;       /* retransmissions: since the data was first captured/expected */
+} TfaSeqEvent;
+
+/* Analyse @seg sent by @side; the state machine has not seen it yet. */
+void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget, TfaStats *stats,
+                          const TfaSegment *seg, uint8_t side, TfaSeqEvent *ev);
+
+/* Give back the retained payload of @c to @budget (before freeing it). */
+void tfa_seqtrack_release(TfaConn *c, TfaBudget *budget);

@@ -1,0 +1,430 @@
+/* seqtrack.c - per-direction sequence analysis (RFC 9293 §3.4, RFC 5681,
+ * RFC 7323, RFC 2018), classifying every segment the way an engineer reads a
+ * trace: new data, a hole, a retransmission (RTO, fast, spurious), out of
+ * order, a duplicate ACK, an ACK of bytes never captured, window events,
+ * probes, and frames the capture holds twice. */
+#include "config.h"
+
+#include "tcpflow-audit/seqtrack.h"
+
+#include "tcpflow-audit/seqnum.h"
+
+#include <string.h>
+
+/* Linux's minimum RTO: a retransmission sooner than this after the third
+ * duplicate ACK is the fast one (RFC 5681 §3.2). */
+#define FAST_RETRANS_WINDOW (200 * TFA_NSEC_PER_MSEC)
+/* Without a measured handshake RTT, "shortly after" means this. */
+#define OOO_DEFAULT_WINDOW (3 * TFA_NSEC_PER_MSEC)
+/* The same frame captured twice arrives this close together. */
+#define DUP_FRAME_WINDOW (10 * TFA_NSEC_PER_MSEC)
+/* An ACK this far behind the highest one cannot be a reordered ACK. */
+#define ACK_FAR_BEHIND (16u * 1024u * 1024u)
+/* A segment this far from the stream, near the previous incarnation's. */
+#define STALE_DISTANCE (1u << 24)
+#define STALE_NEAR (1u << 20)
+
+static uint32_t seg_len(const TfaSegment *seg)
+{
+    return seg->payload_len + ((seg->flags & TFA_TH_SYN) ? 1u : 0u) +
+           ((seg->flags & TFA_TH_FIN) ? 1u : 0u);
+}
+
+static uint32_t scaled(const TfaConn *c, uint8_t side, const TfaSegment *seg)
+{
+    uint32_t w = seg->window;
+    if (!(seg->flags & TFA_TH_SYN) && c->ep[0].has_wscale && c->ep[1].has_wscale)
+        w <<= c->ep[side].wscale;
+    return w;
+}
+
+/* The previous frame of this side seen again: the same bytes (the checksum
+ * covers them all), close in time.  An IPv4 retransmission carries a new IP
+ * ID, so equal non-zero IDs mean one sending, duplicated by the capture or
+ * the network.  Without that proof (IP ID 0, as Linux gives SYN-ACKs, or
+ * IPv6) a copy must also follow its original with nothing from the peer in
+ * between: a SYN-ACK repeated for a repeated SYN is byte-identical too. */
+static bool same_frame(const TfaConn *c, const TfaHalf *h, const TfaSegment *seg, uint8_t side)
+{
+    if (!h->prev_valid || seg->ts - h->prev_ts > DUP_FRAME_WINDOW)
+        return false;
+    if (seg->seq != h->prev_seq || seg->ack != h->prev_ack || seg->payload_len != h->prev_len ||
+        seg->flags != h->prev_flags || seg->checksum != h->prev_checksum)
+        return false;
+    if (seg->ip_version == 4 && seg->ip_id != 0)
+        return seg->ip_id == h->prev_ip_id;
+    return c->side[1 - side].last_frame < h->prev_frame && seg->opt.has_ts &&
+           seg->opt.tsval == h->prev_tsval && seg->ip_id == h->prev_ip_id;
+}
+
+/* ---- retained payload (a ring of the lowest unacknowledged bytes) -------- */
+
+static void keep_drop_below(TfaHalf *h, uint32_t ack)
+{
+    if (h->keep_len == 0 || !tfa_seq_gt(ack, h->keep_base))
+        return;
+    uint32_t n = tfa_seq_diff(ack, h->keep_base);
+    if (n >= h->keep_len) {
+        h->keep_base = ack;
+        h->keep_len = 0;
+        return;
+    }
+    h->keep_base += n;
+    h->keep_len -= n;
+}
+
+/* Append in-order payload, if it starts where the kept bytes end. */
+static void keep_append(TfaHalf *h, const TfaOptions *opts, TfaBudget *budget, TfaStats *stats,
+                        const TfaSegment *seg)
+{
+    if (seg->payload_len == 0 || seg->payload_caplen < seg->payload_len ||
+        opts->max_buffer_per_dir == 0)
+        return;
+    if (h->keep == NULL) {
+        if (budget->used + opts->max_buffer_per_dir > budget->limit) {
+            tfa_stats_count(stats, TFA_DIAG_BUFFER_CAP_HIT);
+            h->keep_cap = UINT32_MAX; /* remembered: no buffer for this direction */
+            return;
+        }
+        h->keep_cap = opts->max_buffer_per_dir;
+        h->keep = g_malloc(h->keep_cap);
+        budget->used += h->keep_cap;
+        h->keep_base = seg->seq;
+        h->keep_len = 0;
+    }
+    if (h->keep_cap == UINT32_MAX)
+        return;
+    if (h->keep_len == 0)
+        h->keep_base = seg->seq;
+    if (seg->seq != h->keep_base + h->keep_len)
+        return; /* not contiguous with what is kept */
+    uint32_t room = h->keep_cap - h->keep_len;
+    uint32_t n = seg->payload_len < room ? seg->payload_len : room;
+    for (uint32_t i = 0; i < n; i++)
+        h->keep[(h->keep_base + h->keep_len + i) % h->keep_cap] = seg->payload[i];
+    h->keep_len += n;
+}
+
+/* Compare a retransmission with the kept bytes; the first differing
+ * sequence number, or false. */
+static bool keep_differs(const TfaHalf *h, const TfaSegment *seg, uint32_t *at)
+{
+    if (h->keep == NULL || h->keep_cap == UINT32_MAX || h->keep_len == 0 ||
+        seg->payload_caplen < seg->payload_len)
+        return false;
+    for (uint32_t i = 0; i < seg->payload_len; i++) {
+        uint32_t s = seg->seq + i;
+        if (!tfa_seq_in_window(s, h->keep_base, h->keep_len))
+            continue;
+        if (h->keep[s % h->keep_cap] != seg->payload[i]) {
+            *at = s;
+            return true;
+        }
+    }
+    return false;
+}
+
+void tfa_seqtrack_release(TfaConn *c, TfaBudget *budget)
+{
+    for (int i = 0; i < 2; i++) {
+        TfaHalf *h = &c->half[i];
+        if (h->keep != NULL) {
+            budget->used -= h->keep_cap;
+            g_free(h->keep);
+            h->keep = NULL;
+        }
+    }
+}
+
+/* ---- the ACK side: what @side says about its peer's stream --------------- */
+
+static void analyse_ack(TfaConn *c, const TfaSegment *seg, uint8_t side, bool probe_like,
+                        bool probe_ack, TfaSeqEvent *ev)
+{
+    TfaHalf *h = &c->half[side];
+    TfaHalf *r = &c->half[1 - side];
+    uint16_t f = seg->flags;
+    uint32_t ack = seg->ack;
+    uint32_t win = scaled(c, side, seg);
+
+    if (r->started) {
+        uint32_t allow = h->max_win > 65535 ? h->max_win : 65535;
+        if (tfa_seq_gt(ack, r->next)) {
+            uint32_t beyond = tfa_seq_diff(ack, r->next);
+            if (beyond > allow) {
+                ev->facts |= TFA_SEQ_ACK_INVALID;
+            } else if (!r->unseen_valid || tfa_seq_gt(ack, r->unseen_to)) {
+                /* the peer sent bytes the capture never saw: lost before
+                 * the capture point, yet delivered (reported once) */
+                uint32_t from = r->unseen_valid && tfa_seq_gt(r->unseen_to, r->next) ? r->unseen_to
+                                                                                        : r->next;
+                ev->facts |= TFA_SEQ_ACK_UNSEEN;
+                ev->unseen = tfa_seq_diff(ack, from);
+                r->unseen_valid = true;
+                r->unseen_to = ack;
+            }
+        } else if (r->hole && tfa_seq_gt(ack, r->hole_start)) {
+            uint32_t end = tfa_seq_lt(ack, r->hole_end) ? ack : r->hole_end;
+            ev->facts |= TFA_SEQ_ACK_UNSEEN;
+            ev->unseen = tfa_seq_diff(end, r->hole_start);
+            if (!r->hole_reported) {
+                ev->facts |= TFA_SEQ_LOST;
+                ev->gap = tfa_seq_diff(r->hole_end, r->hole_start);
+                ev->lost_frame = r->hole_frame;
+                ev->lost_ts = r->hole_ts;
+                r->hole_reported = true;
+            }
+            r->hole_start = end;
+            if (!tfa_seq_lt(r->hole_start, r->hole_end))
+                r->hole = false;
+        }
+    }
+    if (h->ack_seen && tfa_seq_lt(ack, h->max_ack) &&
+        tfa_seq_diff(h->max_ack, ack) > ACK_FAR_BEHIND)
+        ev->facts |= TFA_SEQ_ACK_INVALID;
+
+    /* a duplicate ACK: nothing new, the same ACK and the same window (RFC
+     * 5681 §2), or the same ACK with new SACK information (RFC 6675 §2).
+     * Like Wireshark, and unlike RFC 5681's congestion-control definition,
+     * it need not have data outstanding: an ACK repeated for a repeated FIN
+     * or SYN-ACK counts too (it tells that the repeat was not needed). */
+    bool plain = seg->payload_len == 0 && !(f & (TFA_TH_SYN | TFA_TH_FIN | TFA_TH_RST));
+    if (plain && !probe_like && !probe_ack && h->ack_seen && ack == h->last_ack && seg->window != 0 &&
+        (seg->window == h->last_win_raw || seg->opt.n_sack > 0) && r->started) {
+        h->dupacks++;
+        h->dupack_ts = seg->ts;
+        ev->facts |= TFA_SEQ_DUP_ACK;
+        ev->dupacks = h->dupacks;
+    } else if (!h->ack_seen || ack != h->last_ack) {
+        h->dupacks = 0;
+    }
+
+    /* the right edge of the window it offers must not move left (RFC 9293
+     * §3.8.6 "shrinking the window") */
+    uint32_t edge = ack + win;
+    if (h->edge_known && !c->mid_stream && seg->window != 0 && !(f & TFA_TH_SYN) &&
+        tfa_seq_lt(edge, h->right_edge))
+        ev->facts |= TFA_SEQ_WINDOW_SHRUNK;
+
+    keep_drop_below(r, ack);
+    if (!h->ack_seen || tfa_seq_gt(ack, h->max_ack))
+        h->max_ack = ack;
+    h->ack_seen = true;
+    h->last_ack = ack;
+    h->last_ack_ts = seg->ts;
+    h->last_win_raw = seg->window;
+    h->last_win = win;
+    if (win > h->max_win)
+        h->max_win = win;
+    if (!(f & TFA_TH_SYN)) {
+        h->right_edge = edge;
+        h->edge_known = true;
+    }
+}
+
+/* ---- the data side: what @side's segment is in its own stream ----------- */
+
+static void analyse_data(TfaConn *c, const TfaOptions *opts, TfaBudget *budget, TfaStats *stats,
+                         const TfaSegment *seg, uint8_t side, TfaSeqEvent *ev)
+{
+    TfaHalf *h = &c->half[side];
+    TfaHalf *r = &c->half[1 - side];
+    uint32_t len = seg_len(seg);
+    uint32_t end = seg->seq + len;
+
+    if (!h->started) {
+        h->started = true;
+        h->next = h->contig = end;
+        h->next_ts = seg->ts;
+        if (seg->payload_len > 0)
+            ev->facts |= TFA_SEQ_NEW_DATA;
+        keep_append(h, opts, budget, stats, seg);
+        return;
+    }
+    if (h->prev_incarnation && len > 0 &&
+        tfa_seq_diff(seg->seq, h->next) > STALE_DISTANCE &&
+        tfa_seq_diff(h->next, seg->seq) > STALE_DISTANCE &&
+        (tfa_seq_diff(seg->seq, h->prev_next) < STALE_NEAR ||
+         tfa_seq_diff(h->prev_next, seg->seq) < STALE_NEAR)) {
+        ev->facts |= TFA_SEQ_STALE;
+        return;
+    }
+    if (len == 0)
+        return;
+
+    if (tfa_seq_gt(seg->seq, h->next)) {
+        /* a gap: the bytes before it were not captured (yet) */
+        ev->facts |= TFA_SEQ_NEW_DATA;
+        if (h->hole && !h->hole_reported) {
+            /* a second gap before the first was explained: report that one */
+            ev->facts |= TFA_SEQ_LOST;
+            ev->gap = tfa_seq_diff(h->hole_end, h->hole_start);
+            ev->lost_frame = h->hole_frame;
+            ev->lost_ts = h->hole_ts;
+        }
+        h->hole = true;
+        h->hole_reported = false;
+        h->hole_start = h->next;
+        h->hole_end = seg->seq;
+        h->hole_frame = seg->frame_no;
+        h->hole_ts = seg->ts;
+        /* already acknowledged by the peer: lost before the capture point */
+        if (r->ack_seen && tfa_seq_gt(r->max_ack, h->next)) {
+            ev->facts |= TFA_SEQ_LOST;
+            ev->gap = tfa_seq_diff(seg->seq, h->next);
+            ev->lost_frame = seg->frame_no;
+            ev->lost_ts = seg->ts;
+            h->hole_reported = true;
+            /* what the peer acknowledged needs no second report */
+            h->hole_start = tfa_seq_lt(r->max_ack, seg->seq) ? r->max_ack : seg->seq;
+            h->hole = tfa_seq_lt(h->hole_start, h->hole_end);
+        }
+        h->next = end;
+        h->next_ts = seg->ts;
+    } else if (seg->seq == h->next) {
+        ev->facts |= TFA_SEQ_NEW_DATA;
+        if (h->contig == h->next)
+            h->contig = end;
+        h->next = end;
+        h->next_ts = seg->ts;
+        keep_append(h, opts, budget, stats, seg);
+    } else if (seg->payload_len == 0) {
+        /* a SYN or FIN sent again: HANDSHAKE_SYN_RETRANSMITTED and
+         * TEARDOWN_FIN_RETRANSMITTED say it, not the data classes */
+    } else {
+        /* below the highest sequence captured */
+        bool fills = h->hole && tfa_seq_ge(seg->seq, h->hole_start) &&
+                     tfa_seq_lt(seg->seq, h->hole_end);
+        TfaDuration ooo = c->irtt > 0 ? c->irtt : OOO_DEFAULT_WINDOW;
+        if (r->ack_seen && tfa_seq_le(end, r->max_ack)) {
+            ev->facts |= TFA_SEQ_SPURIOUS;
+        } else if (fills) {
+            /* bytes the capture had not seen: sent again after duplicate
+             * ACKs, or late, or merely reordered */
+            if (r->dupacks >= 3 && seg->ts - r->dupack_ts < FAST_RETRANS_WINDOW)
+                ev->facts |= TFA_SEQ_FAST_RETRANS;
+            else if (seg->ts - h->hole_ts < ooo)
+                ev->facts |= TFA_SEQ_OOO;
+            else
+                ev->facts |= TFA_SEQ_RETRANS;
+            /* not mere reordering: the gap was a loss before the capture */
+            if (!(ev->facts & TFA_SEQ_OOO) && !h->hole_reported) {
+                ev->facts |= TFA_SEQ_LOST;
+                ev->gap = tfa_seq_diff(h->hole_end, h->hole_start);
+                ev->lost_frame = h->hole_frame;
+                ev->lost_ts = h->hole_ts;
+                h->hole_reported = true;
+            }
+            if (seg->seq == h->hole_start)
+                h->hole_start = tfa_seq_lt(end, h->hole_end) ? end : h->hole_end;
+            if (!tfa_seq_lt(h->hole_start, h->hole_end))
+                h->hole = false;
+            ev->since = seg->ts - h->hole_ts;
+        } else if (r->dupacks >= 3 && seg->seq == r->last_ack &&
+                   seg->ts - r->dupack_ts < FAST_RETRANS_WINDOW) {
+            ev->facts |= TFA_SEQ_FAST_RETRANS;
+        } else {
+            ev->facts |= TFA_SEQ_RETRANS;
+        }
+        uint32_t at;
+        if (keep_differs(h, seg, &at)) {
+            ev->facts |= TFA_SEQ_DATA_DIFFERS;
+            ev->differ_at = at;
+        }
+        if (tfa_seq_gt(end, h->next)) {
+            h->next = end;
+            h->next_ts = seg->ts;
+        }
+        if (!h->hole)
+            h->contig = h->next;
+    }
+
+    /* the receiver's window: filled exactly, or overrun */
+    if (r->edge_known && !c->mid_stream && seg->payload_len > 1 &&
+        !(seg->flags & (TFA_TH_SYN | TFA_TH_FIN | TFA_TH_RST))) {
+        uint32_t data_end = seg->seq + seg->payload_len;
+        if (data_end == r->right_edge)
+            ev->facts |= TFA_SEQ_WINDOW_FULL;
+        else if (tfa_seq_gt(data_end, r->right_edge))
+            ev->facts |= TFA_SEQ_OUT_OF_WINDOW;
+    }
+}
+
+void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget, TfaStats *stats,
+                          const TfaSegment *seg, uint8_t side, TfaSeqEvent *ev)
+{
+    TfaHalf *h = &c->half[side];
+    TfaHalf *peer = &c->half[1 - side];
+    uint16_t f = seg->flags;
+
+    memset(ev, 0, sizeof(*ev));
+    if (c->irtt == 0 && c->det.syn_ts != 0 && c->det.ack_ts != 0)
+        c->irtt = c->det.ack_ts - c->det.syn_ts;
+
+    if (same_frame(c, h, seg, side)) {
+        ev->facts = TFA_SEQ_DUP_FRAME;
+        h->prev_ts = seg->ts;
+        return;
+    }
+    h->prev_valid = true;
+    h->prev_ip_id = seg->ip_id;
+    h->prev_checksum = seg->checksum;
+    h->prev_flags = f;
+    h->prev_seq = seg->seq;
+    h->prev_ack = seg->ack;
+    h->prev_len = seg->payload_len;
+    h->prev_tsval = seg->opt.tsval;
+    h->prev_ts = seg->ts;
+    h->prev_frame = seg->frame_no;
+
+    if (f & TFA_TH_RST)
+        return; /* an RST moves no sequence space; tcpsm and the RST detector judge it */
+
+    if (seg->opt.has_ts) {
+        if (h->ts_seen && tfa_seq_lt(seg->opt.tsval, h->last_tsval))
+            ev->facts |= TFA_SEQ_TS_REGRESSION;
+        else
+            h->last_tsval = seg->opt.tsval;
+        h->ts_seen = true;
+    }
+
+    /* this side's receive window */
+    if (!(f & (TFA_TH_SYN | TFA_TH_FIN)) && (f & TFA_TH_ACK)) {
+        if (seg->window == 0) {
+            ev->facts |= TFA_SEQ_ZERO_SEGMENT;
+            if (!h->zero) {
+                h->zero = true;
+                h->zero_frame = seg->frame_no;
+                h->zero_ts = seg->ts;
+                ev->facts |= TFA_SEQ_ZERO_START;
+            }
+        } else if (h->zero) {
+            h->zero = false;
+            ev->facts |= TFA_SEQ_ZERO_END;
+            ev->zero_for = seg->ts - h->zero_ts;
+            ev->zero_frame = h->zero_frame;
+        }
+    }
+
+    /* probes: at most one byte, one below what it had sent (or the next
+     * byte into a zero window); keep-alives and zero-window probes look
+     * alike, and only the peer's window tells them apart */
+    bool probe_like = false, probe_ack = false;
+    if (!(f & (TFA_TH_SYN | TFA_TH_FIN)) && seg->payload_len <= 1 && h->started &&
+        (seg->seq + 1 == h->next || (seg->payload_len == 1 && seg->seq == h->next && peer->zero))) {
+        probe_like = true;
+        ev->facts |= peer->zero ? TFA_SEQ_ZW_PROBE : TFA_SEQ_KEEPALIVE;
+        h->probe_out = true;
+        h->probe_frame = seg->frame_no;
+    } else if (peer->probe_out && (f & TFA_TH_ACK) && seg->payload_len == 0) {
+        ev->facts |= TFA_SEQ_PROBE_ACK;
+        ev->probe_frame = peer->probe_frame;
+        peer->probe_out = false;
+        probe_ack = true;
+    }
+
+    if (f & TFA_TH_ACK)
+        analyse_ack(c, seg, side, probe_like, probe_ack, ev);
+    if (!probe_like)
+        analyse_data(c, opts, budget, stats, seg, side, ev);
+}

@@ -1,0 +1,402 @@
+/* test-seqtrack.c - what every segment is in its stream: wrap-safe, with
+ * window scaling, SACK, probes, capture duplicates, and the places where
+ * Wireshark is known to be wrong (ORACLES.md 8.1). */
+#include "tfa-test.h"
+
+#include "tcpflow-audit/seqtrack.h"
+#include "tcpflow-audit/tcpsm.h"
+
+#define C 0
+#define S 1
+#define MS TFA_NSEC_PER_MSEC
+
+enum { SYN = TFA_TH_SYN, ACK = TFA_TH_ACK, FIN = TFA_TH_FIN, RST = TFA_TH_RST };
+
+typedef struct Fx {
+    TfaOptions opts;
+    TfaConn *c;
+    TfaBudget budget;
+    TfaStats stats;
+    TfaFrameNo frame;
+    TfaTs now;
+    TfaSeqEvent ev;
+    uint16_t ip_id[2];
+    uint16_t window[2];
+    bool ws;                 /* window scale option on the SYNs */
+    uint8_t shift;
+    uint8_t payload[4096];
+} Fx;
+
+static int setup(void **state)
+{
+    Fx *f = g_new0(Fx, 1);
+    tfa_options_init(&f->opts);
+    f->c = g_new0(TfaConn, 1);
+    f->budget.limit = f->opts.max_buffer_bytes;
+    f->window[C] = f->window[S] = 1000;
+    for (size_t i = 0; i < sizeof(f->payload); i++)
+        f->payload[i] = (uint8_t)(i * 7);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    Fx *f = *state;
+    tfa_seqtrack_release(f->c, &f->budget);
+    assert_int_equal(f->budget.used, 0);
+    tfa_conn_free(f->c);
+    g_free(f);
+    return 0;
+}
+
+/* A segment from @side @gap after the previous, payload from f->payload
+ * starting at @poff; each frame gets a new IP ID unless @same_id. */
+static uint32_t seg_full(Fx *f, TfaDuration gap, uint8_t side, uint16_t flags, uint32_t seq,
+                         uint32_t ack, uint32_t len, size_t poff, bool same_id)
+{
+    f->frame++;
+    f->now += gap;
+    TfaAddr a = tfa_test_ip4(10, 0, 0, (uint8_t)(1 + side));
+    TfaAddr b = tfa_test_ip4(10, 0, 0, (uint8_t)(2 - side));
+    TfaSegment s = tfa_test_seg(a, side == C ? 40000 : 80, b, side == C ? 80 : 40000, flags, seq,
+                                ack, len, f->frame, f->now);
+    if (!same_id)
+        f->ip_id[side]++;
+    s.ip_id = f->ip_id[side];
+    s.checksum = (uint16_t)(seq ^ ack ^ len ^ flags);
+    s.window = f->window[side];
+    s.payload = len > 0 ? f->payload + poff : NULL;
+    if ((flags & SYN) && f->ws) {
+        s.opt.has_wscale = true;
+        s.opt.wscale = f->shift;
+    }
+    bool created = f->c->side[0].packets + f->c->side[1].packets == 0;
+    TfaSideStats *st = &f->c->side[side];
+    st->packets++;
+    st->last_frame = f->frame;
+    st->last_ts = f->now;
+    if (created)
+        tfa_tcpsm_init(f->c, &f->opts, &s, side);
+    tfa_seqtrack_segment(f->c, &f->opts, &f->budget, &f->stats, &s, side, &f->ev);
+    TfaSmEvent sm;
+    if (!(f->ev.facts & TFA_SEQ_DUP_FRAME))
+        tfa_tcpsm_segment(f->c, &f->opts, &s, side, &sm);
+    return f->ev.facts;
+}
+
+static uint32_t seg(Fx *f, uint8_t side, uint16_t flags, uint32_t seq, uint32_t ack, uint32_t len)
+{
+    return seg_full(f, MS, side, flags, seq, ack, len, seq % 1024, false);
+}
+
+static void handshake_at(Fx *f, uint32_t iss_c, uint32_t iss_s)
+{
+    seg(f, C, SYN, iss_c, 0, 0);
+    seg(f, S, SYN | ACK, iss_s, iss_c + 1, 0);
+    seg(f, C, ACK, iss_c + 1, iss_s + 1, 0);
+}
+
+#define HAS(x, bit) (((x) & (bit)) != 0)
+
+static void test_in_order(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    assert_true(HAS(seg(f, C, ACK, 1001, 5001, 100), TFA_SEQ_NEW_DATA));
+    assert_int_equal(seg(f, S, ACK, 5001, 1101, 0), 0);
+    assert_true(HAS(seg(f, C, ACK, 1101, 5001, 100), TFA_SEQ_NEW_DATA));
+    assert_int_equal(f->c->half[C].next, 1201);
+}
+
+/* The sequence space wraps: nothing is lost or retransmitted across 2^32,
+ * and a stream whose next byte is exactly 0 is not "unknown" (Wireshark's
+ * sentinel, ORACLES.md 8.1 item 1). */
+static void test_wraparound(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 0xffffff00u, 5000);
+    uint32_t s0 = 0xffffff01u;
+    assert_int_equal(seg(f, C, ACK, s0, 5001, 0xff) & ~TFA_SEQ_NEW_DATA, 0); /* ends at 0 */
+    assert_int_equal(f->c->half[C].next, 0);
+    assert_true(HAS(seg(f, C, ACK, 0, 5001, 100), TFA_SEQ_NEW_DATA));
+    /* the same 0xff bytes ending at 0 again: a retransmission */
+    assert_true(HAS(seg_full(f, 300 * MS, C, ACK, s0, 5001, 0xff, 0, false), TFA_SEQ_RETRANS));
+    /* a gap across the wrap */
+    assert_true(HAS(seg(f, C, ACK, 200, 5001, 100), TFA_SEQ_NEW_DATA));
+    assert_int_equal(f->c->half[C].hole_start, 100);
+    assert_int_equal(f->c->half[C].hole_end, 200);
+}
+
+/* Reordering: a gap filled within the handshake RTT is out of order, and
+ * no segment was lost. */
+static void test_reorder_is_not_loss(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    uint32_t x = seg(f, C, ACK, 1101, 5001, 100); /* 1001:1101 held back */
+    assert_false(HAS(x, TFA_SEQ_LOST));
+    x = seg_full(f, MS / 10, C, ACK, 1001, 5001, 100, 0, false);
+    assert_true(HAS(x, TFA_SEQ_OOO));
+    assert_false(HAS(x, TFA_SEQ_LOST));
+    assert_false(f->c->half[C].hole);
+}
+
+/* A gap filled late, after duplicate ACKs: lost before the capture point,
+ * then fast-retransmitted; reported lost at the frame after the gap. */
+static void test_gap_then_fast_retransmit(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1101, 5001, 100);                /* 4: gap 1001:1101 */
+    seg(f, S, ACK, 5001, 1001, 0);                  /* 5: repeats the SYN-ACK's ACK: dup 1 */
+    seg(f, S, ACK, 5001, 1001, 0);                  /* 6: dup 2 */
+    uint32_t x = seg(f, S, ACK, 5001, 1001, 0);     /* 7: dup 3 */
+    assert_true(HAS(x, TFA_SEQ_DUP_ACK));
+    assert_int_equal(f->ev.dupacks, 3);
+    x = seg_full(f, 10 * MS, C, ACK, 1001, 5001, 100, 0, false); /* 8 */
+    assert_true(HAS(x, TFA_SEQ_FAST_RETRANS));
+    assert_true(HAS(x, TFA_SEQ_LOST));
+    assert_int_equal(f->ev.lost_frame, 4);
+    assert_int_equal(f->ev.gap, 100);
+}
+
+/* The peer acknowledges bytes in the gap: lost before the capture point,
+ * delivered anyway; ACK_UNSEEN reported once for them. */
+static void test_gap_acked(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1101, 5001, 100);
+    uint32_t x = seg(f, S, ACK, 5001, 1201, 0);
+    assert_true(HAS(x, TFA_SEQ_ACK_UNSEEN));
+    assert_true(HAS(x, TFA_SEQ_LOST));
+    assert_int_equal(f->ev.unseen, 100);
+    x = seg(f, S, ACK, 5001, 1201, 0);
+    assert_false(HAS(x, TFA_SEQ_ACK_UNSEEN));
+}
+
+/* An ACK beyond everything captured, and far beyond: unseen, invalid. */
+static void test_ack_beyond(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1001, 5001, 100);
+    uint32_t x = seg(f, S, ACK, 5001, 1301, 0);
+    assert_true(HAS(x, TFA_SEQ_ACK_UNSEEN));
+    assert_int_equal(f->ev.unseen, 200);
+    assert_false(HAS(seg(f, S, ACK, 5001, 1301, 0), TFA_SEQ_ACK_UNSEEN)); /* once */
+    x = seg(f, S, ACK, 5001, 1001 + 50000000u, 0);
+    assert_true(HAS(x, TFA_SEQ_ACK_INVALID));
+}
+
+static void test_retransmissions(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1001, 5001, 100);
+    /* RTO: the same bytes 300 ms later, not acknowledged */
+    uint32_t x = seg_full(f, 300 * MS, C, ACK, 1001, 5001, 100, 1001 % 1024, false);
+    assert_true(HAS(x, TFA_SEQ_RETRANS));
+    assert_false(HAS(x, TFA_SEQ_DATA_DIFFERS));
+    /* acknowledged, then sent again: spurious */
+    seg(f, S, ACK, 5001, 1101, 0);
+    x = seg_full(f, 300 * MS, C, ACK, 1001, 5001, 100, 1001 % 1024, false);
+    assert_true(HAS(x, TFA_SEQ_SPURIOUS));
+}
+
+/* A retransmission whose bytes differ from the original. */
+static void test_data_differs(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg_full(f, MS, C, ACK, 1001, 5001, 100, 0, false);
+    uint32_t x = seg_full(f, 300 * MS, C, ACK, 1001, 5001, 100, 7, false);
+    assert_true(HAS(x, TFA_SEQ_RETRANS));
+    assert_true(HAS(x, TFA_SEQ_DATA_DIFFERS));
+    assert_int_equal(f->ev.differ_at, 1001);
+    assert_true(f->budget.used > 0);
+}
+
+/* No budget left: nothing kept, counted, and no false difference. */
+static void test_budget(void **state)
+{
+    Fx *f = *state;
+    f->budget.limit = 10;
+    handshake_at(f, 1000, 5000);
+    seg_full(f, MS, C, ACK, 1001, 5001, 100, 0, false);
+    assert_int_equal(f->stats.diag[TFA_DIAG_BUFFER_CAP_HIT], 1);
+    uint32_t x = seg_full(f, 300 * MS, C, ACK, 1001, 5001, 100, 7, false);
+    assert_false(HAS(x, TFA_SEQ_DATA_DIFFERS));
+}
+
+/* The same frame twice (same IP ID and checksum) is a capture duplicate,
+ * not a retransmission; new IP ID, same bytes: a retransmission. */
+static void test_duplicate_frame(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1001, 5001, 100);
+    uint32_t x = seg_full(f, MS / 100, C, ACK, 1001, 5001, 100, 1001 % 1024, true);
+    assert_int_equal(x, TFA_SEQ_DUP_FRAME);
+    x = seg_full(f, MS / 100, C, ACK, 1001, 5001, 100, 1001 % 1024, false);
+    assert_true(HAS(x, TFA_SEQ_RETRANS));
+}
+
+/* SYN-ACKs with IP ID 0 repeated for a repeated SYN are byte-identical but
+ * not duplicates: the peer's SYN came between them. */
+static void test_synack_repeat_not_duplicate(void **state)
+{
+    Fx *f = *state;
+    seg(f, C, SYN, 1000, 0, 0);
+    f->ip_id[S] = 0xffff; /* next one is 0 */
+    seg_full(f, MS, S, SYN | ACK, 5000, 1001, 0, 0, false);
+    seg(f, C, SYN, 1000, 0, 0);
+    uint32_t x = seg_full(f, MS / 10, S, SYN | ACK, 5000, 1001, 0, 0, true);
+    assert_false(HAS(x, TFA_SEQ_DUP_FRAME));
+}
+
+/* Duplicate ACKs: same ACK and window; a SACK-carrying ACK counts even
+ * with a new window (RFC 6675); a changed window alone does not. */
+static void test_dup_acks(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1001, 5001, 100);
+    seg(f, S, ACK, 5001, 1101, 0);
+    assert_true(HAS(seg(f, S, ACK, 5001, 1101, 0), TFA_SEQ_DUP_ACK));
+    f->window[S] = 900;
+    assert_false(HAS(seg(f, S, ACK, 5001, 1101, 0), TFA_SEQ_DUP_ACK)); /* window update */
+    assert_false(HAS(seg(f, S, ACK, 5001, 1201, 0), TFA_SEQ_DUP_ACK)); /* new ACK */
+}
+
+/* Window scaling applies only when both SYNs carried the option. */
+static void test_window_scaling(void **state)
+{
+    Fx *f = *state;
+    f->ws = true;
+    f->shift = 7;
+    handshake_at(f, 1000, 5000);
+    f->window[S] = 10; /* 10 << 7 = 1280 */
+    seg(f, S, ACK, 5001, 1001, 0);
+    assert_int_equal(f->c->half[S].last_win, 1280);
+    assert_int_equal(f->c->half[S].right_edge, 1001 + 1280);
+    /* 1280 bytes from 1001 fill the window exactly */
+    assert_true(HAS(seg(f, C, ACK, 1001, 5001, 1280), TFA_SEQ_WINDOW_FULL));
+    assert_true(HAS(seg(f, C, ACK, 2281, 5001, 10), TFA_SEQ_OUT_OF_WINDOW));
+}
+
+static void test_window_scaling_one_sided(void **state)
+{
+    Fx *f = *state;
+    TfaAddr a = tfa_test_ip4(10, 0, 0, 1);
+    f->ws = true;
+    f->shift = 7;
+    seg(f, C, SYN, 1000, 0, 0);
+    f->ws = false; /* the SYN-ACK does not agree */
+    seg(f, S, SYN | ACK, 5000, 1001, 0);
+    seg(f, C, ACK, 1001, 5001, 0);
+    f->window[S] = 10;
+    seg(f, S, ACK, 5001, 1001, 0);
+    assert_int_equal(f->c->half[S].last_win, 10);
+    (void)a;
+}
+
+/* A zero window, probes (zero bytes, one below the next), their ACKs, the
+ * window reopening; then a keep-alive, which looks the same. */
+static void test_zero_window_and_keepalive(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1001, 5001, 100);
+    f->window[S] = 0;
+    uint32_t x = seg(f, S, ACK, 5001, 1101, 0);
+    assert_true(HAS(x, TFA_SEQ_ZERO_START));
+    x = seg_full(f, 200 * MS, C, ACK, 1100, 5001, 0, 0, false);
+    assert_true(HAS(x, TFA_SEQ_ZW_PROBE));
+    assert_false(HAS(x, TFA_SEQ_KEEPALIVE));
+    x = seg(f, S, ACK, 5001, 1101, 0);
+    assert_true(HAS(x, TFA_SEQ_PROBE_ACK));
+    assert_false(HAS(x, TFA_SEQ_DUP_ACK));
+    f->window[S] = 1000;
+    x = seg_full(f, 500 * MS, S, ACK, 5001, 1101, 0, 0, false);
+    assert_true(HAS(x, TFA_SEQ_ZERO_END));
+    assert_int_equal(f->ev.zero_for, 700 * MS + 1 * MS);
+    /* the window is open: the same shape is a keep-alive */
+    x = seg_full(f, 7200 * TFA_NSEC_PER_SEC, C, ACK, 1100, 5001, 0, 0, false);
+    assert_true(HAS(x, TFA_SEQ_KEEPALIVE));
+    x = seg(f, S, ACK, 5001, 1101, 0);
+    assert_true(HAS(x, TFA_SEQ_PROBE_ACK));
+    assert_false(HAS(x, TFA_SEQ_DUP_ACK));
+}
+
+/* The right edge moving left is a shrink; to zero is a zero window. */
+static void test_window_shrunk(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg(f, S, ACK, 5001, 1001, 0);         /* edge 2001 */
+    f->window[S] = 500;
+    assert_true(HAS(seg(f, S, ACK, 5001, 1101, 0), TFA_SEQ_WINDOW_SHRUNK)); /* 1601 */
+    f->window[S] = 0;
+    uint32_t x = seg(f, S, ACK, 5001, 1101, 0);
+    assert_false(HAS(x, TFA_SEQ_WINDOW_SHRUNK));
+    assert_true(HAS(x, TFA_SEQ_ZERO_START));
+}
+
+/* TSval going backwards, and wrapping (not backwards). */
+static void test_timestamps(void **state)
+{
+    Fx *f = *state;
+    TfaAddr a = tfa_test_ip4(10, 0, 0, 1), b = tfa_test_ip4(10, 0, 0, 2);
+    handshake_at(f, 1000, 5000);
+    uint32_t vals[] = {0xfffffff0u, 0x00000010u, 0x00000005u};
+    uint32_t want[] = {0, 0, TFA_SEQ_TS_REGRESSION};
+    for (int i = 0; i < 3; i++) {
+        f->frame++;
+        TfaSegment s = tfa_test_seg(a, 40000, b, 80, ACK, 1001, 5001, 0, f->frame, f->now);
+        s.ip_id = (uint16_t)(100 + i);
+        s.opt.has_ts = true;
+        s.opt.tsval = vals[i];
+        s.window = 2000 + (uint16_t)i; /* window updates, not duplicate ACKs */
+        tfa_seqtrack_segment(f->c, &f->opts, &f->budget, &f->stats, &s, C, &f->ev);
+        assert_int_equal(f->ev.facts & TFA_SEQ_TS_REGRESSION, want[i]);
+    }
+}
+
+/* A segment of the previous incarnation arriving in the new one. */
+static void test_stale_incarnation(void **state)
+{
+    Fx *f = *state;
+    f->c->half[C].prev_incarnation = true;
+    f->c->half[C].prev_next = 900000000u;
+    handshake_at(f, 1000, 5000);
+    uint32_t x = seg(f, C, ACK, 900000000u - 100, 5001, 100);
+    assert_true(HAS(x, TFA_SEQ_STALE));
+    assert_false(HAS(x, TFA_SEQ_LOST));
+}
+
+/* A GSO super-segment far larger than the MSS is just data. */
+static void test_super_segment(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    uint32_t x = seg(f, C, ACK, 1001, 5001, 64000);
+    assert_int_equal(x, TFA_SEQ_NEW_DATA);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_in_order), T(test_wraparound), T(test_reorder_is_not_loss),
+        T(test_gap_then_fast_retransmit), T(test_gap_acked), T(test_ack_beyond),
+        T(test_retransmissions), T(test_data_differs), T(test_budget), T(test_duplicate_frame),
+        T(test_synack_repeat_not_duplicate), T(test_dup_acks), T(test_window_scaling),
+        T(test_window_scaling_one_sided), T(test_zero_window_and_keepalive),
+        T(test_window_shrunk), T(test_timestamps), T(test_stale_incarnation),
+        T(test_super_segment),
+    };
+#undef T
+    return cmocka_run_group_tests_name("seqtrack/seqtrack", tests, NULL, NULL);
+}
