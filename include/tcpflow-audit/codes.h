@@ -294,6 +294,21 @@ typedef enum TfaVerdict {
     TFA_VERDICT_N
 } TfaVerdict;
 
+/* Where the capture point sits between the endpoints (vantage.position). */
+#define TFA_VANTAGE_LIST(X)                                                    \
+    X(UNKNOWN, "unknown")                                                      \
+    X(NEAR_CLIENT, "near_client")                                              \
+    X(NEAR_SERVER, "near_server")                                              \
+    X(NEAR_BOTH, "near_both")                                                  \
+    X(MIDDLE, "middle")
+
+typedef enum TfaVantage {
+#define X(name, text) TFA_VANTAGE_##name,
+    TFA_VANTAGE_LIST(X)
+#undef X
+    TFA_VANTAGE_N
+} TfaVantage;
+
 /* Capture-level findings (summary record). */
 #define TFA_FINDING_LIST(X)                                                                        \
     X(SERVICE_CLOSE_WAIT_LEAK, "connections left in CLOSE_WAIT on the server: the application "    \
@@ -328,6 +343,7 @@ const char *tfa_evidence_name(TfaEvidence e);
 const char *tfa_rst_accept_name(TfaRstAccept a);
 int tfa_tcp_state_from_name(const char *name);
 const char *tfa_verdict_name(TfaVerdict v);
+const char *tfa_vantage_name(TfaVantage v);
 const char *tfa_finding_name(TfaFinding f);
 const char *tfa_finding_meaning(TfaFinding f);
 

@@ -220,6 +220,51 @@ typedef struct TfaHalf {
     uint32_t keep_base, keep_len, keep_cap;
 } TfaHalf;
 
+/* A data segment waiting for its ACK (ACK timing). */
+typedef struct TfaSentSeg {
+    uint32_t end;
+    uint32_t len;
+    TfaTs ts;
+    TfaFrameNo frame;
+    bool retransmitted;
+} TfaSentSeg;
+
+#define TFA_SENT_QUEUE 32
+#define TFA_DELAY_SAMPLES 64
+
+/* ACK timing of one endpoint: how it acknowledges the peer's data, and the
+ * round trips of its own data (written by detect/ackdelay.c). */
+typedef struct TfaAckTiming {
+    guint64 acks, immediate, delayed, over_500ms, piggybacked, stretch;
+    guint64 full_acks;             /* pure ACKs of full-sized data ... */
+    guint64 full_acks_within_two;  /* ... covering at most two segments */
+    TfaDuration max_delay;
+    uint16_t n_delays;             /* the latest TFA_DELAY_SAMPLES delays, a ring */
+    uint16_t delay_pos;
+    TfaDuration *delays;
+    /* round trips of this endpoint's own data, by the peer's ACKs (Karn) */
+    guint64 rtt_samples;
+    TfaDuration rtt_min, rtt_max;
+    uint16_t n_rtts, rtt_pos;
+    TfaDuration *rtts;
+    /* this endpoint's data not yet acknowledged */
+    TfaSentSeg *sent;
+    uint16_t sent_head, sent_len;
+    uint32_t mss;                  /* from its SYN, else the largest segment seen */
+    /* Nagle + delayed ACK: a small segment, its late ACK, the next segment */
+    bool small_out;
+    uint32_t small_end;
+    TfaTs small_ts;
+    TfaFrameNo small_frame;
+    bool held;                     /* the late ACK came: is the next data right behind it? */
+    TfaTs held_ack_ts;
+    TfaDuration held_for;
+    guint stalls;
+    TfaDuration stall_time;
+    TfaFrameNo first_stall_frame;
+    TfaTs first_stall_ts;
+} TfaAckTiming;
+
 /* One anomaly: numbers only; the text is made when reporting. */
 typedef struct TfaAnomaly {
     uint16_t code;       /* TfaAnomalyCode */
@@ -275,6 +320,7 @@ struct TfaConn {
 
     /* what the detectors found (detect) */
     TfaVerdicts det;
+    TfaAckTiming timing[2];    /* by endpoint (side) */
 
     /* the ladder (engine, only with --ladder) */
     GArray *ladder;            /* of TfaLadderRow, at most opts->ladder_rows */

@@ -48,3 +48,13 @@ void tfa_detect_rst_end(TfaConn *c, TfaVerdicts *d, const TfaOptions *opts, TfaA
 void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side,
                                  const TfaSeqEvent *ev, TfaAnomalySink *sink);
 void tfa_detect_sequence_end(TfaConn *c, TfaTs now, TfaAnomalySink *sink);
+void tfa_detect_ack_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, const TfaSeqEvent *sq,
+                            TfaAnomalySink *sink);
+void tfa_detect_ack_end(TfaConn *c, TfaAnomalySink *sink);
+
+/* Where the capture sits, from the handshake: *to_server is SYN -> SYN-ACK
+ * (capture -> server -> capture), *to_client SYN-ACK -> ACK; -1 unknown. */
+TfaVantage tfa_ack_vantage(const TfaConn *c, TfaDuration *to_server, TfaDuration *to_client);
+
+/* The @pct percentile of up to TFA_DELAY_SAMPLES durations; -1 when none. */
+TfaDuration tfa_ack_percentile(const TfaDuration *ring, uint16_t n, unsigned pct);

@@ -26,6 +26,7 @@ void tfa_detect_segment(TfaConn *c, const TfaOptions *opts, const TfaSegment *se
 {
     TfaAnomalySink sink = {.conn = c, .cap = opts->max_anomalies_per_conn};
     tfa_detect_sequence_segment(c, seg, side, sq, &sink);
+    tfa_detect_ack_segment(c, seg, side, sq, &sink);
     if (sq->facts & TFA_SEQ_DUP_FRAME)
         return; /* the capture's own repetition: nothing more to say about it */
     tfa_detect_handshake_segment(c, &c->det, seg, side, ev, created, &sink);
@@ -68,5 +69,6 @@ void tfa_detect_end(TfaConn *c, const TfaOptions *opts, TfaTs now)
     tfa_detect_rst_end(c, &c->det, opts, &sink);
     tfa_detect_teardown_end(c, &c->det, opts, now, &sink);
     tfa_detect_sequence_end(c, now, &sink);
+    tfa_detect_ack_end(c, &sink);
     c->det.verdict = (uint8_t)decide_verdict(c);
 }

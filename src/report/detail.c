@@ -321,6 +321,151 @@ const char *tfa_report_detail(const TfaConnRecord *rec, const TfaAnomaly *a, cha
                        w, f, a->arg[0]);
         break;
     }
+    case TFA_ANOMALY_SEQ_RETRANSMISSION:
+        g_snprintf(buf, len,
+                   "%s sent %" PRId64 " bytes at seq %" PRId64 " again (frame %" PRIu64 "): "
+                   "a timeout retransmission; the first copy or its ACK was lost after the "
+                   "capture point",
+                   w, a->arg[1], a->arg[0], f);
+        break;
+    case TFA_ANOMALY_SEQ_FAST_RETRANSMISSION:
+        g_snprintf(buf, len,
+                   "%s resent seq %" PRId64 " (frame %" PRIu64 ") after %" PRId64 " duplicate "
+                   "ACKs: fast retransmit (RFC 5681), a segment was lost",
+                   w, a->arg[0], f, a->arg[1]);
+        break;
+    case TFA_ANOMALY_SEQ_SPURIOUS_RETRANSMISSION:
+        g_snprintf(buf, len,
+                   "%s resent seq %" PRId64 " (frame %" PRIu64 ") which the peer had already "
+                   "acknowledged: a needless retransmission (the ACK was late or lost)",
+                   w, a->arg[0], f);
+        break;
+    case TFA_ANOMALY_SEQ_OUT_OF_ORDER:
+        g_snprintf(buf, len,
+                   "%s's segment at seq %" PRId64 " (frame %" PRIu64 ") arrived %.3f ms after a "
+                   "later one: reordered on the path, not lost",
+                   w, a->arg[0], f, secs(a->arg[1]) * 1000.0);
+        break;
+    case TFA_ANOMALY_SEQ_LOST_SEGMENT:
+        g_snprintf(buf, len,
+                   "%" PRId64 " bytes from %s before frame %" PRIu64 " never appear in the "
+                   "capture: lost before the capture point (or dropped by the capture)",
+                   a->arg[0], w, f);
+        break;
+    case TFA_ANOMALY_ACK_UNSEEN_DATA:
+        g_snprintf(buf, len,
+                   "%s acknowledged %" PRId64 " bytes the capture never saw (ack %" PRId64
+                   ", frame %" PRIu64 "): they reached it by a path or at a time the capture "
+                   "missed; capture loss, not network loss",
+                   w, a->arg[0], a->arg[1], f);
+        break;
+    case TFA_ANOMALY_SEQ_DUP_ACK:
+        g_snprintf(buf, len,
+                   "%s repeated ack %" PRId64 " (duplicate #%" PRId64 ", frame %" PRIu64 "): "
+                   "data beyond it is missing or reordered",
+                   w, a->arg[1], a->arg[0], f);
+        break;
+    case TFA_ANOMALY_SEQ_RETRANSMISSION_DATA_DIFFERS:
+        g_snprintf(buf, len,
+                   "%s retransmitted different bytes than it first sent at seq %" PRId64
+                   " (frame %" PRIu64 "): a broken stack or middlebox, or an injection attempt",
+                   w, a->arg[0], f);
+        break;
+    case TFA_ANOMALY_SEQ_OUT_OF_WINDOW:
+        g_snprintf(buf, len,
+                   "%s sent up to seq %" PRId64 " (frame %" PRIu64 ") beyond the window the peer "
+                   "offered (right edge %" PRId64 "): the peer drops the excess",
+                   w, a->arg[0], f, a->arg[1]);
+        break;
+    case TFA_ANOMALY_SEQ_ACK_INVALID:
+        g_snprintf(buf, len,
+                   "%s acknowledged %" PRId64 " (frame %" PRIu64 ") where the peer had sent up "
+                   "to %" PRId64 ": not an ACK of this connection's data",
+                   w, a->arg[0], f, a->arg[1]);
+        break;
+    case TFA_ANOMALY_SEQ_STALE_INCARNATION:
+        g_snprintf(buf, len,
+                   "%s's segment at seq %" PRId64 " (frame %" PRIu64 ") belongs to the previous "
+                   "connection on this 4-tuple (which ended near %" PRId64 "): a delayed "
+                   "duplicate that TIME_WAIT exists to absorb",
+                   w, a->arg[0], f, a->arg[1]);
+        break;
+    case TFA_ANOMALY_SEQ_KEEPALIVE:
+        g_snprintf(buf, len,
+                   "%s sent a keep-alive probe (frame %" PRIu64 ") after %.1f s without new "
+                   "data",
+                   w, f, secs(a->arg[0]));
+        break;
+    case TFA_ANOMALY_SEQ_TIMESTAMP_REGRESSION:
+        g_snprintf(buf, len,
+                   "%s's TSval went back from %" PRId64 " to %" PRId64 " (frame %" PRIu64 "): "
+                   "the peer's PAWS check drops the segment (RFC 7323)",
+                   w, a->arg[1], a->arg[0], f);
+        break;
+    case TFA_ANOMALY_WINDOW_ZERO:
+        if (a->arg[1] == 1 || a->arg[0] < 0)
+            g_snprintf(buf, len,
+                       "%s advertised a zero window (frame %" PRIu64 "): its application is not "
+                       "reading, the sender must stop",
+                       w, f);
+        else
+            g_snprintf(buf, len,
+                       "%s advertised a zero window (frame %" PRIu64 ") for %.3f s: its "
+                       "application was not reading fast enough, the sender had to stop",
+                       w, f, secs(a->arg[0]));
+        break;
+    case TFA_ANOMALY_WINDOW_ZERO_PROBE:
+        g_snprintf(buf, len,
+                   "%s probed the peer's zero window (frame %" PRIu64 ") to learn when it "
+                   "reopens",
+                   w, f);
+        break;
+    case TFA_ANOMALY_WINDOW_FULL:
+        g_snprintf(buf, len,
+                   "%s filled the peer's receive window exactly (frame %" PRIu64 "): it must "
+                   "wait for the window to open; the receiver limits throughput",
+                   w, f);
+        break;
+    case TFA_ANOMALY_WINDOW_SHRUNK:
+        g_snprintf(buf, len,
+                   "%s moved the right edge of its window left (frame %" PRIu64 "): RFC 9293 "
+                   "discourages shrinking a window the sender may already be using",
+                   w, f);
+        break;
+    case TFA_ANOMALY_CAPTURE_DUPLICATE_FRAME:
+        g_snprintf(buf, len,
+                   "frame %" PRIu64 " from %s repeats the one before it byte for byte (same IP "
+                   "ID and checksum): captured twice (SPAN port, two interfaces) or duplicated "
+                   "by the network, not retransmitted",
+                   f, w);
+        break;
+    case TFA_ANOMALY_ACK_DELAYED:
+        g_snprintf(buf, len,
+                   "%s acknowledged frame %" PRId64 " only after %.1f ms (frame %" PRIu64 "): a "
+                   "delayed ACK (Linux 40 ms, Windows 200 ms)",
+                   w, a->arg[1], secs(a->arg[0]) * 1000.0, f);
+        break;
+    case TFA_ANOMALY_ACK_DELAY_OVER_500MS:
+        g_snprintf(buf, len,
+                   "%s took %.1f ms to acknowledge frame %" PRId64 " (frame %" PRIu64 "): beyond "
+                   "RFC 1122's 500 ms limit",
+                   w, secs(a->arg[0]) * 1000.0, a->arg[1], f);
+        break;
+    case TFA_ANOMALY_ACK_STRETCH:
+        g_snprintf(buf, len,
+                   "%s acknowledged %" PRId64 " bytes (more than two %" PRId64 "-byte segments) "
+                   "in one ACK (frame %" PRIu64 "): receive offload (GRO/LRO) or ACK thinning",
+                   w, a->arg[0], a->arg[1], f);
+        break;
+    case TFA_ANOMALY_ACK_NAGLE_DELACK_STALL:
+        g_snprintf(buf, len,
+                   "%s held its next small write until the peer's delayed ACK came, %" PRId64
+                   " times (first at frame %" PRIu64 "), losing %.1f ms: Nagle's algorithm "
+                   "meeting a delayed ACK; set TCP_NODELAY on %s, or have the peer ACK at once "
+                   "(TCP_QUICKACK), or write each message in one call",
+                   w, a->arg[0], f, secs(a->arg[1]) * 1000.0,
+                   a->side == rec->side[TFA_ROLE_CLIENT] ? "the client" : "the server");
+        break;
     case TFA_ANOMALY_RST_STORM:
         g_snprintf(buf, len,
                    "%" PRId64 " RSTs on this connection (the last in frame %" PRIu64 "): "

@@ -5,6 +5,7 @@
 #include "report-private.h"
 
 #include "tcpflow-audit/decode.h"
+#include "tcpflow-audit/detect.h"
 #include "tcpflow-audit/json.h"
 
 #define TFA_SCHEMA_VERSION 1
@@ -209,6 +210,68 @@ static void handshake(TfaJson *j, const TfaConnRecord *rec)
     tfa_json_end_object(j);
 }
 
+static void dur_or_null(TfaJson *j, const char *key, TfaDuration v)
+{
+    if (v >= 0)
+        tfa_json_int(j, key, v);
+    else
+        tfa_json_null(j, key);
+}
+
+static void ack_timing(TfaJson *j, const TfaConnRecord *rec)
+{
+    const TfaConn *c = rec->conn;
+    TfaDuration to_server, to_client;
+    TfaVantage v = tfa_ack_vantage(c, &to_server, &to_client);
+    static const char *const roles[2] = {"client", "server"};
+
+    tfa_json_begin_object(j, "vantage");
+    tfa_json_string(j, "position", tfa_vantage_name(v));
+    dur_or_null(j, "to_server_rtt_ns", to_server);
+    dur_or_null(j, "to_client_rtt_ns", to_client);
+    tfa_json_end_object(j);
+
+    tfa_json_begin_object(j, "ack_delay");
+    for (int r = 0; r < 2; r++) {
+        const TfaAckTiming *t = &c->timing[rec->side[r]];
+        bool near = v == TFA_VANTAGE_NEAR_BOTH ||
+                    (r == TFA_ROLE_CLIENT ? v == TFA_VANTAGE_NEAR_CLIENT
+                                          : v == TFA_VANTAGE_NEAR_SERVER);
+        tfa_json_begin_object(j, roles[r]);
+        tfa_json_uint(j, "acks", t->acks);
+        tfa_json_uint(j, "immediate", t->immediate);
+        tfa_json_uint(j, "delayed", t->delayed);
+        tfa_json_uint(j, "over_500ms", t->over_500ms);
+        tfa_json_uint(j, "piggybacked", t->piggybacked);
+        tfa_json_uint(j, "stretch", t->stretch);
+        dur_or_null(j, "p50_ns", tfa_ack_percentile(t->delays, t->n_delays, 50));
+        dur_or_null(j, "p90_ns", tfa_ack_percentile(t->delays, t->n_delays, 90));
+        dur_or_null(j, "max_ns", t->acks > 0 ? t->max_delay : -1);
+        if (t->full_acks > 0)
+            tfa_json_bool(j, "acks_every_second_segment", t->full_acks_within_two == t->full_acks);
+        else
+            tfa_json_null(j, "acks_every_second_segment");
+        tfa_json_bool(j, "trusted", near);
+        tfa_json_uint(j, "nagle_stalls", t->stalls);
+        tfa_json_int(j, "nagle_stall_ns", t->stall_time);
+        tfa_json_end_object(j);
+    }
+    tfa_json_end_object(j);
+
+    /* round trips of each side's data, capture -> receiver -> capture */
+    tfa_json_begin_object(j, "rtt");
+    for (int r = 0; r < 2; r++) {
+        const TfaAckTiming *t = &c->timing[rec->side[r]];
+        tfa_json_begin_object(j, r == TFA_ROLE_CLIENT ? "client_data" : "server_data");
+        tfa_json_uint(j, "samples", t->rtt_samples);
+        dur_or_null(j, "min_ns", t->rtt_samples > 0 ? t->rtt_min : -1);
+        dur_or_null(j, "p50_ns", tfa_ack_percentile(t->rtts, t->n_rtts, 50));
+        dur_or_null(j, "max_ns", t->rtt_samples > 0 ? t->rtt_max : -1);
+        tfa_json_end_object(j);
+    }
+    tfa_json_end_object(j);
+}
+
 static void jsonl_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
 {
     const TfaConn *c = rec->conn;
@@ -254,6 +317,7 @@ static void jsonl_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     endpoint_state(&j, "server", rec, TFA_ROLE_SERVER);
     tfa_json_end_object(&j);
     rsts(&j, rec);
+    ack_timing(&j, rec);
     counts(&j, rec);
     anomalies(&j, rec);
     tfa_json_uint(&j, "anomalies_dropped", c->anomalies_dropped);

@@ -64,6 +64,7 @@ TEXT_TABLE(TFA_END_LIST, end_names)
 TEXT_TABLE(TFA_EVIDENCE_LIST, evidence_names)
 TEXT_TABLE(TFA_RST_ACCEPT_LIST, rst_accept_names)
 TEXT_TABLE(TFA_VERDICT_LIST, verdict_names)
+TEXT_TABLE(TFA_VANTAGE_LIST, vantage_names)
 TEXT_TABLE(TFA_FINDING_LIST, finding_meanings)
 #undef TEXT_ENTRY
 #undef TEXT_TABLE
@@ -148,6 +149,11 @@ const char *tfa_rst_accept_name(TfaRstAccept a)
 const char *tfa_verdict_name(TfaVerdict v)
 {
     return LOOKUP(verdict_names, v);
+}
+
+const char *tfa_vantage_name(TfaVantage v)
+{
+    return LOOKUP(vantage_names, v);
 }
 
 const char *tfa_finding_name(TfaFinding f)
