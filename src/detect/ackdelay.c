@@ -37,6 +37,14 @@ static void queue_push(TfaAckTiming *t, const TfaSegment *seg, bool retx)
 {
     if (t->sent == NULL)
         t->sent = g_new0(TfaSentSeg, TFA_SENT_QUEUE);
+    if (retx) {
+        /* Karn's rule: the original copy's ACK is ambiguous too */
+        for (uint16_t i = 0; i < t->sent_len; i++) {
+            TfaSentSeg *s = &t->sent[(t->sent_head + i) % TFA_SENT_QUEUE];
+            if (tfa_seq_gt(s->end, seg->seq))
+                s->retransmitted = true;
+        }
+    }
     if (t->sent_len == TFA_SENT_QUEUE) {
         /* full: forget the oldest (no ACK seen for it) */
         t->sent_head = (uint16_t)((t->sent_head + 1) % TFA_SENT_QUEUE);
@@ -202,8 +210,9 @@ TfaDuration tfa_ack_percentile(const TfaDuration *ring, uint16_t n, unsigned pct
     for (uint16_t i = 0; i < n; i++)
         v[i] = ring[i];
     qsort(v, n, sizeof(v[0]), cmp_dur);
-    unsigned idx = (pct * (n - 1u) + 50u) / 100u;
-    return v[idx];
+    /* nearest rank */
+    unsigned rank = (pct * n + 99u) / 100u;
+    return v[rank > 0 ? rank - 1 : 0];
 }
 
 TfaVantage tfa_ack_vantage(const TfaConn *c, TfaDuration *to_server, TfaDuration *to_client)
