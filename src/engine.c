@@ -21,6 +21,7 @@
 #include "tcpflow-audit/stats.h"
 #include "tcpflow-audit/summary.h"
 #include "tcpflow-audit/tcpsm.h"
+#include "tcpflow-audit/zeek.h"
 
 /* A fixed hash seed keeps runs reproducible; output never depends on hash
  * order anyway (records go out in retirement order). */
@@ -39,6 +40,7 @@ struct TfaEngine {
     TfaTs start_wall;        /* live: when the run started (ns) */
     guint64 records;
     bool damaged;
+    bool fail;               /* --fail-on was reached */
     const volatile sig_atomic_t *stop; /* borrowed from main */
     bool stopped;
 };
@@ -101,7 +103,21 @@ static gboolean drain(TfaEngine *e, GError **error)
         }
         tfa_record_build(c, &rec);
         tfa_summary_add(e->summary, &rec);
-        if (!tfa_options_conn_selected(e->opts, c->id) || e->opts->at_set)
+        bool has_code[TFA_ANOMALY_N] = {false};
+        int worst = -1;
+        for (guint i = 0; c->counts != NULL && i < c->counts->len; i++) {
+            const TfaCount *n = &g_array_index(c->counts, TfaCount, i);
+            if (n->code >= TFA_ANOMALY_N || n->n[0] + n->n[1] == 0)
+                continue;
+            has_code[n->code] = true;
+            int sev = (int)tfa_anomaly_severity((TfaAnomalyCode)n->code);
+            if (sev > worst)
+                worst = sev;
+        }
+        if (e->opts->fail_on >= 0 && worst >= e->opts->fail_on)
+            e->fail = true;
+        if (!tfa_options_conn_selected(e->opts, c->id) || e->opts->at_set ||
+            !tfa_options_conn_wanted(e->opts, has_code, worst))
             continue;
         e->records++;
         if (!tfa_report_conn(e->rep, &rec, error))
@@ -178,6 +194,12 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
         tfa_tcpsm_init(c, e->opts, &seg, side);
     TfaSeqEvent sq;
     tfa_seqtrack_segment(c, e->opts, &e->budget, &e->stats, &seg, side, &sq);
+    TfaZeekFacts zf = {
+        .content_gap = (sq.facts & TFA_SEQ_ACK_UNSEEN) != 0,
+        .gap_side = 1 - side,
+        .bad_checksum = (seg.diags & (1u << TFA_DIAG_DECODE_BAD_CHECKSUM)) != 0,
+    };
+    tfa_zeek_segment(c, &seg, side, &zf);
     TfaSmEvent sm;
     if (sq.facts & TFA_SEQ_DUP_FRAME)
         memset(&sm, 0, sizeof(sm)); /* the same frame twice is one event, already replayed */
@@ -261,7 +283,9 @@ TfaRunResult tfa_engine_run(TfaEngine *e, GError **error)
     tfa_capture_get_stats(e->cap, &info.capture);
     if (!tfa_report_summary(e->rep, &info, &local) || !tfa_report_end(e->rep, &local))
         goto write_failed;
-    return e->damaged ? TFA_RUN_DAMAGED : TFA_RUN_OK;
+    if (e->damaged)
+        return TFA_RUN_DAMAGED;
+    return e->fail ? TFA_RUN_FAIL_ON : TFA_RUN_OK;
 
 write_failed:
     pipe_closed = g_error_matches(local, TFA_REPORT_ERROR_DOMAIN, TFA_REPORT_ERROR_PIPE);

@@ -6,6 +6,8 @@
  *      could be read was still written
  *   2  usage: bad option, bad value, bad filter
  *   3  fatal: live capture or output failed
+ *   4  the input was clean, but a connection had an anomaly at or above
+ *      --fail-on (1 wins over 4: damaged input is reported first)
  */
 #include "config.h"
 
@@ -32,6 +34,7 @@ enum {
     EXIT_DAMAGED = 1,
     EXIT_USAGE = 2,
     EXIT_FATAL = 3,
+    EXIT_FAIL_ON = 4,
 };
 
 /* The one mutable file-scope object: set by the signal handler only. */
@@ -70,6 +73,10 @@ typedef struct Cli {
     char *rst_idle;
     gint64 rst_storm, leak_threshold, pileup_threshold, flood_threshold, scan_threshold,
         refusing_threshold;
+    gboolean only_anomalous;
+    char *codes;
+    char *min_severity;
+    char *fail_on;
     gboolean ladder;
     gint64 ladder_rows;
     char **conn_ids;
@@ -93,6 +100,9 @@ static void cli_clear(Cli *c)
     g_free(c->close_linger);
     g_free(c->msl);
     g_strfreev(c->conn_ids);
+    g_free(c->codes);
+    g_free(c->min_severity);
+    g_free(c->fail_on);
     g_free(c->stuck_after);
     g_free(c->rst_idle);
     g_free(c->at);
@@ -378,6 +388,39 @@ static bool check_options(Cli *cli, TfaOptions *o, GError **error)
     o->promisc = !cli->no_promisc;
     o->immediate = !cli->no_immediate;
     o->verify_checksums = cli->verify_checksums;
+    o->only_anomalous = cli->only_anomalous;
+    if (cli->codes != NULL) {
+        g_auto(GStrv) parts = g_strsplit(cli->codes, ",", -1);
+        for (guint k = 0; parts[k] != NULL; k++) {
+            int code = tfa_anomaly_from_name(g_strstrip(parts[k]));
+            if (code < 0) {
+                g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                            "--code: no anomaly code '%s' (see --list-codes)", parts[k]);
+                return false;
+            }
+            o->code_mask[code / 64] |= UINT64_C(1) << (code % 64);
+        }
+        o->code_set = true;
+    }
+    struct {
+        const char *name;
+        const char *value;
+        int *dest;
+    } levels[] = {
+        {"--min-severity", cli->min_severity, &o->min_severity},
+        {"--fail-on", cli->fail_on, &o->fail_on},
+    };
+    for (size_t k = 0; k < G_N_ELEMENTS(levels); k++) {
+        if (levels[k].value == NULL)
+            continue;
+        *levels[k].dest = tfa_severity_from_name(levels[k].value);
+        if (*levels[k].dest < 0) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "%s takes info, notice, warning or error, not '%s'", levels[k].name,
+                        levels[k].value);
+            return false;
+        }
+    }
     o->ladder = cli->ladder;
     if (cli->ladder_rows < 0 || cli->ladder_rows > G_MAXUINT32) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -444,7 +487,8 @@ static const char *summary_text =
 
 static const char *description_text =
     "Exit status: 0 all input read; 1 some input damaged or unreadable (every record\n"
-    "of what was read is still written); 2 usage error; 3 fatal capture or output error.\n"
+    "of what was read is still written); 2 usage error; 3 fatal capture or output error;\n"
+    "4 a connection reached --fail-on.\n"
     "\n"
     "Examples:\n"
     "  tcpflow-audit capture.pcap\n"
@@ -524,6 +568,16 @@ int main(int argc, char **argv)
          "Distinct ports one host failed to reach that make a scan (default 10)", "N"},
         {"refusing-threshold", 0, 0, G_OPTION_ARG_INT64, &cli.refusing_threshold,
          "Refused SYNs, none accepted, that make a refusing service (default 3)", "N"},
+        {"only-anomalous", 0, 0, G_OPTION_ARG_NONE, &cli.only_anomalous,
+         "Report only connections with an anomaly of severity notice or worse", NULL},
+        {"code", 0, 0, G_OPTION_ARG_STRING, &cli.codes,
+         "Report only connections with one of these anomaly codes (comma-separated)", "CODE"},
+        {"min-severity", 0, 0, G_OPTION_ARG_STRING, &cli.min_severity,
+         "Report only connections with an anomaly of at least LEVEL (info, notice, warning, "
+         "error)",
+         "LEVEL"},
+        {"fail-on", 0, 0, G_OPTION_ARG_STRING, &cli.fail_on,
+         "Exit with status 4 when any connection has an anomaly of at least LEVEL", "LEVEL"},
         {"ladder", 0, 0, G_OPTION_ARG_NONE, &cli.ladder,
          "Draw each connection's ladder diagram (states | segments | states) instead of records",
          NULL},
@@ -642,6 +696,9 @@ int main(int argc, char **argv)
         break;
     case TFA_RUN_PIPE_CLOSED:
         status = EXIT_OK;
+        break;
+    case TFA_RUN_FAIL_ON:
+        status = EXIT_FAIL_ON;
         break;
     case TFA_RUN_FAILED:
     default:

@@ -265,6 +265,25 @@ typedef struct TfaAckTiming {
     TfaTs first_stall_ts;
 } TfaAckTiming;
 
+#define TFA_ZEEK_HISTORY_MAX 40
+
+/* Zeek's view of the connection (written by record/zeek.c). */
+typedef struct TfaZeekTrack {
+    uint8_t st[2];                 /* Zeek endpoint state, by side */
+    bool reset_from_closed[2];     /* it sent FIN, then RST */
+    bool seen_synlike[2], seen_fin[2], seen_rst[2];
+    uint32_t synlike_seq[2], fin_end[2], rst_seq[2];
+    bool once[2][4];               /* D, A, I, Q recorded */
+    uint32_t count[2][4];          /* T, G, W, C occurrences */
+    uint32_t next_at[2][4];        /* the next occurrence recorded (1, 10, 100, ...) */
+    bool max_known[2];
+    uint32_t max_end[2];           /* highest sequence end seen, for T */
+    uint8_t orig_side;             /* the originator when the last letter was written */
+    bool started;
+    uint8_t hlen;
+    char history[TFA_ZEEK_HISTORY_MAX + 1];
+} TfaZeekTrack;
+
 /* One anomaly: numbers only; the text is made when reporting. */
 typedef struct TfaAnomaly {
     uint16_t code;       /* TfaAnomalyCode */
@@ -321,6 +340,7 @@ struct TfaConn {
     /* what the detectors found (detect) */
     TfaVerdicts det;
     TfaAckTiming timing[2];    /* by endpoint (side) */
+    TfaZeekTrack zeek;         /* Zeek's conn_state and history (record/zeek.c) */
 
     /* the ladder (engine, only with --ladder) */
     GArray *ladder;            /* of TfaLadderRow, at most opts->ladder_rows */

@@ -23,6 +23,7 @@ typedef enum TfaRunResult {
     TFA_RUN_DAMAGED,       /* some input damaged or unreadable; every record emitted */
     TFA_RUN_FAILED,        /* fatal setup or I/O failure (*error set) */
     TFA_RUN_PIPE_CLOSED,   /* the reader of our output went away */
+    TFA_RUN_FAIL_ON,       /* clean input, but a connection reached --fail-on */
 } TfaRunResult;
 
 /* Takes ownership of @cap and @rep. */

@@ -67,6 +67,11 @@ typedef struct TfaOptions {
     bool ladder;          /* draw ladder diagrams instead of records */
     guint ladder_rows;    /* segments kept per connection for the ladder */
     GArray *conn_ids;     /* --conn: report only these ids (guint64), or NULL */
+    bool only_anomalous;  /* report only connections with an anomaly of notice or worse */
+    guint64 code_mask[2]; /* --code: report only connections with one of these (bit per code) */
+    bool code_set;
+    int min_severity;     /* --min-severity: -1 none, else a TfaSeverity */
+    int fail_on;          /* --fail-on: -1 none, else a TfaSeverity */
     bool at_set;          /* --at: print the netstat view at this time */
     bool at_relative;     /* ... counted from the first frame */
     TfaTs at;
@@ -95,6 +100,10 @@ typedef struct TfaOptions {
 
 /* Whether connection @id passes --conn. */
 bool tfa_options_conn_selected(const TfaOptions *opts, guint64 id);
+
+/* Whether a connection with these anomaly counts (by code) and worst
+ * severity (-1: none) passes --only-anomalous, --code and --min-severity. */
+bool tfa_options_conn_wanted(const TfaOptions *opts, const bool *has_code, int worst);
 
 /* Fill @opts with the defaults. */
 void tfa_options_init(TfaOptions *opts);

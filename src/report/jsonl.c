@@ -7,6 +7,7 @@
 #include "tcpflow-audit/decode.h"
 #include "tcpflow-audit/detect.h"
 #include "tcpflow-audit/json.h"
+#include "tcpflow-audit/zeek.h"
 
 #define TFA_SCHEMA_VERSION 1
 
@@ -321,6 +322,10 @@ static void jsonl_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     counts(&j, rec);
     anomalies(&j, rec);
     tfa_json_uint(&j, "anomalies_dropped", c->anomalies_dropped);
+    tfa_json_begin_object(&j, "zeek");
+    tfa_json_string(&j, "conn_state", tfa_zeek_state_name(tfa_zeek_conn_state(c)));
+    tfa_json_string(&j, "history", c->zeek.history);
+    tfa_json_end_object(&j);
     tfa_json_end_object(&j);
     g_string_append_c(buf, '\n');
 }

@@ -3,6 +3,8 @@
 
 #include "tcpflow-audit/options.h"
 
+#include "tcpflow-audit/codes.h"
+
 #include <string.h>
 
 void tfa_options_init(TfaOptions *o)
@@ -22,6 +24,8 @@ void tfa_options_init(TfaOptions *o)
     o->ladder_rows = TFA_DEFAULT_LADDER_ROWS;
     o->max_buffer_bytes = TFA_DEFAULT_MAX_BUFFER_BYTES;
     o->max_buffer_per_dir = TFA_DEFAULT_MAX_BUFFER_PER_DIR;
+    o->min_severity = -1;
+    o->fail_on = -1;
     o->stuck_after = TFA_DEFAULT_STUCK_AFTER;
     o->rst_idle = TFA_DEFAULT_RST_IDLE;
     o->rst_storm = TFA_DEFAULT_RST_STORM;
@@ -41,6 +45,22 @@ bool tfa_options_conn_selected(const TfaOptions *o, guint64 id)
             return true;
     }
     return false;
+}
+
+bool tfa_options_conn_wanted(const TfaOptions *o, const bool *has_code, int worst)
+{
+    if (o->only_anomalous && worst < (int)TFA_SEV_NOTICE)
+        return false;
+    if (o->min_severity >= 0 && worst < o->min_severity)
+        return false;
+    if (o->code_set) {
+        for (unsigned i = 0; i < TFA_ANOMALY_N; i++) {
+            if (has_code[i] && (o->code_mask[i / 64] & (UINT64_C(1) << (i % 64))) != 0)
+                return true;
+        }
+        return false;
+    }
+    return true;
 }
 
 void tfa_options_clear(TfaOptions *o)

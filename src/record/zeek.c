@@ -1,0 +1,244 @@
+/* zeek.c - Zeek's endpoint states, history letters and conn_state. */
+#include "config.h"
+
+#include "tcpflow-audit/zeek.h"
+
+#include "tcpflow-audit/seqnum.h"
+
+#include <string.h>
+
+enum { ONCE_D, ONCE_A, ONCE_I, ONCE_Q };
+enum { LOG_T, LOG_G, LOG_W, LOG_C };
+
+static const char *const state_names[] = {
+#define X(name) #name,
+    TFA_ZEEK_STATE_LIST(X)
+#undef X
+};
+
+const char *tfa_zeek_state_name(TfaZeekState s)
+{
+    return (unsigned)s < G_N_ELEMENTS(state_names) ? state_names[s] : "?";
+}
+
+static void letter(TfaZeekTrack *z, char ch, bool orig)
+{
+    if (z->hlen >= TFA_ZEEK_HISTORY_MAX)
+        return;
+    z->history[z->hlen++] = orig ? ch : (char)(ch - 'A' + 'a');
+    z->history[z->hlen] = '\0';
+}
+
+/* Zeek's "scaled history entry": the 1st, 10th, 100th, ... occurrence. */
+static void scaled(TfaZeekTrack *z, uint8_t side, int which, char ch, bool orig)
+{
+    if (z->next_at[side][which] == 0)
+        z->next_at[side][which] = 1;
+    if (++z->count[side][which] == z->next_at[side][which]) {
+        letter(z, ch, orig);
+        z->next_at[side][which] *= 10;
+    }
+}
+
+static bool inactive_ish(uint8_t st)
+{
+    return st == TFA_Z_INACTIVE || st == TFA_Z_PARTIAL;
+}
+
+/* The history letter of one packet, decided before any state change. */
+static void history(TfaConn *c, const TfaSegment *seg, uint8_t side, bool orig)
+{
+    TfaZeekTrack *z = &c->zeek;
+    uint16_t f = seg->flags;
+    bool syn = f & TFA_TH_SYN, fin = f & TFA_TH_FIN, rst = f & TFA_TH_RST;
+    int n = syn + fin + rst;
+
+    if (n == 1) {
+        if (syn) {
+            uint32_t rel = seg->seq;
+            if (!z->seen_synlike[side] || z->synlike_seq[side] != rel)
+                letter(z, (f & TFA_TH_ACK) ? 'H' : 'S', orig);
+            z->seen_synlike[side] = true;
+            z->synlike_seq[side] = rel;
+        } else if (fin) {
+            uint32_t end = seg->seq + seg->payload_len;
+            if (!z->seen_fin[side] || z->fin_end[side] != end)
+                letter(z, 'F', orig);
+            z->seen_fin[side] = true;
+            z->fin_end[side] = end;
+        } else {
+            if (!z->seen_rst[side] || z->rst_seq[side] != seg->seq)
+                letter(z, 'R', orig);
+            z->seen_rst[side] = true;
+            z->rst_seq[side] = seg->seq;
+        }
+    } else if (fin && rst) {
+        if (!z->once[side][ONCE_I])
+            letter(z, 'I', orig);
+        z->once[side][ONCE_I] = true;
+    } else if (n == 2) {
+        if (!z->once[side][ONCE_Q])
+            letter(z, 'Q', orig);
+        z->once[side][ONCE_Q] = true;
+    } else if (seg->payload_len > 0) {
+        if (!z->once[side][ONCE_D])
+            letter(z, 'D', orig);
+        z->once[side][ONCE_D] = true;
+    } else if (f & TFA_TH_ACK) {
+        if (!z->once[side][ONCE_A])
+            letter(z, 'A', orig);
+        z->once[side][ONCE_A] = true;
+    }
+
+    /* a data packet that does not advance the highest sequence seen:
+     * retransmitted or reordered */
+    if (seg->payload_len > 0 && !syn && !rst && z->st[side] != TFA_Z_RESET) {
+        uint32_t end = seg->seq + seg->payload_len;
+        if (z->max_known[side] && !tfa_seq_gt(end, z->max_end[side]))
+            scaled(z, side, LOG_T, 'T', orig);
+    }
+    if (seg->window == 0 && !rst && !z->seen_fin[1 - side] && z->st[side] != TFA_Z_RESET)
+        scaled(z, side, LOG_W, 'W', orig);
+    uint32_t end = seg->seq + seg->payload_len + (syn ? 1u : 0u) + (fin ? 1u : 0u);
+    if (!rst && (!z->max_known[side] || tfa_seq_gt(end, z->max_end[side]))) {
+        z->max_end[side] = end;
+        z->max_known[side] = true;
+    }
+}
+
+/* The sender's endpoint state (ORACLES.md part 2, table 1.1). */
+static void transition(TfaConn *c, const TfaSegment *seg, uint8_t side, bool orig)
+{
+    TfaZeekTrack *z = &c->zeek;
+    uint8_t *me = &z->st[side], *peer = &z->st[1 - side];
+    uint16_t f = seg->flags;
+    bool syn = f & TFA_TH_SYN, fin = f & TFA_TH_FIN, rst = f & TFA_TH_RST, ack = f & TFA_TH_ACK;
+
+    switch (*me) {
+    case TFA_Z_INACTIVE:
+        if (syn && !ack && !fin && !rst) {
+            *me = orig ? TFA_Z_SYN_SENT : TFA_Z_ESTABLISHED;
+        } else if (syn && ack && !rst) {
+            if (orig) {
+                *me = TFA_Z_SYN_ACK_SENT;
+            } else {
+                *me = TFA_Z_ESTABLISHED;
+                if (*peer == TFA_Z_SYN_SENT)
+                    *peer = TFA_Z_ESTABLISHED;
+            }
+        } else if (fin && !rst) {
+            *me = TFA_Z_CLOSED;
+        } else if (rst) {
+            *me = TFA_Z_RESET;
+        } else if (!orig && ack && seg->payload_len == 0 && *peer == TFA_Z_SYN_SENT) {
+            /* a stack that ACKs a SYN before answering it: ignored */
+        } else if (ack && *peer == TFA_Z_ESTABLISHED) {
+            *me = TFA_Z_ESTABLISHED;
+        } else {
+            *me = TFA_Z_PARTIAL;
+        }
+        break;
+    case TFA_Z_SYN_SENT:
+    case TFA_Z_SYN_ACK_SENT:
+        if (rst)
+            *me = TFA_Z_RESET;
+        else if (fin)
+            *me = TFA_Z_CLOSED;
+        break;
+    case TFA_Z_ESTABLISHED:
+    case TFA_Z_PARTIAL:
+        if (syn && !ack && !fin && !rst && *me == TFA_Z_PARTIAL && *peer == TFA_Z_INACTIVE) {
+            *me = TFA_Z_SYN_SENT;
+        } else if (rst) {
+            *me = TFA_Z_RESET;
+        } else if (fin) {
+            *me = TFA_Z_CLOSED;
+            if (*peer == TFA_Z_RESET && z->reset_from_closed[1 - side])
+                *peer = TFA_Z_CLOSED; /* FIN, RST, then the peer's FIN: "normal" */
+        }
+        break;
+    case TFA_Z_CLOSED:
+        if (rst && *peer != TFA_Z_CLOSED) {
+            *me = TFA_Z_RESET;
+            z->reset_from_closed[side] = true;
+        }
+        break;
+    default:
+        break; /* RESET stays */
+    }
+}
+
+void tfa_zeek_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, const TfaZeekFacts *facts)
+{
+    TfaZeekTrack *z = &c->zeek;
+    if (!z->started) {
+        z->started = true;
+        z->orig_side = c->client;
+    } else if (z->orig_side != c->client) {
+        /* the originator was revised (a SYN captured after its SYN-ACK) */
+        letter(z, '^', true);
+        z->orig_side = c->client;
+    }
+    bool orig = side == c->client;
+    if (facts->bad_checksum) {
+        /* Zeek drops the packet after recording it */
+        scaled(z, side, LOG_C, 'C', orig);
+        return;
+    }
+    history(c, seg, side, orig);
+    if (facts->content_gap) {
+        uint8_t gs = (uint8_t)facts->gap_side;
+        if (z->st[0] == TFA_Z_ESTABLISHED || z->st[0] == TFA_Z_CLOSED)
+            if (z->st[1] == TFA_Z_ESTABLISHED || z->st[1] == TFA_Z_CLOSED)
+                scaled(z, gs, LOG_G, 'G', gs == c->client);
+    }
+    transition(c, seg, side, orig);
+}
+
+/* "optional ^, S, then any letters except H A F G I Q, then R, then anything" */
+static bool rstos0_history(const char *h)
+{
+    if (*h == '^')
+        h++;
+    if (*h != 'S')
+        return false;
+    for (h++; *h != '\0'; h++) {
+        if (*h == 'R')
+            return true;
+        if (strchr("HAFGIQ", *h) != NULL)
+            return false;
+    }
+    return false;
+}
+
+TfaZeekState tfa_zeek_conn_state(const TfaConn *c)
+{
+    const TfaZeekTrack *z = &c->zeek;
+    uint8_t os = z->st[c->client], rs = z->st[1 - c->client];
+    guint64 osize = c->side[c->client].bytes, rsize = c->side[1 - c->client].bytes;
+
+    if (rs == TFA_Z_RESET) {
+        if (os == TFA_Z_SYN_SENT || os == TFA_Z_SYN_ACK_SENT ||
+            (os == TFA_Z_RESET && osize == 0 && rsize == 0))
+            return TFA_ZEEK_REJ;
+        if (inactive_ish(os))
+            return TFA_ZEEK_RSTRH;
+        return TFA_ZEEK_RSTR;
+    }
+    if (os == TFA_Z_RESET) {
+        if (inactive_ish(rs))
+            return rstos0_history(z->history) ? TFA_ZEEK_RSTOS0 : TFA_ZEEK_OTH;
+        return TFA_ZEEK_RSTO;
+    }
+    if (os == TFA_Z_CLOSED && rs == TFA_Z_CLOSED)
+        return TFA_ZEEK_SF;
+    if (os == TFA_Z_CLOSED)
+        return inactive_ish(rs) ? TFA_ZEEK_SH : TFA_ZEEK_S2;
+    if (rs == TFA_Z_CLOSED)
+        return inactive_ish(os) ? TFA_ZEEK_SHR : TFA_ZEEK_S3;
+    if (os == TFA_Z_SYN_SENT && rs == TFA_Z_INACTIVE)
+        return TFA_ZEEK_S0;
+    if (os == TFA_Z_ESTABLISHED && rs == TFA_Z_ESTABLISHED)
+        return TFA_ZEEK_S1;
+    return TFA_ZEEK_OTH;
+}
