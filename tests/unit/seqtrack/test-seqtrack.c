@@ -24,7 +24,7 @@ typedef struct Fx {
     uint16_t window[2];
     bool ws;                 /* window scale option on the SYNs */
     uint8_t shift;
-    uint8_t payload[4096];
+    uint8_t payload[1024 + 65536]; /* offset (seq % 1024) + the largest segment */
 } Fx;
 
 static int setup(void **state)
@@ -66,6 +66,7 @@ static uint32_t seg_full(Fx *f, TfaDuration gap, uint8_t side, uint16_t flags, u
     s.ip_id = f->ip_id[side];
     s.checksum = (uint16_t)(seq ^ ack ^ len ^ flags);
     s.window = f->window[side];
+    assert_true(poff + len <= sizeof(f->payload)); /* the payload is all there */
     s.payload = len > 0 ? f->payload + poff : NULL;
     if ((flags & SYN) && f->ws) {
         s.opt.has_wscale = true;
