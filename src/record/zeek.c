@@ -92,14 +92,13 @@ static void history(TfaConn *c, const TfaSegment *seg, uint8_t side, bool orig)
 
     /* a data packet that does not advance the highest sequence seen:
      * retransmitted or reordered */
-    if (seg->payload_len > 0 && !syn && !rst && z->st[side] != TFA_Z_RESET) {
-        uint32_t end = seg->seq + seg->payload_len;
-        if (z->max_known[side] && !tfa_seq_gt(end, z->max_end[side]))
-            scaled(z, side, LOG_T, 'T', orig);
-    }
-    if (seg->window == 0 && !rst && !z->seen_fin[1 - side] && z->st[side] != TFA_Z_RESET)
-        scaled(z, side, LOG_W, 'W', orig);
     uint32_t end = seg->seq + seg->payload_len + (syn ? 1u : 0u) + (fin ? 1u : 0u);
+    if (seg->payload_len > 0 && !syn && !rst && z->st[side] != TFA_Z_RESET &&
+        z->max_known[side] && !tfa_seq_gt(end, z->max_end[side]))
+        scaled(z, side, LOG_T, 'T', orig);
+    /* not once the peer is CLOSED: its FIN, unless a RST followed */
+    if (seg->window == 0 && !rst && z->st[1 - side] != TFA_Z_CLOSED && z->st[side] != TFA_Z_RESET)
+        scaled(z, side, LOG_W, 'W', orig);
     if (!rst && (!z->max_known[side] || tfa_seq_gt(end, z->max_end[side]))) {
         z->max_end[side] = end;
         z->max_known[side] = true;
@@ -116,21 +115,22 @@ static void transition(TfaConn *c, const TfaSegment *seg, uint8_t side, bool ori
 
     switch (*me) {
     case TFA_Z_INACTIVE:
-        if (syn && !ack && !fin && !rst) {
-            *me = orig ? TFA_Z_SYN_SENT : TFA_Z_ESTABLISHED;
-        } else if (syn && ack && !rst) {
-            if (orig) {
-                *me = TFA_Z_SYN_ACK_SENT;
-            } else {
-                *me = TFA_Z_ESTABLISHED;
-                if (*peer == TFA_Z_SYN_SENT)
-                    *peer = TFA_Z_ESTABLISHED;
-            }
-        } else if (fin && !rst) {
+        /* SYN, then FIN, then RST, each on the state the previous left */
+        if (syn && orig) {
+            *me = ack ? TFA_Z_SYN_ACK_SENT : TFA_Z_SYN_SENT;
+        } else if (syn) {
+            /* a SYN-ACK, or a SYN of a simultaneous open: both establish */
+            *me = TFA_Z_ESTABLISHED;
+            if (*peer == TFA_Z_SYN_SENT)
+                *peer = TFA_Z_ESTABLISHED;
+        }
+        if (fin)
             *me = TFA_Z_CLOSED;
-        } else if (rst) {
+        if (rst)
             *me = TFA_Z_RESET;
-        } else if (!orig && ack && seg->payload_len == 0 && *peer == TFA_Z_SYN_SENT) {
+        if (*me != TFA_Z_INACTIVE) {
+            /* moved by its flags */
+        } else if (!orig && seg->payload_len == 0 && *peer == TFA_Z_SYN_SENT) {
             /* a stack that ACKs a SYN before answering it: ignored */
         } else if (ack && *peer == TFA_Z_ESTABLISHED) {
             *me = TFA_Z_ESTABLISHED;
@@ -168,31 +168,47 @@ static void transition(TfaConn *c, const TfaSegment *seg, uint8_t side, bool ori
     }
 }
 
+/* Zeek's once-per-direction slots belong to the role, so D A I Q follow a
+ * flip (S F R and the counters stay with the endpoint). */
+static void flip(TfaZeekTrack *z)
+{
+    bool t[4];
+    memcpy(t, z->once[0], sizeof(t));
+    memcpy(z->once[0], z->once[1], sizeof(t));
+    memcpy(z->once[1], t, sizeof(t));
+    letter(z, '^', true);
+}
+
 void tfa_zeek_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, const TfaZeekFacts *facts)
 {
     TfaZeekTrack *z = &c->zeek;
     if (!z->started) {
         z->started = true;
         z->orig_side = c->client;
-    } else if (z->orig_side != c->client) {
-        /* the originator was revised (a SYN captured after its SYN-ACK) */
-        letter(z, '^', true);
+    }
+    /* The letter is written as the originator was known before this
+     * packet; a revision it caused (the SYN that settles who the client is)
+     * is marked after it, as Zeek marks its own flips ("Hs^"). */
+    bool orig = side == z->orig_side;
+    if (facts->bad_checksum)
+        scaled(z, side, LOG_C, 'C', orig); /* Zeek then drops the packet */
+    else
+        history(c, seg, side, orig);
+    if (z->orig_side != c->client) {
+        flip(z);
         z->orig_side = c->client;
     }
-    bool orig = side == c->client;
-    if (facts->bad_checksum) {
-        /* Zeek drops the packet after recording it */
-        scaled(z, side, LOG_C, 'C', orig);
+    if (facts->bad_checksum)
         return;
-    }
-    history(c, seg, side, orig);
+    transition(c, seg, side, side == c->client);
+    /* after the state change, as Zeek delivers the ACK to the reassembler:
+     * a gap revealed by a RST is not recorded */
     if (facts->content_gap) {
         uint8_t gs = (uint8_t)facts->gap_side;
         if (z->st[0] == TFA_Z_ESTABLISHED || z->st[0] == TFA_Z_CLOSED)
             if (z->st[1] == TFA_Z_ESTABLISHED || z->st[1] == TFA_Z_CLOSED)
                 scaled(z, gs, LOG_G, 'G', gs == c->client);
     }
-    transition(c, seg, side, orig);
 }
 
 /* "optional ^, S, then any letters except H A F G I Q, then R, then anything" */
