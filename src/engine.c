@@ -43,6 +43,7 @@ struct TfaEngine {
     bool fail;               /* --fail-on was reached */
     const volatile sig_atomic_t *stop; /* borrowed from main */
     bool stopped;
+    TfaTs progress_at;       /* when the progress line was last drawn (0: never) */
 };
 
 TfaEngine *tfa_engine_new(const TfaOptions *opts, TfaCapture *cap, TfaReporter *rep)
@@ -103,21 +104,10 @@ static gboolean drain(TfaEngine *e, GError **error)
         }
         tfa_record_build(c, &rec);
         tfa_summary_add(e->summary, &rec);
-        bool has_code[TFA_ANOMALY_N] = {false};
-        int worst = -1;
-        for (guint i = 0; c->counts != NULL && i < c->counts->len; i++) {
-            const TfaCount *n = &g_array_index(c->counts, TfaCount, i);
-            if (n->code >= TFA_ANOMALY_N || n->n[0] + n->n[1] == 0)
-                continue;
-            has_code[n->code] = true;
-            int sev = (int)tfa_anomaly_severity((TfaAnomalyCode)n->code);
-            if (sev > worst)
-                worst = sev;
-        }
-        if (e->opts->fail_on >= 0 && worst >= e->opts->fail_on)
+        if (e->opts->fail_on >= 0 && rec.worst_severity >= e->opts->fail_on)
             e->fail = true;
         if (!tfa_options_conn_selected(e->opts, c->id) || e->opts->at_set ||
-            !tfa_options_conn_wanted(e->opts, has_code, worst))
+            !tfa_options_conn_wanted(e->opts, rec.has_code, rec.worst_severity))
             continue;
         e->records++;
         if (!tfa_report_conn(e->rep, &rec, error))
@@ -226,13 +216,31 @@ static bool limits_reached(TfaEngine *e)
     return false;
 }
 
+/* Every 64 Ki frames, redraw the progress line if half a second has passed
+ * (files on a terminal only). */
+static void progress(TfaEngine *e)
+{
+    if ((e->stats.frames & 0xffff) != 0)
+        return;
+    TfaTs t = wall_now();
+    if (t - e->progress_at < TFA_NSEC_PER_SEC / 2)
+        return;
+    guint64 done, total;
+    tfa_capture_progress(e->cap, &done, &total);
+    e->progress_at = t;
+    tfa_message_progress(done, total, e->stats.frames,
+                         (double)(t - e->start_wall) / TFA_NSEC_PER_SEC);
+}
+
 TfaRunResult tfa_engine_run(TfaEngine *e, GError **error)
 {
     bool live = tfa_capture_is_live(e->cap);
     bool pipe_closed = false;
+    bool show_progress = e->opts->progress && !live;
     g_autoptr(GError) local = NULL;
 
     e->start_wall = wall_now();
+    e->progress_at = e->start_wall; /* the first line after half a second */
     if (!tfa_report_begin(e->rep, &local))
         goto write_failed;
 
@@ -243,6 +251,8 @@ TfaRunResult tfa_engine_run(TfaEngine *e, GError **error)
 
         if (st == TFA_CAPTURE_FRAME) {
             process_frame(e, &frame);
+            if (show_progress)
+                progress(e);
         } else if (st == TFA_CAPTURE_TIMEOUT) {
             /* live and quiet: let capture time follow the wall clock so idle
              * and closed connections are still reported */
@@ -251,6 +261,8 @@ TfaRunResult tfa_engine_run(TfaEngine *e, GError **error)
                 tfa_conntrack_expire(e->ct, e->now, &e->retired);
             }
         } else if (st == TFA_CAPTURE_DAMAGED) {
+            if (show_progress && e->progress_at != e->start_wall)
+                tfa_message_progress_clear();
             tfa_message_error("%s", cerr->message);
             tfa_stats_count(&e->stats, TFA_DIAG_CAPTURE_DAMAGED_FILE);
             e->damaged = true;
@@ -268,6 +280,8 @@ TfaRunResult tfa_engine_run(TfaEngine *e, GError **error)
             break;
     }
 
+    if (show_progress && e->progress_at != e->start_wall)
+        tfa_message_progress_clear();
     tfa_conntrack_retire_all(e->ct, &e->retired);
     if (!drain(e, &local))
         goto write_failed;

@@ -66,6 +66,7 @@ typedef struct Cli {
     char *msl;
     gint64 max_conns;
     gint64 max_anomalies;
+    gint64 max_details;
     gint64 max_buffer_bytes;
     gint64 max_buffer_per_dir;
     gboolean verify_checksums;
@@ -366,6 +367,14 @@ static bool check_options(Cli *cli, TfaOptions *o, GError **error)
     }
     if (cli->max_anomalies > 0)
         o->max_anomalies_per_conn = (guint)cli->max_anomalies;
+    if (cli->max_details != -1) {
+        if (cli->max_details < 0 || cli->max_details > 1000000) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "--max-details takes a number from 0 to 1000000");
+            return false;
+        }
+        o->max_details = (guint)cli->max_details;
+    }
     if (cli->count < 0) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "-c takes a positive number");
         return false;
@@ -499,7 +508,7 @@ static const char *description_text =
 
 int main(int argc, char **argv)
 {
-    Cli cli = {0};
+    Cli cli = {.max_details = -1};
     TfaOptions opts;
     g_autoptr(GError) error = NULL;
     int status = EXIT_OK;
@@ -551,6 +560,8 @@ int main(int argc, char **argv)
          "N"},
         {"max-anomalies", 0, 0, G_OPTION_ARG_INT64, &cli.max_anomalies,
          "Keep at most N anomalies per connection; counts stay exact (default 256)", "N"},
+        {"max-details", 0, 0, G_OPTION_ARG_INT64, &cli.max_details,
+         "Text report: explain at most N anomalous connections in detail (default 100)", "N"},
         {"stuck-after", 0, 0, G_OPTION_ARG_STRING, &cli.stuck_after,
          "An endpoint quiet this long in CLOSE_WAIT or FIN_WAIT_2 is stuck (default 5)",
          "SECONDS"},

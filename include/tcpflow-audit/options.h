@@ -28,6 +28,7 @@ typedef enum TfaColor {
 /* Defaults (documented in tcpflow-audit(1)). */
 #define TFA_DEFAULT_MAX_CONNS 200000u
 #define TFA_DEFAULT_MAX_ANOMALIES 256u
+#define TFA_DEFAULT_MAX_DETAILS 100u /* text: anomalous connections shown in detail */
 #define TFA_DEFAULT_MAX_TRANSITIONS 32u
 #define TFA_DEFAULT_IDLE_TIMEOUT (300 * TFA_NSEC_PER_SEC)
 #define TFA_DEFAULT_CLOSE_LINGER (3 * TFA_NSEC_PER_SEC)
@@ -93,6 +94,7 @@ typedef struct TfaOptions {
     /* caps */
     guint max_conns;
     guint max_anomalies_per_conn;
+    guint max_details;          /* text report: connections detailed after the table */
     guint max_transitions_per_endpoint;
     guint64 max_buffer_bytes;   /* retained payload, all connections */
     guint max_buffer_per_dir;   /* retained payload, one direction of one connection */

@@ -3,7 +3,9 @@
  * tfa_record_build() fills a TfaConnRecord on the caller's stack from a
  * retired TfaConn; the record borrows the connection (valid until the
  * connection is freed) and adds what is computed once for all reporters:
- * sides by role, text addresses, first/last frame and time.
+ * sides by role, text addresses, first/last frame and time, and the
+ * connection's worst anomaly (highest severity; among equals, the lowest
+ * code, i.e. the earliest stage of the pipeline).
  */
 #pragma once
 
@@ -16,6 +18,9 @@ typedef struct TfaConnRecord {
     uint16_t port[2];                  /* by TfaRole */
     TfaFrameNo first_frame, last_frame;
     TfaTs first_ts, last_ts;
+    int worst_severity;                /* TfaSeverity, or -1 without anomalies */
+    int worst_code;                    /* TfaAnomalyCode, or -1 */
+    bool has_code[TFA_ANOMALY_N];      /* codes counted on either side */
 } TfaConnRecord;
 
 void tfa_record_build(const TfaConn *c, TfaConnRecord *rec);

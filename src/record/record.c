@@ -3,6 +3,8 @@
 
 #include "tcpflow-audit/record.h"
 
+#include <string.h>
+
 void tfa_record_build(const TfaConn *c, TfaConnRecord *rec)
 {
     rec->conn = c;
@@ -22,6 +24,23 @@ void tfa_record_build(const TfaConn *c, TfaConnRecord *rec)
     rec->last_frame = MAX(a->last_frame, b->last_frame);
     rec->first_ts = a->first_frame <= b->first_frame ? a->first_ts : b->first_ts;
     rec->last_ts = a->last_frame >= b->last_frame ? a->last_ts : b->last_ts;
+
+    rec->worst_severity = -1;
+    rec->worst_code = -1;
+    memset(rec->has_code, 0, sizeof(rec->has_code));
+    for (guint i = 0; c->counts != NULL && i < c->counts->len; i++) {
+        const TfaCount *n = &g_array_index(c->counts, TfaCount, i);
+        if (n->code >= TFA_ANOMALY_N || n->n[0] + n->n[1] == 0)
+            continue;
+        rec->has_code[n->code] = true;
+    }
+    for (int code = 0; code < TFA_ANOMALY_N; code++) {
+        int sev = rec->has_code[code] ? (int)tfa_anomaly_severity((TfaAnomalyCode)code) : -1;
+        if (sev > rec->worst_severity) {
+            rec->worst_severity = sev;
+            rec->worst_code = code;
+        }
+    }
 }
 
 bool tfa_record_state_certain(const TfaConnRecord *rec, TfaRole role)

@@ -1,16 +1,20 @@
 /* csv.c - one row per connection (RFC 4180: CRLF line ends, fields with
- * comma, quote or line break quoted, quotes doubled).  Columns are listed in
- * tcpflow-audit-records(5); the summary is not part of the CSV. */
+ * comma, quote or line break quoted, quotes doubled).  The columns are the
+ * most used fields of the JSON record, flattened, then one count column per
+ * anomaly code (client + server), in code order; tcpflow-audit-records(5)
+ * lists them.  The summary is not part of the CSV. */
 #include "config.h"
 
 #include "report-private.h"
 
+#include "tcpflow-audit/detect.h"
 #include "tcpflow-audit/json.h"
+#include "tcpflow-audit/zeek.h"
 
 #include <inttypes.h>
 #include <string.h>
 
-static void field(GString *buf, const char *s, bool first)
+void tfa_report_csv_field(GString *buf, const char *s, bool first)
 {
     if (!first)
         g_string_append_c(buf, ',');
@@ -27,6 +31,8 @@ static void field(GString *buf, const char *s, bool first)
     g_string_append_c(buf, '"');
 }
 
+#define field tfa_report_csv_field
+
 static void field_u(GString *buf, uint64_t v)
 {
     g_string_append_printf(buf, ",%" PRIu64, v);
@@ -36,14 +42,28 @@ static const char *const columns[] = {
     "id", "client_ip", "client_port", "server_ip", "server_port", "vlan", "originator",
     "incarnation", "first_frame", "last_frame", "first_ts", "last_ts", "duration_ns",
     "packets_client", "packets_server", "bytes_client", "bytes_server", "end_reason",
-    "anomalies", "codes",
+    "verdict", "mid_stream", "handshake_outcome", "handshake_rtt_ns", "syn_count",
+    "close_kind", "close_initiator", "client_final_state", "client_state_certain",
+    "server_final_state", "server_state_certain", "rsts", "first_rst_cause", "vantage",
+    "worst_severity", "worst_code", "zeek_conn_state", "zeek_history", "anomalies", "codes",
 };
 
 static void csv_begin(TfaReporter *rep, GString *buf)
 {
+    char name[64];
     for (size_t i = 0; i < G_N_ELEMENTS(columns); i++)
         field(buf, columns[i], i == 0);
+    /* then n_<CODE> for every anomaly code */
+    for (int code = 0; code < TFA_ANOMALY_N; code++) {
+        g_snprintf(name, sizeof(name), "n_%s", tfa_anomaly_name((TfaAnomalyCode)code));
+        field(buf, name, false);
+    }
     g_string_append(buf, "\r\n");
+}
+
+static void field_bool(GString *buf, bool v)
+{
+    g_string_append(buf, v ? ",true" : ",false");
 }
 
 static void csv_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
@@ -77,19 +97,48 @@ static void csv_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     field_u(buf, cs->bytes);
     field_u(buf, ss->bytes);
     field(buf, tfa_end_name(c->end_reason), false);
+    field(buf, tfa_verdict_name((TfaVerdict)c->det.verdict), false);
+    field_bool(buf, c->mid_stream);
+    field(buf, tfa_handshake_name((TfaHandshake)c->det.handshake), false);
+    if (c->det.syn_ts != 0 && c->det.ack_ts != 0)
+        g_string_append_printf(buf, ",%" PRId64, (int64_t)(c->det.ack_ts - c->det.syn_ts));
+    else
+        g_string_append_c(buf, ',');
+    field_u(buf, c->det.syn_count);
+    field(buf, tfa_close_name((TfaCloseKind)c->det.close_kind), false);
+    field(buf, tfa_initiator_name((TfaInitiator)c->det.close_initiator), false);
+    for (int r = 0; r < 2; r++) {
+        field(buf, tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[r]].state), false);
+        field_bool(buf, tfa_record_state_certain(rec, (TfaRole)r));
+    }
+    field_u(buf, c->rsts_total);
+    if (c->rsts != NULL && c->rsts->len > 0)
+        field(buf, tfa_rst_cause_name((TfaRstCause)g_array_index(c->rsts, TfaRstInfo, 0).cause),
+              false);
+    else
+        g_string_append_c(buf, ',');
+    TfaDuration to_server, to_client;
+    field(buf, tfa_vantage_name(tfa_ack_vantage(c, &to_server, &to_client)), false);
+    field(buf, rec->worst_severity >= 0 ? tfa_severity_name((TfaSeverity)rec->worst_severity) : "",
+          false);
+    field(buf, rec->worst_code >= 0 ? tfa_anomaly_name((TfaAnomalyCode)rec->worst_code) : "",
+          false);
+    field(buf, tfa_zeek_state_name(tfa_zeek_conn_state(c)), false);
+    field(buf, c->zeek.history, false);
     field_u(buf, c->anomalies != NULL ? c->anomalies->len + c->anomalies_dropped : 0);
     /* distinct anomaly codes, space-separated, in code order */
     g_autoptr(GString) codes = g_string_new(NULL);
-    for (uint16_t code = 0; code < TFA_ANOMALY_N; code++) {
-        if (tfa_conn_get_count(c, TFA_COUNT_ANOMALY(code), 0) +
-                tfa_conn_get_count(c, TFA_COUNT_ANOMALY(code), 1) ==
-            0)
+    for (int code = 0; code < TFA_ANOMALY_N; code++) {
+        if (!rec->has_code[code])
             continue;
         if (codes->len > 0)
             g_string_append_c(codes, ' ');
         g_string_append(codes, tfa_anomaly_name((TfaAnomalyCode)code));
     }
     field(buf, codes->str, false);
+    for (int code = 0; code < TFA_ANOMALY_N; code++)
+        field_u(buf, tfa_conn_get_count(c, TFA_COUNT_ANOMALY(code), 0) +
+                         tfa_conn_get_count(c, TFA_COUNT_ANOMALY(code), 1));
     g_string_append(buf, "\r\n");
 }
 

@@ -274,12 +274,24 @@ const char *tfa_report_detail(const TfaConnRecord *rec, const TfaAnomaly *a, cha
                    "both pass through CLOSING and both end in TIME_WAIT",
                    f);
         break;
-    case TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END:
-        g_snprintf(buf, len,
-                   "%s closed its direction (FIN, frame %" PRIu64 "); the other direction was "
-                   "still open when the capture ended",
-                   w, f);
+    case TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END: {
+        char p[TFA_ADDR_STRLEN + 32];
+        int8_t peer = (int8_t)(1 - a->side);
+        who(rec, peer, p, sizeof(p));
+        if (c->ep[peer].state == TFA_TCP_CLOSE_WAIT)
+            g_snprintf(buf, len,
+                       "%s closed its direction (FIN, frame %" PRIu64 "); %s took the FIN but "
+                       "had not sent its own when the capture ended, so it sits in CLOSE_WAIT: "
+                       "its application has not called close() on the socket. Once is a slow "
+                       "application; many on one service is a socket leak",
+                       w, f, p);
+        else
+            g_snprintf(buf, len,
+                       "%s closed its direction (FIN, frame %" PRIu64 "); %s (%s) had not closed "
+                       "its own when the capture ended",
+                       w, f, p, tfa_tcp_state_name((TfaTcpState)c->ep[peer].state));
         break;
+    }
     case TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK:
         g_snprintf(buf, len,
                    "%s acknowledged the peer's FIN (frame %" PRId64 ") and sent nothing for "

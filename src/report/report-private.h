@@ -17,8 +17,14 @@ struct TfaReporter {
     const TfaOptions *opts;  /* borrowed */
     GString *buf;            /* one record at a time */
     bool color;              /* text: ANSI colours */
+    unsigned width;          /* text: terminal columns, 0 when not a terminal */
     guint64 rows;            /* records written */
     guint64 anomalous;       /* text: connections with anomalies (for the summary) */
+    GString *details;        /* text: anomalous connections explained, shown before
+                              * the summary (at most opts->max_details of them) */
+    guint64 detailed;        /* text: connections in details */
+    guint64 not_detailed;    /* text: anomalous connections over the cap */
+    guint64 verdicts[TFA_VERDICT_N]; /* text: reported connections by verdict */
 };
 
 extern const TfaReporterOps tfa_report_jsonl_ops;
@@ -28,3 +34,7 @@ extern const TfaReporterOps tfa_report_ladder_ops;
 
 /* "HH:MM:SS.nnnnnnnnn" UTC of @ts, or the full date when @with_date. */
 const char *tfa_report_ts_human(TfaTs ts, bool with_date, char *buf, size_t len);
+
+/* Append one RFC 4180 field to a CSV row (a comma first unless @first;
+ * quoted when it holds a comma, quote, CR or LF; quotes doubled). */
+void tfa_report_csv_field(GString *buf, const char *s, bool first);

@@ -6,8 +6,11 @@
 #include "report-private.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 
 G_DEFINE_QUARK(tfa-report-error-quark, tfa_report_error)
 
@@ -33,7 +36,20 @@ TfaReporter *tfa_reporter_new(TfaFormat format, FILE *out, const TfaOptions *opt
     rep->out = out;
     rep->opts = opts;
     rep->buf = g_string_sized_new(4096);
-    rep->color = opts->color == TFA_COLOR_ALWAYS;
+    int fd = fileno(out);
+    bool tty = fd >= 0 && isatty(fd);
+    if (opts->color == TFA_COLOR_AUTO) {
+        /* https://no-color.org: NO_COLOR set and not empty turns colours off */
+        const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+        rep->color = tty && (no == NULL || no[0] == '\0') &&
+                     (term == NULL || strcmp(term, "dumb") != 0);
+    } else {
+        rep->color = opts->color == TFA_COLOR_ALWAYS;
+    }
+    struct winsize ws;
+    if (tty && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        rep->width = ws.ws_col;
+    rep->details = g_string_new(NULL);
     return rep;
 }
 
@@ -42,6 +58,7 @@ void tfa_reporter_free(TfaReporter *rep)
     if (rep == NULL)
         return;
     g_string_free(rep->buf, TRUE);
+    g_string_free(rep->details, TRUE);
     g_free(rep);
 }
 

@@ -20,6 +20,7 @@ void tfa_options_init(TfaOptions *o)
     o->msl = TFA_DEFAULT_MSL;
     o->max_conns = TFA_DEFAULT_MAX_CONNS;
     o->max_anomalies_per_conn = TFA_DEFAULT_MAX_ANOMALIES;
+    o->max_details = TFA_DEFAULT_MAX_DETAILS;
     o->max_transitions_per_endpoint = TFA_DEFAULT_MAX_TRANSITIONS;
     o->ladder_rows = TFA_DEFAULT_LADDER_ROWS;
     o->max_buffer_bytes = TFA_DEFAULT_MAX_BUFFER_BYTES;

@@ -176,6 +176,83 @@ def main():
     rc, out, err = run(["--stuck-after", "0", scan])
     check(rc == 2, "--stuck-after 0: exit 2")
 
+    # filters: which connections are reported (the summary still counts all)
+    def sample(name):
+        return os.path.join(SRCDIR, "samples", name)
+    mixed = [sample("clean-close-client-first.pcap"), sample("refused.pcap"),
+             sample("close-wait-open.pcap"), sample("nagle-delack-stall.pcap")]
+    def conn_ids(args):
+        rc, out, err = run(["-f", "jsonl"] + args + mixed)
+        recs = records(out)
+        return rc, [c["client"]["port"] for c in recs if c["type"] == "connection"], recs[-1]
+    rc, all_ports, summ = conn_ids([])
+    check(rc == 0 and len(all_ports) == 4 and summ["records"] == 4, "four samples, four records")
+    rc, ports, summ = conn_ids(["--only-anomalous"])
+    check(rc == 0 and len(ports) == 3 and all_ports[0] not in ports and summ["connections"] == 4
+          and summ["records"] == 3, "--only-anomalous drops the clean close only")
+    rc, ports, _ = conn_ids(["--code", "RST_REFUSED"])
+    check(rc == 0 and len(ports) == 1, "--code RST_REFUSED: the refused connection")
+    rc, ports, _ = conn_ids(["--code", "RST_REFUSED,ACK_NAGLE_DELACK_STALL"])
+    check(rc == 0 and len(ports) == 2, "--code with two codes: either matches")
+    rc, out, err = run(["--code", "NO_SUCH_CODE", SAMPLE])
+    check(rc == 2 and "NO_SUCH_CODE" in err, "--code unknown: exit 2, named")
+    rc, ports, _ = conn_ids(["--min-severity", "warning"])
+    # the CLOSE_WAIT of the third file stays open through the fourth, 16 s
+    # of capture time later: stuck (a warning) by then
+    check(rc == 0 and len(ports) == 3 and all_ports[0] not in ports,
+          "--min-severity warning: refused, CLOSE_WAIT stuck, Nagle")
+    rc, ports, _ = conn_ids(["--min-severity", "error"])
+    check(rc == 0 and len(ports) == 1, "--min-severity error: refused only")
+    rc, out, err = run(["--min-severity", "loud", SAMPLE])
+    check(rc == 2, "--min-severity unknown: exit 2")
+
+    # --fail-on: the exit status for CI, in a shell pipeline too
+    rc, out, err = run(["-f", "jsonl", "--fail-on", "warning", sample("refused.pcap")])
+    check(rc == 4 and records(out)[-1]["type"] == "summary", "--fail-on warning, refused: exit 4, full output")
+    rc, out, err = run(["-f", "jsonl", "--fail-on", "warning", SAMPLE])
+    check(rc == 0, "--fail-on warning, clean close: exit 0")
+    rc, out, err = run(["-f", "jsonl", "--fail-on", "error", sample("nagle-delack-stall.pcap")])
+    check(rc == 0, "--fail-on error, a warning only: exit 0")
+    sh = subprocess.run(["bash", "-c", 'set -o pipefail; "$0" -f jsonl --fail-on warning "$1" '
+                         '| wc -l >/dev/null; echo "status $?"; '
+                         '"$0" -f jsonl --fail-on warning "$2" | wc -l >/dev/null; echo "status $?"',
+                         BIN, sample("refused.pcap"), SAMPLE], capture_output=True, text=True)
+    check(sh.stdout.split() == ["status", "4", "status", "0"],
+          "--fail-on in a pipefail pipeline: 4 on refused, 0 on a clean close")
+    rc, out, err = run(["--fail-on", "sometimes", SAMPLE])
+    check(rc == 2, "--fail-on unknown: exit 2")
+
+    # CSV re-parsed: header, one row per connection, RFC 4180 quoting
+    import csv as csvmod
+    import io
+    rc, out, err = run(["-f", "csv"] + mixed)
+    rows = list(csvmod.DictReader(io.StringIO(out, newline="")))
+    rc2, jout, _ = run(["-f", "jsonl"] + mixed)
+    jconns = [r for r in records(jout) if r["type"] == "connection"]
+    same = len(rows) == len(jconns) and all(
+        r["verdict"] == j["verdict"] and r["zeek_history"] == j["zeek"]["history"]
+        and r["handshake_outcome"] == j["handshake"]["outcome"]
+        and r["server_final_state"] == j["endpoints"]["server"]["final_state"]
+        and all(int(r["n_" + code]) == v["client"] + v["server"] for code, v in j["counts"].items())
+        and sum(int(v) for k, v in r.items() if k.startswith("n_")) ==
+            sum(v["client"] + v["server"] for v in j["counts"].values())
+        for r, j in zip(rows, jconns))
+    check(rc == 0 and same, "csv re-parsed agrees with jsonl (verdict, states, zeek, counts)")
+    check(out.count("\r\n") == len(rows) + 1 and out.count("\n") == len(rows) + 1,
+          "csv: CRLF line ends, one per row and the header")
+
+    # the text report
+    rc, out, err = run(["-f", "text", "--color", "always", sample("refused.pcap")])
+    check(rc == 0 and "\033[31mfailed\033[0m" in out, "--color always: verdict in red")
+    rc, out, err = run(["-f", "text", "--color", "never"] + mixed)
+    check(rc == 0 and "\033[" not in out and out.count("\nconnection ") == 3,
+          "text: the three anomalous connections explained")
+    rc, out, err = run(["-f", "text", "--max-details", "1"] + mixed)
+    check(rc == 0 and out.count("\nconnection ") == 1 and "2 more anomalous connections" in out,
+          "--max-details 1: one explained, two counted")
+    rc, out, err = run(["--color", "sometimes", SAMPLE])
+    check(rc == 2, "--color unknown: exit 2")
+
     # a closed reader ends the run quietly
     p = subprocess.Popen([BIN, "-f", "jsonl", a, b, SAMPLE], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE)

@@ -4,6 +4,8 @@
 #include "tcpflow-audit/record.h"
 #include "tcpflow-audit/report.h"
 
+#include "report-private.h" /* the CSV field writer */
+
 #ifdef HAVE_JSONGLIB
 #include <json-glib/json-glib.h>
 #endif
@@ -161,6 +163,15 @@ static GPtrArray *csv_parse_line(const char **p)
     return fields;
 }
 
+static const char *column(GPtrArray *head, GPtrArray *row, const char *name)
+{
+    for (guint i = 0; i < head->len; i++)
+        if (strcmp(g_ptr_array_index(head, i), name) == 0)
+            return g_ptr_array_index(row, i);
+    fail_msg("no CSV column %s", name);
+    return NULL;
+}
+
 static void test_csv(void **state)
 {
     g_autoptr(TfaConn) c = make_conn();
@@ -173,22 +184,72 @@ static void test_csv(void **state)
     assert_string_equal(p, ""); /* no summary in CSV */
     assert_int_equal(head->len, row->len);
     assert_string_equal(g_ptr_array_index(head, 0), "id");
-    assert_string_equal(g_ptr_array_index(row, 0), "42");
-    assert_string_equal(g_ptr_array_index(row, 1), "10.0.0.9");
-    assert_string_equal(g_ptr_array_index(row, 5), "7");
-    assert_string_equal(g_ptr_array_index(row, 10), "1.000000000");
-    assert_string_equal(g_ptr_array_index(head, row->len - 1), "codes");
-    assert_string_equal(g_ptr_array_index(row, row->len - 1), "RST_UNKNOWN SEQ_DUP_ACK");
-    assert_string_equal(g_ptr_array_index(row, row->len - 2), "2");
+    assert_string_equal(column(head, row, "id"), "42");
+    assert_string_equal(column(head, row, "client_ip"), "10.0.0.9");
+    assert_string_equal(column(head, row, "client_port"), "40000");
+    assert_string_equal(column(head, row, "vlan"), "7");
+    assert_string_equal(column(head, row, "first_ts"), "1.000000000");
+    assert_string_equal(column(head, row, "end_reason"), "reset");
+    assert_string_equal(column(head, row, "codes"), "RST_UNKNOWN SEQ_DUP_ACK"); /* code order */
+    assert_string_equal(column(head, row, "anomalies"), "2");
+    assert_string_equal(column(head, row, "n_SEQ_DUP_ACK"), "1");
+    assert_string_equal(column(head, row, "n_RST_UNKNOWN"), "1");
+    assert_string_equal(column(head, row, "n_RST_REFUSED"), "0");
+    /* the worse of the two; the earlier code among equals */
+    TfaAnomalyCode worst = tfa_anomaly_severity(TFA_ANOMALY_SEQ_DUP_ACK) >
+                                   tfa_anomaly_severity(TFA_ANOMALY_RST_UNKNOWN)
+                               ? TFA_ANOMALY_SEQ_DUP_ACK
+                               : TFA_ANOMALY_RST_UNKNOWN;
+    assert_string_equal(column(head, row, "worst_code"), tfa_anomaly_name(worst));
+    assert_string_equal(column(head, row, "worst_severity"),
+                        tfa_severity_name(tfa_anomaly_severity(worst)));
+    assert_string_equal(column(head, row, "first_rst_cause"), "");
+    /* one count column per code, after the fixed columns */
+    guint n = 0;
+    for (guint i = 0; i < head->len; i++)
+        n += g_str_has_prefix(g_ptr_array_index(head, i), "n_");
+    assert_int_equal(n, TFA_ANOMALY_N);
+}
+
+static void test_csv_quoting(void **state)
+{
+    g_autoptr(GString) buf = g_string_new(NULL);
+    tfa_report_csv_field(buf, "plain", true);
+    tfa_report_csv_field(buf, "a,b", false);
+    tfa_report_csv_field(buf, "say \"hi\"", false);
+    tfa_report_csv_field(buf, "two\r\nlines", false);
+    tfa_report_csv_field(buf, "", false);
+    assert_string_equal(buf->str, "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\r\nlines\",");
+    /* and the parser used above reads it back */
+    g_string_append(buf, "\r\n");
+    const char *p = buf->str;
+    g_autoptr(GPtrArray) f = csv_parse_line(&p);
+    assert_int_equal(f->len, 5);
+    assert_string_equal(g_ptr_array_index(f, 2), "say \"hi\"");
+    assert_string_equal(g_ptr_array_index(f, 3), "two\r\nlines");
 }
 
 static void test_text(void **state)
 {
     g_autoptr(TfaConn) c = make_conn();
+    c->det.verdict = TFA_VERDICT_DEGRADED;
     g_autofree char *out = run_reporter(TFA_FORMAT_TEXT, c);
-    assert_non_null(strstr(out, "10.0.0.9:40000"));
-    assert_non_null(strstr(out, "RST_UNKNOWN"));
-    assert_non_null(strstr(out, "Summary"));
+    /* the table line: verdict, endpoints, worst anomaly */
+    const char *line = strstr(out, "\n   42 degraded");
+    assert_non_null(line);
+    const char *eol = strchr(line + 1, '\n');
+    g_autofree char *row = g_strndup(line, (gsize)(eol - line));
+    assert_non_null(strstr(row, "10.0.0.9:40000"));
+    assert_non_null(strstr(row, "10.0.0.1:80"));
+    assert_true(g_str_has_suffix(row, "RST_UNKNOWN"));
+    /* then the explanation, before the summary */
+    const char *detail = strstr(out, "\nconnection 42  10.0.0.9:40000 -> 10.0.0.1:80  degraded\n");
+    const char *summary = strstr(out, "\nSummary\n");
+    assert_non_null(detail);
+    assert_non_null(summary);
+    assert_true(detail < summary);
+    assert_non_null(strstr(detail, "RST_UNKNOWN: "));
+    assert_non_null(strstr(summary, "1 reported: 0 ok, 1 degraded, 0 failed"));
     assert_null(strstr(out, "\033[")); /* no colour when told not to */
 }
 
@@ -201,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_jsonl_reparse),
 #endif
         cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_csv_quoting),
         cmocka_unit_test(test_text),
     };
     return cmocka_run_group_tests_name("report/report", tests, NULL, NULL);
