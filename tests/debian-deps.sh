@@ -5,7 +5,7 @@
 # Runs apt-get directly as root, through sudo otherwise.  Non-interactive.
 set -eu
 pkgs="build-essential autoconf automake pkg-config libpcap-dev libglib2.0-dev
-libcmocka-dev libjson-glib-dev python3 groff-base"
+libcmocka-dev libjson-glib-dev python3 python3-jsonschema groff-base"
 if [ "${1:-}" = "--oracles" ]; then
     pkgs="$pkgs tshark"
 fi
