@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -52,6 +53,8 @@ struct TfaCapture {
     guint64 done_bytes;        /* bytes of the finished files plus the current offset */
     guint64 done_before;       /* bytes of the files before the current one */
     volatile int break_requested;
+    int live_fd;               /* live: the selectable descriptor, or -1 */
+    int timeout_ms;            /* live: how long a quiet wait lasts */
 };
 
 static const char *display_name(const char *path)
@@ -188,6 +191,7 @@ TfaCapture *tfa_capture_new_files(const char *const *paths, const char *filter, 
     if (!check_filter_syntax(filter, error))
         return NULL;
     TfaCapture *cap = g_new0(TfaCapture, 1);
+    cap->live_fd = -1;
     cap->kind = SOURCE_FILES;
     cap->paths = paths;
     cap->filter = filter;
@@ -204,6 +208,7 @@ TfaCapture *tfa_capture_new_memory(const uint8_t *data, size_t len, const char *
 {
     char errbuf[PCAP_ERRBUF_SIZE] = "";
     g_autoptr(TfaCapture) cap = g_new0(TfaCapture, 1);
+    cap->live_fd = -1;
 
     cap->kind = SOURCE_MEMORY;
     cap->filter = filter;
@@ -259,6 +264,7 @@ TfaCapture *tfa_capture_new_live(const TfaCaptureLiveOptions *o, const char *fil
 {
     char errbuf[PCAP_ERRBUF_SIZE] = "";
     g_autoptr(TfaCapture) cap = g_new0(TfaCapture, 1);
+    cap->live_fd = -1;
 
     cap->kind = SOURCE_LIVE;
     cap->filter = filter;
@@ -295,6 +301,13 @@ TfaCapture *tfa_capture_new_live(const TfaCaptureLiveOptions *o, const char *fil
     cap->stats.files_opened++;
     if (!prepare_handle(cap, o->device, error))
         return NULL;
+    /* libpcap's read timeout does not fire while no packet arrives (Linux
+     * TPACKET_V3): wait on the descriptor ourselves so the clock moves on
+     * a quiet link. */
+    cap->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 200;
+    cap->live_fd = pcap_get_selectable_fd(cap->p);
+    if (cap->live_fd >= 0 && pcap_setnonblock(cap->p, 1, errbuf) != 0)
+        cap->live_fd = -1;
     return g_steal_pointer(&cap);
 }
 
@@ -381,8 +394,23 @@ TfaCaptureStatus tfa_capture_next(TfaCapture *cap, TfaFrame *frame, GError **err
                 pcap_dump((u_char *)cap->dumper, h, data);
             return TFA_CAPTURE_FRAME;
         }
-        if (rc == 0)
-            return TFA_CAPTURE_TIMEOUT; /* live: read timeout expired */
+        if (rc == 0) {
+            /* live: nothing waiting (non-blocking) or libpcap's timeout */
+            if (cap->live_fd < 0)
+                return TFA_CAPTURE_TIMEOUT;
+            struct pollfd pfd = {.fd = cap->live_fd, .events = POLLIN};
+            int n = poll(&pfd, 1, cap->timeout_ms);
+            if (n == 0 || (n < 0 && errno == EINTR))
+                return TFA_CAPTURE_TIMEOUT; /* quiet, or a signal for the caller */
+            if (n < 0) {
+                g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_FAILED,
+                            "capture on '%s' failed: poll: %s", cap->cur_name,
+                            g_strerror(errno));
+                close_current(cap);
+                return TFA_CAPTURE_ERROR;
+            }
+            continue; /* readable: read it */
+        }
         if (rc == PCAP_ERROR_BREAK) {
             if (cap->break_requested || cap->kind == SOURCE_LIVE) {
                 close_current(cap);
