@@ -23,7 +23,7 @@ PORT=9000
 IFACE=tfa0
 
 LAB_PIDS=()
-LAB_SPORTS="" LAB_CPU=""
+LAB_SPORTS="" LAB_CPU="" LAB_RT=()
 NS_C="" NS_S="" WORK="" WIRE_PID="" CAP_PID="" SERVER_PID=""
 
 lab_log() { printf '[lab %s] %s\n' "${LAB_NAME:-?}" "$*" >&2; }
@@ -74,6 +74,14 @@ lab_begin() {
 	local ext=$2
 	OUTDIR=${3:?usage: $0 OUTDIR}
 	lab_require
+	# wire.py and the peers run SCHED_FIFO where allowed: on a busy machine
+	# a user-space wire that is not scheduled for ~2 ms is enough for a tail
+	# loss probe (an extra retransmission), and a server that is late by
+	# 40 ms sends a delayed ACK instead of piggybacking it. They sleep in
+	# select()/recv() nearly all the time; RT throttling still applies.
+	if chrt -f 20 true 2>/dev/null; then
+		LAB_RT=(chrt -f 20)
+	fi
 	mkdir -p "$OUTDIR" || exit 1
 	OUT="$OUTDIR/$LAB_NAME.$ext"
 	WORK=$(mktemp -d /tmp/tfa-lab.XXXXXX)
@@ -101,7 +109,7 @@ lab_begin() {
 		[ -e /proc/sys/net/ipv4/tcp_syn_linear_timeouts ] &&
 			lab_sysctl "$ns" net.ipv4.tcp_syn_linear_timeouts=4
 	done
-	lab_log "namespaces $NS_C $NS_S, work dir $WORK"
+	lab_log "namespaces $NS_C $NS_S, work dir $WORK, scheduling: ${LAB_RT[*]:-normal}"
 }
 
 lab_sysctl() {
@@ -122,7 +130,7 @@ lab_link() {
 	else
 		local args=() r
 		for r in "$@"; do args+=(--rule "$r"); done
-		"$PY" "$LAB_DIR/wire.py" --ns-client "$NS_C" --ns-server "$NS_S" \
+		"${LAB_RT[@]}" "$PY" "$LAB_DIR/wire.py" --ns-client "$NS_C" --ns-server "$NS_S" \
 			--tap "$IFACE" --client-mac "$CLIENT_MAC" --server-mac "$SERVER_MAC" \
 			--stats "$WORK/wire.json" "${args[@]}" >"$WORK/wire.log" 2>&1 &
 		WIRE_PID=$!
@@ -203,7 +211,7 @@ peer() {
 		[ "${LAB_V6:-}" ] && bind=(--bind "$CLIENT_IP6")
 	fi
 	[ -n "${LAB_CPU:-}" ] && pin=(taskset -c "$LAB_CPU")
-	ip netns exec "$(ns_of "$role")" "${pin[@]}" "$PY" "$LAB_DIR/peer.py" "$role" "$mode" \
+	ip netns exec "$(ns_of "$role")" "${pin[@]}" "${LAB_RT[@]}" "$PY" "$LAB_DIR/peer.py" "$role" "$mode" \
 		--host "$host" --port "$PORT" "${bind[@]}" "$@"
 }
 
