@@ -606,7 +606,8 @@ int main(int argc, char **argv)
          "retransmissions with the original (default 33554432)",
          "N"},
         {"max-buffer-per-direction", 0, 0, G_OPTION_ARG_INT64, &cli.max_buffer_per_dir,
-         "... and at most N bytes per direction of a connection; 0 keeps none (default 16384)",
+         "... and at most N bytes per direction of a connection, rounded down to a power of two; "
+         "0 keeps none (default 16384)",
          "N"},
         {"verify-checksums", 0, 0, G_OPTION_ARG_NONE, &cli.verify_checksums,
          "Check TCP checksums (off by default: offloading leaves them unset)", NULL},

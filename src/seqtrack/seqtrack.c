@@ -73,35 +73,47 @@ static void keep_drop_below(TfaHalf *h, uint32_t ack)
     h->keep_len -= n;
 }
 
+/* The ring holds a power of two of bytes, so the byte with sequence number
+ * s sits at s & (cap - 1), continuous across the 2^32 wrap. */
+static uint32_t ring_size(uint32_t want)
+{
+    uint32_t cap = 1;
+    while (cap <= want / 2)
+        cap *= 2;
+    return cap;
+}
+
 /* Append in-order payload, if it starts where the kept bytes end. */
 static void keep_append(TfaHalf *h, const TfaOptions *opts, TfaBudget *budget, TfaStats *stats,
                         const TfaSegment *seg)
 {
     if (seg->payload_len == 0 || seg->payload_caplen < seg->payload_len ||
-        opts->max_buffer_per_dir == 0)
+        opts->max_buffer_per_dir == 0 || h->keep_cap == UINT32_MAX)
         return;
     if (h->keep == NULL) {
-        if (budget->used + opts->max_buffer_per_dir > budget->limit) {
+        uint32_t cap = ring_size(opts->max_buffer_per_dir);
+        if (budget->used + cap > budget->limit) {
+            /* counted once per direction; nothing kept for it from now on */
             tfa_stats_count(stats, TFA_DIAG_BUFFER_CAP_HIT);
-            h->keep_cap = UINT32_MAX; /* remembered: no buffer for this direction */
+            h->keep_cap = UINT32_MAX;
             return;
         }
-        h->keep_cap = opts->max_buffer_per_dir;
+        h->keep_cap = cap;
         h->keep = g_malloc(h->keep_cap);
         budget->used += h->keep_cap;
         h->keep_base = seg->seq;
         h->keep_len = 0;
     }
-    if (h->keep_cap == UINT32_MAX)
-        return;
     if (h->keep_len == 0)
         h->keep_base = seg->seq;
     if (seg->seq != h->keep_base + h->keep_len)
         return; /* not contiguous with what is kept */
     uint32_t room = h->keep_cap - h->keep_len;
     uint32_t n = seg->payload_len < room ? seg->payload_len : room;
-    for (uint32_t i = 0; i < n; i++)
-        h->keep[(h->keep_base + h->keep_len + i) % h->keep_cap] = seg->payload[i];
+    uint32_t pos = (h->keep_base + h->keep_len) & (h->keep_cap - 1);
+    uint32_t first = n < h->keep_cap - pos ? n : h->keep_cap - pos;
+    memcpy(h->keep + pos, seg->payload, first);
+    memcpy(h->keep, seg->payload + first, n - first);
     h->keep_len += n;
 }
 
@@ -116,7 +128,7 @@ static bool keep_differs(const TfaHalf *h, const TfaSegment *seg, uint32_t *at)
         uint32_t s = seg->seq + i;
         if (!tfa_seq_in_window(s, h->keep_base, h->keep_len))
             continue;
-        if (h->keep[s % h->keep_cap] != seg->payload[i]) {
+        if (h->keep[s & (h->keep_cap - 1)] != seg->payload[i]) {
             *at = s;
             return true;
         }
