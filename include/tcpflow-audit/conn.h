@@ -251,6 +251,7 @@ typedef struct TfaAckTiming {
     TfaSentSeg *sent;
     uint16_t sent_head, sent_len;
     uint32_t mss;                  /* from its SYN, else the largest segment seen */
+    bool mss_announced;            /* mss came from its SYN */
     /* Nagle + delayed ACK: a small segment, its late ACK, the next segment */
     bool small_out;
     uint32_t small_end;

@@ -78,8 +78,10 @@ void tfa_detect_ack_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, con
     bool retx = (sq->facts & (TFA_SEQ_RETRANS | TFA_SEQ_FAST_RETRANS | TFA_SEQ_SPURIOUS)) != 0;
 
     if (f & TFA_TH_SYN) {
-        if (seg->opt.has_mss)
+        if (seg->opt.has_mss) {
             me->mss = seg->opt.mss;
+            me->mss_announced = true;
+        }
         return;
     }
     if (f & TFA_TH_RST)
@@ -123,14 +125,18 @@ void tfa_detect_ack_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, con
         }
         if (newest != NULL) {
             TfaDuration delay = seg->ts - newest->ts;
-            uint32_t mss = peer->mss > 0 ? peer->mss : DEFAULT_MSS;
+            /* without the SYN's MSS, the largest segment seen stands in for
+             * it, and only once it is at least the RFC 9293 default: a
+             * mid-stream connection's early segments say nothing */
+            uint32_t mss = peer->mss;
+            bool mss_known = peer->mss_announced || mss >= DEFAULT_MSS;
             me->acks++;
             if (delay > me->max_delay)
                 me->max_delay = delay;
             ring_add(&me->delays, &me->n_delays, &me->delay_pos, delay);
             if (seg->payload_len > 0) {
                 me->piggybacked++;
-            } else {
+            } else if (mss_known) {
                 bool full = newest->len >= mss;
                 if (full) {
                     me->full_acks++;
@@ -171,6 +177,8 @@ void tfa_detect_ack_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, con
 
     if (seg->payload_len > 0 && !(sq->facts & TFA_SEQ_DUP_FRAME)) {
         queue_push(me, seg, retx);
+        if (!me->mss_announced && seg->payload_len > me->mss)
+            me->mss = seg->payload_len;
         uint32_t mss = me->mss > 0 ? me->mss : DEFAULT_MSS;
         /* a small segment with nothing else outstanding before it: Nagle
          * holds the next small one until it is acknowledged */

@@ -93,12 +93,39 @@ static void test_stretch(void **state)
     assert_int_equal(f->c->timing[S].full_acks_within_two, 1);
 }
 
+/* No MSS announced (the SYN was not captured or carried none): the largest
+ * segment seen stands in for it, so two 1000-byte segments under one ACK
+ * are ordinary and three are a stretch; small early segments decide
+ * nothing. */
+static void test_stretch_without_announced_mss(void **state)
+{
+    Fx *f = *state;
+    handshake_timed(f, MS / 10, MS / 10);
+    assert_false(f->c->timing[C].mss_announced);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 100);
+    tx(f, C, ACK, ISS_C + 101, ISS_S + 1, 100);
+    tx(f, C, ACK, ISS_C + 201, ISS_S + 1, 100);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 301, 0); /* 300 bytes: MSS not known yet */
+    tx(f, C, ACK, ISS_C + 301, ISS_S + 1, 1000);
+    tx(f, C, ACK, ISS_C + 1301, ISS_S + 1, 1000);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 2301, 0); /* two of the largest: ordinary */
+    assert_int_equal(f->c->timing[S].stretch, 0);
+    tx(f, C, ACK, ISS_C + 2301, ISS_S + 1, 1000);
+    tx(f, C, ACK, ISS_C + 3301, ISS_S + 1, 1000);
+    tx(f, C, ACK, ISS_C + 4301, ISS_S + 1, 1000);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 5301, 0); /* three: a stretch */
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(f->c->timing[S].stretch, 1);
+    assert_int_equal(count_of(f, TFA_ANOMALY_ACK_STRETCH), 1);
+}
+
 /* One GRO super-segment, acknowledged at once: stretch, but not delayed. */
 static void test_gro_super_segment(void **state)
 {
     Fx *f = *state;
     handshake_timed(f, MS / 10, MS / 10);
-    f->c->timing[C].mss = 1448;
+    f->c->timing[C].mss = 1448; /* as its SYN announced */
+    f->c->timing[C].mss_announced = true;
     tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 28960);
     tx_at(f, MS / 20, S, ACK, ISS_S + 1, ISS_C + 28961, 0, NULL);
     finish(f, TFA_END_CAPTURE_END, 0);
@@ -182,6 +209,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         FX_TEST(test_vantage),         FX_TEST(test_classes),
         FX_TEST(test_untrusted),       FX_TEST(test_stretch),
+        FX_TEST(test_stretch_without_announced_mss),
         FX_TEST(test_gro_super_segment), FX_TEST(test_nagle_stall),
         FX_TEST(test_nodelay_no_stall), FX_TEST(test_rtt_karn_and_wrap),
     };
