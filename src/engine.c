@@ -216,6 +216,26 @@ static bool limits_reached(TfaEngine *e)
     return false;
 }
 
+static void advance_clock(TfaEngine *e, TfaTs now)
+{
+    if (now <= e->now)
+        return;
+    e->now = now;
+    tfa_conntrack_expire(e->ct, e->now, &e->retired);
+}
+
+gboolean tfa_engine_frame(TfaEngine *e, const TfaFrame *frame, GError **error)
+{
+    process_frame(e, frame);
+    return drain(e, error);
+}
+
+gboolean tfa_engine_tick(TfaEngine *e, TfaTs now, GError **error)
+{
+    advance_clock(e, now);
+    return drain(e, error);
+}
+
 /* Every 64 Ki frames, redraw the progress line if half a second has passed
  * (files on a terminal only). */
 static void progress(TfaEngine *e)
@@ -256,10 +276,8 @@ TfaRunResult tfa_engine_run(TfaEngine *e, GError **error)
         } else if (st == TFA_CAPTURE_TIMEOUT) {
             /* live and quiet: let capture time follow the wall clock so idle
              * and closed connections are still reported */
-            if (live && wall_now() > e->now) {
-                e->now = wall_now();
-                tfa_conntrack_expire(e->ct, e->now, &e->retired);
-            }
+            if (live)
+                advance_clock(e, wall_now());
         } else if (st == TFA_CAPTURE_DAMAGED) {
             if (show_progress && e->progress_at != e->start_wall)
                 tfa_message_progress_clear();

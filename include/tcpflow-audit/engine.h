@@ -33,6 +33,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TfaEngine, tfa_engine_free)
 
 TfaRunResult tfa_engine_run(TfaEngine *engine, GError **error);
 
+/* The two steps tfa_engine_run() repeats, public so tests can drive the
+ * engine with their own frames and clock:
+ * tfa_engine_frame() analyses one frame (capture time = its timestamp);
+ * tfa_engine_tick() is the live read timeout: capture time follows the wall
+ * clock @now_ns (never backwards), connections closed longer than
+ * --close-linger or idle longer than --idle-timeout are retired.  Both then
+ * write the records of retired connections; FALSE (and *error) when the
+ * output cannot be written. */
+gboolean tfa_engine_frame(TfaEngine *engine, const TfaFrame *frame, GError **error);
+gboolean tfa_engine_tick(TfaEngine *engine, TfaTs now_ns, GError **error);
+
 /* The loop checks *@flag before every frame (and at least every live read
  * timeout); when it is non-zero, reading stops and every open connection is
  * reported as it is.  Set from a signal handler; borrowed for the run. */
