@@ -44,6 +44,7 @@ struct TfaEngine {
     const volatile sig_atomic_t *stop; /* borrowed from main */
     bool stopped;
     TfaTs progress_at;       /* when the progress line was last drawn (0: never) */
+    guint64 drops;           /* live: kernel + interface drops so far */
 };
 
 TfaEngine *tfa_engine_new(const TfaOptions *opts, TfaCapture *cap, TfaReporter *rep)
@@ -95,6 +96,7 @@ static gboolean drain(TfaEngine *e, GError **error)
         e->stats.diag[TFA_DIAG_CONN_ANOMALIES_TRUNCATED] += c->anomalies_dropped;
         /* states as of now: a TIME_WAIT that has run out is CLOSED */
         tfa_tcpsm_finish(c, e->opts, e->now);
+        c->drops_during = e->drops > c->drops_at_start;
         tfa_detect_end(c, e->opts, e->now);
         tfa_seqtrack_release(c, &e->budget);
         for (guint i = 0; c->counts != NULL && i < c->counts->len; i++) {
@@ -180,8 +182,10 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
     tfa_conntrack_expire(e->ct, e->now, &e->retired);
     bool created;
     TfaConn *c = tfa_conntrack_segment(e->ct, &seg, &side, &e->retired, &created);
-    if (created)
+    if (created) {
         tfa_tcpsm_init(c, e->opts, &seg, side);
+        c->drops_at_start = e->drops;
+    }
     TfaSeqEvent sq;
     tfa_seqtrack_segment(c, e->opts, &e->budget, &e->stats, &seg, side, &sq);
     TfaZeekFacts zf = {
@@ -216,8 +220,24 @@ static bool limits_reached(TfaEngine *e)
     return false;
 }
 
+/* Live: read the capture's drop counters; new drops are counted and every
+ * connection open across them will say its evidence may be incomplete. */
+static void poll_drops(TfaEngine *e)
+{
+    TfaCaptureStats cs;
+    if (e->cap == NULL || !tfa_capture_is_live(e->cap))
+        return;
+    tfa_capture_get_stats(e->cap, &cs);
+    guint64 total = cs.kernel_drops + cs.iface_drops;
+    if (cs.have_kernel_stats && total > e->drops) {
+        e->stats.diag[TFA_DIAG_CAPTURE_KERNEL_DROPS] += total - e->drops;
+        e->drops = total;
+    }
+}
+
 static void advance_clock(TfaEngine *e, TfaTs now)
 {
+    poll_drops(e);
     if (now <= e->now)
         return;
     e->now = now;
@@ -270,6 +290,8 @@ TfaRunResult tfa_engine_run(TfaEngine *e, GError **error)
         TfaCaptureStatus st = tfa_capture_next(e->cap, &frame, &cerr);
 
         if (st == TFA_CAPTURE_FRAME) {
+            if (live && (e->stats.frames & 0xfff) == 0)
+                poll_drops(e);
             process_frame(e, &frame);
             if (show_progress)
                 progress(e);
@@ -300,6 +322,7 @@ TfaRunResult tfa_engine_run(TfaEngine *e, GError **error)
 
     if (show_progress && e->progress_at != e->start_wall)
         tfa_message_progress_clear();
+    poll_drops(e);
     tfa_conntrack_retire_all(e->ct, &e->retired);
     if (!drain(e, &local))
         goto write_failed;

@@ -333,6 +333,8 @@ struct TfaConn {
     GArray *rsts;              /* of TfaRstInfo, at most TFA_MAX_RSTS_KEPT */
     guint rsts_total;
     bool mid_stream;           /* the capture began after the handshake */
+    guint64 drops_at_start;    /* live: packets the capture had dropped at its first packet */
+    bool drops_during;         /* live: the capture dropped packets while it was open */
 
     /* the byte streams, by sending side (seqtrack) */
     TfaHalf half[2];

@@ -312,6 +312,7 @@ static void jsonl_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     tfa_json_string(&j, "end_reason", tfa_end_name(c->end_reason));
     tfa_json_string(&j, "verdict", tfa_verdict_name((TfaVerdict)c->det.verdict));
     tfa_json_bool(&j, "mid_stream", c->mid_stream);
+    tfa_json_bool(&j, "capture_drops_during", c->drops_during);
     handshake(&j, rec);
     tfa_json_begin_object(&j, "endpoints");
     endpoint_state(&j, "client", rec, TFA_ROLE_CLIENT);

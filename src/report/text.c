@@ -170,6 +170,9 @@ static void conn_detail(TfaReporter *rep, const TfaConnRecord *rec, GString *buf
                            tfa_record_state_certain(rec, TFA_ROLE_CLIENT) ? "" : " (not confirmed)",
                            tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[TFA_ROLE_SERVER]].state),
                            tfa_record_state_certain(rec, TFA_ROLE_SERVER) ? "" : " (not confirmed)");
+    if (c->drops_during)
+        g_string_append(buf, "  the capture dropped packets while this connection was open: its "
+                             "evidence may be incomplete\n");
     if (c->anomalies == NULL)
         return;
     guint shown[TFA_ANOMALY_N] = {0};
@@ -212,7 +215,6 @@ static void text_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
      * explanations follow the table, up to --max-details of them */
     if (rep->opts->interface != NULL) {
         conn_detail(rep, rec, buf);
-        g_string_append_c(buf, '\n');
     } else if (rep->detailed < rep->opts->max_details) {
         rep->detailed++;
         conn_detail(rep, rec, rep->details);

@@ -145,6 +145,10 @@ def main():
           "SIGINT: the summary last, marked interrupted")
     check("kernel_drops" in summ.get("input", {}) and "interface_drops" in summ.get("input", {}),
           "the summary carries the kernel's drop counts")
+    drops = summ.get("input", {}).get("kernel_drops", 0) + summ.get("input", {}).get("interface_drops", 0)
+    check(all(c["capture_drops_during"] == (drops > 0) for c in conns) and
+          (drops > 0) == ("CAPTURE_KERNEL_DROPS" in summ.get("diagnostics", {})),
+          "connections and diagnostics agree with the drop counts (%d dropped)" % drops)
     held.close()
 
     # -w kept the same packets: reading them back gives the same connections
