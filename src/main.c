@@ -59,7 +59,7 @@ typedef struct Cli {
     char *user;
     gint snaplen;
     gboolean no_promisc;
-    gboolean no_immediate;
+    gboolean immediate;
     gint buffer_kib;
     char *idle_timeout;
     char *close_linger;
@@ -395,7 +395,7 @@ static bool check_options(Cli *cli, TfaOptions *o, GError **error)
     }
     o->buffer_size = cli->buffer_kib * 1024;
     o->promisc = !cli->no_promisc;
-    o->immediate = !cli->no_immediate;
+    o->immediate = cli->immediate;
     o->verify_checksums = cli->verify_checksums;
     o->only_anomalous = cli->only_anomalous;
     if (cli->codes != NULL) {
@@ -543,8 +543,8 @@ int main(int argc, char **argv)
          "Live: bytes to capture per packet (default 262144)", "N"},
         {"no-promisc", 0, 0, G_OPTION_ARG_NONE, &cli.no_promisc,
          "Live: do not put the interface in promiscuous mode", NULL},
-        {"no-immediate", 0, 0, G_OPTION_ARG_NONE, &cli.no_immediate,
-         "Live: let the kernel batch packets (default: immediate mode)", NULL},
+        {"immediate", 0, 0, G_OPTION_ARG_NONE, &cli.immediate,
+         "Live: deliver each packet at once instead of in batches of up to 200 ms", NULL},
         {"buffer-size", 'B', 0, G_OPTION_ARG_INT, &cli.buffer_kib,
          "Live: kernel capture buffer in KiB (default: libpcap's)", "KIB"},
         {"idle-timeout", 0, 0, G_OPTION_ARG_STRING, &cli.idle_timeout,

@@ -14,7 +14,7 @@ void tfa_options_init(TfaOptions *o)
     o->color = TFA_COLOR_AUTO;
     o->snaplen = TFA_DEFAULT_SNAPLEN;
     o->promisc = true;
-    o->immediate = true;
+    o->immediate = false;
     o->idle_timeout = TFA_DEFAULT_IDLE_TIMEOUT;
     o->close_linger = TFA_DEFAULT_CLOSE_LINGER;
     o->msl = TFA_DEFAULT_MSL;

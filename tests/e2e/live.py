@@ -176,6 +176,25 @@ def main():
     check(r.returncode == 0 and 0.8 < time.monotonic() - t < 5,
           "--duration 1 ends the capture on a quiet link")
 
+    # -i any (Linux cooked headers): every packet of every connection
+    p = subprocess.Popen([BIN, "-i", "any", "-f", "jsonl", "--close-linger", "0.5",
+                          "tcp port %d" % srv.port], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    time.sleep(0.7)
+    rd = Reader(p)
+    for _ in range(3):
+        exchange(srv.port)
+    got = rd.wait_for(3, 8.0)
+    p.send_signal(signal.SIGINT)
+    p.wait(timeout=10)
+    rd.thread.join(timeout=5)
+    conns = rd.conns()
+    check(got and len(conns) == 3 and
+          all(c["packets"]["client"] + c["packets"]["server"] >= 9 and
+              c["handshake"]["outcome"] == "complete" and c["end_reason"] == "closed"
+              for c in conns),
+          "-i any: three whole connections, reported as they closed")
+
     # -Z drops root once the handle is open
     p = start(["-Z", "nobody", "tcp port %d" % srv.port])
     try:
