@@ -364,6 +364,20 @@ static TfaCaptureStatus damaged(TfaCapture *cap, GError **error)
     return TFA_CAPTURE_DAMAGED;
 }
 
+/* Nanoseconds since the epoch (the handle reads nanosecond precision).  A
+ * damaged or hostile record's seconds beyond what 64-bit nanoseconds hold
+ * (the year 2262) are clamped there rather than overflowing. */
+static TfaTs frame_ts(const struct pcap_pkthdr *h)
+{
+    const int64_t limit = INT64_MAX / TFA_NSEC_PER_SEC - 1;
+    int64_t sec = (int64_t)h->ts.tv_sec;
+    if (sec > limit)
+        sec = limit;
+    else if (sec < -limit)
+        sec = -limit;
+    return (TfaTs)sec * TFA_NSEC_PER_SEC + (TfaTs)h->ts.tv_usec;
+}
+
 TfaCaptureStatus tfa_capture_next(TfaCapture *cap, TfaFrame *frame, GError **error)
 {
     for (;;) {
@@ -381,7 +395,7 @@ TfaCaptureStatus tfa_capture_next(TfaCapture *cap, TfaFrame *frame, GError **err
         int rc = pcap_next_ex(cap->p, &h, &data);
         if (rc == 1) {
             frame->frame_no = ++cap->frame_no;
-            frame->ts = (TfaTs)h->ts.tv_sec * TFA_NSEC_PER_SEC + (TfaTs)h->ts.tv_usec;
+            frame->ts = frame_ts(h);
             frame->caplen = h->caplen;
             frame->wirelen = h->len;
             frame->linktype = pcap_datalink(cap->p);
