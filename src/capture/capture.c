@@ -365,16 +365,17 @@ static TfaCaptureStatus damaged(TfaCapture *cap, GError **error)
 }
 
 /* Nanoseconds since the epoch (the handle reads nanosecond precision).  A
- * damaged or hostile record's seconds beyond what 64-bit nanoseconds hold
- * (the year 2262) are clamped there rather than overflowing. */
+ * damaged or hostile record's seconds are clamped to [0, 2^62 ns] (the year
+ * 2116, beyond any classic pcap time): then the difference of any two
+ * capture times, and the sum of any two such differences, fits in 64 bits. */
 static TfaTs frame_ts(const struct pcap_pkthdr *h)
 {
-    const int64_t limit = INT64_MAX / TFA_NSEC_PER_SEC - 1;
+    const int64_t limit = (INT64_C(1) << 62) / TFA_NSEC_PER_SEC;
     int64_t sec = (int64_t)h->ts.tv_sec;
     if (sec > limit)
         sec = limit;
-    else if (sec < -limit)
-        sec = -limit;
+    else if (sec < 0)
+        sec = 0;
     return (TfaTs)sec * TFA_NSEC_PER_SEC + (TfaTs)h->ts.tv_usec;
 }
 
