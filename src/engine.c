@@ -93,23 +93,21 @@ static gboolean drain(TfaEngine *e, GError **error)
     while ((l = g_queue_pop_head_link(&e->retired)) != NULL) {
         g_autoptr(TfaConn) c = l->data;
         TfaConnRecord rec;
-        e->stats.diag[TFA_DIAG_CONN_ANOMALIES_TRUNCATED] += c->anomalies_dropped;
         /* states as of now: a TIME_WAIT that has run out is CLOSED */
         tfa_tcpsm_finish(c, e->opts, e->now);
         c->drops_during = e->drops > c->drops_at_start;
         tfa_detect_end(c, e->opts, e->now);
+        /* after the end-of-connection anomalies, which may also be dropped */
+        e->stats.diag[TFA_DIAG_CONN_ANOMALIES_TRUNCATED] += c->anomalies_dropped;
         tfa_seqtrack_release(c, &e->budget);
-        for (guint i = 0; c->counts != NULL && i < c->counts->len; i++) {
-            const TfaCount *n = &g_array_index(c->counts, TfaCount, i);
-            if (n->code < TFA_ANOMALY_N)
-                e->stats.anomaly[n->code] += (guint64)n->n[0] + n->n[1];
-        }
         tfa_record_build(c, &rec);
+        for (unsigned code = 0; code < TFA_ANOMALY_N; code++)
+            e->stats.anomaly[code] += rec.code_count[code];
         tfa_summary_add(e->summary, &rec);
         if (e->opts->fail_on >= 0 && rec.worst_severity >= e->opts->fail_on)
             e->fail = true;
         if (!tfa_options_conn_selected(e->opts, c->id) || e->opts->at_set ||
-            !tfa_options_conn_wanted(e->opts, rec.has_code, rec.worst_severity))
+            !tfa_options_conn_wanted(e->opts, rec.code_count, rec.worst_severity))
             continue;
         e->records++;
         if (!tfa_report_conn(e->rep, &rec, error))

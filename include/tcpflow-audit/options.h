@@ -105,7 +105,7 @@ bool tfa_options_conn_selected(const TfaOptions *opts, guint64 id);
 
 /* Whether a connection with these anomaly counts (by code) and worst
  * severity (-1: none) passes --only-anomalous, --code and --min-severity. */
-bool tfa_options_conn_wanted(const TfaOptions *opts, const bool *has_code, int worst);
+bool tfa_options_conn_wanted(const TfaOptions *opts, const guint64 *code_count, int worst);
 
 /* Fill @opts with the defaults. */
 void tfa_options_init(TfaOptions *opts);

@@ -20,7 +20,7 @@ typedef struct TfaConnRecord {
     TfaTs first_ts, last_ts;
     int worst_severity;                /* TfaSeverity, or -1 without anomalies */
     int worst_code;                    /* TfaAnomalyCode, or -1 */
-    bool has_code[TFA_ANOMALY_N];      /* codes counted on either side */
+    guint64 code_count[TFA_ANOMALY_N]; /* per anomaly code, client + server */
 } TfaConnRecord;
 
 void tfa_record_build(const TfaConn *c, TfaConnRecord *rec);

@@ -103,17 +103,21 @@ static bool apply_filter(pcap_t *p, const char *filter, const char *name, GError
     return true;
 }
 
+/* Live: the kernel's and the interface's drop counters, as they are now. */
+static void read_kernel_stats(TfaCapture *cap)
+{
+    struct pcap_stat ps;
+    if (cap->kind != SOURCE_LIVE || cap->p == NULL || pcap_stats(cap->p, &ps) != 0)
+        return;
+    cap->stats.kernel_drops = ps.ps_drop;
+    cap->stats.iface_drops = ps.ps_ifdrop;
+    cap->stats.have_kernel_stats = true;
+}
+
 static void close_current(TfaCapture *cap)
 {
     if (cap->p != NULL) {
-        if (cap->kind == SOURCE_LIVE) {
-            struct pcap_stat ps;
-            if (pcap_stats(cap->p, &ps) == 0) {
-                cap->stats.kernel_drops = ps.ps_drop;
-                cap->stats.iface_drops = ps.ps_ifdrop;
-                cap->stats.have_kernel_stats = true;
-            }
-        }
+        read_kernel_stats(cap);
         pcap_close(cap->p);
         cap->p = NULL;
     }
@@ -184,17 +188,23 @@ static bool check_filter_syntax(const char *filter, GError **error)
     return ok;
 }
 
+static TfaCapture *capture_alloc(SourceKind kind, const char *filter)
+{
+    TfaCapture *cap = g_new0(TfaCapture, 1);
+    cap->kind = kind;
+    cap->filter = filter;
+    cap->live_fd = -1;
+    return cap;
+}
+
 TfaCapture *tfa_capture_new_files(const char *const *paths, const char *filter, GError **error)
 {
     g_return_val_if_fail(paths != NULL && paths[0] != NULL, NULL);
 
     if (!check_filter_syntax(filter, error))
         return NULL;
-    TfaCapture *cap = g_new0(TfaCapture, 1);
-    cap->live_fd = -1;
-    cap->kind = SOURCE_FILES;
+    TfaCapture *cap = capture_alloc(SOURCE_FILES, filter);
     cap->paths = paths;
-    cap->filter = filter;
     for (guint i = 0; paths[i] != NULL; i++) {
         struct stat st;
         if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 && S_ISREG(st.st_mode))
@@ -207,11 +217,8 @@ TfaCapture *tfa_capture_new_memory(const uint8_t *data, size_t len, const char *
                                    GError **error)
 {
     char errbuf[PCAP_ERRBUF_SIZE] = "";
-    g_autoptr(TfaCapture) cap = g_new0(TfaCapture, 1);
-    cap->live_fd = -1;
+    g_autoptr(TfaCapture) cap = capture_alloc(SOURCE_MEMORY, filter);
 
-    cap->kind = SOURCE_MEMORY;
-    cap->filter = filter;
     cap->cur_name = "(memory)";
     cap->offset = PCAP_FILE_HEADER_LEN;
     cap->cur_is_pcap = len >= 4 &&
@@ -263,11 +270,8 @@ TfaCapture *tfa_capture_new_live(const TfaCaptureLiveOptions *o, const char *fil
                                  GError **error)
 {
     char errbuf[PCAP_ERRBUF_SIZE] = "";
-    g_autoptr(TfaCapture) cap = g_new0(TfaCapture, 1);
-    cap->live_fd = -1;
+    g_autoptr(TfaCapture) cap = capture_alloc(SOURCE_LIVE, filter);
 
-    cap->kind = SOURCE_LIVE;
-    cap->filter = filter;
     cap->cur_name = o->device;
     cap->p = pcap_create(o->device, errbuf);
     if (cap->p == NULL) {
@@ -456,14 +460,7 @@ void tfa_capture_break(TfaCapture *cap)
 
 void tfa_capture_get_stats(TfaCapture *cap, TfaCaptureStats *stats)
 {
-    if (cap->kind == SOURCE_LIVE && cap->p != NULL) {
-        struct pcap_stat ps;
-        if (pcap_stats(cap->p, &ps) == 0) {
-            cap->stats.kernel_drops = ps.ps_drop;
-            cap->stats.iface_drops = ps.ps_ifdrop;
-            cap->stats.have_kernel_stats = true;
-        }
-    }
+    read_kernel_stats(cap);
     *stats = cap->stats;
 }
 

@@ -27,15 +27,14 @@ void tfa_record_build(const TfaConn *c, TfaConnRecord *rec)
 
     rec->worst_severity = -1;
     rec->worst_code = -1;
-    memset(rec->has_code, 0, sizeof(rec->has_code));
+    memset(rec->code_count, 0, sizeof(rec->code_count));
     for (guint i = 0; c->counts != NULL && i < c->counts->len; i++) {
         const TfaCount *n = &g_array_index(c->counts, TfaCount, i);
-        if (n->code >= TFA_ANOMALY_N || n->n[0] + n->n[1] == 0)
-            continue;
-        rec->has_code[n->code] = true;
+        if (n->code < TFA_ANOMALY_N)
+            rec->code_count[n->code] += (guint64)n->n[0] + n->n[1];
     }
     for (int code = 0; code < TFA_ANOMALY_N; code++) {
-        int sev = rec->has_code[code] ? (int)tfa_anomaly_severity((TfaAnomalyCode)code) : -1;
+        int sev = rec->code_count[code] > 0 ? (int)tfa_anomaly_severity((TfaAnomalyCode)code) : -1;
         if (sev > rec->worst_severity) {
             rec->worst_severity = sev;
             rec->worst_code = code;

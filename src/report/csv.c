@@ -31,7 +31,6 @@ void tfa_report_csv_field(GString *buf, const char *s, bool first)
     g_string_append_c(buf, '"');
 }
 
-#define field tfa_report_csv_field
 
 static void field_u(GString *buf, uint64_t v)
 {
@@ -52,11 +51,11 @@ static void csv_begin(TfaReporter *rep, GString *buf)
 {
     char name[64];
     for (size_t i = 0; i < G_N_ELEMENTS(columns); i++)
-        field(buf, columns[i], i == 0);
+        tfa_report_csv_field(buf, columns[i], i == 0);
     /* then n_<CODE> for every anomaly code */
     for (int code = 0; code < TFA_ANOMALY_N; code++) {
         g_snprintf(name, sizeof(name), "n_%s", tfa_anomaly_name((TfaAnomalyCode)code));
-        field(buf, name, false);
+        tfa_report_csv_field(buf, name, false);
     }
     g_string_append(buf, "\r\n");
 }
@@ -74,9 +73,9 @@ static void csv_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     char tmp[64];
 
     g_string_append_printf(buf, "%" PRIu64, (uint64_t)c->id);
-    field(buf, rec->ip[TFA_ROLE_CLIENT], false);
+    tfa_report_csv_field(buf, rec->ip[TFA_ROLE_CLIENT], false);
     field_u(buf, rec->port[TFA_ROLE_CLIENT]);
-    field(buf, rec->ip[TFA_ROLE_SERVER], false);
+    tfa_report_csv_field(buf, rec->ip[TFA_ROLE_SERVER], false);
     field_u(buf, rec->port[TFA_ROLE_SERVER]);
     if (c->key.vlan[1] != 0)
         g_snprintf(tmp, sizeof(tmp), "%u.%u", c->key.vlan[0], c->key.vlan[1]);
@@ -84,61 +83,60 @@ static void csv_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
         g_snprintf(tmp, sizeof(tmp), "%u", c->key.vlan[0]);
     else
         tmp[0] = '\0';
-    field(buf, tmp, false);
-    field(buf, tfa_originator_name(c->originator), false);
+    tfa_report_csv_field(buf, tmp, false);
+    tfa_report_csv_field(buf, tfa_originator_name(c->originator), false);
     field_u(buf, c->incarnation);
     field_u(buf, rec->first_frame);
     field_u(buf, rec->last_frame);
-    field(buf, tfa_ts_format(rec->first_ts, tmp, sizeof(tmp)), false);
-    field(buf, tfa_ts_format(rec->last_ts, tmp, sizeof(tmp)), false);
+    tfa_report_csv_field(buf, tfa_ts_format(rec->first_ts, tmp, sizeof(tmp)), false);
+    tfa_report_csv_field(buf, tfa_ts_format(rec->last_ts, tmp, sizeof(tmp)), false);
     g_string_append_printf(buf, ",%" PRId64, (int64_t)(rec->last_ts - rec->first_ts));
     field_u(buf, cs->packets);
     field_u(buf, ss->packets);
     field_u(buf, cs->bytes);
     field_u(buf, ss->bytes);
-    field(buf, tfa_end_name(c->end_reason), false);
-    field(buf, tfa_verdict_name((TfaVerdict)c->det.verdict), false);
+    tfa_report_csv_field(buf, tfa_end_name(c->end_reason), false);
+    tfa_report_csv_field(buf, tfa_verdict_name((TfaVerdict)c->det.verdict), false);
     field_bool(buf, c->mid_stream);
-    field(buf, tfa_handshake_name((TfaHandshake)c->det.handshake), false);
+    tfa_report_csv_field(buf, tfa_handshake_name((TfaHandshake)c->det.handshake), false);
     if (c->det.syn_ts != 0 && c->det.ack_ts != 0)
         g_string_append_printf(buf, ",%" PRId64, (int64_t)(c->det.ack_ts - c->det.syn_ts));
     else
         g_string_append_c(buf, ',');
     field_u(buf, c->det.syn_count);
-    field(buf, tfa_close_name((TfaCloseKind)c->det.close_kind), false);
-    field(buf, tfa_initiator_name((TfaInitiator)c->det.close_initiator), false);
+    tfa_report_csv_field(buf, tfa_close_name((TfaCloseKind)c->det.close_kind), false);
+    tfa_report_csv_field(buf, tfa_initiator_name((TfaInitiator)c->det.close_initiator), false);
     for (int r = 0; r < 2; r++) {
-        field(buf, tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[r]].state), false);
+        tfa_report_csv_field(buf, tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[r]].state), false);
         field_bool(buf, tfa_record_state_certain(rec, (TfaRole)r));
     }
     field_u(buf, c->rsts_total);
     if (c->rsts != NULL && c->rsts->len > 0)
-        field(buf, tfa_rst_cause_name((TfaRstCause)g_array_index(c->rsts, TfaRstInfo, 0).cause),
+        tfa_report_csv_field(buf, tfa_rst_cause_name((TfaRstCause)g_array_index(c->rsts, TfaRstInfo, 0).cause),
               false);
     else
         g_string_append_c(buf, ',');
     TfaDuration to_server, to_client;
-    field(buf, tfa_vantage_name(tfa_ack_vantage(c, &to_server, &to_client)), false);
-    field(buf, rec->worst_severity >= 0 ? tfa_severity_name((TfaSeverity)rec->worst_severity) : "",
+    tfa_report_csv_field(buf, tfa_vantage_name(tfa_ack_vantage(c, &to_server, &to_client)), false);
+    tfa_report_csv_field(buf, rec->worst_severity >= 0 ? tfa_severity_name((TfaSeverity)rec->worst_severity) : "",
           false);
-    field(buf, rec->worst_code >= 0 ? tfa_anomaly_name((TfaAnomalyCode)rec->worst_code) : "",
+    tfa_report_csv_field(buf, rec->worst_code >= 0 ? tfa_anomaly_name((TfaAnomalyCode)rec->worst_code) : "",
           false);
-    field(buf, tfa_zeek_state_name(tfa_zeek_conn_state(c)), false);
-    field(buf, c->zeek.history, false);
+    tfa_report_csv_field(buf, tfa_zeek_state_name(tfa_zeek_conn_state(c)), false);
+    tfa_report_csv_field(buf, c->zeek.history, false);
     field_u(buf, c->anomalies != NULL ? c->anomalies->len + c->anomalies_dropped : 0);
     /* distinct anomaly codes, space-separated, in code order */
     g_autoptr(GString) codes = g_string_new(NULL);
     for (int code = 0; code < TFA_ANOMALY_N; code++) {
-        if (!rec->has_code[code])
+        if (rec->code_count[code] == 0)
             continue;
         if (codes->len > 0)
             g_string_append_c(codes, ' ');
         g_string_append(codes, tfa_anomaly_name((TfaAnomalyCode)code));
     }
-    field(buf, codes->str, false);
+    tfa_report_csv_field(buf, codes->str, false);
     for (int code = 0; code < TFA_ANOMALY_N; code++)
-        field_u(buf, tfa_conn_get_count(c, TFA_COUNT_ANOMALY(code), 0) +
-                         tfa_conn_get_count(c, TFA_COUNT_ANOMALY(code), 1));
+        field_u(buf, rec->code_count[code]);
     g_string_append(buf, "\r\n");
 }
 

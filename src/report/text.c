@@ -91,7 +91,7 @@ static unsigned distinct_codes(const TfaConnRecord *rec)
 {
     unsigned n = 0;
     for (int code = 0; code < TFA_ANOMALY_N; code++)
-        n += rec->has_code[code];
+        n += rec->code_count[code] > 0;
     return n;
 }
 
@@ -192,8 +192,7 @@ static void conn_detail(TfaReporter *rep, const TfaConnRecord *rec, GString *buf
             if ((int)tfa_anomaly_severity((TfaAnomalyCode)code) != sev ||
                 shown[code] <= LINES_PER_CODE)
                 continue;
-            guint64 total = tfa_conn_get_count(c, TFA_COUNT_ANOMALY(code), 0) +
-                            tfa_conn_get_count(c, TFA_COUNT_ANOMALY(code), 1);
+            guint64 total = rec->code_count[code];
             g_string_append_printf(buf, "          ... and %" PRIu64 " more %s\n",
                                    (uint64_t)(total - LINES_PER_CODE),
                                    tfa_anomaly_name((TfaAnomalyCode)code));
@@ -295,6 +294,12 @@ static void host_states(const TfaRunInfo *info, GString *buf)
                                (uint64_t)other);
 }
 
+/* A state column is as wide as the state's name, at least 6. */
+static int state_col(unsigned state)
+{
+    return (int)MAX(strlen(tfa_tcp_state_name((TfaTcpState)state)), 6);
+}
+
 /* Each service's server endpoints by final state, the way netstat counts
  * them on the server; only the states that occur get a column. */
 static void service_states(const TfaRunInfo *info, GString *buf)
@@ -315,7 +320,7 @@ static void service_states(const TfaRunInfo *info, GString *buf)
                            "HALF-OPEN");
     for (unsigned k = 0; k < TFA_TCP_N_STATES; k++)
         if (used[k])
-            g_string_append_printf(buf, " %*s", (int)MAX(strlen(tfa_tcp_state_name((TfaTcpState)k)), 6),
+            g_string_append_printf(buf, " %*s", state_col(k),
                                    tfa_tcp_state_name((TfaTcpState)k));
     g_string_append_c(buf, '\n');
     for (guint i = 0; i < sv->len; i++) {
@@ -327,7 +332,7 @@ static void service_states(const TfaRunInfo *info, GString *buf)
         for (unsigned k = 0; k < TFA_TCP_N_STATES; k++)
             if (used[k])
                 g_string_append_printf(buf, " %*" PRIu64,
-                                       (int)MAX(strlen(tfa_tcp_state_name((TfaTcpState)k)), 6),
+                                       state_col(k),
                                        (uint64_t)s->states[k]);
         g_string_append_c(buf, '\n');
     }

@@ -48,7 +48,7 @@ bool tfa_options_conn_selected(const TfaOptions *o, guint64 id)
     return false;
 }
 
-bool tfa_options_conn_wanted(const TfaOptions *o, const bool *has_code, int worst)
+bool tfa_options_conn_wanted(const TfaOptions *o, const guint64 *code_count, int worst)
 {
     if (o->only_anomalous && worst < (int)TFA_SEV_NOTICE)
         return false;
@@ -56,7 +56,7 @@ bool tfa_options_conn_wanted(const TfaOptions *o, const bool *has_code, int wors
         return false;
     if (o->code_set) {
         for (unsigned i = 0; i < TFA_ANOMALY_N; i++) {
-            if (has_code[i] && (o->code_mask[i / 64] & (UINT64_C(1) << (i % 64))) != 0)
+            if (code_count[i] > 0 && (o->code_mask[i / 64] & (UINT64_C(1) << (i % 64))) != 0)
                 return true;
         }
         return false;
