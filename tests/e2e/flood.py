@@ -28,7 +28,8 @@ The run with the default caps is bench/run-flood.sh (bench/RESULTS.md,
 "Flood").  Under the sanitizers (TFA_SAN_CFLAGS set by make check) the
 flood is 200,000 SYNs and the memory checks are skipped: ASan's shadow
 memory and quarantine are not the program's.  TFA_FLOOD_SYNS and
-TFA_FLOOD_CAP override the sizes.
+TFA_FLOOD_CAP override the sizes; TFA_FLOOD_CAP=default runs without
+--max-connections (bench/run-flood.sh does).
 """
 import bisect
 import json
@@ -47,7 +48,7 @@ GEN = os.path.join(SRCDIR, "bench", "gen-flood.py")
 SANITIZED = "-fsanitize" in os.environ.get("TFA_SAN_CFLAGS", "")
 
 SYNS = int(os.environ.get("TFA_FLOOD_SYNS") or (200000 if SANITIZED else 1000000))
-CAP = int(os.environ.get("TFA_FLOOD_CAP") or 20000)
+CAP = os.environ.get("TFA_FLOOD_CAP") or "20000"
 
 # The summary's caps (include/tcpflow-audit/summary.h).
 MAX_HOSTS = 65536
@@ -127,7 +128,16 @@ def main():
         return flood(tmp)
 
 
+def default_cap():
+    """--max-connections' default, as --help states it."""
+    out = subprocess.run([BIN, "--help"], stdout=subprocess.PIPE).stdout.decode()
+    m = re.search(r"--max-connections=N .*\(default (\d+)\)", out)
+    return int(m.group(1)) if m else None
+
+
 def flood(tmp):
+    cap = default_cap() if CAP == "default" else int(CAP)
+    cap_args = [] if CAP == "default" else ["--max-connections", str(cap)]
     pcap = os.path.join(tmp, "flood.pcap")
     manifest = os.path.join(tmp, "flood.json")
     t0 = time.monotonic()
@@ -143,9 +153,9 @@ def flood(tmp):
     flood_n, legit_n = m["syns"], m["legit"]
     conns = flood_n + legit_n
     legit_by_client = {(l["client"], l["port"]): l for l in m["legit_conns"]}
-    if not (CAP <= m["legit_from_syn"] and CAP <= flood_n - m["legit_to_syn"]):
+    if not (cap and cap <= m["legit_from_syn"] and cap <= flood_n - m["legit_to_syn"]):
         print("1..1")
-        check(False, "the cap %d fits the flood (see gen-flood.py)" % CAP)
+        check(False, "the cap %s fits the flood (see gen-flood.py)" % cap)
         return 1
 
     print("1..20")
@@ -190,9 +200,10 @@ def flood(tmp):
                            d["end_reason"]) == (int(cid), ip.decode(), first, int(last),
                                                 why.decode())
 
-    rc, rss, wall, err = run_tool(["--format", "jsonl", "--max-connections", str(CAP), pcap], line)
-    note("tcpflow-audit --format jsonl --max-connections %d: %d frames, exit %d, %.1f s, "
-         "peak RSS %.1f MiB" % (CAP, m["frames"], rc, wall, rss / MIB))
+    rc, rss, wall, err = run_tool(["--format", "jsonl"] + cap_args + [pcap], line)
+    note("tcpflow-audit --format jsonl %s(cap %d): %d frames, exit %d, %.1f s, "
+         "peak RSS %.1f MiB" % (" ".join(cap_args) + " " if cap_args else "", cap, m["frames"], rc,
+                                wall, rss / MIB))
 
     check(rc == 0 and err == "", "exit status 0, nothing on stderr (%d%s)" % (rc, err[:200]))
     check(not odd and len(summary) == 1,
@@ -205,29 +216,29 @@ def flood(tmp):
           and s.get("records") == conns,
           "every connection reported once: %d records, %s connections, %d expected"
           % (len(first_frames), s.get("connections"), conns))
-    check(s.get("connections_peak") == CAP and s.get("caps", {}).get("max_connections") == CAP,
+    check(s.get("connections_peak") == cap and s.get("caps", {}).get("max_connections") == cap,
           "the table filled to the cap and no further (connections_peak %s)"
           % s.get("connections_peak"))
     diags = s.get("diagnostics", {})
-    check(evictions == conns - CAP and diags.get("CONN_EVICTED") == conns - CAP,
+    check(evictions == conns - cap and diags.get("CONN_EVICTED") == conns - cap,
           "evictions = connections - cap = %d: %d records say evicted, CONN_EVICTED %s"
-          % (conns - CAP, evictions, diags.get("CONN_EVICTED")))
+          % (conns - cap, evictions, diags.get("CONN_EVICTED")))
 
     # oldest first
     check(in_order[1] and in_order[0] > 0,
           "evicted flood connections come out in the order of their SYNs")
     live.sort()
     flood_first.sort()
-    check(len(flood_first) == flood_n and live == flood_first[-CAP:],
+    check(len(flood_first) == flood_n and live == flood_first[-cap:],
           "the connections live at the end are exactly the last %d SYNs (%d live, first %s)"
-          % (CAP, len(live), live[0] if live else None))
+          % (cap, len(live), live[0] if live else None))
     first_frames.sort()
 
     # the legit connections: closed, then the very next eviction
     ok_next, ok_rec, bad = 0, 0, []
     for at, r in legit_recs:
         created_before = bisect.bisect_left(first_frames, r["last_frame"])
-        if r["end_reason"] == "evicted" and at == created_before + 1 - CAP:
+        if r["end_reason"] == "evicted" and at == created_before + 1 - cap:
             ok_next += 1
         lm = legit_by_client.get((r["client"]["ip"], r["client"]["port"]))
         good = (lm is not None and r["first_frame"] == lm["frames"][0]
@@ -273,15 +284,15 @@ def flood(tmp):
     check(s.get("anomalies") == {}, "no anomaly on any connection: %s" % s.get("anomalies"))
 
     # memory
-    budget = 32 * MIB + CAP * 4096
+    budget = 32 * MIB + cap * 4096
     if SANITIZED:
         skip("peak RSS under the ceiling of tcpflow-audit(1)", "sanitizer build")
         skip("peak RSS under the half-open budget", "sanitizer build")
     else:
-        check(rss <= ceiling(CAP), "peak RSS %.1f MiB <= the ceiling %.1f MiB"
-              % (rss / MIB, ceiling(CAP) / MIB))
+        check(rss <= ceiling(cap), "peak RSS %.1f MiB <= the ceiling %.1f MiB"
+              % (rss / MIB, ceiling(cap) / MIB))
         check(rss <= budget, "peak RSS %.1f MiB <= 32 MiB + 4 KiB x %d = %.1f MiB"
-              % (rss / MIB, CAP, budget / MIB))
+              % (rss / MIB, cap, budget / MIB))
     check(wall < 300, "finished in %.1f s" % wall)
     return 1 if failed else 0
 
