@@ -3,7 +3,9 @@
  * The caller owns the GString; the writer only appends to it.  Keys come in
  * the order they are written, so output is deterministic.  Strings are
  * escaped per RFC 8259 §7; bytes that are not valid UTF-8 are written as
- * \u00XX (read as Latin-1), so the output is always valid JSON.  Nesting is
+ * \u00XX (read as Latin-1), so the output is always valid JSON.  Keys are
+ * written as given: they must be the program's own printable-ASCII names
+ * (field names, code and state names), never data from a capture.  Nesting is
  * limited to TFA_JSON_MAX_DEPTH levels (a programming error beyond it).
  */
 #pragma once
