@@ -177,7 +177,11 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
     e->stats.tcp_segments++;
     count_segment_diags(e, seg.diags);
 
-    tfa_conntrack_expire(e->ct, e->now, &e->retired);
+    /* Idle and linger times are measured up to this frame's own time, not
+     * the latest time seen: after a step back in time (a damaged record, a
+     * file given out of order) the frames of the past would otherwise find
+     * their own connection idle and split it into one record per frame. */
+    tfa_conntrack_expire(e->ct, frame->ts, &e->retired);
     bool created;
     TfaConn *c = tfa_conntrack_segment(e->ct, &seg, &side, &e->retired, &created);
     if (created) {
