@@ -37,6 +37,7 @@ struct TfaEngine {
     TfaBudget budget;
     GQueue retired;
     TfaTs now;               /* latest capture time seen */
+    TfaTs prev_ts;           /* the previous frame's time */
     TfaTs start_wall;        /* live: when the run started (ns) */
     guint64 records;
     bool damaged;
@@ -159,11 +160,16 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
         e->stats.first_ts = frame->ts;
         e->stats.have_ts = true;
         e->now = frame->ts;
+        e->prev_ts = frame->ts;
         tfa_summary_set_start(e->summary, frame->ts);
     }
-    if (frame->ts < e->now)
+    /* Each step back from the previous frame counts once: one record whose
+     * time jumped ahead, or a file given after a later one, is one step, not
+     * every frame after it.  (Nor is the live wall clock a previous frame.) */
+    if (frame->ts < e->prev_ts)
         tfa_stats_count(&e->stats, TFA_DIAG_CAPTURE_TIME_WENT_BACKWARDS);
-    else
+    e->prev_ts = frame->ts;
+    if (frame->ts > e->now)
         e->now = frame->ts;
     e->stats.last_ts = e->now;
 
