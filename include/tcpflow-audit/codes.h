@@ -141,7 +141,9 @@ typedef enum TfaAnomalyCode {
     X(CONN_EVICTED, "connections evicted at the --max-connections cap")                            \
     X(CONN_ANOMALIES_TRUNCATED, "anomalies not kept at the --max-anomalies cap (counts stay exact)") \
     X(CONN_TIME_WAIT_FORGOTTEN, "reported connections in TIME_WAIT forgotten at the --max-connections cap") \
-    X(BUFFER_CAP_HIT, "payload not kept for comparing retransmissions: --max-buffer-bytes reached")
+    X(BUFFER_CAP_HIT, "payload not kept for comparing retransmissions: --max-buffer-bytes reached") \
+    X(CAPTURE_CAPLEN_ABOVE_WIRELEN,                                                                \
+      "capture record longer than the packet on the wire: the captured length is used for both")
 
 typedef enum TfaDiag {
 #define X(name, text) TFA_DIAG_##name,
