@@ -119,12 +119,8 @@ static gboolean drain(TfaEngine *e, GError **error)
 
 static void count_segment_diags(TfaEngine *e, uint32_t diags)
 {
-    for (unsigned d = 0; diags != 0 && d < TFA_DIAG_N; d++) {
-        if (diags & (1u << d)) {
-            tfa_stats_count(&e->stats, (TfaDiag)d);
-            diags &= ~(1u << d);
-        }
-    }
+    for (; diags != 0; diags &= diags - 1)
+        tfa_stats_count(&e->stats, (TfaDiag)g_bit_nth_lsf(diags, -1));
 }
 
 /* Keep the segment for the ladder diagram, up to the cap. */

@@ -12,22 +12,9 @@ void tfa_json_init(TfaJson *j, GString *out)
     j->first[0] = true;
 }
 
-/* Append @n bytes: the writer's hottest path, so a plain copy while the
- * GString has room (its str/len/allocated_len are public), GLib otherwise. */
-static inline void put(GString *out, const char *p, size_t n)
-{
-    if (G_UNLIKELY(out->len + n >= out->allocated_len)) {
-        g_string_append_len(out, p, (gssize)n);
-        return;
-    }
-    memcpy(out->str + out->len, p, n);
-    out->len += n;
-    out->str[out->len] = '\0';
-}
-
 static inline void put_c(GString *out, char c)
 {
-    put(out, &c, 1);
+    tfa_json_put_(out, &c, 1);
 }
 
 /* Bytes that stand for themselves inside a JSON string: printable ASCII
@@ -45,7 +32,7 @@ static void append_hex_escape(GString *out, unsigned char c)
 {
     static const char hex[] = "0123456789abcdef";
     char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-    put(out, esc, sizeof(esc));
+    tfa_json_put_(out, esc, sizeof(esc));
 }
 
 void tfa_json_escape(GString *out, const char *s, size_t len)
@@ -59,7 +46,7 @@ void tfa_json_escape(GString *out, const char *s, size_t len)
         while (run < len && plain_byte[p[run]])
             run++;
         if (run > i) {
-            put(out, (const gchar *)p + i, run - i);
+            tfa_json_put_(out, (const gchar *)p + i, run - i);
             i = run;
             if (i == len)
                 break;
@@ -70,7 +57,7 @@ void tfa_json_escape(GString *out, const char *s, size_t len)
             const gchar *end = NULL;
             size_t n = (c >= 0xf0) ? 4 : (c >= 0xe0) ? 3 : (c >= 0xc0) ? 2 : 1;
             if (n > 1 && i + n <= len && g_utf8_validate((const gchar *)p + i, (gssize)n, &end)) {
-                put(out, (const gchar *)p + i, n);
+                tfa_json_put_(out, (const gchar *)p + i, n);
                 i += n;
                 continue;
             }
@@ -80,19 +67,19 @@ void tfa_json_escape(GString *out, const char *s, size_t len)
         }
         switch (c) {
         case '"':
-            put(out, "\\\"", 2);
+            tfa_json_put_(out, "\\\"", 2);
             break;
         case '\\':
-            put(out, "\\\\", 2);
+            tfa_json_put_(out, "\\\\", 2);
             break;
         case '\n':
-            put(out, "\\n", 2);
+            tfa_json_put_(out, "\\n", 2);
             break;
         case '\r':
-            put(out, "\\r", 2);
+            tfa_json_put_(out, "\\r", 2);
             break;
         case '\t':
-            put(out, "\\t", 2);
+            tfa_json_put_(out, "\\t", 2);
             break;
         default: /* other control characters and DEL */
             append_hex_escape(out, c);
@@ -101,111 +88,39 @@ void tfa_json_escape(GString *out, const char *s, size_t len)
     }
 }
 
-/* Decimal digits of @v, without printf: the writer's hottest path. */
-static void append_u64(GString *out, uint64_t v)
+/* Decimal digits of @value, without printf: the writer's hottest path. */
+void tfa_json_digits_(GString *out, uint64_t value)
 {
     char buf[20];
     char *p = buf + sizeof(buf);
     do {
-        *--p = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0);
-    put(out, p, (size_t)(buf + sizeof(buf) - p));
+        *--p = (char)('0' + value % 10u);
+        value /= 10u;
+    } while (value != 0);
+    tfa_json_put_(out, p, (size_t)(buf + sizeof(buf) - p));
 }
 
-static void key(TfaJson *j, const char *k)
+void tfa_json_open_(TfaJson *j, char brace)
 {
-    if (!j->first[j->depth])
-        put_c(j->out, ',');
-    j->first[j->depth] = false;
-    if (k != NULL) {
-        /* keys are the program's own ASCII names (json.h): no escaping */
-        put_c(j->out, '"');
-        put(j->out, k, strlen(k));
-        put(j->out, "\":", 2);
-    }
-}
-
-static void open_level(TfaJson *j, const char *k, char brace)
-{
-    key(j, k);
     put_c(j->out, brace);
     g_assert(j->depth < TFA_JSON_MAX_DEPTH);
     j->depth++;
     j->first[j->depth] = true;
 }
 
-static void close_level(TfaJson *j, char brace)
+void tfa_json_close_(TfaJson *j, char brace)
 {
     g_assert(j->depth > 0);
     j->depth--;
     put_c(j->out, brace);
 }
 
-void tfa_json_begin_object(TfaJson *j, const char *k)
-{
-    open_level(j, k, '{');
-}
-
-void tfa_json_end_object(TfaJson *j)
-{
-    close_level(j, '}');
-}
-
-void tfa_json_begin_array(TfaJson *j, const char *k)
-{
-    open_level(j, k, '[');
-}
-
-void tfa_json_end_array(TfaJson *j)
-{
-    close_level(j, ']');
-}
-
 void tfa_json_string_len(TfaJson *j, const char *k, const char *value, size_t len)
 {
-    key(j, k);
+    tfa_json_key_(j, k);
     put_c(j->out, '"');
     tfa_json_escape(j->out, value, len);
     put_c(j->out, '"');
-}
-
-void tfa_json_string(TfaJson *j, const char *k, const char *value)
-{
-    if (value == NULL) {
-        tfa_json_null(j, k);
-        return;
-    }
-    tfa_json_string_len(j, k, value, strlen(value));
-}
-
-void tfa_json_int(TfaJson *j, const char *k, int64_t value)
-{
-    key(j, k);
-    if (value < 0)
-        put_c(j->out, '-');
-    append_u64(j->out, value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value);
-}
-
-void tfa_json_uint(TfaJson *j, const char *k, uint64_t value)
-{
-    key(j, k);
-    append_u64(j->out, value);
-}
-
-void tfa_json_bool(TfaJson *j, const char *k, bool value)
-{
-    key(j, k);
-    if (value)
-        put(j->out, "true", 4);
-    else
-        put(j->out, "false", 5);
-}
-
-void tfa_json_null(TfaJson *j, const char *k)
-{
-    key(j, k);
-    put(j->out, "null", 4);
 }
 
 /* @ts as seconds with nine fraction digits into @buf (no terminator);
@@ -245,6 +160,6 @@ const char *tfa_ts_format(TfaTs ts, char *buf, size_t len)
 void tfa_json_ts(TfaJson *j, const char *k, TfaTs ts)
 {
     char text[TS_TEXT_MAX];
-    key(j, k);
-    put(j->out, text, ts_text(ts, text));
+    tfa_json_key_(j, k);
+    tfa_json_put_(j->out, text, ts_text(ts, text));
 }
