@@ -37,6 +37,7 @@ struct TfaEngine {
     TfaBudget budget;
     GQueue retired;
     TfaTs now;               /* latest capture time seen */
+    TfaTs prev_ts;           /* the previous frame's time */
     TfaTs start_wall;        /* live: when the run started (ns) */
     guint64 records;
     bool damaged;
@@ -118,12 +119,8 @@ static gboolean drain(TfaEngine *e, GError **error)
 
 static void count_segment_diags(TfaEngine *e, uint32_t diags)
 {
-    for (unsigned d = 0; diags != 0 && d < TFA_DIAG_N; d++) {
-        if (diags & (1u << d)) {
-            tfa_stats_count(&e->stats, (TfaDiag)d);
-            diags &= ~(1u << d);
-        }
-    }
+    for (; diags != 0; diags &= diags - 1)
+        tfa_stats_count(&e->stats, (TfaDiag)g_bit_nth_lsf(diags, -1));
 }
 
 /* Keep the segment for the ladder diagram, up to the cap. */
@@ -159,11 +156,16 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
         e->stats.first_ts = frame->ts;
         e->stats.have_ts = true;
         e->now = frame->ts;
+        e->prev_ts = frame->ts;
         tfa_summary_set_start(e->summary, frame->ts);
     }
-    if (frame->ts < e->now)
+    /* Each step back from the previous frame counts once: one record whose
+     * time jumped ahead, or a file given after a later one, is one step, not
+     * every frame after it.  (Nor is the live wall clock a previous frame.) */
+    if (frame->ts < e->prev_ts)
         tfa_stats_count(&e->stats, TFA_DIAG_CAPTURE_TIME_WENT_BACKWARDS);
-    else
+    e->prev_ts = frame->ts;
+    if (frame->ts > e->now)
         e->now = frame->ts;
     e->stats.last_ts = e->now;
 
@@ -177,7 +179,11 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
     e->stats.tcp_segments++;
     count_segment_diags(e, seg.diags);
 
-    tfa_conntrack_expire(e->ct, e->now, &e->retired);
+    /* Idle and linger times are measured up to this frame's own time, not
+     * the latest time seen: after a step back in time (a damaged record, a
+     * file given out of order) the frames of the past would otherwise find
+     * their own connection idle and split it into one record per frame. */
+    tfa_conntrack_expire(e->ct, frame->ts, &e->retired);
     bool created;
     TfaConn *c = tfa_conntrack_segment(e->ct, &seg, &side, &e->retired, &created);
     if (created) {

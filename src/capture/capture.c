@@ -162,7 +162,11 @@ static bool open_next_file(TfaCapture *cap, GError **error)
         return false;
     }
     cap->stats.files_opened++;
-    return prepare_handle(cap, name, error);
+    if (!prepare_handle(cap, name, error)) {
+        cap->stats.files_damaged++; /* opened, but none of it read */
+        return false;
+    }
+    return true;
 }
 
 /* Check the filter's syntax once, before any file is opened, so that a typo

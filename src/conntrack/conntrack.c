@@ -39,20 +39,36 @@ struct TfaConnTable {
 
 /* A seeded 32-bit hash over the key bytes (FNV-1a, then a murmur3-style
  * finaliser so that the low bits GHashTable uses are well mixed). */
+/* Keyed hash of the key's bytes, eight at a time (the memset in
+ * tfa_conntrack_key zeroes the padding, so equal keys hash equally).  The
+ * seed is random per run, so crafted 4-tuples cannot aim at one bucket. */
+static inline uint64_t rotl64(uint64_t v, unsigned r)
+{
+    return (v << r) | (v >> (64u - r));
+}
+
 static guint32 key_hash(const TfaConnKey *k, guint32 seed)
 {
     const uint8_t *p = (const uint8_t *)k;
-    guint32 h = 2166136261u ^ seed;
-    for (size_t i = 0; i < KEY_BYTES; i++) {
-        h ^= p[i];
-        h *= 16777619u;
+    uint64_t h = 0x9e3779b97f4a7c15u ^ ((uint64_t)seed << 32 | seed);
+    size_t i = 0;
+
+    for (; i + 8 <= KEY_BYTES; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, sizeof(w));
+        h ^= rotl64(w * 0x87c37b91114253d5u, 31) * 0x4cf5ad432745937fu;
+        h = rotl64(h, 27) * 5u + 0x52dce729u;
     }
-    h ^= h >> 16;
-    h *= 0x85ebca6bu;
-    h ^= h >> 13;
-    h *= 0xc2b2ae35u;
-    h ^= h >> 16;
-    return h;
+    uint64_t tail = 0;
+    memcpy(&tail, p + i, KEY_BYTES - i);
+    h ^= rotl64(tail * 0x87c37b91114253d5u, 31) * 0x4cf5ad432745937fu;
+    /* final avalanche (MurmurHash3's fmix64 constants) */
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdu;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53u;
+    h ^= h >> 33;
+    return (guint32)h;
 }
 
 static guint key_hash_func(gconstpointer k)
@@ -322,10 +338,9 @@ static void account(TfaConn *c, const TfaSegment *seg, uint8_t side)
     s->flags_seen |= seg->flags;
     s->last_frame = seg->frame_no;
     s->last_ts = seg->ts;
-    for (unsigned d = 0; d < TFA_DIAG_N; d++) {
-        if (seg->diags & (1u << d))
-            tfa_conn_count(c, TFA_COUNT_DIAG(d), side);
-    }
+    /* only the set bits: most segments carry none */
+    for (uint32_t bits = seg->diags; bits != 0; bits &= bits - 1)
+        tfa_conn_count(c, TFA_COUNT_DIAG((unsigned)g_bit_nth_lsf(bits, -1)), side);
 }
 
 /* A pure SYN on a tuple whose connection has closed, with a new ISN, opens

@@ -70,6 +70,9 @@ TfaDecodeStatus tfa_decode_frame(const TfaFrame *frame, TfaSegment *seg, TfaDiag
     memset(seg, 0, sizeof(*seg));
     seg->frame_no = frame->frame_no;
     seg->ts = frame->ts;
+    /* a record header no capture tool writes: caplen above the wire length */
+    if (frame->caplen > frame->wirelen)
+        seg->diags |= TFA_DIAG_BIT(CAPTURE_CAPLEN_ABOVE_WIRELEN);
     if (!tfa_decode_link(frame, seg, &link, diag))
         return TFA_DECODE_SKIP;
     uint32_t wire = frame->wirelen > frame->caplen ? frame->wirelen : frame->caplen;

@@ -12,160 +12,154 @@ void tfa_json_init(TfaJson *j, GString *out)
     j->first[0] = true;
 }
 
-void tfa_json_escape(GString *out, const char *s, size_t len)
+static inline void put_c(GString *out, char c)
+{
+    tfa_json_put_(out, &c, 1);
+}
+
+/* Bytes that stand for themselves inside a JSON string: printable ASCII
+ * but the quote and the backslash. */
+#define PLAIN_16 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+static const uint8_t plain_byte[256] = {
+    [0x20] = 1, 1, 0 /* " */, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    [0x30] = PLAIN_16, PLAIN_16,
+    [0x50] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0 /* \\ */, 1, 1, 1,
+    [0x60] = PLAIN_16,
+    [0x70] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0 /* DEL */,
+};
+
+static void append_hex_escape(GString *out, unsigned char c)
 {
     static const char hex[] = "0123456789abcdef";
+    char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+    tfa_json_put_(out, esc, sizeof(esc));
+}
+
+void tfa_json_escape(GString *out, const char *s, size_t len)
+{
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
 
     while (i < len) {
+        /* the common case: a run of printable ASCII, copied in one go */
+        size_t run = i;
+        while (run < len && plain_byte[p[run]])
+            run++;
+        if (run > i) {
+            tfa_json_put_(out, (const gchar *)p + i, run - i);
+            i = run;
+            if (i == len)
+                break;
+        }
         unsigned char c = p[i];
         if (c >= 0x80) {
             /* copy a valid UTF-8 sequence whole, else escape the byte */
             const gchar *end = NULL;
             size_t n = (c >= 0xf0) ? 4 : (c >= 0xe0) ? 3 : (c >= 0xc0) ? 2 : 1;
             if (n > 1 && i + n <= len && g_utf8_validate((const gchar *)p + i, (gssize)n, &end)) {
-                g_string_append_len(out, (const gchar *)p + i, (gssize)n);
+                tfa_json_put_(out, (const gchar *)p + i, n);
                 i += n;
                 continue;
             }
-            g_string_append(out, "\\u00");
-            g_string_append_c(out, hex[c >> 4]);
-            g_string_append_c(out, hex[c & 15]);
+            append_hex_escape(out, c);
             i++;
             continue;
         }
         switch (c) {
         case '"':
-            g_string_append(out, "\\\"");
+            tfa_json_put_(out, "\\\"", 2);
             break;
         case '\\':
-            g_string_append(out, "\\\\");
+            tfa_json_put_(out, "\\\\", 2);
             break;
         case '\n':
-            g_string_append(out, "\\n");
+            tfa_json_put_(out, "\\n", 2);
             break;
         case '\r':
-            g_string_append(out, "\\r");
+            tfa_json_put_(out, "\\r", 2);
             break;
         case '\t':
-            g_string_append(out, "\\t");
+            tfa_json_put_(out, "\\t", 2);
             break;
-        default:
-            if (c < 0x20 || c == 0x7f) {
-                g_string_append(out, "\\u00");
-                g_string_append_c(out, hex[c >> 4]);
-                g_string_append_c(out, hex[c & 15]);
-            } else {
-                g_string_append_c(out, (gchar)c);
-            }
+        default: /* other control characters and DEL */
+            append_hex_escape(out, c);
         }
         i++;
     }
 }
 
-static void key(TfaJson *j, const char *k)
+/* Decimal digits of @value, without printf: the writer's hottest path. */
+void tfa_json_digits_(GString *out, uint64_t value)
 {
-    if (!j->first[j->depth])
-        g_string_append_c(j->out, ',');
-    j->first[j->depth] = false;
-    if (k != NULL) {
-        g_string_append_c(j->out, '"');
-        tfa_json_escape(j->out, k, strlen(k));
-        g_string_append(j->out, "\":");
-    }
+    char buf[20];
+    char *p = buf + sizeof(buf);
+    do {
+        *--p = (char)('0' + value % 10u);
+        value /= 10u;
+    } while (value != 0);
+    tfa_json_put_(out, p, (size_t)(buf + sizeof(buf) - p));
 }
 
-static void open_level(TfaJson *j, const char *k, char brace)
+void tfa_json_open_(TfaJson *j, char brace)
 {
-    key(j, k);
-    g_string_append_c(j->out, brace);
+    put_c(j->out, brace);
     g_assert(j->depth < TFA_JSON_MAX_DEPTH);
     j->depth++;
     j->first[j->depth] = true;
 }
 
-static void close_level(TfaJson *j, char brace)
+void tfa_json_close_(TfaJson *j, char brace)
 {
     g_assert(j->depth > 0);
     j->depth--;
-    g_string_append_c(j->out, brace);
-}
-
-void tfa_json_begin_object(TfaJson *j, const char *k)
-{
-    open_level(j, k, '{');
-}
-
-void tfa_json_end_object(TfaJson *j)
-{
-    close_level(j, '}');
-}
-
-void tfa_json_begin_array(TfaJson *j, const char *k)
-{
-    open_level(j, k, '[');
-}
-
-void tfa_json_end_array(TfaJson *j)
-{
-    close_level(j, ']');
+    put_c(j->out, brace);
 }
 
 void tfa_json_string_len(TfaJson *j, const char *k, const char *value, size_t len)
 {
-    key(j, k);
-    g_string_append_c(j->out, '"');
+    tfa_json_key_(j, k);
+    put_c(j->out, '"');
     tfa_json_escape(j->out, value, len);
-    g_string_append_c(j->out, '"');
+    put_c(j->out, '"');
 }
 
-void tfa_json_string(TfaJson *j, const char *k, const char *value)
+/* @ts as seconds with nine fraction digits into @buf (no terminator);
+ * returns the length.  Sign and magnitude: 1.5 s before the epoch is
+ * -1.500000000. */
+#define TS_TEXT_MAX 32
+static size_t ts_text(TfaTs ts, char buf[TS_TEXT_MAX])
 {
-    if (value == NULL) {
-        tfa_json_null(j, k);
-        return;
+    uint64_t mag = ts < 0 ? (uint64_t)0 - (uint64_t)ts : (uint64_t)ts;
+    uint64_t sec = mag / 1000000000u, ns = mag % 1000000000u;
+    char digits[20];
+    size_t nd = 0, len = 0;
+    do {
+        digits[nd++] = (char)('0' + sec % 10u);
+        sec /= 10u;
+    } while (sec != 0);
+    if (ts < 0)
+        buf[len++] = '-';
+    while (nd > 0)
+        buf[len++] = digits[--nd];
+    buf[len++] = '.';
+    for (size_t i = len + 9; i > len; i--) {
+        buf[i - 1] = (char)('0' + ns % 10u);
+        ns /= 10u;
     }
-    tfa_json_string_len(j, k, value, strlen(value));
-}
-
-void tfa_json_int(TfaJson *j, const char *k, int64_t value)
-{
-    key(j, k);
-    g_string_append_printf(j->out, "%" PRId64, value);
-}
-
-void tfa_json_uint(TfaJson *j, const char *k, uint64_t value)
-{
-    key(j, k);
-    g_string_append_printf(j->out, "%" PRIu64, value);
-}
-
-void tfa_json_bool(TfaJson *j, const char *k, bool value)
-{
-    key(j, k);
-    g_string_append(j->out, value ? "true" : "false");
-}
-
-void tfa_json_null(TfaJson *j, const char *k)
-{
-    key(j, k);
-    g_string_append(j->out, "null");
+    return len + 9;
 }
 
 const char *tfa_ts_format(TfaTs ts, char *buf, size_t len)
 {
-    /* sign and magnitude: 1.5 s before the epoch is -1.500000000 */
-    bool neg = ts < 0;
-    uint64_t mag = neg ? (uint64_t)0 - (uint64_t)ts : (uint64_t)ts;
-    g_snprintf(buf, len, "%s%" PRIu64 ".%09" PRIu64, neg ? "-" : "", mag / 1000000000u,
-               mag % 1000000000u);
+    char text[TS_TEXT_MAX + 1];
+    text[ts_text(ts, text)] = '\0';
+    g_strlcpy(buf, text, len);
     return buf;
 }
 
 void tfa_json_ts(TfaJson *j, const char *k, TfaTs ts)
 {
-    char buf[40];
-    key(j, k);
-    g_string_append(j->out, tfa_ts_format(ts, buf, sizeof(buf)));
+    char text[TS_TEXT_MAX];
+    tfa_json_key_(j, k);
+    tfa_json_put_(j->out, text, ts_text(ts, text));
 }

@@ -5,7 +5,7 @@ srcdir=${TFA_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 bin=${TFA_BIN:-./tcpflow-audit}
 echo "1..3"
 if command -v groff >/dev/null 2>&1; then
-    out=$(groff -man -ww -z "$srcdir/man/tcpflow-audit.1" "$srcdir/man/tcpflow-audit-records.5" 2>&1)
+    out=$(groff -t -man -ww -z "$srcdir/man/tcpflow-audit.1" "$srcdir/man/tcpflow-audit-records.5" 2>&1)
     if [ -z "$out" ]; then echo "ok 1 - groff -ww is silent"; else
         echo "not ok 1 - groff warnings:"; echo "$out" | sed 's/^/# /'; fi
 else

@@ -237,6 +237,11 @@ static void test_missing_and_unknown_files(void **state)
     assert_non_null(strstr(msg->str, "missing.pcap"));
     assert_non_null(strstr(msg->str, "link type"));
     assert_int_equal(f[0].frame_no, 1);
+    /* the ARCNET file was opened and not read: one of the two opened is damaged */
+    TfaCaptureStats st;
+    tfa_capture_get_stats(cap, &st);
+    assert_int_equal(st.files_opened, 2);
+    assert_int_equal(st.files_damaged, 1);
     remove_tmp(parc);
     remove_tmp(pok);
 }

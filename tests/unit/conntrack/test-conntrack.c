@@ -73,6 +73,43 @@ static void test_key_is_canonical(void **state)
     assert_int_not_equal(k1.hash, k2.hash);
 }
 
+/* Every byte of the key feeds the hash, the seed changes it, and keys that
+ * differ in one port or one address byte spread over the buckets. */
+static void test_key_hash_spreads(void **state)
+{
+    Fixture *f = *state;
+    TfaSegment s = tfa_test_seg(f->a, 1000, f->b, 80, TFA_TH_SYN, 0, 0, 0, 1, 0);
+    TfaConnKey k, k2;
+    uint8_t side;
+    tfa_conntrack_key(&s, 7, &k, &side);
+    tfa_conntrack_key(&s, 8, &k2, &side);
+    assert_int_not_equal(k.hash, k2.hash);
+    s.vlan[1] = 1; /* the last bytes of the key */
+    tfa_conntrack_key(&s, 7, &k2, &side);
+    assert_int_not_equal(k.hash, k2.hash);
+    s.vlan[1] = 0;
+
+    enum { BUCKETS = 256, KEYS = 65536 };
+    guint load[BUCKETS] = {0}, load_addr[BUCKETS] = {0};
+    for (guint i = 0; i < KEYS; i++) {
+        s.sport = (uint16_t)i;
+        tfa_conntrack_key(&s, 7, &k, &side);
+        load[k.hash % BUCKETS]++;
+    }
+    s.sport = 1000;
+    for (guint i = 0; i < KEYS; i++) {
+        s.src.bytes[2] = (uint8_t)(i >> 8);
+        s.src.bytes[3] = (uint8_t)i;
+        tfa_conntrack_key(&s, 7, &k, &side);
+        load_addr[k.hash % BUCKETS]++;
+    }
+    /* 256 keys per bucket on average; a poor hash piles them up */
+    for (guint b = 0; b < BUCKETS; b++) {
+        assert_in_range(load[b], 256 - 80, 256 + 80);
+        assert_in_range(load_addr[b], 256 - 80, 256 + 80);
+    }
+}
+
 static void test_handshake_and_counts(void **state)
 {
     Fixture *f = *state;
@@ -311,6 +348,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_key_is_canonical, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_hash_spreads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_handshake_and_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_and_linger, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rst_closes, setup, teardown),

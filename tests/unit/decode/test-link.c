@@ -678,6 +678,31 @@ static void test_zero_length_frame(void **state)
     assert_skip(DLT_RAW, b, 0, TFA_DIAG_DECODE_BAD_IP_HEADER);
 }
 
+/* A record header claiming 54 bytes captured of a 20-byte packet (no capture
+ * tool writes that): the segment is decoded from what was captured, and the
+ * impossible record is counted. */
+static void test_caplen_above_wirelen(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    size_t n = tfa_build_eth(buf, TFA_BUILD_ETH_IPV4);
+    n += put_syn4(buf + n);
+    TfaFrame f = tfa_build_frame(DLT_EN10MB, buf, (uint32_t)n, 20);
+    TfaSegment seg;
+    TfaDiag diag = TFA_DIAG_N;
+
+    assert_int_equal(TFA_DECODE_TCP, tfa_decode_frame(&f, &seg, &diag));
+    assert_int_equal(1000, seg.seq);
+    assert_int_equal(0, seg.payload_len);
+    assert_int_equal(TFA_BUILD_DIAG(CAPTURE_CAPLEN_ABOVE_WIRELEN), seg.diags);
+
+    /* counted too when the frame is not analysed: 10 bytes of a 0-byte packet */
+    f = tfa_build_frame(DLT_EN10MB, buf, 10, 0);
+    assert_int_equal(TFA_DECODE_SKIP, tfa_decode_frame(&f, &seg, &diag));
+    assert_int_equal(TFA_DIAG_DECODE_BAD_LINK_HEADER, diag);
+    assert_int_equal(TFA_BUILD_DIAG(CAPTURE_CAPLEN_ABOVE_WIRELEN), seg.diags);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -721,6 +746,7 @@ int main(void)
         cmocka_unit_test(test_eth_header_cut_malformed),
         cmocka_unit_test(test_eth_header_cut_by_snaplen),
         cmocka_unit_test(test_zero_length_frame),
+        cmocka_unit_test(test_caplen_above_wirelen),
     };
     return cmocka_run_group_tests_name("decode/link", tests, NULL, NULL);
 }

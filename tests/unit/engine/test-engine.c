@@ -2,7 +2,8 @@
  * with a fake clock, as the live loop drives it (tfa_engine_tick is the
  * read timeout).  A closed connection is written once --close-linger has
  * passed, an open one after --idle-timeout, the clock never runs
- * backwards, and the rest are written at the end. */
+ * backwards, frames from the past do not split their connection, and the
+ * rest are written at the end. */
 #include "tfa-test.h"
 
 #include "../decode/build.h"
@@ -140,6 +141,47 @@ static void test_clock_never_backwards(void **state)
     assert_int_equal(records(f, "\"type\":\"connection\""), 1);
 }
 
+/* Frames an hour behind capture time (a file given after a later one, or a
+ * damaged record's time) still make one connection each: idle time counts up
+ * to each frame's own time, so they do not find their own connection idle. */
+static void test_frames_from_the_past_stay_one_connection(void **state)
+{
+    Fx *f = *state;
+    f->sport = 40001;
+    handshake(f, T0 + 3600 * SEC);
+    close_both(f, T0 + 3600 * SEC + SEC);
+    f->sport = 40000;
+    handshake(f, T0);
+    close_both(f, T0 + SEC);
+    assert_int_equal(records(f, "\"type\":\"connection\""), 0);
+    /* capture time moves on: both closed connections have lingered out */
+    assert_true(tfa_engine_tick(f->e, T0 + 3600 * SEC + 5 * SEC, NULL));
+    assert_int_equal(records(f, "\"type\":\"connection\""), 2);
+    assert_int_equal(records(f, "\"end_reason\":\"closed\""), 2);
+    assert_int_equal(records(f, "\"kind\":\"graceful\""), 2);
+}
+
+/* CAPTURE_TIME_WENT_BACKWARDS counts each frame earlier than the one before
+ * it: a single record whose time jumped an hour ahead is one step back, not
+ * one per frame that follows it. */
+static void test_time_backwards_counted_per_step(void **state)
+{
+    Fx *f = *state;
+    /* a pcap file header (Ethernet) and no records: the run only ends */
+    static const uint8_t empty_pcap[24] = {
+        0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0,
+    };
+    TfaCapture *cap = tfa_capture_new_memory(empty_pcap, sizeof(empty_pcap), NULL, NULL);
+    assert_non_null(cap);
+    tfa_engine_free(f->e);
+    f->e = tfa_engine_new(&f->opts, cap, tfa_reporter_new(TFA_FORMAT_JSONL, f->out, &f->opts));
+    handshake(f, T0);
+    frame(f, T0 + 3600 * SEC, true, TFA_TH_ACK, CLIENT_ISS + 1, SERVER_ISS + 1);
+    close_both(f, T0 + SEC);
+    assert_int_equal(tfa_engine_run(f->e, NULL), TFA_RUN_OK);
+    assert_int_equal(records(f, "\"CAPTURE_TIME_WENT_BACKWARDS\":1}"), 1);
+}
+
 /* Each record is whole when written (one line per connection). */
 static void test_record_per_line(void **state)
 {
@@ -162,6 +204,8 @@ int main(void)
         T(test_closed_after_linger),
         T(test_idle_timeout),
         T(test_clock_never_backwards),
+        T(test_frames_from_the_past_stay_one_connection),
+        T(test_time_backwards_counted_per_step),
         T(test_record_per_line),
     };
     return cmocka_run_group_tests_name("engine/engine", tests, NULL, NULL);

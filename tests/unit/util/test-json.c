@@ -62,6 +62,56 @@ static void test_timestamps(void **state)
     assert_string_equal(tfa_ts_format(INT64_MIN, buf, sizeof(buf)), "-9223372036.854775808");
 }
 
+/* Numbers are written without printf: every edge of the ranges. */
+static void test_number_edges(void **state)
+{
+    g_autoptr(GString) out = g_string_new(NULL);
+    TfaJson j;
+    tfa_json_init(&j, out);
+    tfa_json_begin_array(&j, NULL);
+    tfa_json_int(&j, NULL, INT64_MIN);
+    tfa_json_int(&j, NULL, INT64_MAX);
+    tfa_json_int(&j, NULL, 0);
+    tfa_json_int(&j, NULL, -1);
+    tfa_json_uint(&j, NULL, 0);
+    tfa_json_uint(&j, NULL, 10);
+    tfa_json_ts(&j, NULL, 0);
+    tfa_json_ts(&j, NULL, -INT64_C(1500000000));
+    tfa_json_ts(&j, NULL, INT64_C(999999999));
+    tfa_json_ts(&j, NULL, INT64_C(10000000001));
+    tfa_json_ts(&j, NULL, INT64_MIN);
+    tfa_json_ts(&j, NULL, INT64_MAX);
+    tfa_json_end_array(&j);
+    assert_string_equal(out->str, "[-9223372036854775808,9223372036854775807,0,-1,0,10,"
+                                  "0.000000000,-1.500000000,0.999999999,10.000000001,"
+                                  "-9223372036.854775808,9223372036.854775807]");
+}
+
+/* Long plain runs around every kind of escape, at both ends of the text. */
+static void test_escape_runs(void **state)
+{
+    g_autoptr(GString) out = g_string_new(NULL);
+    tfa_json_escape(out, "\"abc\\", 5);
+    assert_string_equal(out->str, "\\\"abc\\\\");
+    g_string_truncate(out, 0);
+    tfa_json_escape(out, "x\x1fy~\x7f", 5);
+    assert_string_equal(out->str, "x\\u001fy~\\u007f");
+    g_string_truncate(out, 0);
+    tfa_json_escape(out, "", 0);
+    assert_string_equal(out->str, "");
+    /* every single byte: itself when printable ASCII but " and \, else escaped */
+    for (unsigned c = 0; c < 256; c++) {
+        char b = (char)c;
+        bool plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+        g_string_truncate(out, 0);
+        tfa_json_escape(out, &b, 1);
+        if (plain)
+            assert_true(out->len == 1 && out->str[0] == b);
+        else
+            assert_true(out->len == 2 || (out->len == 6 && strncmp(out->str, "\\u00", 4) == 0));
+    }
+}
+
 #ifdef HAVE_JSONGLIB
 /* The output parses, and the parsed values are the ones written. */
 static void test_reparse(void **state)
@@ -91,6 +141,8 @@ int main(void)
         cmocka_unit_test(test_structure),
         cmocka_unit_test(test_escaping),
         cmocka_unit_test(test_timestamps),
+        cmocka_unit_test(test_number_edges),
+        cmocka_unit_test(test_escape_runs),
 #ifdef HAVE_JSONGLIB
         cmocka_unit_test(test_reparse),
 #endif
