@@ -145,7 +145,8 @@ typedef enum TfaAnomalyCode {
     X(BUFFER_CAP_HIT, "payload not kept for comparing retransmissions: --max-buffer-bytes reached") \
     X(CAPTURE_CAPLEN_ABOVE_WIRELEN,                                                                \
       "capture record longer than the packet on the wire: the captured length is used for both") \
-    X(SUMMARY_SCANNERS_NOT_TRACKED, "connections whose client was not tracked for port scans (table full)") \
+    X(SUMMARY_SCANNERS_NOT_TRACKED,                                                                \
+      "connections whose client was not tracked for port scans (table full)")                      \
     X(SUMMARY_SOCKETS_NOT_LISTED, "--at: endpoints alive then but not listed (cap reached)")
 
 typedef enum TfaDiag {
