@@ -55,7 +55,7 @@ TfaEngine *tfa_engine_new(const TfaOptions *opts, TfaCapture *cap, TfaReporter *
     e->cap = cap;
     e->rep = rep;
     e->ct = tfa_conntrack_new(opts, &e->stats, TFA_HASH_SEED);
-    e->summary = tfa_summary_new(opts);
+    e->summary = tfa_summary_new(opts, &e->stats);
     e->budget.limit = opts->max_buffer_bytes;
     g_queue_init(&e->retired);
     return e;

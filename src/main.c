@@ -556,7 +556,7 @@ int main(int argc, char **argv)
          "Maximum segment lifetime; TIME_WAIT lasts 2*MSL (default 30)", "SECONDS"},
         {"max-connections", 0, 0, G_OPTION_ARG_INT64, &cli.max_conns,
          "Track at most N connections at once; the least recently active is evicted "
-         "(default 200000)",
+         "(default 25000)",
          "N"},
         {"max-anomalies", 0, 0, G_OPTION_ARG_INT64, &cli.max_anomalies,
          "Keep at most N anomalies per connection; counts stay exact (default 256)", "N"},

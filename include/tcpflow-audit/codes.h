@@ -119,7 +119,8 @@ typedef enum TfaAnomalyCode {
 
 /* Capture-level diagnostics and counters: X(NAME, "meaning").  DECODE_* are
  * problems of one frame; the OK/NOT_* entries count frames that are fine but
- * not analysed; CAPTURE_* concern the capture as a whole. */
+ * not analysed; CAPTURE_* concern the capture as a whole; CONN_*, BUFFER_*
+ * and SUMMARY_* count what a cap evicted, truncated or left out. */
 #define TFA_DIAG_LIST(X)                                                                           \
     X(DECODE_TRUNCATED, "frame cut by the snaplen: headers used, payload length from the IP header") \
     X(DECODE_BAD_LINK_HEADER, "link-layer header shorter than its type requires")                  \
@@ -143,7 +144,10 @@ typedef enum TfaAnomalyCode {
     X(CONN_TIME_WAIT_FORGOTTEN, "reported connections in TIME_WAIT forgotten at the --max-connections cap") \
     X(BUFFER_CAP_HIT, "payload not kept for comparing retransmissions: --max-buffer-bytes reached") \
     X(CAPTURE_CAPLEN_ABOVE_WIRELEN,                                                                \
-      "capture record longer than the packet on the wire: the captured length is used for both")
+      "capture record longer than the packet on the wire: the captured length is used for both") \
+    X(SUMMARY_SCANNERS_NOT_TRACKED,                                                                \
+      "connections whose client was not tracked for port scans (table full)")                      \
+    X(SUMMARY_SOCKETS_NOT_LISTED, "--at: endpoints alive then but not listed (cap reached)")
 
 typedef enum TfaDiag {
 #define X(name, text) TFA_DIAG_##name,

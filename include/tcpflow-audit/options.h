@@ -26,7 +26,9 @@ typedef enum TfaColor {
 } TfaColor;
 
 /* Defaults (documented in tcpflow-audit(1)). */
-#define TFA_DEFAULT_MAX_CONNS 200000u
+/* 25000 connections with every per-connection cap full (28 KiB each) keep a
+ * hostile capture under 1 GiB: tcpflow-audit(1), Limits, "Memory ceiling". */
+#define TFA_DEFAULT_MAX_CONNS 25000u
 #define TFA_DEFAULT_MAX_ANOMALIES 256u
 #define TFA_DEFAULT_MAX_DETAILS 100u /* text: anomalous connections shown in detail */
 #define TFA_DEFAULT_MAX_TRANSITIONS 32u

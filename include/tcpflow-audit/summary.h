@@ -10,6 +10,17 @@
  * at that capture time with their state then (what `netstat -nat` would have
  * shown on each host).  Fed one record at a time by the engine; read by the
  * reporters at the end.  Output order never depends on hash order.
+ *
+ * Caps: every table is capped, so that the summary's memory does not grow
+ * with the number of connections in the capture (a SYN flood from a
+ * million sources): at most TFA_SUMMARY_MAX_HOSTS hosts (the endpoints of
+ * the others are counted together, hosts_not_listed), TFA_SUMMARY_MAX_SERVICES
+ * services (services_not_listed), TFA_SUMMARY_MAX_SCANNERS client hosts
+ * tracked for port scans (the connections of the others are counted as
+ * SUMMARY_SCANNERS_NOT_TRACKED) and, with --at, TFA_SUMMARY_MAX_SOCKETS
+ * endpoints (the others counted as SUMMARY_SOCKETS_NOT_LISTED).  The
+ * counters go to the TfaStats given to tfa_summary_new (borrowed for the
+ * summary's life).  The first ones seen are kept.
  */
 #pragma once
 
@@ -17,10 +28,12 @@
 
 #include "tcpflow-audit/options.h"
 #include "tcpflow-audit/record.h"
+#include "tcpflow-audit/stats.h"
 
 #define TFA_SUMMARY_MAX_HOSTS 65536u
 #define TFA_SUMMARY_MAX_SERVICES 65536u
 #define TFA_SUMMARY_MAX_SCANNERS 16384u
+#define TFA_SUMMARY_MAX_SOCKETS 262144u /* --at rows (48 bytes each) */
 
 typedef struct TfaSummary TfaSummary;
 
@@ -60,7 +73,7 @@ typedef struct TfaSocketRow {
     guint64 conn_id;
 } TfaSocketRow;
 
-TfaSummary *tfa_summary_new(const TfaOptions *opts);
+TfaSummary *tfa_summary_new(const TfaOptions *opts, TfaStats *stats);
 void tfa_summary_free(TfaSummary *sum);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TfaSummary, tfa_summary_free)
 

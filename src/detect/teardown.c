@@ -89,7 +89,9 @@ void tfa_detect_teardown_end(const TfaConn *c, TfaVerdicts *d, const TfaOptions 
     TfaCloseKind kind;
     TfaInitiator who = TFA_INITIATOR_NONE;
     TfaFrameNo frame = 0;
-    if (c->end_reason == TFA_END_EVICTED) {
+    /* evicted before it closed; one that had closed and was only lingering
+     * (closed ones go first at the cap) is described by how it closed */
+    if (c->end_reason == TFA_END_EVICTED && !c->life.closed) {
         kind = TFA_CLOSE_EVICTED;
     } else if (rst != NULL) {
         kind = first_fin >= 0 && d->fin_frame[first_fin] < rst->frame ? TFA_CLOSE_RESET_AFTER_FIN

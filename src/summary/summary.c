@@ -1,4 +1,5 @@
-/* summary.c - hosts' final states and the --at netstat view. */
+/* summary.c - hosts' final states, services, scanners and the --at netstat
+ * view, each table capped (summary.h). */
 #include "config.h"
 
 #include "tcpflow-audit/summary.h"
@@ -21,6 +22,7 @@ typedef struct TfaTarget {
 
 struct TfaSummary {
     const TfaOptions *opts;
+    TfaStats *stats;     /* borrowed: the caps' counters */
     GHashTable *hosts;   /* TfaAddr* (inside the value) -> TfaHostStates* */
     guint64 other_hosts; /* endpoints of hosts beyond the cap */
     GHashTable *services; /* TfaServiceStats* -> itself (keyed by address and port) */
@@ -73,10 +75,11 @@ static void scanner_free(gpointer p)
     g_free(s);
 }
 
-TfaSummary *tfa_summary_new(const TfaOptions *opts)
+TfaSummary *tfa_summary_new(const TfaOptions *opts, TfaStats *stats)
 {
     TfaSummary *s = g_new0(TfaSummary, 1);
     s->opts = opts;
+    s->stats = stats;
     s->hosts = g_hash_table_new_full(addr_hash, addr_equal, NULL, g_free);
     s->services = g_hash_table_new_full(service_hash, service_equal, NULL, service_free);
     s->scanners = g_hash_table_new_full(addr_hash, addr_equal, NULL, scanner_free);
@@ -180,8 +183,10 @@ static void count_scanner(TfaSummary *s, const TfaConnRecord *rec)
     uint8_t srv = rec->side[TFA_ROLE_SERVER], cli = rec->side[TFA_ROLE_CLIENT];
     TfaScanner *sc = g_hash_table_lookup(s->scanners, &c->key.addr[cli]);
     if (sc == NULL) {
-        if (g_hash_table_size(s->scanners) >= TFA_SUMMARY_MAX_SCANNERS)
+        if (g_hash_table_size(s->scanners) >= TFA_SUMMARY_MAX_SCANNERS) {
+            tfa_stats_count(s->stats, TFA_DIAG_SUMMARY_SCANNERS_NOT_TRACKED);
             return;
+        }
         sc = g_new0(TfaScanner, 1);
         sc->addr = c->key.addr[cli];
         g_hash_table_insert(s->scanners, &sc->addr, sc);
@@ -214,6 +219,10 @@ void tfa_summary_add(TfaSummary *s, const TfaConnRecord *rec)
         TfaTcpState st = tfa_tcpsm_state_at(c, i, at);
         if (st == TFA_TCP_CLOSED)
             continue;
+        if (s->sockets->len >= TFA_SUMMARY_MAX_SOCKETS) {
+            tfa_stats_count(s->stats, TFA_DIAG_SUMMARY_SOCKETS_NOT_LISTED);
+            continue;
+        }
         TfaSocketRow row = {
             .local = c->key.addr[i],
             .lport = c->key.port[i],

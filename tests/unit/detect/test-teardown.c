@@ -107,6 +107,22 @@ static void test_open_idle_evicted(void **state)
     assert_int_equal(f->c->det.close_kind, TFA_CLOSE_EVICTED);
 }
 
+/* Closed, then evicted at the cap while it lingered (closed ones go first):
+ * the close kind stays the close that happened. */
+static void test_closed_then_evicted(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx(f, S, FIN | ACK, ISS_S + 1, ISS_C + 2, 0);
+    tx(f, C, ACK, ISS_C + 2, ISS_S + 2, 0);
+    assert_true(tfa_tcpsm_finished(f->c));
+    f->c->life.closed = true; /* what conntrack records from tfa_tcpsm_finished() */
+    finish(f, TFA_END_EVICTED, 0);
+    assert_close(f, TFA_CLOSE_GRACEFUL, TFA_INITIATOR_CLIENT);
+    assert_int_equal(f->c->det.close_frame, 4);
+}
+
 /* The FIN lost once, and the last ACK lost. */
 static void test_fin_and_last_ack_lost(void **state)
 {
@@ -177,7 +193,8 @@ int main(void)
         FX_TEST(test_graceful_client),        FX_TEST(test_graceful_server),
         FX_TEST(test_half_closed_and_stuck),  FX_TEST(test_not_stuck_yet),
         FX_TEST(test_simultaneous),           FX_TEST(test_reset_and_reset_after_fin),
-        FX_TEST(test_open_idle_evicted),      FX_TEST(test_fin_and_last_ack_lost),
+        FX_TEST(test_open_idle_evicted),      FX_TEST(test_closed_then_evicted),
+        FX_TEST(test_fin_and_last_ack_lost),
         FX_TEST(test_data_after_fin_and_seq_changed), FX_TEST(test_retransmission_before_fin),
         FX_TEST(test_fin_without_ack_and_spontaneous), FX_TEST(test_fin_in_syn_sent),
     };

@@ -55,7 +55,7 @@ static char *run_reporter(TfaFormat fmt, const TfaConn *c)
     TfaReporter *rep = tfa_reporter_new(fmt, out, &opts);
     TfaConnRecord rec;
     tfa_record_build(c, &rec);
-    g_autoptr(TfaSummary) sum = tfa_summary_new(&opts);
+    g_autoptr(TfaSummary) sum = tfa_summary_new(&opts, &stats);
     tfa_summary_add(sum, &rec);
     TfaRunInfo info = {.opts = &opts, .stats = &stats, .summary = sum, .records = 1};
     assert_true(tfa_report_begin(rep, NULL));

@@ -40,7 +40,8 @@ static void test_hosts(void **state)
 {
     TfaOptions opts;
     tfa_options_init(&opts);
-    g_autoptr(TfaSummary) s = tfa_summary_new(&opts);
+    TfaStats st = {0};
+    g_autoptr(TfaSummary) s = tfa_summary_new(&opts, &st);
     for (guint64 i = 1; i <= 3; i++) {
         g_autoptr(TfaConn) c = make_conn(i, (uint16_t)i, client_path, server_path, 3);
         TfaConnRecord rec;
@@ -67,7 +68,8 @@ static void test_at_relative(void **state)
     opts.at_set = true;
     opts.at_relative = true;
     opts.at = SEC + SEC / 2;
-    g_autoptr(TfaSummary) s = tfa_summary_new(&opts);
+    TfaStats st = {0};
+    g_autoptr(TfaSummary) s = tfa_summary_new(&opts, &st);
     tfa_summary_set_start(s, 1 * SEC);
     assert_int_equal(tfa_summary_at(s), 2 * SEC + SEC / 2);
     g_autoptr(TfaConn) c = make_conn(7, 1, client_path, server_path, 3);
@@ -94,7 +96,8 @@ static void test_at_absolute(void **state)
     tfa_options_init(&opts);
     opts.at_set = true;
     opts.at = 3 * SEC;
-    g_autoptr(TfaSummary) s = tfa_summary_new(&opts);
+    TfaStats st = {0};
+    g_autoptr(TfaSummary) s = tfa_summary_new(&opts, &st);
     tfa_summary_set_start(s, 0);
     g_autoptr(TfaConn) c = make_conn(1, 1, client_path, server_path, 3);
     TfaConnRecord rec;
@@ -106,9 +109,41 @@ static void test_at_absolute(void **state)
 
     TfaOptions early = opts;
     early.at = SEC / 2;
-    g_autoptr(TfaSummary) s2 = tfa_summary_new(&early);
+    g_autoptr(TfaSummary) s2 = tfa_summary_new(&early, &st);
     tfa_summary_add(s2, &rec);
     assert_int_equal(tfa_summary_sockets_at(s2)->len, 0);
+}
+
+/* A SYN flood from more distinct sources than the tables hold: the hosts,
+ * the scan candidates and the --at rows stay capped, and what was left out
+ * is counted. */
+static void test_caps(void **state)
+{
+    TfaOptions opts;
+    tfa_options_init(&opts);
+    opts.at_set = true;
+    opts.at = 2 * SEC;
+    TfaStats st = {0};
+    g_autoptr(TfaSummary) s = tfa_summary_new(&opts, &st);
+    tfa_summary_set_start(s, 0);
+    const guint n = TFA_SUMMARY_MAX_SOCKETS / 2 + 10; /* two rows each at 2 s */
+    for (guint i = 0; i < n; i++) {
+        g_autoptr(TfaConn) c = make_conn(i + 1, 1, client_path, server_path, 3);
+        /* a distinct source for each: 11.0.0.0 + i */
+        c->key.addr[0] = tfa_test_ip4(11, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i);
+        c->det.handshake = TFA_HANDSHAKE_UNANSWERED;
+        TfaConnRecord rec;
+        tfa_record_build(c, &rec);
+        tfa_summary_add(s, &rec);
+    }
+    guint64 other = 0;
+    g_autoptr(GPtrArray) hs = tfa_summary_hosts(s, &other);
+    assert_int_equal(hs->len, TFA_SUMMARY_MAX_HOSTS);
+    /* the server and the first 65535 sources are listed */
+    assert_int_equal(other, 2 * (guint64)n - (n + TFA_SUMMARY_MAX_HOSTS - 1));
+    assert_int_equal(st.diag[TFA_DIAG_SUMMARY_SCANNERS_NOT_TRACKED], n - TFA_SUMMARY_MAX_SCANNERS);
+    assert_int_equal(tfa_summary_sockets_at(s)->len, TFA_SUMMARY_MAX_SOCKETS);
+    assert_int_equal(st.diag[TFA_DIAG_SUMMARY_SOCKETS_NOT_LISTED], 2 * n - TFA_SUMMARY_MAX_SOCKETS);
 }
 
 int main(void)
@@ -117,6 +152,7 @@ int main(void)
         cmocka_unit_test(test_hosts),
         cmocka_unit_test(test_at_relative),
         cmocka_unit_test(test_at_absolute),
+        cmocka_unit_test(test_caps),
     };
     return cmocka_run_group_tests_name("summary/summary", tests, NULL, NULL);
 }
