@@ -169,7 +169,15 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
         e->now = frame->ts;
     e->stats.last_ts = e->now;
 
-    if (tfa_decode_frame(frame, &seg, &why) != TFA_DECODE_TCP) {
+    TfaDecodeStatus decoded;
+    if (frame->decoded != NULL) { /* done on the capture's reader thread */
+        seg = frame->decoded->seg;
+        why = frame->decoded->why;
+        decoded = frame->decoded->status;
+    } else {
+        decoded = tfa_decode_frame(frame, &seg, &why);
+    }
+    if (decoded != TFA_DECODE_TCP) {
         count_segment_diags(e, seg.diags & ~(1u << why));
         tfa_stats_count(&e->stats, why);
         return;

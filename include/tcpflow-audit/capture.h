@@ -5,6 +5,10 @@
  * only until the next tfa_capture_next() call (pcap_next_ex(3PCAP) rule);
  * anything kept longer must be copied.
  *
+ * Regular files are read (and each frame decoded, see TfaFrame.decoded) one
+ * step ahead on a second thread when there is a second CPU; frames still
+ * come out in order, one at a time, on the caller's thread.
+ *
  * Several files are one continuous capture in the order given (a rotated
  * tcpdump -G/-C set): frame numbers continue across them.  "-" is stdin.
  * Files are opened with nanosecond timestamp precision.  A BPF filter is
@@ -21,6 +25,7 @@
 #include "tcpflow-audit/common.h"
 
 typedef struct TfaCapture TfaCapture;
+typedef struct TfaDecoded TfaDecoded; /* decode.h */
 
 typedef struct TfaFrame {
     TfaFrameNo frame_no; /* 1-based, continuing across files */
@@ -29,6 +34,8 @@ typedef struct TfaFrame {
     uint32_t wirelen;    /* bytes on the wire */
     int linktype;        /* DLT_* value as libpcap reports it */
     const uint8_t *bytes; /* borrowed until the next tfa_capture_next() */
+    const TfaDecoded *decoded; /* already decoded on the reader thread, or NULL;
+                                * borrowed like bytes */
 } TfaFrame;
 
 typedef enum TfaCaptureStatus {

@@ -85,6 +85,14 @@ typedef enum TfaDecodeStatus {
     TFA_DECODE_SKIP,     /* not analysable; *diag says why */
 } TfaDecodeStatus;
 
+/* A frame decoded ahead of its analysis, on the capture's reader thread
+ * (see capture.h): what tfa_decode_frame() gave for it. */
+struct TfaDecoded {
+    TfaSegment seg;      /* its pointers point into the frame's bytes */
+    TfaDecodeStatus status;
+    TfaDiag why;
+};
+
 /* Decode one frame.  On TFA_DECODE_SKIP, *diag names the reason (a DECODE_*
  * problem, or DECODE_NOT_IP / DECODE_NOT_TCP for frames that are fine but not
  * TCP); seg->diags may also carry non-fatal problems seen before the reason. */

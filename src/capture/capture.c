@@ -11,6 +11,8 @@
 
 #include "tcpflow-audit/decode.h"
 
+#include "readahead.h"
+
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <poll.h>
@@ -52,9 +54,17 @@ struct TfaCapture {
     guint64 total_bytes;       /* sum of the file sizes, for progress */
     guint64 done_bytes;        /* bytes of the finished files plus the current offset */
     guint64 done_before;       /* bytes of the files before the current one */
-    volatile int break_requested;
+    gint break_requested;      /* set from a signal handler (g_atomic) */
     int live_fd;               /* live: the selectable descriptor, or -1 */
     int timeout_ms;            /* live: how long a quiet wait lasts */
+    /* Regular files are read one step ahead on a second thread when there
+     * is a second CPU.  Once it runs, only that thread touches the handle
+     * and the fields above; the queries answer from what the consumer has
+     * taken: */
+    bool readahead_ok;
+    TfaReadAhead *ra;
+    TfaReadPos seen;           /* where reading stood after the last result taken */
+    guint64 frames_taken, bytes_taken;
 };
 
 static const char *display_name(const char *path)
@@ -209,10 +219,15 @@ TfaCapture *tfa_capture_new_files(const char *const *paths, const char *filter, 
         return NULL;
     TfaCapture *cap = capture_alloc(SOURCE_FILES, filter);
     cap->paths = paths;
+    /* Only regular files are read ahead: a pipe (tcpdump -w - | ...) is
+     * analysed frame by frame as it arrives. */
+    cap->readahead_ok = g_get_num_processors() > 1;
     for (guint i = 0; paths[i] != NULL; i++) {
         struct stat st;
         if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 && S_ISREG(st.st_mode))
             cap->total_bytes += (guint64)st.st_size;
+        else
+            cap->readahead_ok = false;
     }
     return cap;
 }
@@ -323,6 +338,7 @@ void tfa_capture_free(TfaCapture *cap)
 {
     if (cap == NULL)
         return;
+    tfa_readahead_free(cap->ra);
     if (cap->dumper != NULL)
         pcap_dump_close(cap->dumper);
     close_current(cap);
@@ -387,10 +403,11 @@ static TfaTs frame_ts(const struct pcap_pkthdr *h)
     return (TfaTs)sec * TFA_NSEC_PER_SEC + (TfaTs)h->ts.tv_usec;
 }
 
-TfaCaptureStatus tfa_capture_next(TfaCapture *cap, TfaFrame *frame, GError **error)
+/* The next result from the handle (on the reader thread when reading ahead). */
+static TfaCaptureStatus read_frame(TfaCapture *cap, TfaFrame *frame, GError **error)
 {
     for (;;) {
-        if (cap->break_requested)
+        if (g_atomic_int_get(&cap->break_requested))
             return TFA_CAPTURE_BREAK;
         if (cap->p == NULL) {
             if (cap->kind != SOURCE_FILES || cap->paths[cap->next_path] == NULL)
@@ -409,6 +426,7 @@ TfaCaptureStatus tfa_capture_next(TfaCapture *cap, TfaFrame *frame, GError **err
             frame->wirelen = h->len;
             frame->linktype = pcap_datalink(cap->p);
             frame->bytes = data;
+            frame->decoded = NULL;
             cap->offset += PCAP_RECORD_HEADER_LEN + h->caplen;
             cap->frames_in_file++;
             cap->stats.frames++;
@@ -435,9 +453,10 @@ TfaCaptureStatus tfa_capture_next(TfaCapture *cap, TfaFrame *frame, GError **err
             continue; /* readable: read it */
         }
         if (rc == PCAP_ERROR_BREAK) {
-            if (cap->break_requested || cap->kind == SOURCE_LIVE) {
+            bool asked = g_atomic_int_get(&cap->break_requested);
+            if (asked || cap->kind == SOURCE_LIVE) {
                 close_current(cap);
-                return cap->break_requested ? TFA_CAPTURE_BREAK : TFA_CAPTURE_END;
+                return asked ? TFA_CAPTURE_BREAK : TFA_CAPTURE_END;
             }
             /* end of this file */
             if (cap->kind == SOURCE_FILES)
@@ -455,22 +474,77 @@ TfaCaptureStatus tfa_capture_next(TfaCapture *cap, TfaFrame *frame, GError **err
     }
 }
 
+static guint64 progress_done(const TfaCapture *cap)
+{
+    return cap->p != NULL ? cap->done_before + cap->offset : cap->done_bytes;
+}
+
+/* TfaReadFunc: read_frame, and where it left the reading. */
+static TfaCaptureStatus read_ahead_one(void *ctx, TfaFrame *frame, TfaReadPos *pos,
+                                       GError **error)
+{
+    TfaCapture *cap = ctx;
+    TfaCaptureStatus st = read_frame(cap, frame, error);
+    pos->name = cap->cur_name;
+    pos->files_opened = cap->stats.files_opened;
+    pos->files_damaged = cap->stats.files_damaged;
+    pos->done_bytes = progress_done(cap);
+    return st;
+}
+
+/* TfaPrepareFunc: decoding needs nothing but the frame, so it is done on
+ * the reader thread too. */
+static void decode_ahead(const TfaFrame *frame, void *out)
+{
+    TfaDecoded *d = out;
+    d->status = tfa_decode_frame(frame, &d->seg, &d->why);
+}
+
+TfaCaptureStatus tfa_capture_next(TfaCapture *cap, TfaFrame *frame, GError **error)
+{
+    if (!cap->readahead_ok)
+        return read_frame(cap, frame, error);
+    if (g_atomic_int_get(&cap->break_requested))
+        return TFA_CAPTURE_BREAK;
+    if (cap->ra == NULL)
+        cap->ra = tfa_readahead_new(read_ahead_one, decode_ahead, sizeof(TfaDecoded), cap);
+    const void *decoded;
+    TfaCaptureStatus st = tfa_readahead_next(cap->ra, frame, &decoded, &cap->seen, error);
+    if (st == TFA_CAPTURE_FRAME) {
+        frame->decoded = decoded;
+        cap->frames_taken++;
+        cap->bytes_taken += frame->caplen;
+    }
+    return st;
+}
+
 void tfa_capture_break(TfaCapture *cap)
 {
-    cap->break_requested = 1;
-    if (cap->p != NULL)
+    g_atomic_int_set(&cap->break_requested, 1);
+    if (cap->ra != NULL)
+        tfa_readahead_stop(cap->ra); /* its thread owns the handle */
+    else if (cap->p != NULL)
         pcap_breakloop(cap->p);
 }
 
 void tfa_capture_get_stats(TfaCapture *cap, TfaCaptureStats *stats)
 {
+    if (cap->ra != NULL) {
+        memset(stats, 0, sizeof(*stats));
+        stats->files_opened = cap->seen.files_opened;
+        stats->files_damaged = cap->seen.files_damaged;
+        stats->frames = cap->frames_taken;
+        stats->bytes = cap->bytes_taken;
+        return;
+    }
     read_kernel_stats(cap);
     *stats = cap->stats;
 }
 
 const char *tfa_capture_current_name(const TfaCapture *cap)
 {
-    return cap->cur_name != NULL ? cap->cur_name : "";
+    const char *name = cap->ra != NULL ? cap->seen.name : cap->cur_name;
+    return name != NULL ? name : "";
 }
 
 bool tfa_capture_is_live(const TfaCapture *cap)
@@ -481,5 +555,5 @@ bool tfa_capture_is_live(const TfaCapture *cap)
 void tfa_capture_progress(const TfaCapture *cap, guint64 *done, guint64 *total)
 {
     *total = cap->total_bytes;
-    *done = cap->p != NULL ? cap->done_before + cap->offset : cap->done_bytes;
+    *done = cap->ra != NULL ? cap->seen.done_bytes : progress_done(cap);
 }
