@@ -216,8 +216,9 @@ typedef struct TfaHalf {
     uint32_t unseen_to;
     /* retained payload of not yet acknowledged bytes, to compare
      * retransmissions with what was first sent (capped, see TfaBudget) */
-    uint8_t *keep;
+    uint8_t *keep;             /* a ring of keep_cap bytes, grown up to the cap */
     uint32_t keep_base, keep_len, keep_cap;
+    bool keep_budget_hit;      /* --max-buffer-bytes stopped it growing */
 } TfaHalf;
 
 /* A data segment waiting for its ACK (ACK timing). */

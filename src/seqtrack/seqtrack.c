@@ -83,37 +83,72 @@ static uint32_t ring_size(uint32_t want)
     return cap;
 }
 
+/* Write @n bytes for sequence numbers from @seq into a ring of @cap. */
+static void ring_write(uint8_t *ring, uint32_t cap, uint32_t seq, const uint8_t *src, uint32_t n)
+{
+    uint32_t pos = seq & (cap - 1);
+    uint32_t first = n < cap - pos ? n : cap - pos;
+    memcpy(ring + pos, src, first);
+    memcpy(ring, src + first, n - first);
+}
+
+/* The smallest ring a direction starts with; it doubles up to the cap as
+ * the unacknowledged bytes grow, so a connection that never has much in
+ * flight never holds (nor touches) a full-sized ring. */
+#define KEEP_MIN 2048u
+
+/* Make room for @want kept bytes (at most the cap): grow the ring to the
+ * next power of two, within the all-connections budget. */
+static void keep_reserve(TfaHalf *h, const TfaOptions *opts, TfaBudget *budget, TfaStats *stats,
+                         uint32_t want)
+{
+    uint32_t max = ring_size(opts->max_buffer_per_dir);
+    if (want > max)
+        want = max;
+    if (h->keep != NULL && want <= h->keep_cap)
+        return;
+    uint32_t cap = h->keep != NULL ? h->keep_cap : KEEP_MIN < max ? KEEP_MIN : max;
+    while (cap < want)
+        cap *= 2;
+    uint32_t old = h->keep != NULL ? h->keep_cap : 0;
+    if (budget->used - old + cap > budget->limit) {
+        /* counted once per direction; what is kept stays */
+        if (!h->keep_budget_hit)
+            tfa_stats_count(stats, TFA_DIAG_BUFFER_CAP_HIT);
+        h->keep_budget_hit = true;
+        return;
+    }
+    uint8_t *ring = g_malloc(cap);
+    if (h->keep != NULL) {
+        /* the kept bytes move to their places in the larger ring */
+        uint32_t pos = h->keep_base & (h->keep_cap - 1);
+        uint32_t first = h->keep_len < h->keep_cap - pos ? h->keep_len : h->keep_cap - pos;
+        ring_write(ring, cap, h->keep_base, h->keep + pos, first);
+        ring_write(ring, cap, h->keep_base + first, h->keep, h->keep_len - first);
+        g_free(h->keep);
+    }
+    h->keep = ring;
+    budget->used = budget->used - old + cap;
+    h->keep_cap = cap;
+}
+
 /* Append in-order payload, if it starts where the kept bytes end. */
 static void keep_append(TfaHalf *h, const TfaOptions *opts, TfaBudget *budget, TfaStats *stats,
                         const TfaSegment *seg)
 {
     if (seg->payload_len == 0 || seg->payload_caplen < seg->payload_len ||
-        opts->max_buffer_per_dir == 0 || h->keep_cap == UINT32_MAX)
+        opts->max_buffer_per_dir == 0)
         return;
-    if (h->keep == NULL) {
-        uint32_t cap = ring_size(opts->max_buffer_per_dir);
-        if (budget->used + cap > budget->limit) {
-            /* counted once per direction; nothing kept for it from now on */
-            tfa_stats_count(stats, TFA_DIAG_BUFFER_CAP_HIT);
-            h->keep_cap = UINT32_MAX;
-            return;
-        }
-        h->keep_cap = cap;
-        h->keep = g_malloc(h->keep_cap);
-        budget->used += h->keep_cap;
-        h->keep_base = seg->seq;
-        h->keep_len = 0;
-    }
     if (h->keep_len == 0)
         h->keep_base = seg->seq;
     if (seg->seq != h->keep_base + h->keep_len)
         return; /* not contiguous with what is kept */
+    keep_reserve(h, opts, budget, stats, h->keep_len + seg->payload_len);
+    if (h->keep == NULL)
+        return; /* the budget was spent before this direction had any */
     uint32_t room = h->keep_cap - h->keep_len;
     uint32_t n = seg->payload_len < room ? seg->payload_len : room;
-    uint32_t pos = (h->keep_base + h->keep_len) & (h->keep_cap - 1);
-    uint32_t first = n < h->keep_cap - pos ? n : h->keep_cap - pos;
-    memcpy(h->keep + pos, seg->payload, first);
-    memcpy(h->keep, seg->payload + first, n - first);
+    ring_write(h->keep, h->keep_cap, h->keep_base + h->keep_len, seg->payload, n);
     h->keep_len += n;
 }
 
@@ -121,7 +156,7 @@ static void keep_append(TfaHalf *h, const TfaOptions *opts, TfaBudget *budget, T
  * sequence number, or false. */
 static bool keep_differs(const TfaHalf *h, const TfaSegment *seg, uint32_t *at)
 {
-    if (h->keep == NULL || h->keep_cap == UINT32_MAX || h->keep_len == 0 ||
+    if (h->keep == NULL || h->keep_len == 0 ||
         seg->payload_caplen < seg->payload_len)
         return false;
     for (uint32_t i = 0; i < seg->payload_len; i++) {

@@ -231,6 +231,52 @@ static void test_budget(void **state)
     assert_false(HAS(x, TFA_SEQ_DATA_DIFFERS));
 }
 
+/* The kept ring starts small and doubles as unacknowledged bytes pile up;
+ * bytes kept before it grew still compare at their sequence numbers. */
+static void test_keep_grows(void **state)
+{
+    Fx *f = *state;
+    f->window[S] = 65535;
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1001, 5001, 1000);
+    assert_int_equal(f->c->half[C].keep_cap, 2048);
+    for (uint32_t i = 1; i < 10; i++)
+        seg(f, C, ACK, 1001 + i * 1000, 5001, 1000);
+    assert_int_equal(f->c->half[C].keep_cap, 16384);
+    assert_int_equal(f->c->half[C].keep_len, 10000);
+    assert_int_equal(f->budget.used, 16384);
+    /* the first bytes, sent again unchanged and then changed */
+    uint32_t x = seg_full(f, 300 * MS, C, ACK, 1001, 5001, 1000, 1001 % 1024, false);
+    assert_true(HAS(x, TFA_SEQ_RETRANS));
+    assert_false(HAS(x, TFA_SEQ_DATA_DIFFERS));
+    x = seg_full(f, 300 * MS, C, ACK, 1501, 5001, 100, 3, false);
+    assert_true(HAS(x, TFA_SEQ_DATA_DIFFERS));
+    assert_int_equal(f->ev.differ_at, 1501);
+    /* never beyond the cap (16384 by default) */
+    for (uint32_t i = 10; i < 20; i++)
+        seg(f, C, ACK, 1001 + i * 1000, 5001, 1000);
+    assert_int_equal(f->c->half[C].keep_cap, 16384);
+    assert_int_equal(f->c->half[C].keep_len, 16384);
+    assert_int_equal(f->stats.diag[TFA_DIAG_BUFFER_CAP_HIT], 0);
+}
+
+/* The budget stops a ring growing: counted once, what is kept stays. */
+static void test_keep_growth_budget(void **state)
+{
+    Fx *f = *state;
+    f->window[S] = 65535;
+    f->budget.limit = 4096;
+    handshake_at(f, 1000, 5000);
+    for (uint32_t i = 0; i < 8; i++)
+        seg(f, C, ACK, 1001 + i * 1000, 5001, 1000);
+    assert_int_equal(f->c->half[C].keep_cap, 4096);
+    assert_int_equal(f->c->half[C].keep_len, 4096);
+    assert_int_equal(f->stats.diag[TFA_DIAG_BUFFER_CAP_HIT], 1);
+    uint32_t x = seg_full(f, 300 * MS, C, ACK, 2001, 5001, 100, 5, false);
+    assert_true(HAS(x, TFA_SEQ_DATA_DIFFERS));
+    assert_int_equal(f->ev.differ_at, 2001);
+}
+
 /* The same frame twice (same IP ID and checksum) is a capture duplicate,
  * not a retransmission; new IP ID, same bytes: a retransmission. */
 static void test_duplicate_frame(void **state)
@@ -394,7 +440,8 @@ int main(void)
         T(test_gap_then_fast_retransmit), T(test_gap_acked), T(test_ack_beyond),
         T(test_retransmissions), T(test_data_differs), T(test_budget), T(test_duplicate_frame),
         T(test_synack_repeat_not_duplicate), T(test_dup_acks), T(test_window_scaling),
-        T(test_window_scaling_one_sided), T(test_zero_window_and_keepalive),
+        T(test_window_scaling_one_sided), T(test_zero_window_and_keepalive), T(test_keep_grows),
+        T(test_keep_growth_budget),
         T(test_window_shrunk), T(test_timestamps), T(test_stale_incarnation),
         T(test_super_segment),
     };
