@@ -23,10 +23,6 @@
 #include "tcpflow-audit/tcpsm.h"
 #include "tcpflow-audit/zeek.h"
 
-/* A fixed hash seed keeps runs reproducible; output never depends on hash
- * order anyway (records go out in retirement order). */
-#define TFA_HASH_SEED 0x7cf1a0d5u
-
 struct TfaEngine {
     const TfaOptions *opts;
     TfaCapture *cap;
@@ -54,7 +50,10 @@ TfaEngine *tfa_engine_new(const TfaOptions *opts, TfaCapture *cap, TfaReporter *
     e->opts = opts;
     e->cap = cap;
     e->rep = rep;
-    e->ct = tfa_conntrack_new(opts, &e->stats, TFA_HASH_SEED);
+    /* A new connection-table seed every run, so that a hostile capture
+     * cannot aim its 4-tuples at one hash bucket.  Output never depends on
+     * hash order (records go out in retirement order). */
+    e->ct = tfa_conntrack_new(opts, &e->stats, g_random_int());
     e->summary = tfa_summary_new(opts, &e->stats);
     e->budget.limit = opts->max_buffer_bytes;
     g_queue_init(&e->retired);
