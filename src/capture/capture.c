@@ -24,6 +24,7 @@ G_DEFINE_QUARK(tfa-capture-error-quark, tfa_capture_error)
 
 #define PCAP_FILE_HEADER_LEN 24u
 #define PCAP_RECORD_HEADER_LEN 16u
+#define TFA_CAPTURE_READ_BUFFER (1024 * 1024) /* stdio buffer of a file input */
 #define TFA_SNAPLEN_FOR_CHECK 65535
 
 /* Magic numbers of the two file formats, as read byte by byte. */
@@ -64,6 +65,7 @@ struct TfaCapture {
     bool readahead_ok;
     TfaReadAhead *ra;
     TfaReadPos seen;           /* where reading stood after the last result taken */
+    char *read_buf;            /* stdio buffer of the open file (outlives its FILE) */
     guint64 frames_taken, bytes_taken;
 };
 
@@ -152,6 +154,33 @@ static bool prepare_handle(TfaCapture *cap, const char *name, GError **error)
     return true;
 }
 
+/* Open a regular file with a large stdio buffer: libpcap reads a record
+ * header and then its data with two small fread()s, which with the default
+ * buffer of one page made a read() system call every 4 KiB.  NULL when the
+ * file cannot be opened this way (stdin, a missing file): then libpcap
+ * opens it itself and words the error. */
+static pcap_t *open_buffered(TfaCapture *cap, const char *path, char *errbuf)
+{
+    struct stat st;
+    if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return NULL;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    /* glibc ignores the size unless it is given the buffer; one buffer
+     * serves every file, as only one is open at a time */
+    if (cap->read_buf == NULL)
+        cap->read_buf = g_malloc(TFA_CAPTURE_READ_BUFFER);
+    if (setvbuf(f, cap->read_buf, _IOFBF, TFA_CAPTURE_READ_BUFFER) != 0) {
+        fclose(f);
+        return NULL;
+    }
+    pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (p == NULL)
+        fclose(f); /* libpcap closes nothing on failure */
+    return p;
+}
+
 /* Open the next file of the list; false with *error when it cannot be used
  * (cap->next_path has moved past it either way). */
 static bool open_next_file(TfaCapture *cap, GError **error)
@@ -165,7 +194,9 @@ static bool open_next_file(TfaCapture *cap, GError **error)
     cap->frames_in_file = 0;
     cap->cur_is_pcap = sniff_classic_pcap(path);
     cap->offset = PCAP_FILE_HEADER_LEN;
-    cap->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    cap->p = open_buffered(cap, path, errbuf);
+    if (cap->p == NULL && errbuf[0] == '\0')
+        cap->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (cap->p == NULL) {
         g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_OPEN, "cannot read '%s': %s",
                     name, errbuf);
@@ -344,6 +375,7 @@ void tfa_capture_free(TfaCapture *cap)
     close_current(cap);
     if (cap->mem_file != NULL)
         fclose(cap->mem_file);
+    g_free(cap->read_buf);
     g_free(cap);
 }
 
