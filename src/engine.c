@@ -17,6 +17,7 @@
 #include "tcpflow-audit/detect.h"
 #include "tcpflow-audit/message.h"
 #include "tcpflow-audit/record.h"
+#include "tcpflow-audit/report-queue.h"
 #include "tcpflow-audit/seqtrack.h"
 #include "tcpflow-audit/stats.h"
 #include "tcpflow-audit/summary.h"
@@ -27,6 +28,7 @@ struct TfaEngine {
     const TfaOptions *opts;
     TfaCapture *cap;
     TfaReporter *rep;
+    TfaReportQueue *rq;      /* files, with a second CPU: records written behind */
     TfaConnTable *ct;
     TfaSummary *summary;
     TfaStats stats;
@@ -70,6 +72,7 @@ void tfa_engine_free(TfaEngine *e)
     tfa_conntrack_free(e->ct);
     tfa_summary_free(e->summary);
     tfa_capture_free(e->cap);
+    tfa_report_queue_free(e->rq); /* before the reporter it writes with */
     tfa_reporter_free(e->rep);
     g_free(e);
 }
@@ -110,8 +113,12 @@ static gboolean drain(TfaEngine *e, GError **error)
             !tfa_options_conn_wanted(e->opts, rec.code_count, rec.worst_severity))
             continue;
         e->records++;
-        if (!tfa_report_conn(e->rep, &rec, error))
+        if (e->rq != NULL) {
+            if (!tfa_report_queue_push(e->rq, g_steal_pointer(&c), &rec, error))
+                return FALSE;
+        } else if (!tfa_report_conn(e->rep, &rec, error)) {
             return FALSE;
+        }
     }
     return TRUE;
 }
@@ -146,7 +153,8 @@ static void ladder_add(TfaEngine *e, TfaConn *c, const TfaSegment *seg, uint8_t 
 
 static void process_frame(TfaEngine *e, const TfaFrame *frame)
 {
-    TfaSegment seg;
+    TfaSegment local;
+    const TfaSegment *seg = &local;
     TfaDiag why;
     uint8_t side;
 
@@ -170,21 +178,26 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
 
     TfaDecodeStatus decoded;
     if (frame->decoded != NULL) { /* done on the capture's reader thread */
-        seg = frame->decoded->seg;
+        seg = &frame->decoded->seg;
         why = frame->decoded->why;
         decoded = frame->decoded->status;
     } else {
-        decoded = tfa_decode_frame(frame, &seg, &why);
+        decoded = tfa_decode_frame(frame, &local, &why);
     }
     if (decoded != TFA_DECODE_TCP) {
-        count_segment_diags(e, seg.diags & ~(1u << why));
+        count_segment_diags(e, seg->diags & ~(1u << why));
         tfa_stats_count(&e->stats, why);
         return;
     }
-    if (e->opts->verify_checksums && !tfa_decode_tcp_checksum_ok(&seg))
-        seg.diags |= 1u << TFA_DIAG_DECODE_BAD_CHECKSUM;
+    if (e->opts->verify_checksums && !tfa_decode_tcp_checksum_ok(seg)) {
+        if (seg != &local) {
+            local = *seg;
+            seg = &local;
+        }
+        local.diags |= 1u << TFA_DIAG_DECODE_BAD_CHECKSUM;
+    }
     e->stats.tcp_segments++;
-    count_segment_diags(e, seg.diags);
+    count_segment_diags(e, seg->diags);
 
     /* Idle and linger times are measured up to this frame's own time, not
      * the latest time seen: after a step back in time (a damaged record, a
@@ -192,28 +205,28 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
      * their own connection idle and split it into one record per frame. */
     tfa_conntrack_expire(e->ct, frame->ts, &e->retired);
     bool created;
-    TfaConn *c = tfa_conntrack_segment(e->ct, &seg, &side, &e->retired, &created);
+    TfaConn *c = tfa_conntrack_segment(e->ct, seg, &side, &e->retired, &created);
     if (created) {
-        tfa_tcpsm_init(c, e->opts, &seg, side);
+        tfa_tcpsm_init(c, e->opts, seg, side);
         c->drops_at_start = e->drops;
     }
     TfaSeqEvent sq;
-    tfa_seqtrack_segment(c, e->opts, &e->budget, &e->stats, &seg, side, &sq);
+    tfa_seqtrack_segment(c, e->opts, &e->budget, &e->stats, seg, side, &sq);
     TfaZeekFacts zf = {
         .content_gap = (sq.facts & TFA_SEQ_ACK_UNSEEN) != 0,
         .gap_side = 1 - side,
-        .bad_checksum = (seg.diags & (1u << TFA_DIAG_DECODE_BAD_CHECKSUM)) != 0,
+        .bad_checksum = (seg->diags & (1u << TFA_DIAG_DECODE_BAD_CHECKSUM)) != 0,
     };
-    tfa_zeek_segment(c, &seg, side, &zf);
+    tfa_zeek_segment(c, seg, side, &zf);
     TfaSmEvent sm;
     if (sq.facts & TFA_SEQ_DUP_FRAME)
         memset(&sm, 0, sizeof(sm)); /* the same frame twice is one event, already replayed */
     else
-        tfa_tcpsm_segment(c, e->opts, &seg, side, &sm);
-    tfa_detect_segment(c, e->opts, &seg, side, &sm, &sq, created);
+        tfa_tcpsm_segment(c, e->opts, seg, side, &sm);
+    tfa_detect_segment(c, e->opts, seg, side, &sm, &sq, created);
     if (e->opts->ladder && tfa_options_conn_selected(e->opts, c->id))
-        ladder_add(e, c, &seg, side);
-    tfa_conntrack_set_closed(e->ct, c, tfa_tcpsm_finished(c), seg.frame_no);
+        ladder_add(e, c, seg, side);
+    tfa_conntrack_set_closed(e->ct, c, tfa_tcpsm_finished(c), seg->frame_no);
 }
 
 static TfaTs wall_now(void)
@@ -294,6 +307,10 @@ TfaRunResult tfa_engine_run(TfaEngine *e, GError **error)
     e->progress_at = e->start_wall; /* the first line after half a second */
     if (!tfa_report_begin(e->rep, &local))
         goto write_failed;
+    /* Reading files, the records can be formatted and written on a second
+     * CPU while the analysis goes on; live, each is written at once. */
+    if (!live && g_get_num_processors() > 1)
+        e->rq = tfa_report_queue_new(e->rep);
 
     while (!stop_requested(e)) {
         TfaFrame frame;
@@ -321,6 +338,8 @@ TfaRunResult tfa_engine_run(TfaEngine *e, GError **error)
             g_propagate_error(error, g_steal_pointer(&cerr));
             tfa_conntrack_retire_all(e->ct, &e->retired);
             (void)drain(e, NULL);
+            if (e->rq != NULL)
+                (void)tfa_report_queue_finish(e->rq, NULL);
             return TFA_RUN_FAILED;
         } else {
             break; /* END or BREAK */
@@ -336,6 +355,9 @@ TfaRunResult tfa_engine_run(TfaEngine *e, GError **error)
     poll_drops(e);
     tfa_conntrack_retire_all(e->ct, &e->retired);
     if (!drain(e, &local))
+        goto write_failed;
+    /* every record out before the summary */
+    if (e->rq != NULL && !tfa_report_queue_finish(e->rq, &local))
         goto write_failed;
 
     TfaRunInfo info = {
@@ -354,6 +376,8 @@ TfaRunResult tfa_engine_run(TfaEngine *e, GError **error)
     return e->fail ? TFA_RUN_FAIL_ON : TFA_RUN_OK;
 
 write_failed:
+    if (e->rq != NULL)
+        (void)tfa_report_queue_finish(e->rq, NULL);
     pipe_closed = g_error_matches(local, TFA_REPORT_ERROR_DOMAIN, TFA_REPORT_ERROR_PIPE);
     if (pipe_closed)
         return TFA_RUN_PIPE_CLOSED;

@@ -54,7 +54,7 @@ CAP = os.environ.get("TFA_FLOOD_CAP") or "20000"
 MAX_HOSTS = 65536
 MAX_SCANNERS = 16384
 
-# The memory ceiling of tcpflow-audit(1), Limits: 12 MiB, plus for each
+# The memory ceiling of tcpflow-audit(1), Limits: 20 MiB, plus for each
 # tracked connection 12 KiB and the anomalies it may keep (56 bytes each,
 # the array rounded up to a power of two), plus --max-buffer-bytes, plus
 # 200 MiB for the summary.
@@ -65,7 +65,7 @@ def ceiling(max_conns, max_anomalies=256, max_buffer=32 * MIB):
     anomalies = 1
     while anomalies < 56 * max_anomalies:
         anomalies *= 2
-    return 12 * MIB + max_conns * (12 * 1024 + anomalies) + max_buffer + 200 * MIB
+    return 20 * MIB + max_conns * (12 * 1024 + anomalies) + max_buffer + 200 * MIB
 
 
 n_tests = 0

@@ -2,6 +2,7 @@
 #include "tfa-test.h"
 
 #include "tcpflow-audit/record.h"
+#include "tcpflow-audit/report-queue.h"
 #include "tcpflow-audit/report.h"
 
 #include "report-private.h" /* the CSV field writer */
@@ -10,7 +11,9 @@
 #include <json-glib/json-glib.h>
 #endif
 
+#include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 
 /* A connection 10.0.0.9:40000 (client) -> 10.0.0.1:80 (server) on VLAN 7,
  * ended by the server's RST; the client is side 1, to check the mapping of
@@ -253,6 +256,87 @@ static void test_text(void **state)
     assert_null(strstr(out, "\033[")); /* no colour when told not to */
 }
 
+/* Many connections through the writer thread: byte for byte what the
+ * reporter writes in line, in the same order. */
+static char *run_many(TfaFormat fmt, bool queued, guint n)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    TfaOptions opts;
+    tfa_options_init(&opts);
+    opts.color = TFA_COLOR_NEVER;
+    TfaReporter *rep = tfa_reporter_new(fmt, out, &opts);
+    assert_true(tfa_report_begin(rep, NULL));
+    TfaReportQueue *q = queued ? tfa_report_queue_new(rep) : NULL;
+    for (guint i = 0; i < n; i++) {
+        TfaConn *c = make_conn();
+        c->id = i + 1;
+        c->side[1].packets = i;
+        TfaConnRecord rec;
+        tfa_record_build(c, &rec);
+        if (q != NULL) {
+            assert_true(tfa_report_queue_push(q, c, &rec, NULL));
+        } else {
+            assert_true(tfa_report_conn(rep, &rec, NULL));
+            tfa_conn_free(c);
+        }
+    }
+    if (q != NULL) {
+        assert_true(tfa_report_queue_finish(q, NULL));
+        tfa_report_queue_free(q);
+    }
+    tfa_reporter_free(rep);
+    fclose(out);
+    return text;
+}
+
+static void test_queue_same_output(void **state)
+{
+    (void)state;
+    static const TfaFormat formats[] = {TFA_FORMAT_JSONL, TFA_FORMAT_CSV, TFA_FORMAT_TEXT};
+    for (size_t i = 0; i < G_N_ELEMENTS(formats); i++) {
+        g_autofree char *direct = run_many(formats[i], false, 3 * TFA_REPORT_QUEUE_PENDING + 7);
+        g_autofree char *queued = run_many(formats[i], true, 3 * TFA_REPORT_QUEUE_PENDING + 7);
+        assert_true(strlen(direct) > 0);
+        assert_string_equal(direct, queued);
+    }
+}
+
+/* The reader of the output goes away: the writer's EPIPE comes back from a
+ * later push and from finish, and every connection is still freed. */
+static void test_queue_write_error(void **state)
+{
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    close(fds[0]);
+    void (*was)(int) = signal(SIGPIPE, SIG_IGN);
+    FILE *out = fdopen(fds[1], "w");
+    TfaOptions opts;
+    tfa_options_init(&opts);
+    TfaReporter *rep = tfa_reporter_new(TFA_FORMAT_JSONL, out, &opts);
+    TfaReportQueue *q = tfa_report_queue_new(rep);
+    GError *error = NULL;
+    bool refused = false;
+    for (guint i = 0; i < 100000 && !refused; i++) {
+        TfaConn *c = make_conn();
+        TfaConnRecord rec;
+        tfa_record_build(c, &rec);
+        refused = !tfa_report_queue_push(q, c, &rec, &error);
+    }
+    assert_true(refused);
+    assert_true(g_error_matches(error, TFA_REPORT_ERROR_DOMAIN, TFA_REPORT_ERROR_PIPE));
+    g_clear_error(&error);
+    assert_false(tfa_report_queue_finish(q, &error));
+    assert_true(g_error_matches(error, TFA_REPORT_ERROR_DOMAIN, TFA_REPORT_ERROR_PIPE));
+    g_clear_error(&error);
+    tfa_report_queue_free(q);
+    tfa_reporter_free(rep);
+    fclose(out);
+    signal(SIGPIPE, was);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +348,8 @@ int main(void)
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_csv_quoting),
         cmocka_unit_test(test_text),
+        cmocka_unit_test(test_queue_same_output),
+        cmocka_unit_test(test_queue_write_error),
     };
     return cmocka_run_group_tests_name("report/report", tests, NULL, NULL);
 }

@@ -1,0 +1,131 @@
+/* queue.c - the writer thread of report-queue.h.
+ *
+ * One mutex guards a FIFO of pending items, their count, the end request
+ * and the first write error; two conditions wake the writer (work) and the
+ * engine (room, or everything written).  One item per connection, never
+ * per frame.
+ */
+#include "config.h"
+
+#include "tcpflow-audit/report-queue.h"
+
+#include <signal.h>
+
+typedef struct Item {
+    TfaConn *conn;
+    TfaConnRecord rec; /* rec.conn is conn */
+} Item;
+
+struct TfaReportQueue {
+    TfaReporter *rep;
+    GThread *thread;
+    GMutex lock;
+    GCond work;        /* an item, or the end, for the writer */
+    GCond room;        /* fewer pending, or all written, for the engine */
+    GQueue pending;    /* Item* */
+    bool ending;
+    GError *error;     /* the first write error */
+    bool finished;
+};
+
+static gpointer writer_main(gpointer data)
+{
+    TfaReportQueue *q = data;
+
+    g_mutex_lock(&q->lock);
+    for (;;) {
+        while (q->pending.length == 0 && !q->ending)
+            g_cond_wait(&q->work, &q->lock);
+        Item *it = g_queue_pop_head(&q->pending);
+        if (it == NULL)
+            break; /* ending, and nothing left */
+        bool failed = q->error != NULL;
+        g_mutex_unlock(&q->lock);
+
+        GError *error = NULL;
+        if (!failed)
+            (void)tfa_report_conn(q->rep, &it->rec, &error);
+        tfa_conn_free(it->conn);
+        g_free(it);
+
+        g_mutex_lock(&q->lock);
+        if (error != NULL && q->error == NULL)
+            q->error = error;
+        else
+            g_clear_error(&error);
+        g_cond_signal(&q->room);
+    }
+    g_cond_broadcast(&q->room);
+    g_mutex_unlock(&q->lock);
+    return NULL;
+}
+
+TfaReportQueue *tfa_report_queue_new(TfaReporter *rep)
+{
+    TfaReportQueue *q = g_new0(TfaReportQueue, 1);
+    q->rep = rep;
+    g_mutex_init(&q->lock);
+    g_cond_init(&q->work);
+    g_cond_init(&q->room);
+    g_queue_init(&q->pending);
+    /* signals (Ctrl-C) stay with the engine's thread */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    q->thread = g_thread_new("tfa-writer", writer_main, q);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return q;
+}
+
+gboolean tfa_report_queue_push(TfaReportQueue *q, TfaConn *c, const TfaConnRecord *rec,
+                               GError **error)
+{
+    Item *it = g_new(Item, 1);
+    it->conn = c;
+    it->rec = *rec;
+    it->rec.conn = c;
+
+    g_mutex_lock(&q->lock);
+    while (q->pending.length >= TFA_REPORT_QUEUE_PENDING && q->error == NULL)
+        g_cond_wait(&q->room, &q->lock);
+    if (q->error != NULL) {
+        g_propagate_error(error, g_error_copy(q->error));
+        g_mutex_unlock(&q->lock);
+        tfa_conn_free(c);
+        g_free(it);
+        return FALSE;
+    }
+    g_queue_push_tail(&q->pending, it);
+    g_cond_signal(&q->work);
+    g_mutex_unlock(&q->lock);
+    return TRUE;
+}
+
+gboolean tfa_report_queue_finish(TfaReportQueue *q, GError **error)
+{
+    if (!q->finished) {
+        g_mutex_lock(&q->lock);
+        q->ending = true;
+        g_cond_signal(&q->work);
+        g_mutex_unlock(&q->lock);
+        g_thread_join(q->thread);
+        q->finished = true;
+    }
+    if (q->error != NULL) {
+        g_propagate_error(error, g_error_copy(q->error));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+void tfa_report_queue_free(TfaReportQueue *q)
+{
+    if (q == NULL)
+        return;
+    (void)tfa_report_queue_finish(q, NULL);
+    g_clear_error(&q->error);
+    g_mutex_clear(&q->lock);
+    g_cond_clear(&q->work);
+    g_cond_clear(&q->room);
+    g_free(q);
+}
