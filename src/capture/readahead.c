@@ -11,7 +11,8 @@
 
 #include "readahead.h"
 
-#include <signal.h>
+#include "tcpflow-audit/thread.h"
+
 #include <string.h>
 
 /* One result as the reader stored it, followed by what prepare() made of
@@ -156,12 +157,7 @@ TfaReadAhead *tfa_readahead_new(TfaReadFunc read, TfaPrepareFunc prepare, size_t
     ra->spare = g_async_queue_new();
     for (guint i = 0; i < TFA_READAHEAD_CHUNKS; i++)
         g_async_queue_push(ra->spare, chunk_new(TFA_READAHEAD_CHUNK_BYTES, false));
-    /* Signals (Ctrl-C) stay with the caller's thread: the reader blocks them. */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
-    ra->thread = g_thread_new("tfa-readahead", reader_main, ra);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    ra->thread = tfa_thread_new("tfa-readahead", reader_main, ra);
     return ra;
 }
 

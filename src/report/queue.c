@@ -8,8 +8,7 @@
 #include "config.h"
 
 #include "tcpflow-audit/report-queue.h"
-
-#include <signal.h>
+#include "tcpflow-audit/thread.h"
 
 typedef struct Item {
     TfaConn *conn;
@@ -68,12 +67,7 @@ TfaReportQueue *tfa_report_queue_new(TfaReporter *rep)
     g_cond_init(&q->work);
     g_cond_init(&q->room);
     g_queue_init(&q->pending);
-    /* signals (Ctrl-C) stay with the engine's thread */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
-    q->thread = g_thread_new("tfa-writer", writer_main, q);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    q->thread = tfa_thread_new("tfa-writer", writer_main, q);
     return q;
 }
 
