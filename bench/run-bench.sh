@@ -58,19 +58,8 @@ done
 if ! [[ "$RUNS" =~ ^[0-9]+$ ]] || [ "$RUNS" -lt 3 ]; then die "--runs must be a number >= 3"; fi
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-TOP=$(dirname "$HERE")
-
-# ---- the binary
-BIN=${BIN_ARG:-${TFA_BIN:-}}
-if [ -z "$BIN" ]; then
-    if [ -x ./tcpflow-audit ]; then BIN=./tcpflow-audit; else BIN=$TOP/tcpflow-audit; fi
-fi
-[ -x "$BIN" ] || die "no executable tcpflow-audit at '$BIN' (build it, or give its path)"
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-TIME=/usr/bin/time
-[ -x "$TIME" ] || die "/usr/bin/time is missing (apt-get install -y time)"
-PY=${PYTHON:-/usr/bin/python3}
-[ -x "$PY" ] || PY=$(command -v python3) || die "python3 is needed"
+# shellcheck source=bench/find-tools.sh
+. "$HERE/find-tools.sh"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/tfa-bench.XXXXXX")
 if [ "$KEEP" = 1 ]; then
@@ -187,6 +176,7 @@ SUMMARY=$TMP/summary.json
 summarise "$FILE" "$SUMMARY"
 
 MEMROWS=
+PER_CONN=
 if [ "$MEMORY" = 1 ]; then
     peak_of() { "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"].get("connections_peak", 0))' "$1"; }
     rss_of() {

@@ -55,17 +55,8 @@ while [ $# -gt 0 ]; do
 done
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-TOP=$(dirname "$HERE")
-BIN=${BIN_ARG:-${TFA_BIN:-}}
-if [ -z "$BIN" ]; then
-    if [ -x ./tcpflow-audit ]; then BIN=./tcpflow-audit; else BIN=$TOP/tcpflow-audit; fi
-fi
-[ -x "$BIN" ] || die "no executable tcpflow-audit at '$BIN' (build it, or give its path)"
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-TIME=/usr/bin/time
-[ -x "$TIME" ] || die "/usr/bin/time is missing (apt-get install -y time)"
-PY=${PYTHON:-/usr/bin/python3}
-[ -x "$PY" ] || PY=$(command -v python3) || die "python3 is needed"
+# shellcheck source=bench/find-tools.sh
+. "$HERE/find-tools.sh"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/tfa-flood.XXXXXX")
 if [ "$KEEP" = 1 ]; then log "keeping $TMP"; else trap 'rm -rf "$TMP"' EXIT; fi
