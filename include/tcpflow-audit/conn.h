@@ -191,7 +191,8 @@ typedef struct TfaHalf {
     TfaTs zero_ts;
     /* timestamps (RFC 7323) */
     bool ts_seen;
-    uint32_t last_tsval;
+    uint32_t ts_recent;        /* the receiver's TS.Recent for this direction, as
+                                * rebuilt from the capture (RFC 7323 §4.3) */
     /* the previous segment of this side, to recognise a frame captured twice */
     bool prev_valid;
     uint16_t prev_ip_id, prev_flags, prev_checksum;

@@ -85,7 +85,7 @@ void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side
                      c->half[1 - side].right_edge);
     if (x & TFA_SEQ_TS_REGRESSION)
         tfa_sink_add(sink, TFA_ANOMALY_SEQ_TIMESTAMP_REGRESSION, side, f, ts, seg->opt.tsval,
-                     c->half[side].last_tsval);
+                     c->half[side].ts_recent);
 }
 
 void tfa_detect_sequence_end(TfaConn *c, TfaTs now, TfaAnomalySink *sink)

@@ -410,9 +410,10 @@ const char *tfa_report_detail(const TfaConnRecord *rec, const TfaAnomaly *a, cha
         break;
     case TFA_ANOMALY_SEQ_TIMESTAMP_REGRESSION:
         g_snprintf(buf, len,
-                   "%s's TSval went back from %" PRId64 " to %" PRId64 " (frame %" PRIu64 "): "
-                   "the peer's PAWS check drops the segment (RFC 7323)",
-                   w, a->arg[1], a->arg[0], f);
+                   "%s sent TSval %" PRId64 " (frame %" PRIu64 "), below %" PRId64 ", the "
+                   "peer's TS.Recent from an earlier in-sequence segment: the peer's PAWS check "
+                   "drops the segment (RFC 7323)",
+                   w, a->arg[0], f, a->arg[1]);
         break;
     case TFA_ANOMALY_WINDOW_ZERO:
         if (a->arg[1] == 1 || a->arg[0] < 0)

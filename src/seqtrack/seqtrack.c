@@ -427,12 +427,19 @@ void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget,
     if (f & TFA_TH_RST)
         return; /* an RST moves no sequence space; tcpsm and the RST detector judge it */
 
+    /* PAWS (RFC 7323 §5.3): the receiver drops a segment whose TSval is
+     * below its TS.Recent, and takes TS.Recent only from a segment that is
+     * not beyond what it has acknowledged (§4.3, SEG.SEQ <= Last.ACK.sent).
+     * So a segment overtaken on the way, whose later sibling arrived first,
+     * is not a regression: the sibling never became TS.Recent. */
     if (seg->opt.has_ts) {
-        if (h->ts_seen && tfa_seq_lt(seg->opt.tsval, h->last_tsval))
+        if (h->ts_seen && tfa_seq_lt(seg->opt.tsval, h->ts_recent)) {
             ev->facts |= TFA_SEQ_TS_REGRESSION;
-        else
-            h->last_tsval = seg->opt.tsval;
-        h->ts_seen = true;
+        } else if (!h->ts_seen || !peer->ack_seen || (f & TFA_TH_SYN) ||
+                   tfa_seq_le(seg->seq, peer->last_ack)) {
+            h->ts_recent = seg->opt.tsval;
+            h->ts_seen = true;
+        }
     }
 
     /* this side's receive window */

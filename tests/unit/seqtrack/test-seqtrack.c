@@ -411,6 +411,40 @@ static void test_timestamps(void **state)
     }
 }
 
+/* Two segments overtaking each other on the way: the later one (higher
+ * TSval) is beyond what the receiver acknowledged, so it never becomes
+ * TS.Recent, and the earlier one arriving next is no PAWS regression.  A
+ * TSval below one taken in sequence still is. */
+static void test_timestamps_reordered(void **state)
+{
+    Fx *f = *state;
+    TfaAddr a = tfa_test_ip4(10, 0, 0, 1), b = tfa_test_ip4(10, 0, 0, 2);
+    f->window[S] = 65535;
+    handshake_at(f, 1000, 5000);
+    struct {
+        uint32_t seq, tsval;
+        uint32_t want;
+    } steps[] = {
+        {1001, 100, 0},                     /* in sequence: TS.Recent 100 */
+        {1201, 102, 0},                     /* overtook 1101: beyond the ACK, not taken */
+        {1101, 101, 0},                     /* the overtaken one: 101 >= 100, accepted */
+        {1001, 99, TFA_SEQ_TS_REGRESSION},  /* below TS.Recent 100 */
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(steps); i++) {
+        f->frame++;
+        f->now += MS;
+        TfaSegment s = tfa_test_seg(a, 40000, b, 80, ACK, steps[i].seq, 5001, 100, f->frame,
+                                    f->now);
+        s.ip_id = (uint16_t)(200 + i);
+        s.opt.has_ts = true;
+        s.opt.tsval = steps[i].tsval;
+        s.window = 1000;
+        s.payload = f->payload + steps[i].seq % 1024;
+        tfa_seqtrack_segment(f->c, &f->opts, &f->budget, &f->stats, &s, C, &f->ev);
+        assert_int_equal(f->ev.facts & TFA_SEQ_TS_REGRESSION, steps[i].want);
+    }
+}
+
 /* A segment of the previous incarnation arriving in the new one. */
 static void test_stale_incarnation(void **state)
 {
@@ -440,7 +474,7 @@ int main(void)
         T(test_gap_then_fast_retransmit), T(test_gap_acked), T(test_ack_beyond),
         T(test_retransmissions), T(test_data_differs), T(test_budget), T(test_duplicate_frame),
         T(test_synack_repeat_not_duplicate), T(test_dup_acks), T(test_window_scaling),
-        T(test_window_scaling_one_sided), T(test_zero_window_and_keepalive), T(test_keep_grows),
+        T(test_window_scaling_one_sided), T(test_zero_window_and_keepalive), T(test_keep_grows), T(test_timestamps_reordered),
         T(test_keep_growth_budget),
         T(test_window_shrunk), T(test_timestamps), T(test_stale_incarnation),
         T(test_super_segment),
