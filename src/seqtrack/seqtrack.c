@@ -464,8 +464,13 @@ void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget,
      * byte into a zero window); keep-alives and zero-window probes look
      * alike, and only the peer's window tells them apart */
     bool probe_like = false, probe_ack = false;
+    /* A probe repeats the last byte the peer has already acknowledged
+     * (SND.UNA - 1): one still unacknowledged, sent again, is a
+     * retransmission even when it is the last byte sent. */
+    bool below_acked = !peer->ack_seen || tfa_seq_ge(peer->max_ack, h->next);
     if (!(f & (TFA_TH_SYN | TFA_TH_FIN)) && seg->payload_len <= 1 && h->started &&
-        (seg->seq + 1 == h->next || (seg->payload_len == 1 && seg->seq == h->next && peer->zero))) {
+        ((seg->seq + 1 == h->next && below_acked) ||
+         (seg->payload_len == 1 && seg->seq == h->next && peer->zero))) {
         probe_like = true;
         ev->facts |= peer->zero ? TFA_SEQ_ZW_PROBE : TFA_SEQ_KEEPALIVE;
         h->probe_out = true;

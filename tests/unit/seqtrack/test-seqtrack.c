@@ -445,6 +445,26 @@ static void test_timestamps_reordered(void **state)
     }
 }
 
+/* The last byte sent, lost and sent again by the RTO while the peer's
+ * ACK still stands before it: a retransmission, not a keep-alive (which
+ * repeats a byte the peer has acknowledged). */
+static void test_last_byte_retransmitted(void **state)
+{
+    Fx *f = *state;
+    f->window[S] = 65535;
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1001, 5001, 100);
+    seg(f, S, ACK, 5001, 1101, 0);
+    seg(f, C, ACK, 1101, 5001, 1);      /* one byte, not acknowledged */
+    uint32_t x = seg_full(f, 300 * MS, C, ACK, 1101, 5001, 1, 1101 % 1024, false);
+    assert_false(HAS(x, TFA_SEQ_KEEPALIVE));
+    assert_true(HAS(x, TFA_SEQ_RETRANS));
+    /* acknowledged; then the same byte again is the keep-alive probe */
+    seg(f, S, ACK, 5001, 1102, 0);
+    x = seg_full(f, 30000 * MS, C, ACK, 1101, 5001, 1, 1101 % 1024, false);
+    assert_true(HAS(x, TFA_SEQ_KEEPALIVE));
+}
+
 /* A segment of the previous incarnation arriving in the new one. */
 static void test_stale_incarnation(void **state)
 {
@@ -474,7 +494,7 @@ int main(void)
         T(test_gap_then_fast_retransmit), T(test_gap_acked), T(test_ack_beyond),
         T(test_retransmissions), T(test_data_differs), T(test_budget), T(test_duplicate_frame),
         T(test_synack_repeat_not_duplicate), T(test_dup_acks), T(test_window_scaling),
-        T(test_window_scaling_one_sided), T(test_zero_window_and_keepalive), T(test_keep_grows), T(test_timestamps_reordered),
+        T(test_window_scaling_one_sided), T(test_zero_window_and_keepalive), T(test_keep_grows), T(test_timestamps_reordered), T(test_last_byte_retransmitted),
         T(test_keep_growth_budget),
         T(test_window_shrunk), T(test_timestamps), T(test_stale_incarnation),
         T(test_super_segment),
