@@ -197,6 +197,9 @@ typedef struct TfaHalf {
     bool prev_valid;
     uint16_t prev_ip_id, prev_flags, prev_checksum;
     uint32_t prev_seq, prev_ack, prev_len, prev_tsval;
+    uint16_t prev_window;
+    uint8_t prev_n_sack;
+    uint32_t prev_sack_left, prev_sack_right; /* its first SACK block */
     TfaTs prev_ts;
     TfaFrameNo prev_frame;
     /* a keep-alive or zero-window probe waiting for its ACK */

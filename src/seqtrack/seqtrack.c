@@ -38,8 +38,11 @@ static uint32_t scaled(const TfaConn *c, uint8_t side, const TfaSegment *seg)
     return w;
 }
 
-/* The previous frame of this side seen again: the same bytes (the checksum
- * covers them all), close in time.  An IPv4 retransmission carries a new IP
+/* The previous frame of this side seen again: the same bytes, close in
+ * time.  The checksum would cover them all, but offloading leaves it zero
+ * or partial in many captures, so the fields that tell two honest
+ * segments apart are compared too: sequence, ACK, length, flags, window
+ * and the first SACK block (two duplicate ACKs differ only there).  An IPv4 retransmission carries a new IP
  * ID, so equal non-zero IDs mean one sending, duplicated by the capture or
  * the network.  Without that proof (IP ID 0, as Linux gives SYN-ACKs, or
  * IPv6) a copy must also follow its original with nothing from the peer in
@@ -49,7 +52,11 @@ static bool same_frame(const TfaConn *c, const TfaHalf *h, const TfaSegment *seg
     if (!h->prev_valid || seg->ts - h->prev_ts > DUP_FRAME_WINDOW)
         return false;
     if (seg->seq != h->prev_seq || seg->ack != h->prev_ack || seg->payload_len != h->prev_len ||
-        seg->flags != h->prev_flags || seg->checksum != h->prev_checksum)
+        seg->flags != h->prev_flags || seg->checksum != h->prev_checksum ||
+        seg->window != h->prev_window || seg->opt.n_sack != h->prev_n_sack)
+        return false;
+    if (seg->opt.n_sack > 0 && (seg->opt.sack[0].left != h->prev_sack_left ||
+                                seg->opt.sack[0].right != h->prev_sack_right))
         return false;
     if (seg->ip_version == 4 && seg->ip_id != 0)
         return seg->ip_id == h->prev_ip_id;
@@ -421,6 +428,12 @@ void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget,
     h->prev_ack = seg->ack;
     h->prev_len = seg->payload_len;
     h->prev_tsval = seg->opt.tsval;
+    h->prev_window = seg->window;
+    h->prev_n_sack = seg->opt.n_sack;
+    if (seg->opt.n_sack > 0) {
+        h->prev_sack_left = seg->opt.sack[0].left;
+        h->prev_sack_right = seg->opt.sack[0].right;
+    }
     h->prev_ts = seg->ts;
     h->prev_frame = seg->frame_no;
 

@@ -290,6 +290,33 @@ static void test_duplicate_frame(void **state)
     assert_true(HAS(x, TFA_SEQ_RETRANS));
 }
 
+/* IPv6 duplicate ACKs from a host whose checksums are offloaded (zero):
+ * equal in every field but their SACK blocks, each is a new ACK, not the
+ * previous frame captured twice; the very same frame again is. */
+static void test_dup_acks_not_duplicate_frames(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    TfaAddr a = tfa_test_ip4(10, 0, 0, 1), b = tfa_test_ip4(10, 0, 0, 2);
+    uint32_t lefts[] = {6001, 6001, 7001};
+    uint32_t want[] = {0, TFA_SEQ_DUP_FRAME, 0};
+    for (size_t i = 0; i < G_N_ELEMENTS(lefts); i++) {
+        f->frame++;
+        f->now += MS / 100;
+        TfaSegment s = tfa_test_seg(a, 40000, b, 80, ACK, 1001, 5001, 0, f->frame, f->now);
+        s.ip_version = 6;
+        s.ip_id = 0;
+        s.checksum = 0;
+        s.window = 1000;
+        s.opt.has_ts = true;
+        s.opt.tsval = 77;
+        s.opt.n_sack = 1;
+        s.opt.sack[0] = (TfaSackBlock){.left = lefts[i], .right = lefts[i] + 1000};
+        tfa_seqtrack_segment(f->c, &f->opts, &f->budget, &f->stats, &s, C, &f->ev);
+        assert_int_equal(f->ev.facts & TFA_SEQ_DUP_FRAME, want[i]);
+    }
+}
+
 /* SYN-ACKs with IP ID 0 repeated for a repeated SYN are byte-identical but
  * not duplicates: the peer's SYN came between them. */
 static void test_synack_repeat_not_duplicate(void **state)
@@ -496,6 +523,7 @@ int main(void)
         T(test_synack_repeat_not_duplicate), T(test_dup_acks), T(test_window_scaling),
         T(test_window_scaling_one_sided), T(test_zero_window_and_keepalive), T(test_keep_grows),
         T(test_timestamps_reordered), T(test_last_byte_retransmitted),
+        T(test_dup_acks_not_duplicate_frames),
         T(test_keep_growth_budget),
         T(test_window_shrunk), T(test_timestamps), T(test_stale_incarnation),
         T(test_super_segment),
