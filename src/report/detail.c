@@ -313,7 +313,9 @@ const char *tfa_report_detail(const TfaConnRecord *rec, const TfaAnomaly *a, cha
     case TFA_ANOMALY_TEARDOWN_SPONTANEOUS_FIN:
         g_snprintf(buf, len,
                    "a FIN from %s (frame %" PRIu64 ") is the first segment seen on this "
-                   "4-tuple: a late FIN of an old connection, or a FIN scan",
+                   "4-tuple: the connection was open before the capture began and is closing "
+                   "now (an idle keep-alive connection, most often); many of them from one "
+                   "host to many ports would be a FIN scan",
                    w, f);
         break;
     case TFA_ANOMALY_RST_WITH_DATA: {
