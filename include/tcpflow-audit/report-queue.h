@@ -9,7 +9,9 @@
  * Owns: the writer thread and the connections handed over.  Borrows: the
  * reporter, which no one else may use between tfa_report_queue_new() and
  * tfa_report_queue_finish().  Bounded: at most TFA_REPORT_QUEUE_PENDING
- * connections wait; a push beyond that blocks until the writer catches up.
+ * connections wait to be written (a push beyond that blocks until the
+ * writer catches up), and as many again, written, wait to be freed by the
+ * caller's thread at its next push: 2 x 128 + 1 connections at most.
  */
 #pragma once
 
@@ -19,7 +21,7 @@
 #include "tcpflow-audit/record.h"
 #include "tcpflow-audit/report.h"
 
-#define TFA_REPORT_QUEUE_PENDING 256u
+#define TFA_REPORT_QUEUE_PENDING 128u
 
 typedef struct TfaReportQueue TfaReportQueue;
 

@@ -1,14 +1,19 @@
 /* queue.c - the writer thread of report-queue.h.
  *
- * One mutex guards a FIFO of pending items, their count, the end request
- * and the first write error; two conditions wake the writer (work) and the
- * engine (room, or everything written).  One item per connection, never
- * per frame.
+ * One mutex guards a FIFO of pending items, the written ones, the end
+ * request and the first write error; two conditions wake the writer (work)
+ * and the engine (room).  One item per connection, never per frame.
+ * Written connections go back to the engine's thread to be freed, in
+ * batches at its next push: freed where they were allocated, they stay in
+ * that thread's malloc caches instead of contending for its arena.
  */
 #include "config.h"
 
 #include "tcpflow-audit/report-queue.h"
 #include "tcpflow-audit/thread.h"
+
+/* Connections waiting before the writer is woken (it also wakes at the end). */
+#define WAKE_BATCH 32u
 
 typedef struct Item {
     TfaConn *conn;
@@ -21,7 +26,8 @@ struct TfaReportQueue {
     GMutex lock;
     GCond work;        /* an item, or the end, for the writer */
     GCond room;        /* fewer pending, or all written, for the engine */
-    GQueue pending;    /* Item* */
+    GQueue pending;    /* Item*, to be written */
+    GQueue written;    /* Item*, to be freed by the engine's thread */
     bool ending;
     GError *error;     /* the first write error */
     bool finished;
@@ -44,10 +50,9 @@ static gpointer writer_main(gpointer data)
         GError *error = NULL;
         if (!failed)
             (void)tfa_report_conn(q->rep, &it->rec, &error);
-        tfa_conn_free(it->conn);
-        g_free(it);
 
         g_mutex_lock(&q->lock);
+        g_queue_push_tail(&q->written, it);
         if (error != NULL && q->error == NULL)
             q->error = error;
         else
@@ -67,13 +72,34 @@ TfaReportQueue *tfa_report_queue_new(TfaReporter *rep)
     g_cond_init(&q->work);
     g_cond_init(&q->room);
     g_queue_init(&q->pending);
+    g_queue_init(&q->written);
     q->thread = tfa_thread_new("tfa-writer", writer_main, q);
     return q;
+}
+
+static void free_items(GQueue *items)
+{
+    Item *it;
+    while ((it = g_queue_pop_head(items)) != NULL) {
+        tfa_conn_free(it->conn);
+        g_free(it);
+    }
+}
+
+/* Free what the writer has written (the engine's thread). */
+static void collect_written(TfaReportQueue *q)
+{
+    g_mutex_lock(&q->lock);
+    GQueue done = q->written;
+    g_queue_init(&q->written);
+    g_mutex_unlock(&q->lock);
+    free_items(&done);
 }
 
 gboolean tfa_report_queue_push(TfaReportQueue *q, TfaConn *c, const TfaConnRecord *rec,
                                GError **error)
 {
+    collect_written(q);
     Item *it = g_new(Item, 1);
     it->conn = c;
     it->rec = *rec;
@@ -82,6 +108,7 @@ gboolean tfa_report_queue_push(TfaReportQueue *q, TfaConn *c, const TfaConnRecor
     g_mutex_lock(&q->lock);
     while (q->pending.length >= TFA_REPORT_QUEUE_PENDING && q->error == NULL)
         g_cond_wait(&q->room, &q->lock);
+
     if (q->error != NULL) {
         g_propagate_error(error, g_error_copy(q->error));
         g_mutex_unlock(&q->lock);
@@ -90,7 +117,9 @@ gboolean tfa_report_queue_push(TfaReportQueue *q, TfaConn *c, const TfaConnRecor
         return FALSE;
     }
     g_queue_push_tail(&q->pending, it);
-    g_cond_signal(&q->work);
+    /* wake the writer for a batch, not for every connection */
+    if (q->pending.length == WAKE_BATCH)
+        g_cond_signal(&q->work);
     g_mutex_unlock(&q->lock);
     return TRUE;
 }
@@ -104,6 +133,8 @@ gboolean tfa_report_queue_finish(TfaReportQueue *q, GError **error)
         g_mutex_unlock(&q->lock);
         g_thread_join(q->thread);
         q->finished = true;
+        free_items(&q->written);
+        free_items(&q->pending); /* none unless the writer stopped early */
     }
     if (q->error != NULL) {
         g_propagate_error(error, g_error_copy(q->error));
