@@ -20,21 +20,13 @@ import subprocess
 import sys
 import tempfile
 
+from tap import check, plan
+
 SRCDIR = os.environ.get("TFA_SRCDIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILDDIR = os.environ.get("TFA_BUILDDIR") or SRCDIR
 BIN = os.environ.get("TFA_BIN") or os.path.join(BUILDDIR, "tcpflow-audit")
 MAN = os.path.join(SRCDIR, "man", "tcpflow-audit.1")
-
-n_tests = 0
-
-
-def check(ok, desc):
-    global n_tests
-    n_tests += 1
-    print("%s %d - %s" % ("ok" if ok else "not ok", n_tests, desc.replace("#", "\\#")))
-    return ok
-
 
 # ---- packets ---------------------------------------------------------------
 
@@ -622,7 +614,7 @@ def main():
         capture_file_rows()
         frame_rows()
         time_rows()
-    print("1..%d" % n_tests)
+    plan()
     return 0
 
 

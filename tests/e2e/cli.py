@@ -8,24 +8,14 @@ import struct
 import subprocess
 import sys
 
+from tap import check, plan
+
 SRCDIR = os.environ.get("TFA_SRCDIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILDDIR = os.environ.get("TFA_BUILDDIR") or SRCDIR
 BIN = os.environ.get("TFA_BIN") or os.path.join(BUILDDIR, "tcpflow-audit")
 WORK = os.path.join(BUILDDIR, "tests", "e2e", "out", "cli")
 SAMPLE = os.path.join(SRCDIR, "samples", "clean-close-client-first.pcap")
-
-n_tests = 0
-failed = 0
-
-
-def check(ok, desc):
-    global n_tests, failed
-    n_tests += 1
-    if not ok:
-        failed += 1
-    print("%s %d - %s" % ("ok" if ok else "not ok", n_tests, desc.replace("#", "\\#")))
-
 
 def run(args, stdin=None):
     p = subprocess.run([BIN] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -261,7 +251,7 @@ def main():
     rc = p.wait()
     check(rc == 0 and err == "", "closed pipe: quiet end (exit %d, stderr %r)" % (rc, err[:80]))
 
-    print("1..%d" % n_tests)
+    plan()
     return 0
 
 

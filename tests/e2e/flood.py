@@ -40,6 +40,8 @@ import sys
 import tempfile
 import time
 
+from tap import check, failed, note, skip
+
 SRCDIR = os.environ.get("TFA_SRCDIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILDDIR = os.environ.get("TFA_BUILDDIR") or SRCDIR
@@ -66,30 +68,6 @@ def ceiling(max_conns, max_anomalies=256, max_buffer=32 * MIB):
     while anomalies < 56 * max_anomalies:
         anomalies *= 2
     return 20 * MIB + max_conns * (12 * 1024 + anomalies) + max_buffer + 200 * MIB
-
-
-n_tests = 0
-failed = 0
-
-
-def check(ok, desc):
-    global n_tests, failed
-    n_tests += 1
-    if not ok:
-        failed += 1
-    print("%s %d - %s" % ("ok" if ok else "not ok", n_tests, desc.replace("#", "\\#")))
-    sys.stdout.flush()
-
-
-def skip(desc, why):
-    global n_tests
-    n_tests += 1
-    print("ok %d - %s # SKIP %s" % (n_tests, desc.replace("#", "\\#"), why))
-
-
-def note(text):
-    print("# " + text)
-    sys.stdout.flush()
 
 
 # Reading a million records with json.loads takes longer than the run; the
@@ -294,7 +272,7 @@ def flood(tmp):
         check(rss <= budget, "peak RSS %.1f MiB <= 32 MiB + 4 KiB x %d = %.1f MiB"
               % (rss / MIB, cap, budget / MIB))
     check(wall < 300, "finished in %.1f s" % wall)
-    return 1 if failed else 0
+    return 1 if failed() else 0
 
 
 if __name__ == "__main__":

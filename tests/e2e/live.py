@@ -17,24 +17,13 @@ import sys
 import threading
 import time
 
+from tap import check, plan
+
 SRCDIR = os.environ.get("TFA_SRCDIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILDDIR = os.environ.get("TFA_BUILDDIR") or SRCDIR
 BIN = os.environ.get("TFA_BIN") or os.path.join(BUILDDIR, "tcpflow-audit")
 WORK = os.path.join(BUILDDIR, "tests", "e2e", "out", "live")
-
-n_tests = 0
-failed = 0
-
-
-def check(ok, desc):
-    global n_tests, failed
-    n_tests += 1
-    if not ok:
-        failed += 1
-    print("%s %d - %s" % ("ok" if ok else "not ok", n_tests, desc.replace("#", "\\#")))
-    sys.stdout.flush()
-
 
 class Server:
     """A loopback TCP server: reads one request, answers, closes."""
@@ -212,7 +201,7 @@ def main():
     check(r.returncode == 3 and "tfa-no-such-if0" in r.stderr and r.stdout == "",
           "missing interface: exit 3, named on stderr, nothing on stdout")
 
-    print("1..%d" % n_tests)
+    plan()
     return 0
 
 
