@@ -125,36 +125,57 @@ static void test_every_result_in_order(void **state)
     g_free(f.buf);
 }
 
-/* Freed after a few results while the reader is blocked on full chunks:
- * it must wake, stop and be joined, with nothing leaked (ASan in CI). */
+/* An endless fake capture read ahead (the stop tests). */
+typedef struct Endless {
+    Fake f;
+    TfaReadAhead *ra;
+} Endless;
+
+static int endless_setup(void **state)
+{
+    Endless *e = g_new0(Endless, 1);
+    e->f.total = G_MAXUINT64;
+    e->f.buf = g_malloc(BIG_FRAME);
+    e->ra = tfa_readahead_new(fake_read, fake_prepare, sizeof(Prepared), &e->f);
+    *state = e;
+    return 0;
+}
+
+/* Freeing must wake a blocked reader, stop and join it, with nothing
+ * leaked (ASan in CI). */
+static int endless_teardown(void **state)
+{
+    Endless *e = *state;
+    tfa_readahead_free(e->ra);
+    g_free(e->f.buf);
+    g_free(e);
+    return 0;
+}
+
+/* Freed after a few results while the reader is blocked on full chunks. */
 static void test_stop_early(void **state)
 {
-    (void)state;
-    Fake f = {.total = G_MAXUINT64, .buf = g_malloc(BIG_FRAME)};
-    TfaReadAhead *ra = tfa_readahead_new(fake_read, fake_prepare, sizeof(Prepared), &f);
+    Endless *e = *state;
     TfaFrame fr;
     TfaReadPos pos;
     const void *prep;
     for (int i = 0; i < 10; i++)
-        assert_int_equal(tfa_readahead_next(ra, &fr, &prep, &pos, NULL), TFA_CAPTURE_FRAME);
+        assert_int_equal(tfa_readahead_next(e->ra, &fr, &prep, &pos, NULL), TFA_CAPTURE_FRAME);
     /* let it fill every chunk and block: the count of reads stops growing,
      * and stays within what four chunks hold */
     gint before;
     do {
-        before = g_atomic_int_get(&f.calls);
+        before = g_atomic_int_get(&e->f.calls);
         g_usleep(50 * 1000);
-    } while (g_atomic_int_get(&f.calls) != before);
+    } while (g_atomic_int_get(&e->f.calls) != before);
     assert_true(before < 4 * 1000 + 10);
-    tfa_readahead_free(ra);
-    g_free(f.buf);
 }
 
 /* A stop request (Ctrl-C) ends the results with BREAK. */
 static void test_stop_gives_break(void **state)
 {
-    (void)state;
-    Fake f = {.total = G_MAXUINT64, .buf = g_malloc(BIG_FRAME)};
-    TfaReadAhead *ra = tfa_readahead_new(fake_read, fake_prepare, sizeof(Prepared), &f);
+    Endless *e = *state;
+    TfaReadAhead *ra = e->ra;
     TfaFrame fr;
     TfaReadPos pos;
     const void *prep;
@@ -169,17 +190,15 @@ static void test_stop_gives_break(void **state)
     }
     assert_int_equal(st, TFA_CAPTURE_BREAK);
     /* every read done before the stop was seen is delivered, then BREAK */
-    assert_int_equal(results, (guint64)g_atomic_int_get(&f.calls));
-    tfa_readahead_free(ra);
-    g_free(f.buf);
+    assert_int_equal(results, (guint64)g_atomic_int_get(&e->f.calls));
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_result_in_order),
-        cmocka_unit_test(test_stop_early),
-        cmocka_unit_test(test_stop_gives_break),
+        cmocka_unit_test_setup_teardown(test_stop_early, endless_setup, endless_teardown),
+        cmocka_unit_test_setup_teardown(test_stop_gives_break, endless_setup, endless_teardown),
     };
     return cmocka_run_group_tests_name("capture/readahead", tests, NULL, NULL);
 }
