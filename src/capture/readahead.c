@@ -71,18 +71,13 @@ static bool is_final(TfaCaptureStatus st)
     return st != TFA_CAPTURE_FRAME && st != TFA_CAPTURE_DAMAGED;
 }
 
-/* A chunk with room for @need bytes, or NULL when the consumer is gone
- * (tfa_readahead_free).  An oversized frame takes a spare chunk's place, so
- * there are never more than TFA_READAHEAD_CHUNKS chunks. */
-static Chunk *reader_chunk(TfaReadAhead *ra, size_t need)
+/* An empty spare chunk, or NULL when the consumer is gone
+ * (tfa_readahead_free). */
+static Chunk *reader_chunk(TfaReadAhead *ra)
 {
     Chunk *c = g_async_queue_pop(ra->spare);
     if (c == &wake)
         return NULL;
-    if (need > c->size) {
-        g_free(c);
-        return chunk_new(need, true);
-    }
     c->used = c->taken = 0;
     return c;
 }
@@ -90,7 +85,7 @@ static Chunk *reader_chunk(TfaReadAhead *ra, size_t need)
 static gpointer reader_main(gpointer data)
 {
     TfaReadAhead *ra = data;
-    Chunk *c = reader_chunk(ra, 0);
+    Chunk *c = reader_chunk(ra);
 
     while (c != NULL) {
         TfaFrame frame = {0};
@@ -110,11 +105,19 @@ static gpointer reader_main(gpointer data)
         }
         size_t need = ENTRY_HEAD + ra->prepared_size + ALIGN8(len);
         if (c->used + need > c->size) {
-            g_async_queue_push(ra->full, c);
-            c = reader_chunk(ra, need);
-            if (c == NULL) {
-                g_clear_error(&error);
-                break;
+            if (c->used > 0) {
+                g_async_queue_push(ra->full, c);
+                c = reader_chunk(ra);
+                if (c == NULL) {
+                    g_clear_error(&error);
+                    break;
+                }
+            }
+            if (need > c->size) {
+                /* an oversized frame takes this chunk's place, so there
+                 * are never more than TFA_READAHEAD_CHUNKS chunks */
+                g_free(c);
+                c = chunk_new(need, true);
             }
         }
         Entry *e = (Entry *)((uint8_t *)c->data + c->used);

@@ -37,16 +37,16 @@ struct TfaConnTable {
 /* Bytes of the key that take part in equality (the hash itself does not). */
 #define KEY_BYTES offsetof(TfaConnKey, hash)
 
-/* A seeded 32-bit hash over the key bytes (FNV-1a, then a murmur3-style
- * finaliser so that the low bits GHashTable uses are well mixed). */
-/* Keyed hash of the key's bytes, eight at a time (the memset in
- * tfa_conntrack_key zeroes the padding, so equal keys hash equally).  The
- * seed is random per run, so crafted 4-tuples cannot aim at one bucket. */
 static inline uint64_t rotl64(uint64_t v, unsigned r)
 {
     return (v << r) | (v >> (64u - r));
 }
 
+/* Keyed hash of the key's bytes, eight at a time (the memset in
+ * tfa_conntrack_key zeroes the padding, so equal keys hash equally), with
+ * a final avalanche so that the low bits GHashTable uses are well mixed.
+ * The engine seeds it randomly per run, so crafted 4-tuples cannot aim at
+ * one bucket. */
 static guint32 key_hash(const TfaConnKey *k, guint32 seed)
 {
     const uint8_t *p = (const uint8_t *)k;

@@ -25,7 +25,7 @@ struct TfaReportQueue {
     GThread *thread;
     GMutex lock;
     GCond work;        /* an item, or the end, for the writer */
-    GCond room;        /* fewer pending, or all written, for the engine */
+    GCond room;        /* fewer pending, for the engine */
     GQueue pending;    /* Item*, to be written */
     GQueue written;    /* Item*, to be freed by the engine's thread */
     bool ending;

@@ -40,11 +40,11 @@ static uint32_t scaled(const TfaConn *c, uint8_t side, const TfaSegment *seg)
 
 /* The previous frame of this side seen again: the same bytes, close in
  * time.  The checksum would cover them all, but offloading leaves it zero
- * or partial in many captures, so the fields that tell two honest
- * segments apart are compared too: sequence, ACK, length, flags, window
- * and the first SACK block (two duplicate ACKs differ only there).  An IPv4 retransmission carries a new IP
- * ID, so equal non-zero IDs mean one sending, duplicated by the capture or
- * the network.  Without that proof (IP ID 0, as Linux gives SYN-ACKs, or
+ * or partial in many captures, so the fields that tell two honest segments
+ * apart are compared too: sequence, ACK, length, flags, window and the
+ * first SACK block (two duplicate ACKs differ only there).  An IPv4
+ * retransmission carries a new IP ID, so equal non-zero IDs mean one
+ * sending, duplicated by the capture or the network.  Without that proof (IP ID 0, as Linux gives SYN-ACKs, or
  * IPv6) a copy must also follow its original with nothing from the peer in
  * between: a SYN-ACK repeated for a repeated SYN is byte-identical too. */
 static bool same_frame(const TfaConn *c, const TfaHalf *h, const TfaSegment *seg, uint8_t side)
@@ -114,7 +114,7 @@ static void keep_reserve(TfaHalf *h, const TfaOptions *opts, TfaBudget *budget, 
         want = max;
     if (h->keep != NULL && want <= h->keep_cap)
         return;
-    uint32_t cap = h->keep != NULL ? h->keep_cap : KEEP_MIN < max ? KEEP_MIN : max;
+    uint32_t cap = h->keep != NULL ? h->keep_cap : MIN(KEEP_MIN, max);
     while (cap < want)
         cap *= 2;
     uint32_t old = h->keep != NULL ? h->keep_cap : 0;
@@ -480,9 +480,8 @@ void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget,
     /* A probe repeats the last byte the peer has already acknowledged
      * (SND.UNA - 1): one still unacknowledged, sent again, is a
      * retransmission even when it is the last byte sent. */
-    bool below_acked = !peer->ack_seen || tfa_seq_ge(peer->max_ack, h->next);
     if (!(f & (TFA_TH_SYN | TFA_TH_FIN)) && seg->payload_len <= 1 && h->started &&
-        ((seg->seq + 1 == h->next && below_acked) ||
+        ((seg->seq + 1 == h->next && (!peer->ack_seen || tfa_seq_ge(peer->max_ack, h->next))) ||
          (seg->payload_len == 1 && seg->seq == h->next && peer->zero))) {
         probe_like = true;
         ev->facts |= peer->zero ? TFA_SEQ_ZW_PROBE : TFA_SEQ_KEEPALIVE;

@@ -3,8 +3,6 @@
 
 #include "tcpflow-audit/json.h"
 
-#include <inttypes.h>
-
 void tfa_json_init(TfaJson *j, GString *out)
 {
     j->out = out;
@@ -88,15 +86,22 @@ void tfa_json_escape(GString *out, const char *s, size_t len)
     }
 }
 
-/* Decimal digits of @value, without printf: the writer's hottest path. */
+/* The decimal digits of @value written backwards, ending just before @end
+ * (at most 20); returns where they start.  No printf: this is the writer's
+ * hottest path. */
+static char *digits_before(uint64_t value, char *end)
+{
+    do {
+        *--end = (char)('0' + value % 10u);
+        value /= 10u;
+    } while (value != 0);
+    return end;
+}
+
 void tfa_json_digits_(GString *out, uint64_t value)
 {
     char buf[20];
-    char *p = buf + sizeof(buf);
-    do {
-        *--p = (char)('0' + value % 10u);
-        value /= 10u;
-    } while (value != 0);
+    char *p = digits_before(value, buf + sizeof(buf));
     tfa_json_put_(out, p, (size_t)(buf + sizeof(buf) - p));
 }
 
@@ -123,43 +128,36 @@ void tfa_json_string_len(TfaJson *j, const char *k, const char *value, size_t le
     put_c(j->out, '"');
 }
 
-/* @ts as seconds with nine fraction digits into @buf (no terminator);
- * returns the length.  Sign and magnitude: 1.5 s before the epoch is
- * -1.500000000. */
-#define TS_TEXT_MAX 32
-static size_t ts_text(TfaTs ts, char buf[TS_TEXT_MAX])
+/* @ts as seconds with nine fraction digits, written backwards ending just
+ * before @end (at most 31 bytes); returns where it starts.  Sign and
+ * magnitude: 1.5 s before the epoch is -1.500000000. */
+static char *ts_before(TfaTs ts, char *end)
 {
     uint64_t mag = ts < 0 ? (uint64_t)0 - (uint64_t)ts : (uint64_t)ts;
-    uint64_t sec = mag / 1000000000u, ns = mag % 1000000000u;
-    char digits[20];
-    size_t nd = 0, len = 0;
-    do {
-        digits[nd++] = (char)('0' + sec % 10u);
-        sec /= 10u;
-    } while (sec != 0);
-    if (ts < 0)
-        buf[len++] = '-';
-    while (nd > 0)
-        buf[len++] = digits[--nd];
-    buf[len++] = '.';
-    for (size_t i = len + 9; i > len; i--) {
-        buf[i - 1] = (char)('0' + ns % 10u);
+    uint64_t ns = mag % 1000000000u;
+    for (int i = 0; i < 9; i++) {
+        *--end = (char)('0' + ns % 10u);
         ns /= 10u;
     }
-    return len + 9;
+    *--end = '.';
+    end = digits_before(mag / 1000000000u, end);
+    if (ts < 0)
+        *--end = '-';
+    return end;
 }
 
 const char *tfa_ts_format(TfaTs ts, char *buf, size_t len)
 {
-    char text[TS_TEXT_MAX + 1];
-    text[ts_text(ts, text)] = '\0';
-    g_strlcpy(buf, text, len);
+    char text[32];
+    text[sizeof(text) - 1] = '\0';
+    g_strlcpy(buf, ts_before(ts, text + sizeof(text) - 1), len);
     return buf;
 }
 
 void tfa_json_ts(TfaJson *j, const char *k, TfaTs ts)
 {
-    char text[TS_TEXT_MAX];
+    char text[32];
+    char *p = ts_before(ts, text + sizeof(text));
     tfa_json_key_(j, k);
-    tfa_json_put_(j->out, text, ts_text(ts, text));
+    tfa_json_put_(j->out, p, (size_t)(text + sizeof(text) - p));
 }
