@@ -294,6 +294,9 @@ typedef struct TfaZeekTrack {
 typedef struct TfaAnomaly {
     uint16_t code;       /* TfaAnomalyCode */
     int8_t side;         /* 0, 1, or -1 for both */
+    uint8_t severity;    /* TfaSeverity: the code's own, or lower when the
+                          * capture lacks part of its evidence (possible) */
+    bool possible;       /* the evidence is incomplete: the text says so */
     TfaFrameNo frame_no;
     TfaTs ts;
     int64_t arg[4];      /* code-specific evidence (see report/detail.c) */
@@ -306,6 +309,7 @@ typedef struct TfaAnomaly {
 
 typedef struct TfaCount {
     uint16_t code;   /* TFA_COUNT_ANOMALY() or TFA_COUNT_DIAG() */
+    int8_t worst;    /* anomalies: the highest severity recorded, kept or not */
     uint32_t n[2];   /* by side */
 } TfaCount;
 
@@ -376,6 +380,10 @@ void tfa_conn_count(TfaConn *c, uint16_t code, uint8_t side);
 /* Record an anomaly and count it; beyond @cap anomalies only the count grows
  * and anomalies_dropped says how many were not kept. */
 void tfa_conn_add_anomaly(TfaConn *c, const TfaAnomaly *a, guint cap);
+
+/* The highest severity of the anomalies of @code recorded on @c, beyond the
+ * cap too; -1 when there were none. */
+int tfa_conn_code_severity(const TfaConn *c, TfaAnomalyCode code);
 
 /* Count of @code for @side (0 when never seen). */
 guint32 tfa_conn_get_count(const TfaConn *c, uint16_t code, uint8_t side);

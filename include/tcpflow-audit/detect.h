@@ -24,9 +24,16 @@ typedef struct TfaAnomalySink {
     guint cap;
 } TfaAnomalySink;
 
-/* Add an anomaly of @code about @side (-1: both) shown by @seg's frame. */
+/* Add an anomaly of @code about @side (-1: both) shown by @seg's frame, at
+ * the code's own severity: the capture holds all the evidence it needs. */
 void tfa_sink_add(TfaAnomalySink *sink, TfaAnomalyCode code, int side, TfaFrameNo frame, TfaTs ts,
                   int64_t arg0, int64_t arg1);
+
+/* The same for a finding whose evidence the capture holds only in part: it
+ * is recorded at @sev (lower than the code's own) and reported as
+ * "possible".  tcpflow-audit-records(5) says, code by code, when. */
+void tfa_sink_add_possible(TfaAnomalySink *sink, TfaAnomalyCode code, TfaSeverity sev, int side,
+                           TfaFrameNo frame, TfaTs ts, int64_t arg0, int64_t arg1);
 
 void tfa_detect_segment(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg, uint8_t side,
                         const TfaSmEvent *ev, const TfaSeqEvent *sq, bool created);

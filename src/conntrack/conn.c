@@ -3,20 +3,33 @@
 
 #include "tcpflow-audit/conn.h"
 
-void tfa_conn_count(TfaConn *c, uint16_t code, uint8_t side)
+static TfaCount *count_slot(TfaConn *c, uint16_t code)
 {
     if (c->counts == NULL)
         c->counts = g_array_sized_new(FALSE, FALSE, sizeof(TfaCount), 4);
     for (guint i = 0; i < c->counts->len; i++) {
         TfaCount *n = &g_array_index(c->counts, TfaCount, i);
-        if (n->code == code) {
-            n->n[side & 1]++;
-            return;
-        }
+        if (n->code == code)
+            return n;
     }
-    TfaCount n = {.code = code};
-    n.n[side & 1] = 1;
+    TfaCount n = {.code = code, .worst = -1};
     g_array_append_val(c->counts, n);
+    return &g_array_index(c->counts, TfaCount, c->counts->len - 1);
+}
+
+void tfa_conn_count(TfaConn *c, uint16_t code, uint8_t side)
+{
+    count_slot(c, code)->n[side & 1]++;
+}
+
+int tfa_conn_code_severity(const TfaConn *c, TfaAnomalyCode code)
+{
+    for (guint i = 0; c->counts != NULL && i < c->counts->len; i++) {
+        const TfaCount *n = &g_array_index(c->counts, TfaCount, i);
+        if (n->code == TFA_COUNT_ANOMALY(code))
+            return n->worst;
+    }
+    return -1;
 }
 
 guint32 tfa_conn_get_count(const TfaConn *c, uint16_t code, uint8_t side)
@@ -34,12 +47,15 @@ guint32 tfa_conn_get_count(const TfaConn *c, uint16_t code, uint8_t side)
 void tfa_conn_add_anomaly(TfaConn *c, const TfaAnomaly *a, guint cap)
 {
     /* an anomaly of both sides is counted on each */
+    TfaCount *n = count_slot(c, TFA_COUNT_ANOMALY(a->code));
     if (a->side < 0) {
-        tfa_conn_count(c, TFA_COUNT_ANOMALY(a->code), 0);
-        tfa_conn_count(c, TFA_COUNT_ANOMALY(a->code), 1);
+        n->n[0]++;
+        n->n[1]++;
     } else {
-        tfa_conn_count(c, TFA_COUNT_ANOMALY(a->code), (uint8_t)a->side);
+        n->n[a->side & 1]++;
     }
+    if ((int)a->severity > n->worst)
+        n->worst = (int8_t)a->severity;
     if ((c->anomalies != NULL ? c->anomalies->len : 0) >= cap) {
         c->anomalies_dropped++;
         return;

@@ -8,17 +8,32 @@
 
 #include "tcpflow-audit/detect.h"
 
-void tfa_sink_add(TfaAnomalySink *sink, TfaAnomalyCode code, int side, TfaFrameNo frame, TfaTs ts,
-                  int64_t arg0, int64_t arg1)
+static void sink_add(TfaAnomalySink *sink, TfaAnomalyCode code, TfaSeverity sev, bool possible,
+                     int side, TfaFrameNo frame, TfaTs ts, int64_t arg0, int64_t arg1)
 {
     TfaAnomaly a = {
         .code = (uint16_t)code,
         .side = (int8_t)side,
+        .severity = (uint8_t)sev,
+        .possible = possible,
         .frame_no = frame,
         .ts = ts,
         .arg = {arg0, arg1},
     };
     tfa_conn_add_anomaly(sink->conn, &a, sink->cap);
+}
+
+void tfa_sink_add(TfaAnomalySink *sink, TfaAnomalyCode code, int side, TfaFrameNo frame, TfaTs ts,
+                  int64_t arg0, int64_t arg1)
+{
+    sink_add(sink, code, tfa_anomaly_severity(code), false, side, frame, ts, arg0, arg1);
+}
+
+void tfa_sink_add_possible(TfaAnomalySink *sink, TfaAnomalyCode code, TfaSeverity sev, int side,
+                           TfaFrameNo frame, TfaTs ts, int64_t arg0, int64_t arg1)
+{
+    TfaSeverity own = tfa_anomaly_severity(code);
+    sink_add(sink, code, sev < own ? sev : own, true, side, frame, ts, arg0, arg1);
 }
 
 void tfa_detect_segment(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg, uint8_t side,
@@ -48,11 +63,8 @@ static TfaVerdict decide_verdict(const TfaConn *c)
     TfaSeverity worst = TFA_SEV_INFO;
     for (guint i = 0; c->counts != NULL && i < c->counts->len; i++) {
         const TfaCount *n = &g_array_index(c->counts, TfaCount, i);
-        if (n->code < TFA_ANOMALY_N && n->n[0] + n->n[1] > 0) {
-            TfaSeverity s = tfa_anomaly_severity((TfaAnomalyCode)n->code);
-            if (s > worst)
-                worst = s;
-        }
+        if (n->code < TFA_ANOMALY_N && n->n[0] + n->n[1] > 0 && n->worst > (int)worst)
+            worst = (TfaSeverity)n->worst;
     }
     if (worst == TFA_SEV_ERROR)
         return TFA_VERDICT_FAILED;

@@ -34,7 +34,7 @@ void tfa_record_build(const TfaConn *c, TfaConnRecord *rec)
             rec->code_count[n->code] += (guint64)n->n[0] + n->n[1];
     }
     for (int code = 0; code < TFA_ANOMALY_N; code++) {
-        int sev = rec->code_count[code] > 0 ? (int)tfa_anomaly_severity((TfaAnomalyCode)code) : -1;
+        int sev = rec->code_count[code] > 0 ? tfa_conn_code_severity(c, (TfaAnomalyCode)code) : -1;
         if (sev > rec->worst_severity) {
             rec->worst_severity = sev;
             rec->worst_code = code;

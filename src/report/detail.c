@@ -143,7 +143,7 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
     return buf;
 }
 
-const char *tfa_report_detail(const TfaConnRecord *rec, const TfaAnomaly *a, char *buf, size_t len)
+static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, char *buf, size_t len)
 {
     const TfaConn *c = rec->conn;
     const TfaVerdicts *d = &c->det;
@@ -494,6 +494,19 @@ const char *tfa_report_detail(const TfaConnRecord *rec, const TfaAnomaly *a, cha
                    tfa_anomaly_meaning((TfaAnomalyCode)a->code), f);
         break;
     }
+    return buf;
+}
+
+/* A finding whose evidence is incomplete says so first, in the same words
+ * in every format. */
+const char *tfa_report_detail(const TfaConnRecord *rec, const TfaAnomaly *a, char *buf, size_t len)
+{
+    static const char prefix[] = "possible, not proven by the capture: ";
+
+    if (!a->possible || len <= sizeof(prefix))
+        return detail_text(rec, a, buf, len);
+    memcpy(buf, prefix, sizeof(prefix) - 1);
+    detail_text(rec, a, buf + sizeof(prefix) - 1, len - (sizeof(prefix) - 1));
     return buf;
 }
 

@@ -86,8 +86,8 @@ static void anomalies(TfaJson *j, const TfaConnRecord *rec)
         const TfaAnomaly *a = &g_array_index(c->anomalies, TfaAnomaly, i);
         tfa_json_begin_object(j, NULL);
         tfa_json_string(j, "code", tfa_anomaly_name((TfaAnomalyCode)a->code));
-        tfa_json_string(j, "severity",
-                        tfa_severity_name(tfa_anomaly_severity((TfaAnomalyCode)a->code)));
+        tfa_json_string(j, "severity", tfa_severity_name((TfaSeverity)a->severity));
+        tfa_json_bool(j, "possible", a->possible);
         tfa_json_string(j, "endpoint", endpoint_name(rec, a->side));
         tfa_json_uint(j, "frame", a->frame_no);
         tfa_json_ts(j, "ts", a->ts);

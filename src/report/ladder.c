@@ -115,7 +115,7 @@ static void row(TfaReporter *rep, const TfaConnRecord *rec, const TfaLadderRow *
         if (an->frame_no != r->frame)
             continue;
         g_string_append_printf(buf, "  %-*s %6s %11s  ^ %s %s\n", STATE_COL, "", "", "",
-                               tfa_severity_name(tfa_anomaly_severity((TfaAnomalyCode)an->code)),
+                               tfa_severity_name((TfaSeverity)an->severity),
                                tfa_anomaly_name((TfaAnomalyCode)an->code));
     }
 }

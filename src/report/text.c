@@ -180,8 +180,7 @@ static void conn_detail(TfaReporter *rep, const TfaConnRecord *rec, GString *buf
     for (int sev = TFA_SEV_N - 1; sev >= 0; sev--) {
         for (guint i = 0; i < c->anomalies->len; i++) {
             const TfaAnomaly *a = &g_array_index(c->anomalies, TfaAnomaly, i);
-            if ((int)tfa_anomaly_severity((TfaAnomalyCode)a->code) != sev ||
-                shown[a->code]++ >= LINES_PER_CODE)
+            if ((int)a->severity != sev || shown[a->code]++ >= LINES_PER_CODE)
                 continue;
             g_string_append(buf, "  ");
             coloured(rep, buf, severity_sgr(sev), tfa_severity_name((TfaSeverity)sev), 8);
@@ -189,7 +188,7 @@ static void conn_detail(TfaReporter *rep, const TfaConnRecord *rec, GString *buf
                                    tfa_report_detail(rec, a, detail, sizeof(detail)));
         }
         for (int code = 0; code < TFA_ANOMALY_N; code++) {
-            if ((int)tfa_anomaly_severity((TfaAnomalyCode)code) != sev ||
+            if (tfa_conn_code_severity(c, (TfaAnomalyCode)code) != sev ||
                 shown[code] <= LINES_PER_CODE)
                 continue;
             guint64 total = rec->code_count[code];

@@ -421,7 +421,8 @@ def self_tests(validator, capture):
         tap(False, "self-test: %s gives a connection and a summary record to mutate" % name)
         return
     ts = Num("1795238198.597775000")
-    anomaly = {"code": "RST_REFUSED", "severity": "error", "endpoint": "server", "frame": 2,
+    anomaly = {"code": "RST_REFUSED", "severity": "error", "possible": False, "endpoint": "server",
+               "frame": 2,
                "ts": ts, "detail": "an RST answered the SYN"}
 
     def conn_with(mutate):
@@ -461,6 +462,7 @@ def self_tests(validator, capture):
         ("misspelled anomaly code", conn_with(setp(["anomalies", 0, "code"], "RST_REFUSD"))),
         ("anomaly with a severity other than its code's",
          conn_with(setp(["anomalies", 0, "severity"], "info"))),
+        ("anomaly without possible", conn_with(delp(["anomalies", 0, "possible"]))),
         ("unknown count key", conn_with(setp(["counts", "SEQ_RETRANSMITED"],
                                              {"client": 1, "server": 0}))),
         ("misspelled state", conn_with(setp(["endpoints", "client", "final_state"], "TIME-WAIT"))),

@@ -344,6 +344,25 @@ static void test_anomaly_cap(void **state)
     tfa_conn_free(c);
 }
 
+/* A code's severity on a connection is the highest it was recorded at, also
+ * beyond the anomaly cap; a code never recorded has none. */
+static void test_code_severity(void **state)
+{
+    TfaConn *c = g_new0(TfaConn, 1);
+    TfaAnomaly a = {.code = TFA_ANOMALY_RST_UNKNOWN, .side = 0, .severity = TFA_SEV_NOTICE,
+                    .possible = true, .frame_no = 3};
+    assert_int_equal(tfa_conn_code_severity(c, TFA_ANOMALY_RST_UNKNOWN), -1);
+    tfa_conn_add_anomaly(c, &a, 1);
+    assert_int_equal(tfa_conn_code_severity(c, TFA_ANOMALY_RST_UNKNOWN), TFA_SEV_NOTICE);
+    a.severity = TFA_SEV_WARNING;
+    a.possible = false;
+    tfa_conn_add_anomaly(c, &a, 1); /* beyond the cap: not kept, still counted */
+    assert_int_equal(c->anomalies->len, 1);
+    assert_int_equal(tfa_conn_code_severity(c, TFA_ANOMALY_RST_UNKNOWN), TFA_SEV_WARNING);
+    assert_int_equal(tfa_conn_code_severity(c, TFA_ANOMALY_RST_REFUSED), -1);
+    tfa_conn_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -361,6 +380,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retire_all_in_id_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_decode_diags_counted, setup, teardown),
         cmocka_unit_test(test_anomaly_cap),
+        cmocka_unit_test(test_code_severity),
     };
     return cmocka_run_group_tests_name("conntrack/conntrack", tests, NULL, NULL);
 }

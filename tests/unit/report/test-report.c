@@ -39,7 +39,7 @@ static TfaConn *make_conn(void)
                                 .first_frame = 2, .last_frame = 10,
                                 .first_ts = INT64_C(1000000500), .last_ts = INT64_C(3500000000)};
     c->end_reason = TFA_END_RESET;
-    TfaAnomaly a = {.code = TFA_ANOMALY_RST_UNKNOWN, .side = 0, .frame_no = 10,
+    TfaAnomaly a = {.code = TFA_ANOMALY_RST_UNKNOWN, .side = 0, .severity = TFA_SEV_WARNING, .frame_no = 10,
                     .ts = INT64_C(3500000000)};
     tfa_conn_add_anomaly(c, &a, 10);
     tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_DECODE_TRUNCATED), 1);
