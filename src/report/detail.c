@@ -387,8 +387,9 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
         break;
     case TFA_ANOMALY_SEQ_OUT_OF_WINDOW:
         g_snprintf(buf, len,
-                   "%s sent up to seq %" PRId64 " (frame %" PRIu64 ") beyond the window the peer "
-                   "offered (right edge %" PRId64 "): the peer drops the excess",
+                   "%s sent up to seq %" PRId64 " (frame %" PRIu64 ") beyond every window the "
+                   "peer offered (highest right edge %" PRId64 "): the peer drops the excess, "
+                   "and the sender's stack ignores the window it was given",
                    w, a->arg[0], f, a->arg[1]);
         break;
     case TFA_ANOMALY_SEQ_ACK_INVALID:
