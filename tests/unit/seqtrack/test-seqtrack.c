@@ -496,6 +496,22 @@ static void test_window_scale_unknown(void **state)
     assert_true(HAS(seg(f, S, ACK, beyond, 1401, 100), TFA_SEQ_OUT_OF_WINDOW));
 }
 
+/* The SYN with the option captured, its SYN-ACK not: whether scaling is
+ * in effect depends on the SYN-ACK, so neither shift is known. */
+static void test_window_scale_unknown_no_synack(void **state)
+{
+    Fx *f = *state;
+    f->ws = true;
+    f->shift = 7;
+    seg(f, C, SYN, 1000, 0, 0);
+    f->ws = false;
+    seg(f, C, ACK, 1001, 5001, 0);
+    f->window[S] = 10;
+    seg(f, S, ACK, 5001, 1001, 0);         /* raw edge 1011 */
+    assert_false(HAS(seg(f, C, ACK, 1001, 5001, 10), TFA_SEQ_WINDOW_FULL));
+    assert_false(HAS(seg(f, C, ACK, 1011, 5001, 100), TFA_SEQ_OUT_OF_WINDOW));
+}
+
 /* A SYN without the window scale option: no scaling on either side, even
  * when the other SYN was not captured. */
 static void test_window_scale_off_one_syn(void **state)
@@ -655,7 +671,8 @@ int main(void)
         T(test_dup_acks_not_duplicate_frames),
         T(test_keep_growth_budget),
         T(test_window_shrunk), T(test_window_shrunk_harmless), T(test_window_shrunk_rounding),
-        T(test_window_scale_unknown), T(test_window_scale_off_one_syn), T(test_timestamps),
+        T(test_window_scale_unknown), T(test_window_scale_unknown_no_synack),
+        T(test_window_scale_off_one_syn), T(test_timestamps),
         T(test_timestamps_copies_and_damage), T(test_stale_incarnation),
         T(test_super_segment),
     };
