@@ -146,12 +146,25 @@ static void test_zero_window_after_peer_fin(void **state)
     assert_int_equal(a->severity, TFA_SEV_INFO);
 }
 
+/* An RST's window is no advertisement: no episode at all. */
+static void test_zero_window_rst(void **state)
+{
+    Fx *f = *state;
+    txw(f, MS, C, SYN, ISS_C, 0, 0, 1000);
+    txw(f, MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, 1000);
+    txw(f, MS, C, ACK, ISS_C + 1, ISS_S + 1, 0, 1000);
+    txw(f, MS, C, ACK, ISS_C + 1, ISS_S + 1, 1000, 1000);
+    txw(f, MS, S, RST | ACK, ISS_S + 1, ISS_C + 1001, 0, 0);
+    finish(f, TFA_END_RESET, MS);
+    assert_int_equal(count_of(f, TFA_ANOMALY_WINDOW_ZERO), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         FX_TEST(test_zero_window_no_time), FX_TEST(test_zero_window_probed),
         FX_TEST(test_zero_window_pause), FX_TEST(test_zero_window_closing),
-        FX_TEST(test_zero_window_after_peer_fin),
+        FX_TEST(test_zero_window_after_peer_fin), FX_TEST(test_zero_window_rst),
     };
     return cmocka_run_group_tests_name("detect/window", tests, NULL, NULL);
 }
