@@ -183,16 +183,29 @@ typedef struct TfaHalf {
     uint32_t max_win;          /* largest scaled window seen */
     bool edge_known;
     uint32_t right_edge;       /* last_ack + last_win */
+    uint32_t edge_seq;         /* the sequence number of the segment that set it (SND.WL1) */
+    uint32_t max_edge;         /* the highest right edge advertised */
+    /* this side's SYN as captured: its window scale option (RFC 7323 §2.2) */
+    bool syn_seen, syn_is_synack, syn_wscale;
+    uint8_t syn_shift;
     uint32_t dupacks;          /* identical ACKs in a row with data outstanding */
     TfaTs dupack_ts;
     /* zero window episode of this side's receive window */
     bool zero;
+    bool zero_probed;          /* the peer probed it during this episode */
     TfaFrameNo zero_frame;
     TfaTs zero_ts;
     /* timestamps (RFC 7323) */
     bool ts_seen;
     uint32_t ts_recent;        /* the receiver's TS.Recent for this direction, as
                                 * rebuilt from the capture (RFC 7323 §4.3) */
+    uint32_t ts_before;        /* TS.Recent before its latest advance */
+    /* a TSval below TS.Recent, waiting for the sender's next new segment
+     * to show whether its clock really went back */
+    bool ts_pending;
+    uint32_t ts_pending_val, ts_pending_recent;
+    TfaFrameNo ts_pending_frame;
+    TfaTs ts_pending_ts;
     /* the previous segment of this side, to recognise a frame captured twice */
     bool prev_valid;
     uint16_t prev_ip_id, prev_flags, prev_checksum;

@@ -387,8 +387,9 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
         break;
     case TFA_ANOMALY_SEQ_OUT_OF_WINDOW:
         g_snprintf(buf, len,
-                   "%s sent up to seq %" PRId64 " (frame %" PRIu64 ") beyond the window the peer "
-                   "offered (right edge %" PRId64 "): the peer drops the excess",
+                   "%s sent up to seq %" PRId64 " (frame %" PRIu64 ") beyond every window the "
+                   "peer offered (highest right edge %" PRId64 "): the peer drops the excess, "
+                   "and the sender's stack ignores the window it was given",
                    w, a->arg[0], f, a->arg[1]);
         break;
     case TFA_ANOMALY_SEQ_ACK_INVALID:
@@ -413,20 +414,31 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
     case TFA_ANOMALY_SEQ_TIMESTAMP_REGRESSION:
         g_snprintf(buf, len,
                    "%s sent TSval %" PRId64 " (frame %" PRIu64 "), below %" PRId64 ", the "
-                   "peer's TS.Recent from an earlier in-sequence segment: the peer's PAWS check "
-                   "drops the segment (RFC 7323)",
+                   "peer's TS.Recent from an earlier in-sequence segment, and its next new "
+                   "segment was below it too: its timestamp clock went back, and the peer's PAWS "
+                   "check drops its segments (RFC 7323); look for a load balancer or NAT that "
+                   "mixes two hosts' connections, or a clock reset",
                    w, a->arg[0], f, a->arg[1]);
         break;
     case TFA_ANOMALY_WINDOW_ZERO:
-        if (a->arg[1] == 1 || a->arg[0] < 0)
+        if (a->possible)
             g_snprintf(buf, len,
-                       "%s advertised a zero window (frame %" PRIu64 "): its application is not "
-                       "reading, the sender must stop",
-                       w, f);
+                       "%s advertised a zero window (frame %" PRIu64 ") for %.3f s%s, but the "
+                       "capture shows no sender waiting for it (no probe into it, no pause "
+                       "before data resumed): it reopened at once, or came while the connection "
+                       "was closing",
+                       w, f, secs(a->arg[0]), a->arg[1] == 1 ? " until the end" : "");
+        else if (a->arg[1] == 1)
+            g_snprintf(buf, len,
+                       "%s advertised a zero window (frame %" PRIu64 ") and kept it shut for "
+                       "%.3f s, to the end, while the sender probed it: its application stopped "
+                       "reading, the sender is stuck",
+                       w, f, secs(a->arg[0]));
         else
             g_snprintf(buf, len,
                        "%s advertised a zero window (frame %" PRIu64 ") for %.3f s: its "
-                       "application was not reading fast enough, the sender had to stop",
+                       "application was not reading fast enough, the sender had to stop and "
+                       "wait; a larger receive buffer or a faster reader helps",
                        w, f, secs(a->arg[0]));
         break;
     case TFA_ANOMALY_WINDOW_ZERO_PROBE:
@@ -443,9 +455,11 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
         break;
     case TFA_ANOMALY_WINDOW_SHRUNK:
         g_snprintf(buf, len,
-                   "%s moved the right edge of its window left (frame %" PRIu64 "): RFC 9293 "
-                   "discourages shrinking a window the sender may already be using",
-                   w, f);
+                   "%s moved the right edge of its window left by %" PRId64 " bytes (frame "
+                   "%" PRIu64 ", ack %" PRId64 ") while the peer had data in flight: segments "
+                   "the peer sent up to the old edge fall outside the new one and are dropped; "
+                   "RFC 9293 discourages shrinking a window the sender may already be using",
+                   w, a->arg[0], f, a->arg[1]);
         break;
     case TFA_ANOMALY_CAPTURE_DUPLICATE_FRAME:
         g_snprintf(buf, len,
