@@ -276,7 +276,9 @@ typedef struct TfaAckTiming {
     TfaTs held_ack_ts;
     TfaDuration held_for;          /* the peer's own delay of that ACK */
     guint stalls;
-    guint stalls_rtt_known;        /* of which measured with the handshake's round trip */
+    guint holds;                   /* its lone small segments acknowledged late */
+    guint stalls_timed;            /* stalls timed with the handshake's round trip, the release
+                                    * placed within NAGLE_TIGHT of the ACK */
     TfaDuration stall_time;
     TfaFrameNo first_stall_frame;
     TfaTs first_stall_ts;

@@ -23,6 +23,9 @@
 /* Data leaving this soon (beyond the round trip to its sender) after the
  * ACK that released it was waiting for it. */
 #define NAGLE_RELEASE (2 * TFA_NSEC_PER_MSEC)
+/* A release placed within this much after the ACK is timed closely enough
+ * for a warning: the capture is near the sender, or the sender near. */
+#define NAGLE_TIGHT (10 * TFA_NSEC_PER_MSEC)
 /* A half round trip this short puts the capture "at" that endpoint. */
 #define NEAR_ABSOLUTE (1 * TFA_NSEC_PER_MSEC)
 #define DEFAULT_MSS 536u /* RFC 9293 §3.7.1 */
@@ -191,6 +194,7 @@ static void ack_late(TfaConn *c, const TfaSegment *seg, uint8_t side, const TfaS
     if (pure && popped == 1 && peer->sent_len == 0 && own >= NAGLE_DELACK_MIN && !zero &&
         !newest->filled && mss_known && is_small(peer, newest->len, mss)) {
         peer->held = true;
+        peer->holds++;
         peer->held_rtt_known = handshake;
         peer->held_ack_ts = seg->ts;
         peer->held_for = own;
@@ -214,7 +218,8 @@ static void nagle_release(TfaConn *c, const TfaSegment *seg, uint8_t side, bool 
     TfaDuration p = path_rtt(c, side, &handshake);
     if (p < 0)
         p = 0;
-    if (seg->ts - me->held_ack_ts > p + p / 4 + NAGLE_RELEASE)
+    TfaDuration window = p + p / 4 + NAGLE_RELEASE;
+    if (seg->ts - me->held_ack_ts > window)
         return;
     /* the peer's data just before the ACK, or after it: this segment may
      * answer it (a request/response turnaround), not have waited */
@@ -228,8 +233,10 @@ static void nagle_release(TfaConn *c, const TfaSegment *seg, uint8_t side, bool 
         me->first_stall_ts = seg->ts;
     }
     me->stalls++;
-    if (me->held_rtt_known)
-        me->stalls_rtt_known++;
+    /* far from the sender the release is placed only within the round
+     * trip to it, and data sent on a timer could fall there as well */
+    if (me->held_rtt_known && window <= NAGLE_TIGHT)
+        me->stalls_timed++;
     me->stall_time += me->held_for;
 }
 
@@ -344,12 +351,16 @@ void tfa_detect_ack_end(TfaConn *c, TfaAnomalySink *sink)
 {
     for (uint8_t i = 0; i < 2; i++) {
         const TfaAckTiming *t = &c->timing[i];
-        /* repeatedly: one stall is an accident, two are a pattern; without
-         * the handshake the path's round trip is only bounded by the ACKs */
-        if (t->stalls_rtt_known >= 2)
+        /* repeatedly, and at least a quarter of the late ACKs of a lone
+         * small segment: one stall is an accident, two are a pattern.
+         * Without the handshake the path's round trip is only bounded by
+         * the ACKs; far from the sender, the release only roughly timed */
+        if (t->stalls < 2 || t->stalls * 4 < t->holds)
+            continue;
+        if (t->stalls_timed >= 2)
             tfa_sink_add(sink, TFA_ANOMALY_ACK_NAGLE_DELACK_STALL, i, t->first_stall_frame,
                          t->first_stall_ts, t->stalls, t->stall_time);
-        else if (t->stalls >= 2)
+        else
             tfa_sink_add_possible(sink, TFA_ANOMALY_ACK_NAGLE_DELACK_STALL, TFA_SEV_NOTICE, i,
                                   t->first_stall_frame, t->first_stall_ts, t->stalls,
                                   t->stall_time);

@@ -492,8 +492,9 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                    "TCP_NODELAY on %s, or have the peer ACK at once (TCP_QUICKACK), or write each "
                    "message in one call",
                    w, a->arg[0], f, secs(a->arg[1]) * 1000.0,
-                   a->possible ? "; without the handshake the round trip is only bounded by the "
-                                 "fastest ACKs"
+                   a->possible ? "; the capture places the write only roughly after the ACK: "
+                                 "it is far from the sender, or lacks the handshake that gives "
+                                 "the round trip, and data written on a timer would look alike"
                                : "",
                    a->side == rec->side[TFA_ROLE_CLIENT] ? "the client" : "the server");
         break;

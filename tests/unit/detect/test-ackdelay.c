@@ -274,7 +274,44 @@ static void test_stall_seen_from_receiver(void **state)
         two_part_round(f, &cs, &ss, 40 * MS, 10 * MS, MS / 2, 10 * MS);
     finish(f, TFA_END_CAPTURE_END, 0);
     assert_int_equal(f->c->timing[C].stalls, 3);
-    assert_int_equal(count_of(f, TFA_ANOMALY_ACK_NAGLE_DELACK_STALL), 1);
+    /* placed only within the round trip to the sender: possible */
+    const TfaAnomaly *a = first_of(f, TFA_ANOMALY_ACK_NAGLE_DELACK_STALL);
+    assert_non_null(a);
+    assert_int_equal(a->severity, TFA_SEV_NOTICE);
+    assert_true(a->possible);
+}
+
+/* The same, 2 ms from the client: timed closely enough for a warning. */
+static void test_stall_seen_from_receiver_near(void **state)
+{
+    Fx *f = *state;
+    handshake_timed(f, MS / 10, 2 * MS);
+    server_mss(f, 1460);
+    uint32_t cs = ISS_C + 1, ss = ISS_S + 1;
+    for (int round = 0; round < 3; round++)
+        two_part_round(f, &cs, &ss, 40 * MS, 2 * MS, MS / 2, 2 * MS);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    const TfaAnomaly *a = first_of(f, TFA_ANOMALY_ACK_NAGLE_DELACK_STALL);
+    assert_non_null(a);
+    assert_int_equal(a->severity, TFA_SEV_WARNING);
+}
+
+/* A sender on a timer: ten small messages, each acknowledged late, two of
+ * which happen to leave right behind the ACK.  Not a pattern. */
+static void test_timer_coincidence_no_stall(void **state)
+{
+    Fx *f = *state;
+    handshake_timed(f, MS / 10, MS / 10);
+    server_mss(f, 1460);
+    uint32_t cs = ISS_C + 1, ss = ISS_S + 1;
+    for (int i = 0; i < 10; i++) {
+        tx_at(f, i == 3 || i == 7 ? MS / 2 : 60 * MS, C, ACK, cs, ss, 20, NULL);
+        cs += 20;
+        tx_at(f, 40 * MS, S, ACK, ss, cs, 0, NULL);
+    }
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(f->c->timing[C].stalls, 2);
+    assert_int_equal(count_of(f, TFA_ANOMALY_ACK_NAGLE_DELACK_STALL), 0);
 }
 
 /* A request/response turnaround (a TLS client's Finished answering the
@@ -432,6 +469,7 @@ int main(void)
         FX_TEST(test_gro_super_segment), FX_TEST(test_nagle_stall),
         FX_TEST(test_nodelay_no_stall), FX_TEST(test_ack_one_rtt_later_no_stall),
         FX_TEST(test_stall_seen_from_sender), FX_TEST(test_stall_seen_from_receiver),
+        FX_TEST(test_stall_seen_from_receiver_near), FX_TEST(test_timer_coincidence_no_stall),
         FX_TEST(test_turnaround_no_stall), FX_TEST(test_stall_without_handshake),
         FX_TEST(test_full_segments_no_stall), FX_TEST(test_over_500ms_retransmitted),
         FX_TEST(test_over_500ms_window_probe), FX_TEST(test_over_500ms_vantage),
