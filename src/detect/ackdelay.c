@@ -1,8 +1,10 @@
 /* ackdelay.c - ACK timing (RFC 1122 §4.2.3.2, RFC 5681 §4.2, RFC 896):
  * how long each endpoint takes to acknowledge, delayed and stretch ACKs, the
  * Nagle + delayed-ACK stall, round trips by Karn's rule, and where the
- * capture point sits.  Figures are measured at the capture point: a delay
- * is the endpoint's own only when the capture is near that endpoint. */
+ * capture point sits.  The counters are measured at the capture point; a
+ * finding takes the endpoint's own share only, the round trip between the
+ * capture point and it subtracted (path_rtt), and says "possible" where the
+ * capture cannot tell that share or time the release of held data. */
 #include "config.h"
 
 #include "tcpflow-audit/detect.h"
