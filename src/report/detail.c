@@ -470,15 +470,27 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
         break;
     case TFA_ANOMALY_ACK_DELAYED:
         g_snprintf(buf, len,
-                   "%s acknowledged frame %" PRId64 " only after %.1f ms (frame %" PRIu64 "): a "
-                   "delayed ACK (Linux 40 ms, Windows 200 ms)",
+                   "%s held its ACK of frame %" PRId64 " for %.1f ms beyond the round trip from "
+                   "the capture point (frame %" PRIu64 "): its delayed-ACK timer (Linux 40 ms "
+                   "and up, Windows 200 ms); harmless alone, a stall when the peer's Nagle "
+                   "waits for it",
                    w, a->arg[1], secs(a->arg[0]) * 1000.0, f);
         break;
     case TFA_ANOMALY_ACK_DELAY_OVER_500MS:
-        g_snprintf(buf, len,
-                   "%s took %.1f ms to acknowledge frame %" PRId64 " (frame %" PRIu64 "): beyond "
-                   "RFC 1122's 500 ms limit",
-                   w, secs(a->arg[0]) * 1000.0, a->arg[1], f);
+        if (a->possible)
+            g_snprintf(buf, len,
+                       "%s acknowledged frame %" PRId64 " %.1f ms beyond the round trip (frame "
+                       "%" PRIu64 "), past RFC 1122's 500 ms limit; the capture point is not "
+                       "next to it, or the handshake that gives the round trip is missing, so an "
+                       "earlier ACK lost on the way would look the same",
+                       w, a->arg[1], secs(a->arg[0]) * 1000.0, f);
+        else
+            g_snprintf(buf, len,
+                       "%s took %.1f ms beyond the round trip to acknowledge frame %" PRId64
+                       " (frame %" PRIu64 "): past RFC 1122's 500 ms limit; the peer's "
+                       "retransmission timer may fire first, and its window stays unconfirmed "
+                       "meanwhile: a busy or broken stack",
+                       w, secs(a->arg[0]) * 1000.0, a->arg[1], f);
         break;
     case TFA_ANOMALY_ACK_STRETCH:
         g_snprintf(buf, len,
@@ -489,10 +501,15 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
     case TFA_ANOMALY_ACK_NAGLE_DELACK_STALL:
         g_snprintf(buf, len,
                    "%s held its next small write until the peer's delayed ACK came, %" PRId64
-                   " times (first at frame %" PRIu64 "), losing %.1f ms: Nagle's algorithm "
-                   "meeting a delayed ACK; set TCP_NODELAY on %s, or have the peer ACK at once "
-                   "(TCP_QUICKACK), or write each message in one call",
+                   " times (first at frame %" PRIu64 "), losing %.1f ms (the peer's delays, "
+                   "round trip subtracted)%s: Nagle's algorithm meeting a delayed ACK; set "
+                   "TCP_NODELAY on %s, or have the peer ACK at once (TCP_QUICKACK), or write each "
+                   "message in one call",
                    w, a->arg[0], f, secs(a->arg[1]) * 1000.0,
+                   a->possible ? "; the capture places the write only roughly after the ACK: "
+                                 "it is far from the sender, or lacks the handshake that gives "
+                                 "the round trip, and data written on a timer would look alike"
+                               : "",
                    a->side == rec->side[TFA_ROLE_CLIENT] ? "the client" : "the server");
         break;
     case TFA_ANOMALY_RST_STORM:
