@@ -7,6 +7,7 @@
 #include "tcpflow-audit/report.h"
 
 #include "tcpflow-audit/decode.h"
+#include "tcpflow-audit/seqtrack.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -448,11 +449,26 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                    w, f);
         break;
     case TFA_ANOMALY_CAPTURE_DUPLICATE_FRAME:
-        g_snprintf(buf, len,
-                   "frame %" PRIu64 " from %s repeats the one before it byte for byte (same IP "
-                   "ID and checksum): captured twice (SPAN port, two interfaces) or duplicated "
-                   "by the network, not retransmitted",
-                   f, w);
+        /* arg 0: the frame it copies; arg 1: TFA_SEQ_COPY_* */
+        if (a->arg[1] == TFA_SEQ_COPY_ROUTER)
+            g_snprintf(buf, len,
+                       "frame %" PRIu64 " from %s is frame %" PRId64 " again with the TTL one "
+                       "lower (same IP ID, sequence and ACK): the capture saw the packet on "
+                       "both sides of a router; it was sent once, not retransmitted",
+                       f, w, a->arg[0]);
+        else if (a->arg[1] == TFA_SEQ_COPY_ALTERED)
+            g_snprintf(buf, len,
+                       "frame %" PRIu64 " from %s has the IP ID, sequence and ACK of frame "
+                       "%" PRId64 " but other bytes: one datagram recorded twice, one copy "
+                       "damaged or edited in the file; it proves neither a retransmission "
+                       "nor changed data",
+                       f, w, a->arg[0]);
+        else
+            g_snprintf(buf, len,
+                       "frame %" PRIu64 " from %s repeats frame %" PRId64 " byte for byte "
+                       "(same IP ID and checksum): captured twice (SPAN port, two "
+                       "interfaces) or duplicated by the network, not retransmitted",
+                       f, w, a->arg[0]);
         break;
     case TFA_ANOMALY_ACK_DELAYED:
         g_snprintf(buf, len,
