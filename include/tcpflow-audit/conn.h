@@ -335,6 +335,12 @@ struct TfaConn {
     TfaOriginator originator;  /* how the client was decided */
     bool retired;
 
+    /* the 4-tuple without the VLAN tags, to match a direction seen on
+     * another tag (conntrack) */
+    TfaConnKey tuple;
+    bool vlan_split[2];        /* this side was seen on another tag ... */
+    uint16_t side_vlan[2][2];  /* ... this one */
+
     /* traffic (conntrack) */
     TfaSideStats side[2];
     TfaLifecycle life;
