@@ -339,8 +339,8 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
     case TFA_ANOMALY_SEQ_RETRANSMISSION:
         g_snprintf(buf, len,
                    "%s sent %" PRId64 " bytes at seq %" PRId64 " again (frame %" PRIu64 "): "
-                   "a timeout retransmission; the first copy or its ACK was lost after the "
-                   "capture point",
+                   "a retransmission without three duplicate ACKs before it (a timeout, a "
+                   "tail loss probe or a partial ACK); the first copy or its ACK was lost",
                    w, a->arg[1], a->arg[0], f);
         break;
     case TFA_ANOMALY_SEQ_FAST_RETRANSMISSION:

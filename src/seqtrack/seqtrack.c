@@ -153,6 +153,32 @@ static const TfaRecentSeg *first_sent(const TfaHalf *h, const TfaSegment *seg)
     return NULL;
 }
 
+/* Was @seg sent after the segment of frame @frame, by this side's IP IDs?
+ * Only where the side numbers its datagrams in sequence (Linux per socket,
+ * Windows per host: the latest IDs all ascend by small steps); random IDs
+ * (the BSDs' option) or ID 0 tell nothing. */
+static bool sent_after(const TfaHalf *h, const TfaSegment *seg, TfaFrameNo frame)
+{
+    if (seg->ip_version != 4 || seg->ip_id == 0 || h->ip_id_reused || h->recent_n < 3)
+        return false;
+    const TfaRecentSeg *then = NULL, *prev = NULL;
+    for (unsigned k = h->recent_n; k >= 1; k--) {
+        const TfaRecentSeg *r =
+            &h->recent[(h->recent_pos + TFA_RECENT_SEGS - k) % TFA_RECENT_SEGS];
+        if (r->frame == seg->frame_no)
+            break;
+        if (prev != NULL && (uint16_t)(r->ip_id - prev->ip_id) - 1u >= 64u)
+            return false; /* not ascending by small steps */
+        if (r->frame == frame)
+            then = r;
+        prev = r;
+    }
+    if (then == NULL)
+        return false;
+    uint16_t d = (uint16_t)(seg->ip_id - then->ip_id);
+    return d != 0 && d <= 1024u; /* a little later, as the steps before it */
+}
+
 /* ---- retained payload (a ring of the lowest unacknowledged bytes) -------- */
 
 static void keep_drop_below(TfaHalf *h, uint32_t ack)
@@ -452,8 +478,8 @@ static void analyse_data(TfaConn *c, const TfaOptions *opts, TfaBudget *budget, 
              * ACKs, or late, or merely reordered */
             if (r->dupacks >= 3 && seg->ts - r->dupack_ts < FAST_RETRANS_WINDOW)
                 ev->facts |= TFA_SEQ_FAST_RETRANS;
-            else if (seg->ts - h->hole_ts < ooo)
-                ev->facts |= TFA_SEQ_OOO;
+            else if (seg->ts - h->hole_ts < ooo && !sent_after(h, seg, h->hole_frame))
+                ev->facts |= TFA_SEQ_OOO; /* sent before the later bytes, overtaken */
             else
                 ev->facts |= TFA_SEQ_RETRANS;
             /* not mere reordering: the gap was a loss before the capture */

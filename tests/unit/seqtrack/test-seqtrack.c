@@ -137,12 +137,32 @@ static void test_reorder_is_not_loss(void **state)
 {
     Fx *f = *state;
     handshake_at(f, 1000, 5000);
-    uint32_t x = seg(f, C, ACK, 1101, 5001, 100); /* 1001:1101 held back */
+    f->ip_id[C]++; /* 1001:1101 was sent first, with the ID before ... */
+    uint32_t x = seg(f, C, ACK, 1101, 5001, 100); /* ... and held back */
     assert_false(HAS(x, TFA_SEQ_LOST));
+    f->ip_id[C] = (uint16_t)(f->ip_id[C] - 2);
     x = seg_full(f, MS / 10, C, ACK, 1001, 5001, 100, 0, false);
     assert_true(HAS(x, TFA_SEQ_OOO));
     assert_false(HAS(x, TFA_SEQ_LOST));
     assert_false(f->c->half[C].hole);
+}
+
+/* A hole filled within the round trip, but by a datagram its sender
+ * numbered after the later bytes (IP IDs ascending): sent again, not
+ * overtaken on the way.  Random IDs tell nothing: reordering stays. */
+static void test_fill_sent_after_is_retransmission(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1101, 5001, 100);
+    uint32_t x = seg_full(f, MS / 10, C, ACK, 1001, 5001, 100, 0, false);
+    assert_false(HAS(x, TFA_SEQ_OOO));
+    assert_true(HAS(x, TFA_SEQ_RETRANS));
+    /* the same with IDs that jump about */
+    seg(f, C, ACK, 1301, 5001, 100); /* hole 1201:1301 */
+    f->ip_id[C] = 30000;
+    x = seg_full(f, MS / 10, C, ACK, 1201, 5001, 100, 0, false);
+    assert_true(HAS(x, TFA_SEQ_OOO));
 }
 
 /* A gap filled late, after duplicate ACKs: lost before the capture point,
@@ -693,7 +713,7 @@ int main(void)
         T(test_super_segment), T(test_duplicate_frame_interleaved), T(test_router_copies),
         T(test_altered_copy), T(test_ip_id_no_proof), T(test_keep_partly_new_tail),
         T(test_untriggered_resend), T(test_keepalive_fin_outstanding),
-        T(test_sack_recovery_is_fast),
+        T(test_sack_recovery_is_fast), T(test_fill_sent_after_is_retransmission),
     };
 #undef T
     return cmocka_run_group_tests_name("seqtrack/seqtrack", tests, NULL, NULL);
