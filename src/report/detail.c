@@ -26,6 +26,15 @@ static const char *who(const TfaConnRecord *rec, int8_t side, char *buf, size_t 
     return buf;
 }
 
+/* What a retransmission reported as possible lacks (seqtrack: resent at
+ * once, nothing from the peer in between). */
+static const char *unasked(const TfaAnomaly *a)
+{
+    return a->possible ? "; but it left at once after the first copy with nothing from the peer "
+                         "in between, which no loss recovery does: an edited or crafted trace?"
+                       : "";
+}
+
 static double secs(int64_t ns)
 {
     return (double)ns / 1e9;
@@ -340,20 +349,20 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
         g_snprintf(buf, len,
                    "%s sent %" PRId64 " bytes at seq %" PRId64 " again (frame %" PRIu64 "): "
                    "a retransmission without three duplicate ACKs before it (a timeout, a "
-                   "tail loss probe or a partial ACK); the first copy or its ACK was lost",
-                   w, a->arg[1], a->arg[0], f);
+                   "tail loss probe or a partial ACK); the first copy or its ACK was lost%s",
+                   w, a->arg[1], a->arg[0], f, unasked(a));
         break;
     case TFA_ANOMALY_SEQ_FAST_RETRANSMISSION:
         g_snprintf(buf, len,
                    "%s resent seq %" PRId64 " (frame %" PRIu64 ") after %" PRId64 " duplicate "
-                   "ACKs: fast retransmit (RFC 5681), a segment was lost",
-                   w, a->arg[0], f, a->arg[1]);
+                   "ACKs: fast retransmit (RFC 5681), a segment was lost%s",
+                   w, a->arg[0], f, a->arg[1], unasked(a));
         break;
     case TFA_ANOMALY_SEQ_SPURIOUS_RETRANSMISSION:
         g_snprintf(buf, len,
                    "%s resent seq %" PRId64 " (frame %" PRIu64 ") which the peer had already "
-                   "acknowledged: a needless retransmission (the ACK was late or lost)",
-                   w, a->arg[0], f);
+                   "acknowledged: a needless retransmission (the ACK was late or lost)%s",
+                   w, a->arg[0], f, unasked(a));
         break;
     case TFA_ANOMALY_SEQ_OUT_OF_ORDER:
         g_snprintf(buf, len,
@@ -383,8 +392,8 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
     case TFA_ANOMALY_SEQ_RETRANSMISSION_DATA_DIFFERS:
         g_snprintf(buf, len,
                    "%s retransmitted different bytes than it first sent at seq %" PRId64
-                   " (frame %" PRIu64 "): a broken stack or middlebox, or an injection attempt",
-                   w, a->arg[0], f);
+                   " (frame %" PRIu64 "): a broken stack or middlebox, or an injection attempt%s",
+                   w, a->arg[0], f, unasked(a));
         break;
     case TFA_ANOMALY_SEQ_OUT_OF_WINDOW:
         g_snprintf(buf, len,
