@@ -72,8 +72,11 @@ static bool same_tcp(const TfaRecentSeg *r, const TfaSegment *seg)
  * given two different segments (stacks with a constant ID).  Without that
  * proof, a copy must carry the same TSval and the same checksum, come within
  * DUP_FRAME_WINDOW, and either one hop apart (TTL one lower) or with nothing
- * from the peer in between: a SYN-ACK repeated for a repeated SYN is byte
- * for byte the same too. */
+ * from the peer in between (a SYN-ACK repeated for a repeated SYN is byte
+ * for byte the same too); without timestamps, it must also carry data and
+ * follow its original directly (no stack resends the segment it has just
+ * sent within 10 ms unasked, but RSTs and SYN-ACKs, one per segment they
+ * answer, are alike byte for byte). */
 static uint8_t find_copy(const TfaConn *c, const TfaHalf *h, const TfaSegment *seg, uint8_t side,
                          const TfaRecentSeg **of)
 {
@@ -97,7 +100,9 @@ static uint8_t find_copy(const TfaConn *c, const TfaHalf *h, const TfaSegment *s
             continue;
         if (hop)
             return TFA_SEQ_COPY_ROUTER;
-        if (c->side[1 - side].last_frame < r->frame && seg->opt.has_ts)
+        if (c->side[1 - side].last_frame < r->frame &&
+            (seg->opt.has_ts || (k == 1 && seg->payload_len > 0 &&
+                                 !(seg->flags & (TFA_TH_SYN | TFA_TH_RST)))))
             return TFA_SEQ_COPY_SAME;
     }
     return TFA_SEQ_COPY_NONE;

@@ -560,6 +560,26 @@ static void test_duplicate_frame_interleaved(void **state)
     assert_false(HAS(x, TFA_SEQ_DUP_FRAME));
 }
 
+/* Without IP IDs (constant here) nor timestamps, data repeated at once
+ * with nothing from the peer between is a copy; two RSTs alike byte for
+ * byte (ID 0) each answer their own segment, and are not. */
+static void test_copy_without_id_or_ts(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    f->ip_id[C] = 1;
+    seg_full(f, MS, C, ACK, 1001, 5001, 100, 1001 % 1024, true);
+    seg_full(f, MS, C, ACK, 1101, 5001, 100, 1101 % 1024, true); /* ID 1 again: no proof */
+    uint32_t x = seg_full(f, 0, C, ACK, 1101, 5001, 100, 1101 % 1024, true);
+    assert_int_equal(x, TFA_SEQ_DUP_FRAME);
+    seg(f, C, ACK, 1201, 5001, 100);
+    f->ip_id[S] = 0xffff; /* the next is 0 */
+    seg_full(f, MS, S, RST, 5001, 0, 0, 0, false);
+    f->ip_id[S] = 0xffff;
+    x = seg_full(f, MS / 10, S, RST, 5001, 0, 0, 0, false);
+    assert_false(HAS(x, TFA_SEQ_DUP_FRAME));
+}
+
 /* Captured before and after a router: each packet twice, the second with
  * the TTL one lower and the same IP ID.  Neither copy is a retransmission;
  * IPv6 (no IP ID): the hop limit one lower, the same TSval, at once. */
@@ -714,6 +734,7 @@ int main(void)
         T(test_altered_copy), T(test_ip_id_no_proof), T(test_keep_partly_new_tail),
         T(test_untriggered_resend), T(test_keepalive_fin_outstanding),
         T(test_sack_recovery_is_fast), T(test_fill_sent_after_is_retransmission),
+        T(test_copy_without_id_or_ts),
     };
 #undef T
     return cmocka_run_group_tests_name("seqtrack/seqtrack", tests, NULL, NULL);
