@@ -147,7 +147,9 @@ typedef enum TfaAnomalyCode {
       "capture record longer than the packet on the wire: the captured length is used for both") \
     X(SUMMARY_SCANNERS_NOT_TRACKED,                                                                \
       "connections whose client was not tracked for port scans (table full)")                      \
-    X(SUMMARY_SOCKETS_NOT_LISTED, "--at: endpoints alive then but not listed (cap reached)")
+    X(SUMMARY_SOCKETS_NOT_LISTED, "--at: endpoints alive then but not listed (cap reached)")     \
+    X(CONN_VLAN_ASYMMETRIC,                                                                        \
+      "a direction seen only on another VLAN tag than its connection's: matched on the 4-tuple")
 
 typedef enum TfaDiag {
 #define X(name, text) TFA_DIAG_##name,

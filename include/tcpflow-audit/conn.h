@@ -167,6 +167,20 @@ typedef struct TfaLadderRow {
     uint8_t side;        /* sender */
 } TfaLadderRow;
 
+/* One segment of a direction as seqtrack remembers it, to tell a copy made
+ * by the capture from a segment sent again. */
+typedef struct TfaRecentSeg {
+    uint32_t seq, ack, len, tsval;
+    uint32_t sack_left, sack_right; /* its first SACK block */
+    TfaTs ts;
+    TfaFrameNo frame;
+    uint16_t ip_id, flags, checksum, window;
+    uint8_t n_sack, ttl;
+    bool has_ts;
+} TfaRecentSeg;
+
+#define TFA_RECENT_SEGS 8
+
 /* One direction of the byte stream as the capture shows it (written by
  * seqtrack).  "next" is the sequence number after the highest byte (or
  * SYN/FIN) seen; "contig" the end of what was seen without a hole. */
@@ -206,15 +220,11 @@ typedef struct TfaHalf {
     uint32_t ts_pending_val, ts_pending_recent;
     TfaFrameNo ts_pending_frame;
     TfaTs ts_pending_ts;
-    /* the previous segment of this side, to recognise a frame captured twice */
-    bool prev_valid;
-    uint16_t prev_ip_id, prev_flags, prev_checksum;
-    uint32_t prev_seq, prev_ack, prev_len, prev_tsval;
-    uint16_t prev_window;
-    uint8_t prev_n_sack;
-    uint32_t prev_sack_left, prev_sack_right; /* its first SACK block */
-    TfaTs prev_ts;
-    TfaFrameNo prev_frame;
+    /* the latest segments of this side (a ring, newest at recent_pos - 1),
+     * to recognise a frame captured twice with other frames in between */
+    TfaRecentSeg recent[TFA_RECENT_SEGS];
+    uint8_t recent_pos, recent_n;
+    bool ip_id_reused;         /* one IP ID on two different segments: IDs prove nothing */
     /* a keep-alive or zero-window probe waiting for its ACK */
     bool probe_out;
     TfaFrameNo probe_frame;
@@ -350,6 +360,12 @@ struct TfaConn {
     uint8_t client;            /* side of the originator */
     TfaOriginator originator;  /* how the client was decided */
     bool retired;
+
+    /* the 4-tuple without the VLAN tags, to match a direction seen on
+     * another tag (conntrack) */
+    TfaConnKey tuple;
+    bool vlan_split[2];        /* this side was seen on another tag ... */
+    uint16_t side_vlan[2][2];  /* ... this one */
 
     /* traffic (conntrack) */
     TfaSideStats side[2];

@@ -13,8 +13,10 @@
  * first sent; bytes beyond the caps are not kept, and that is counted.
  *
  * Capture effects are told from network events: the same frame captured
- * twice (same IP ID, sequence, acknowledgement, length and flags, next to
- * each other) is CAPTURE_DUPLICATE_FRAME and nothing else; a segment never
+ * twice (same IP ID, sequence, acknowledgement, length and flags, among the
+ * latest TFA_RECENT_SEGS of its side; or the same packet on both sides of a
+ * router, TTL one lower; or the same datagram with bytes damaged) is
+ * CAPTURE_DUPLICATE_FRAME and nothing else; a segment never
  * captured but later acknowledged is ACK_UNSEEN_DATA (loss before the
  * capture point); a segment captured then sent again is a retransmission
  * (loss after it); GSO/GRO super-segments longer than the MSS are normal.
@@ -32,7 +34,7 @@ typedef struct TfaBudget {
 } TfaBudget;
 
 enum {
-    TFA_SEQ_DUP_FRAME = 1u << 0,      /* the previous frame of this side, captured again */
+    TFA_SEQ_DUP_FRAME = 1u << 0,      /* a recent frame of this side, captured again */
     TFA_SEQ_NEW_DATA = 1u << 1,
     TFA_SEQ_LOST = 1u << 2,           /* a gap before this segment: bytes never captured */
     TFA_SEQ_RETRANS = 1u << 3,        /* data already captured, sent again (RTO) */
@@ -54,6 +56,7 @@ enum {
     TFA_SEQ_STALE = 1u << 19,         /* belongs to the previous incarnation */
     TFA_SEQ_ZERO_SEGMENT = 1u << 20,  /* it advertises a zero window */
     TFA_SEQ_PROBE_ACK = 1u << 21,     /* it answers this side's peer's probe */
+    TFA_SEQ_UNTRIGGERED = 1u << 22,   /* resent at once, nothing from the peer asked for it */
 };
 
 typedef struct TfaSeqEvent {
@@ -75,7 +78,17 @@ typedef struct TfaSeqEvent {
     uint32_t ts_val, ts_recent;
     uint32_t differ_at;      /* TFA_SEQ_DATA_DIFFERS: first differing sequence number */
     TfaDuration since;       /* retransmissions: since the data was first captured/expected */
+    uint8_t copy_kind;       /* TFA_SEQ_DUP_FRAME: TFA_SEQ_COPY_* ... */
+    TfaFrameNo copy_of;      /* ... of this earlier frame */
 } TfaSeqEvent;
+
+/* How a frame repeats an earlier one of its side (TFA_SEQ_DUP_FRAME). */
+enum {
+    TFA_SEQ_COPY_NONE,
+    TFA_SEQ_COPY_SAME,    /* the same frame again, other frames possibly between */
+    TFA_SEQ_COPY_ROUTER,  /* the same packet one hop later (TTL one lower) */
+    TFA_SEQ_COPY_ALTERED, /* the same datagram (IP ID, seq, ack), other bytes: damaged */
+};
 
 /* Analyse @seg sent by @side; the state machine has not seen it yet. */
 void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget, TfaStats *stats,

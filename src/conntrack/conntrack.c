@@ -27,6 +27,7 @@ struct TfaConnTable {
     TfaStats *stats;
     guint32 seed;
     GHashTable *table; /* TfaConnKey* (inside the conn) -> TfaConn* */
+    GHashTable *tuples; /* TfaConn.tuple (VLAN tags zero) -> the latest TfaConn on it */
     GQueue open;       /* live, not closed: least recently active first */
     GQueue closed;     /* closed, lingering: least recently active first */
     GHashTable *tombs; /* TfaConnKey* (inside the tombstone) -> TfaTombstone* */
@@ -105,6 +106,7 @@ TfaConnTable *tfa_conntrack_new(const TfaOptions *opts, TfaStats *stats, guint32
     ct->stats = stats;
     ct->seed = seed;
     ct->table = g_hash_table_new(key_hash_func, key_equal_func);
+    ct->tuples = g_hash_table_new(key_hash_func, key_equal_func);
     ct->tombs = g_hash_table_new(key_hash_func, key_equal_func);
     g_queue_init(&ct->tomb_queue);
     g_queue_init(&ct->open);
@@ -125,6 +127,7 @@ void tfa_conntrack_free(TfaConnTable *ct)
     if (ct == NULL)
         return;
     g_hash_table_destroy(ct->table);
+    g_hash_table_destroy(ct->tuples);
     g_hash_table_destroy(ct->tombs);
     free_queue(&ct->open);
     free_queue(&ct->closed);
@@ -192,6 +195,8 @@ static void retire(TfaConnTable *ct, TfaConn *c, TfaEndReason why, GQueue *retir
         tomb_add(ct, c);
     g_queue_unlink(queue_of(ct, c), &c->age_link);
     g_hash_table_remove(ct->table, &c->key);
+    if (g_hash_table_lookup(ct->tuples, &c->tuple) == c)
+        g_hash_table_remove(ct->tuples, &c->tuple);
     c->end_reason = why;
     c->retired = true;
     g_queue_push_tail_link(retired, &c->age_link);
@@ -284,6 +289,10 @@ static TfaConn *create(TfaConnTable *ct, const TfaConnKey *key, guint32 incarnat
     c->incarnation = incarnation;
     c->age_link.data = c;
     g_hash_table_insert(ct->table, &c->key, c);
+    c->tuple = *key;
+    c->tuple.vlan[0] = c->tuple.vlan[1] = 0;
+    c->tuple.hash = key_hash(&c->tuple, ct->seed);
+    g_hash_table_insert(ct->tuples, &c->tuple, c);
     g_queue_push_tail_link(&ct->open, &c->age_link);
     ct->stats->conns_total++;
     guint n = g_hash_table_size(ct->table);
@@ -354,6 +363,35 @@ static bool starts_new_incarnation(const TfaConn *c, const TfaSegment *seg, uint
     return !(c->life.syn_seen[side] && c->life.isn[side] == seg->seq);
 }
 
+/* A segment on a VLAN tag where its 4-tuple has no connection: the
+ * connection of the 4-tuple on another tag, when this segment's direction
+ * has never appeared there (or only on this tag) and the other direction
+ * never on this one; an asymmetric path tags each direction differently,
+ * and splitting it would leave two half connections.  Where both
+ * directions appear on each tag, each tag has its own connection. */
+static TfaConn *asymmetric_vlan(TfaConnTable *ct, const TfaConnKey *key, const TfaSegment *seg,
+                                uint8_t side)
+{
+    TfaConnKey tuple = *key;
+    tuple.vlan[0] = tuple.vlan[1] = 0;
+    tuple.hash = key_hash(&tuple, ct->seed);
+    TfaConn *c = g_hash_table_lookup(ct->tuples, &tuple);
+    if (c == NULL)
+        return NULL;
+    if (c->vlan_split[side])
+        return c->side_vlan[side][0] == seg->vlan[0] && c->side_vlan[side][1] == seg->vlan[1]
+                   ? c
+                   : NULL;
+    if (conn_closed(c) || c->side[side].packets != 0 || c->vlan_split[1 - side] || c->side[1 - side].packets == 0)
+        return NULL;
+    c->vlan_split[side] = true;
+    c->side_vlan[side][0] = seg->vlan[0];
+    c->side_vlan[side][1] = seg->vlan[1];
+    tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_CONN_VLAN_ASYMMETRIC), side);
+    tfa_stats_count(ct->stats, TFA_DIAG_CONN_VLAN_ASYMMETRIC);
+    return c;
+}
+
 TfaConn *tfa_conntrack_segment(TfaConnTable *ct, const TfaSegment *seg, uint8_t *side,
                                GQueue *retired, bool *created)
 {
@@ -361,6 +399,8 @@ TfaConn *tfa_conntrack_segment(TfaConnTable *ct, const TfaSegment *seg, uint8_t 
     tfa_conntrack_key(seg, ct->seed, &key, side);
 
     TfaConn *c = g_hash_table_lookup(ct->table, &key);
+    if (c == NULL)
+        c = asymmetric_vlan(ct, &key, seg, *side);
     guint32 incarnation = 1;
     int tw_side = -1;
     TfaDuration tw_after = 0;

@@ -33,6 +33,16 @@ static void zero_episode(TfaConn *c, uint8_t side, TfaFrameNo frame, TfaTs ts, T
                               still_shut);
 }
 
+/* A finding, or, when @doubt, the same as possible at info. */
+static void add(TfaAnomalySink *sink, bool doubt, TfaAnomalyCode code, int side, TfaFrameNo f,
+                TfaTs ts, int64_t arg0, int64_t arg1)
+{
+    if (doubt)
+        tfa_sink_add_possible(sink, code, TFA_SEV_INFO, side, f, ts, arg0, arg1);
+    else
+        tfa_sink_add(sink, code, side, f, ts, arg0, arg1);
+}
+
 void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side,
                                  const TfaSeqEvent *ev, TfaAnomalySink *sink)
 {
@@ -41,7 +51,9 @@ void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side
     TfaTs ts = seg->ts;
 
     if (x & TFA_SEQ_DUP_FRAME) {
-        tfa_sink_add(sink, TFA_ANOMALY_CAPTURE_DUPLICATE_FRAME, side, f, ts, f - 1, 0);
+        /* arg 0: the frame it copies; arg 1: TFA_SEQ_COPY_* */
+        tfa_sink_add(sink, TFA_ANOMALY_CAPTURE_DUPLICATE_FRAME, side, f, ts, ev->copy_of,
+                     ev->copy_kind);
         return;
     }
     if (x & TFA_SEQ_STALE)
@@ -54,20 +66,23 @@ void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side
         tfa_sink_add(sink, TFA_ANOMALY_SEQ_LOST_SEGMENT, lost_side, ev->lost_frame, ev->lost_ts,
                      ev->gap, 0);
     }
+    /* bytes sent again at once with nothing that asked for them: not loss
+     * recovery the capture can prove (a crafted or edited trace) */
+    bool doubt = (x & TFA_SEQ_UNTRIGGERED) != 0;
     if (x & TFA_SEQ_SPURIOUS)
-        tfa_sink_add(sink, TFA_ANOMALY_SEQ_SPURIOUS_RETRANSMISSION, side, f, ts, seg->seq,
-                     seg->payload_len);
+        add(sink, doubt, TFA_ANOMALY_SEQ_SPURIOUS_RETRANSMISSION, side, f, ts, seg->seq,
+            seg->payload_len);
     if (x & TFA_SEQ_FAST_RETRANS)
-        tfa_sink_add(sink, TFA_ANOMALY_SEQ_FAST_RETRANSMISSION, side, f, ts, seg->seq,
-                     c->half[1 - side].dupacks);
+        add(sink, doubt, TFA_ANOMALY_SEQ_FAST_RETRANSMISSION, side, f, ts, seg->seq,
+            c->half[1 - side].dupacks);
     if (x & TFA_SEQ_OOO)
         tfa_sink_add(sink, TFA_ANOMALY_SEQ_OUT_OF_ORDER, side, f, ts, seg->seq, ev->since);
     if (x & TFA_SEQ_RETRANS)
-        tfa_sink_add(sink, TFA_ANOMALY_SEQ_RETRANSMISSION, side, f, ts, seg->seq,
-                     seg->payload_len);
+        add(sink, doubt, TFA_ANOMALY_SEQ_RETRANSMISSION, side, f, ts, seg->seq,
+            seg->payload_len);
     if (x & TFA_SEQ_DATA_DIFFERS)
-        tfa_sink_add(sink, TFA_ANOMALY_SEQ_RETRANSMISSION_DATA_DIFFERS, side, f, ts,
-                     ev->differ_at, seg->seq);
+        add(sink, doubt, TFA_ANOMALY_SEQ_RETRANSMISSION_DATA_DIFFERS, side, f, ts,
+            ev->differ_at, seg->seq);
     if (x & TFA_SEQ_ACK_UNSEEN)
         tfa_sink_add(sink, TFA_ANOMALY_ACK_UNSEEN_DATA, side, f, ts, ev->unseen, seg->ack);
     if (x & TFA_SEQ_ACK_INVALID)

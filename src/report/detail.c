@@ -7,6 +7,7 @@
 #include "tcpflow-audit/report.h"
 
 #include "tcpflow-audit/decode.h"
+#include "tcpflow-audit/seqtrack.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -23,6 +24,15 @@ static const char *who(const TfaConnRecord *rec, int8_t side, char *buf, size_t 
     g_snprintf(buf, len, strchr(ip, ':') != NULL ? "%s [%s]:%u" : "%s %s:%u",
                r == TFA_ROLE_CLIENT ? "client" : "server", ip, rec->port[r]);
     return buf;
+}
+
+/* What a retransmission reported as possible lacks (seqtrack: resent at
+ * once, nothing from the peer in between). */
+static const char *unasked(const TfaAnomaly *a)
+{
+    return a->possible ? "; but it left at once after the first copy with nothing from the peer "
+                         "in between, which no loss recovery does: an edited or crafted trace?"
+                       : "";
 }
 
 static double secs(int64_t ns)
@@ -338,21 +348,21 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
     case TFA_ANOMALY_SEQ_RETRANSMISSION:
         g_snprintf(buf, len,
                    "%s sent %" PRId64 " bytes at seq %" PRId64 " again (frame %" PRIu64 "): "
-                   "a timeout retransmission; the first copy or its ACK was lost after the "
-                   "capture point",
-                   w, a->arg[1], a->arg[0], f);
+                   "a retransmission without three duplicate ACKs before it (a timeout, a "
+                   "tail loss probe or a partial ACK); the first copy or its ACK was lost%s",
+                   w, a->arg[1], a->arg[0], f, unasked(a));
         break;
     case TFA_ANOMALY_SEQ_FAST_RETRANSMISSION:
         g_snprintf(buf, len,
                    "%s resent seq %" PRId64 " (frame %" PRIu64 ") after %" PRId64 " duplicate "
-                   "ACKs: fast retransmit (RFC 5681), a segment was lost",
-                   w, a->arg[0], f, a->arg[1]);
+                   "ACKs: fast retransmit (RFC 5681), a segment was lost%s",
+                   w, a->arg[0], f, a->arg[1], unasked(a));
         break;
     case TFA_ANOMALY_SEQ_SPURIOUS_RETRANSMISSION:
         g_snprintf(buf, len,
                    "%s resent seq %" PRId64 " (frame %" PRIu64 ") which the peer had already "
-                   "acknowledged: a needless retransmission (the ACK was late or lost)",
-                   w, a->arg[0], f);
+                   "acknowledged: a needless retransmission (the ACK was late or lost)%s",
+                   w, a->arg[0], f, unasked(a));
         break;
     case TFA_ANOMALY_SEQ_OUT_OF_ORDER:
         g_snprintf(buf, len,
@@ -382,8 +392,8 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
     case TFA_ANOMALY_SEQ_RETRANSMISSION_DATA_DIFFERS:
         g_snprintf(buf, len,
                    "%s retransmitted different bytes than it first sent at seq %" PRId64
-                   " (frame %" PRIu64 "): a broken stack or middlebox, or an injection attempt",
-                   w, a->arg[0], f);
+                   " (frame %" PRIu64 "): a broken stack or middlebox, or an injection attempt%s",
+                   w, a->arg[0], f, unasked(a));
         break;
     case TFA_ANOMALY_SEQ_OUT_OF_WINDOW:
         g_snprintf(buf, len,
@@ -462,11 +472,26 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                    w, a->arg[0], f, a->arg[1]);
         break;
     case TFA_ANOMALY_CAPTURE_DUPLICATE_FRAME:
-        g_snprintf(buf, len,
-                   "frame %" PRIu64 " from %s repeats the one before it byte for byte (same IP "
-                   "ID and checksum): captured twice (SPAN port, two interfaces) or duplicated "
-                   "by the network, not retransmitted",
-                   f, w);
+        /* arg 0: the frame it copies; arg 1: TFA_SEQ_COPY_* */
+        if (a->arg[1] == TFA_SEQ_COPY_ROUTER)
+            g_snprintf(buf, len,
+                       "frame %" PRIu64 " from %s is frame %" PRId64 " again with the TTL one "
+                       "lower (same IP ID, sequence and ACK): the capture saw the packet on "
+                       "both sides of a router; it was sent once, not retransmitted",
+                       f, w, a->arg[0]);
+        else if (a->arg[1] == TFA_SEQ_COPY_ALTERED)
+            g_snprintf(buf, len,
+                       "frame %" PRIu64 " from %s has the IP ID, sequence and ACK of frame "
+                       "%" PRId64 " but other bytes: one datagram recorded twice, one copy "
+                       "damaged or edited in the file; it proves neither a retransmission "
+                       "nor changed data",
+                       f, w, a->arg[0]);
+        else
+            g_snprintf(buf, len,
+                       "frame %" PRIu64 " from %s repeats frame %" PRId64 " byte for byte "
+                       "(same IP ID and checksum): captured twice (SPAN port, two "
+                       "interfaces) or duplicated by the network, not retransmitted",
+                       f, w, a->arg[0]);
         break;
     case TFA_ANOMALY_ACK_DELAYED:
         g_snprintf(buf, len,

@@ -18,6 +18,11 @@
 #define OOO_DEFAULT_WINDOW (3 * TFA_NSEC_PER_MSEC)
 /* The same frame captured twice arrives this close together. */
 #define DUP_FRAME_WINDOW (10 * TFA_NSEC_PER_MSEC)
+/* A sender resends captured bytes after a timeout (Linux's minimum RTO is
+ * 200 ms, its tail loss probe 10 ms) or after the peer's duplicate ACKs: a
+ * copy of bytes sent again sooner than this, with nothing from the peer in
+ * between, had nothing to trigger it (a crafted or edited trace). */
+#define RETRANS_MIN_GAP (100 * TFA_NSEC_PER_USEC)
 /* An ACK this far behind the highest one cannot be a reordered ACK. */
 #define ACK_FAR_BEHIND (16u * 1024u * 1024u)
 /* A segment this far from the stream, near the previous incarnation's. */
@@ -73,30 +78,145 @@ static uint32_t scaled(const TfaConn *c, uint8_t side, const TfaSegment *seg)
     return w;
 }
 
-/* The previous frame of this side seen again: the same bytes, close in
- * time.  The checksum would cover them all, but offloading leaves it zero
- * or partial in many captures, so the fields that tell two honest segments
- * apart are compared too: sequence, ACK, length, flags, window and the
- * first SACK block (two duplicate ACKs differ only there).  An IPv4
- * retransmission carries a new IP ID, so equal non-zero IDs mean one
- * sending, duplicated by the capture or the network.  Without that proof (IP ID 0, as Linux gives SYN-ACKs, or
- * IPv6) a copy must also follow its original with nothing from the peer in
- * between: a SYN-ACK repeated for a repeated SYN is byte-identical too. */
-static bool same_frame(const TfaConn *c, const TfaHalf *h, const TfaSegment *seg, uint8_t side)
+/* Two segments of one side that carry the same TCP fields: sequence, ACK,
+ * length, flags, window, TSval and the first SACK block (two duplicate ACKs
+ * differ only there). */
+static bool same_tcp(const TfaRecentSeg *r, const TfaSegment *seg)
 {
-    if (!h->prev_valid || seg->ts - h->prev_ts > DUP_FRAME_WINDOW)
+    if (seg->seq != r->seq || seg->ack != r->ack || seg->payload_len != r->len ||
+        seg->flags != r->flags || seg->window != r->window || seg->opt.n_sack != r->n_sack ||
+        seg->opt.has_ts != r->has_ts || (r->has_ts && seg->opt.tsval != r->tsval))
         return false;
-    if (seg->seq != h->prev_seq || seg->ack != h->prev_ack || seg->payload_len != h->prev_len ||
-        seg->flags != h->prev_flags || seg->checksum != h->prev_checksum ||
-        seg->window != h->prev_window || seg->opt.n_sack != h->prev_n_sack)
+    return seg->opt.n_sack == 0 ||
+           (seg->opt.sack[0].left == r->sack_left && seg->opt.sack[0].right == r->sack_right);
+}
+
+/* Is @seg a copy of one of the latest segments of its side, made by the
+ * capture (a SPAN port or two taps: other frames may come between), by
+ * capturing before and after a router (the TTL one lower), or a copy
+ * altered in the file (a damaged or edited record)?  None of these is a
+ * sending: a retransmission leaves the sender again.
+ *
+ * The proof is the IPv4 identification: the sender gives every datagram it
+ * sends a new one (Linux per socket, Windows per host), a retransmission
+ * included, so the same non-zero ID with the same sequence and ACK numbers
+ * is the same datagram, however far apart the copies are and even when
+ * their bytes differ (then one copy is damaged: it proves no change of
+ * data).  ID 0 (Linux's DF packets sent without a full socket, such as
+ * SYN-ACKs and RSTs) and IPv6 prove nothing, nor do IDs a side has already
+ * given two different segments (stacks with a constant ID).  Without that
+ * proof, a copy must carry the same TSval and the same checksum, come within
+ * DUP_FRAME_WINDOW, and either one hop apart (TTL one lower) or with nothing
+ * from the peer in between (a SYN-ACK repeated for a repeated SYN is byte
+ * for byte the same too); without timestamps, it must also carry data and
+ * follow its original directly (no stack resends the segment it has just
+ * sent within 10 ms unasked, but RSTs and SYN-ACKs, one per segment they
+ * answer, are alike byte for byte). */
+static uint8_t find_copy(const TfaConn *c, const TfaHalf *h, const TfaSegment *seg, uint8_t side,
+                         const TfaRecentSeg **of)
+{
+    bool id_proof = seg->ip_version == 4 && seg->ip_id != 0 && !h->ip_id_reused;
+    for (unsigned k = 1; k <= h->recent_n; k++) {
+        const TfaRecentSeg *r =
+            &h->recent[(h->recent_pos + TFA_RECENT_SEGS - k) % TFA_RECENT_SEGS];
+        unsigned hop = seg->ttl > r->ttl ? seg->ttl - r->ttl : r->ttl - seg->ttl;
+        if (hop > 1)
+            continue;
+        bool same = same_tcp(r, seg) && seg->checksum == r->checksum;
+        *of = r;
+        if (id_proof) {
+            if (seg->ip_id != r->ip_id || seg->seq != r->seq || seg->ack != r->ack)
+                continue;
+            if (!same)
+                return TFA_SEQ_COPY_ALTERED;
+            return hop ? TFA_SEQ_COPY_ROUTER : TFA_SEQ_COPY_SAME;
+        }
+        if (!same || seg->ip_id != r->ip_id || seg->ts - r->ts > DUP_FRAME_WINDOW)
+            continue;
+        if (hop)
+            return TFA_SEQ_COPY_ROUTER;
+        if (c->side[1 - side].last_frame < r->frame &&
+            (seg->opt.has_ts || (k == 1 && seg->payload_len > 0 &&
+                                 !(seg->flags & (TFA_TH_SYN | TFA_TH_RST)))))
+            return TFA_SEQ_COPY_SAME;
+    }
+    return TFA_SEQ_COPY_NONE;
+}
+
+/* Remember @seg as the newest of its side (the oldest is forgotten). */
+static void remember(TfaHalf *h, const TfaSegment *seg)
+{
+    if (seg->ip_version == 4 && seg->ip_id != 0) {
+        /* an ID seen on a different segment: this side's IDs prove nothing */
+        for (unsigned k = 0; k < h->recent_n; k++)
+            if (h->recent[k].ip_id == seg->ip_id)
+                h->ip_id_reused = true;
+    }
+    TfaRecentSeg *r = &h->recent[h->recent_pos];
+    h->recent_pos = (uint8_t)((h->recent_pos + 1) % TFA_RECENT_SEGS);
+    if (h->recent_n < TFA_RECENT_SEGS)
+        h->recent_n++;
+    *r = (TfaRecentSeg){
+        .seq = seg->seq,
+        .ack = seg->ack,
+        .len = seg->payload_len,
+        .tsval = seg->opt.tsval,
+        .has_ts = seg->opt.has_ts,
+        .ts = seg->ts,
+        .frame = seg->frame_no,
+        .ip_id = seg->ip_id,
+        .flags = seg->flags,
+        .checksum = seg->checksum,
+        .window = seg->window,
+        .n_sack = seg->opt.n_sack,
+        .ttl = seg->ttl,
+    };
+    if (seg->opt.n_sack > 0) {
+        r->sack_left = seg->opt.sack[0].left;
+        r->sack_right = seg->opt.sack[0].right;
+    }
+}
+
+/* The latest earlier segment of this side that carried some of @seg's
+ * bytes, or NULL (not among the latest TFA_RECENT_SEGS). */
+static const TfaRecentSeg *first_sent(const TfaHalf *h, const TfaSegment *seg)
+{
+    for (unsigned k = 1; k <= h->recent_n; k++) {
+        const TfaRecentSeg *r =
+            &h->recent[(h->recent_pos + TFA_RECENT_SEGS - k) % TFA_RECENT_SEGS];
+        if (r->frame == seg->frame_no || r->len == 0)
+            continue;
+        if (tfa_seq_lt(seg->seq, r->seq + r->len) &&
+            tfa_seq_lt(r->seq, seg->seq + seg->payload_len))
+            return r;
+    }
+    return NULL;
+}
+
+/* Was @seg sent after the segment of frame @frame, by this side's IP IDs?
+ * Only where the side numbers its datagrams in sequence (Linux per socket,
+ * Windows per host: the latest IDs all ascend by small steps); random IDs
+ * (the BSDs' option) or ID 0 tell nothing. */
+static bool sent_after(const TfaHalf *h, const TfaSegment *seg, TfaFrameNo frame)
+{
+    if (seg->ip_version != 4 || seg->ip_id == 0 || h->ip_id_reused || h->recent_n < 3)
         return false;
-    if (seg->opt.n_sack > 0 && (seg->opt.sack[0].left != h->prev_sack_left ||
-                                seg->opt.sack[0].right != h->prev_sack_right))
+    const TfaRecentSeg *then = NULL, *prev = NULL;
+    for (unsigned k = h->recent_n; k >= 1; k--) {
+        const TfaRecentSeg *r =
+            &h->recent[(h->recent_pos + TFA_RECENT_SEGS - k) % TFA_RECENT_SEGS];
+        if (r->frame == seg->frame_no)
+            break;
+        if (prev != NULL && (uint16_t)(r->ip_id - prev->ip_id) - 1u >= 64u)
+            return false; /* not ascending by small steps */
+        if (r->frame == frame)
+            then = r;
+        prev = r;
+    }
+    if (then == NULL)
         return false;
-    if (seg->ip_version == 4 && seg->ip_id != 0)
-        return seg->ip_id == h->prev_ip_id;
-    return c->side[1 - side].last_frame < h->prev_frame && seg->opt.has_ts &&
-           seg->opt.tsval == h->prev_tsval && seg->ip_id == h->prev_ip_id;
+    uint16_t d = (uint16_t)(seg->ip_id - then->ip_id);
+    return d != 0 && d <= 1024u; /* a little later, as the steps before it */
 }
 
 /* ---- retained payload (a ring of the lowest unacknowledged bytes) -------- */
@@ -174,7 +294,10 @@ static void keep_reserve(TfaHalf *h, const TfaOptions *opts, TfaBudget *budget, 
     h->keep_cap = cap;
 }
 
-/* Append in-order payload, if it starts where the kept bytes end. */
+/* Append the payload beyond the kept bytes, if the segment reaches where
+ * they end: an in-order segment, or one that resends some kept bytes and
+ * carries new ones after them (its new tail is kept, so that the kept bytes
+ * do not stop growing at a partly new segment). */
 static void keep_append(TfaHalf *h, const TfaOptions *opts, TfaBudget *budget, TfaStats *stats,
                         const TfaSegment *seg)
 {
@@ -183,14 +306,17 @@ static void keep_append(TfaHalf *h, const TfaOptions *opts, TfaBudget *budget, T
         return;
     if (h->keep_len == 0)
         h->keep_base = seg->seq;
-    if (seg->seq != h->keep_base + h->keep_len)
+    uint32_t keep_end = h->keep_base + h->keep_len;
+    if (!tfa_seq_in_window(keep_end, seg->seq, seg->payload_len))
         return; /* not contiguous with what is kept */
-    keep_reserve(h, opts, budget, stats, h->keep_len + seg->payload_len);
+    uint32_t skip = tfa_seq_diff(keep_end, seg->seq);
+    uint32_t add = seg->payload_len - skip;
+    keep_reserve(h, opts, budget, stats, h->keep_len + add);
     if (h->keep == NULL)
         return; /* the budget was spent before this direction had any */
     uint32_t room = h->keep_cap - h->keep_len;
-    uint32_t n = seg->payload_len < room ? seg->payload_len : room;
-    ring_write(h->keep, h->keep_cap, h->keep_base + h->keep_len, seg->payload, n);
+    uint32_t n = add < room ? add : room;
+    ring_write(h->keep, h->keep_cap, keep_end, seg->payload + skip, n);
     h->keep_len += n;
 }
 
@@ -413,8 +539,8 @@ static void analyse_data(TfaConn *c, const TfaOptions *opts, TfaBudget *budget, 
              * ACKs, or late, or merely reordered */
             if (r->dupacks >= 3 && seg->ts - r->dupack_ts < FAST_RETRANS_WINDOW)
                 ev->facts |= TFA_SEQ_FAST_RETRANS;
-            else if (seg->ts - h->hole_ts < ooo)
-                ev->facts |= TFA_SEQ_OOO;
+            else if (seg->ts - h->hole_ts < ooo && !sent_after(h, seg, h->hole_frame))
+                ev->facts |= TFA_SEQ_OOO; /* sent before the later bytes, overtaken */
             else
                 ev->facts |= TFA_SEQ_RETRANS;
             /* not mere reordering: the gap was a loss before the capture */
@@ -430,17 +556,25 @@ static void analyse_data(TfaConn *c, const TfaOptions *opts, TfaBudget *budget, 
             if (!tfa_seq_lt(h->hole_start, h->hole_end))
                 h->hole = false;
             ev->since = seg->ts - h->hole_ts;
-        } else if (r->dupacks >= 3 && seg->seq == r->last_ack &&
-                   seg->ts - r->dupack_ts < FAST_RETRANS_WINDOW) {
+        } else if (r->dupacks >= 3 && seg->ts - r->dupack_ts < FAST_RETRANS_WINDOW) {
+            /* the hole at the ACK, or a later one the SACK blocks show
+             * (RFC 6675 loss recovery): not a timeout */
             ev->facts |= TFA_SEQ_FAST_RETRANS;
         } else {
             ev->facts |= TFA_SEQ_RETRANS;
         }
+        /* resent at once, with nothing from the peer that could have asked
+         * for it: no loss recovery of a real stack */
+        const TfaRecentSeg *first = fills ? NULL : first_sent(h, seg);
+        if (first != NULL && seg->ts - first->ts < RETRANS_MIN_GAP &&
+            c->side[1 - side].last_frame < first->frame)
+            ev->facts |= TFA_SEQ_UNTRIGGERED;
         uint32_t at;
         if (keep_differs(h, seg, &at)) {
             ev->facts |= TFA_SEQ_DATA_DIFFERS;
             ev->differ_at = at;
         }
+        keep_append(h, opts, budget, stats, seg);
         if (tfa_seq_gt(end, h->next)) {
             h->next = end;
             h->next_ts = seg->ts;
@@ -540,27 +674,16 @@ void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget,
     if (c->irtt == 0 && c->det.syn_ts != 0 && c->det.ack_ts != 0)
         c->irtt = c->det.ack_ts - c->det.syn_ts;
 
-    if (same_frame(c, h, seg, side)) {
+    const TfaRecentSeg *orig = NULL;
+    uint8_t copy = find_copy(c, h, seg, side, &orig);
+    if (copy != TFA_SEQ_COPY_NONE) {
         ev->facts = TFA_SEQ_DUP_FRAME;
-        h->prev_ts = seg->ts;
+        ev->copy_kind = copy;
+        ev->copy_of = orig->frame;
+        h->recent[orig - h->recent].ts = seg->ts; /* a third copy is as close */
         return;
     }
-    h->prev_valid = true;
-    h->prev_ip_id = seg->ip_id;
-    h->prev_checksum = seg->checksum;
-    h->prev_flags = f;
-    h->prev_seq = seg->seq;
-    h->prev_ack = seg->ack;
-    h->prev_len = seg->payload_len;
-    h->prev_tsval = seg->opt.tsval;
-    h->prev_window = seg->window;
-    h->prev_n_sack = seg->opt.n_sack;
-    if (seg->opt.n_sack > 0) {
-        h->prev_sack_left = seg->opt.sack[0].left;
-        h->prev_sack_right = seg->opt.sack[0].right;
-    }
-    h->prev_ts = seg->ts;
-    h->prev_frame = seg->frame_no;
+    remember(h, seg);
 
     if (f & TFA_TH_RST)
         return; /* an RST moves no sequence space; tcpsm and the RST detector judge it */
@@ -604,9 +727,13 @@ void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget,
     /* A probe repeats the last byte the peer has already acknowledged
      * (SND.UNA - 1): one still unacknowledged, sent again, is a
      * retransmission even when it is the last byte sent. */
+    /* With only its FIN outstanding, a side still probes at SND.UNA - 1
+     * (Windows keeps its keep-alives going in FIN_WAIT_1). */
+    bool fin_only = peer->ack_seen && c->det.fin_sent[side] && h->next == peer->max_ack + 1 &&
+                    seg->seq + 1 == peer->max_ack;
     if (!(f & (TFA_TH_SYN | TFA_TH_FIN)) && seg->payload_len <= 1 && h->started &&
         ((seg->seq + 1 == h->next && (!peer->ack_seen || tfa_seq_ge(peer->max_ack, h->next))) ||
-         (seg->payload_len == 1 && seg->seq == h->next && peer->zero))) {
+         fin_only || (seg->payload_len == 1 && seg->seq == h->next && peer->zero))) {
         probe_like = true;
         ev->facts |= peer->zero ? TFA_SEQ_ZW_PROBE : TFA_SEQ_KEEPALIVE;
         if (peer->zero)

@@ -328,6 +328,55 @@ static void test_decode_diags_counted(void **state)
     assert_int_equal(c->side[side].bytes_captured, 40);
 }
 
+/* A segment on VLAN tag @vlan, from a:1000 to b:80 or back. */
+static TfaConn *feed_vlan(Fixture *f, bool back, uint16_t vlan, uint16_t flags, TfaFrameNo frame,
+                          uint8_t *side)
+{
+    TfaSegment s = back ? tfa_test_seg(f->b, 80, f->a, 1000, flags, 5000, 1001, 0, frame, SEC)
+                        : tfa_test_seg(f->a, 1000, f->b, 80, flags, 1000, 5001, 0, frame, SEC);
+    s.vlan[0] = vlan;
+    bool created;
+    return tfa_conntrack_segment(f->ct, &s, side, &f->retired, &created);
+}
+
+/* An asymmetric path: the SYN on tag 10, the SYN-ACK and everything back
+ * on tag 20.  One connection (keyed on the first tag), the match counted
+ * once for the direction on the other tag; the forward direction seen on
+ * tag 20 later is not folded in (it has its own tag there). */
+static void test_vlan_asymmetric_path(void **state)
+{
+    Fixture *f = *state;
+    uint8_t sc, ss;
+    TfaConn *c = feed_vlan(f, false, 10, TFA_TH_SYN, 1, &sc);
+    TfaConn *c2 = feed_vlan(f, true, 20, TFA_TH_SYN | TFA_TH_ACK, 2, &ss);
+    assert_ptr_equal(c, c2);
+    assert_int_equal(c->key.vlan[0], 10);
+    assert_ptr_equal(feed_vlan(f, false, 10, TFA_TH_ACK, 3, &sc), c);
+    assert_ptr_equal(feed_vlan(f, true, 20, TFA_TH_ACK, 4, &ss), c);
+    assert_int_equal(c->side[ss].packets, 2);
+    assert_int_equal(tfa_conn_get_count(c, TFA_COUNT_DIAG(TFA_DIAG_CONN_VLAN_ASYMMETRIC), ss), 1);
+    assert_int_equal(f->stats.diag[TFA_DIAG_CONN_VLAN_ASYMMETRIC], 1);
+    assert_true(feed_vlan(f, false, 20, TFA_TH_ACK, 5, &sc) != c);
+}
+
+/* The same connection captured on three tags, both directions on each:
+ * three connections, as the capture shows them. */
+static void test_vlan_both_directions_each_tag(void **state)
+{
+    Fixture *f = *state;
+    f->opts.max_conns = 10;
+    uint8_t side;
+    TfaConn *c[3];
+    uint16_t tags[3] = {10, 20, 0};
+    for (int i = 0; i < 3; i++)
+        c[i] = feed_vlan(f, false, tags[i], TFA_TH_SYN, (TfaFrameNo)(1 + i), &side);
+    for (int i = 0; i < 3; i++)
+        assert_ptr_equal(feed_vlan(f, true, tags[i], TFA_TH_SYN | TFA_TH_ACK,
+                                   (TfaFrameNo)(4 + i), &side), c[i]);
+    assert_true(c[0] != c[1] && c[1] != c[2]);
+    assert_int_equal(f->stats.diag[TFA_DIAG_CONN_VLAN_ASYMMETRIC], 0);
+}
+
 /* The anomaly cap keeps counts exact. */
 static void test_anomaly_cap(void **state)
 {
@@ -379,6 +428,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_eviction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retire_all_in_id_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_decode_diags_counted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vlan_asymmetric_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vlan_both_directions_each_tag, setup, teardown),
         cmocka_unit_test(test_anomaly_cap),
         cmocka_unit_test(test_code_severity),
     };

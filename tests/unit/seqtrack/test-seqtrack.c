@@ -21,6 +21,7 @@ typedef struct Fx {
     TfaTs now;
     TfaSeqEvent ev;
     uint16_t ip_id[2];
+    uint8_t ttl_less[2];     /* this side's next frames arrive this many hops later */
     uint16_t window[2];
     bool ws;                 /* window scale option on the SYNs */
     uint8_t shift;
@@ -64,6 +65,7 @@ static uint32_t seg_full(Fx *f, TfaDuration gap, uint8_t side, uint16_t flags, u
     if (!same_id)
         f->ip_id[side]++;
     s.ip_id = f->ip_id[side];
+    s.ttl = (uint8_t)(s.ttl - f->ttl_less[side]);
     s.checksum = (uint16_t)(seq ^ ack ^ len ^ flags);
     s.window = f->window[side];
     assert_true(poff + len <= sizeof(f->payload)); /* the payload is all there */
@@ -135,12 +137,32 @@ static void test_reorder_is_not_loss(void **state)
 {
     Fx *f = *state;
     handshake_at(f, 1000, 5000);
-    uint32_t x = seg(f, C, ACK, 1101, 5001, 100); /* 1001:1101 held back */
+    f->ip_id[C]++; /* 1001:1101 was sent first, with the ID before ... */
+    uint32_t x = seg(f, C, ACK, 1101, 5001, 100); /* ... and held back */
     assert_false(HAS(x, TFA_SEQ_LOST));
+    f->ip_id[C] = (uint16_t)(f->ip_id[C] - 2);
     x = seg_full(f, MS / 10, C, ACK, 1001, 5001, 100, 0, false);
     assert_true(HAS(x, TFA_SEQ_OOO));
     assert_false(HAS(x, TFA_SEQ_LOST));
     assert_false(f->c->half[C].hole);
+}
+
+/* A hole filled within the round trip, but by a datagram its sender
+ * numbered after the later bytes (IP IDs ascending): sent again, not
+ * overtaken on the way.  Random IDs tell nothing: reordering stays. */
+static void test_fill_sent_after_is_retransmission(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1101, 5001, 100);
+    uint32_t x = seg_full(f, MS / 10, C, ACK, 1001, 5001, 100, 0, false);
+    assert_false(HAS(x, TFA_SEQ_OOO));
+    assert_true(HAS(x, TFA_SEQ_RETRANS));
+    /* the same with IDs that jump about */
+    seg(f, C, ACK, 1301, 5001, 100); /* hole 1201:1301 */
+    f->ip_id[C] = 30000;
+    x = seg_full(f, MS / 10, C, ACK, 1201, 5001, 100, 0, false);
+    assert_true(HAS(x, TFA_SEQ_OOO));
 }
 
 /* A gap filled late, after duplicate ACKs: lost before the capture point,
@@ -658,6 +680,188 @@ static void test_super_segment(void **state)
     assert_int_equal(x, TFA_SEQ_NEW_DATA);
 }
 
+/* The same frame captured twice with other frames between the copies (a
+ * SPAN port, two taps): same IP ID, sequence, ACK, length, flags and
+ * window.  A copy of the first frame, not a retransmission; then a real
+ * retransmission (new IP ID) of the same bytes still is one. */
+static void test_duplicate_frame_interleaved(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    uint16_t id = (uint16_t)(f->ip_id[C] + 1);
+    seg(f, C, ACK, 1001, 5001, 100);
+    TfaFrameNo first = f->frame;
+    seg(f, C, ACK, 1101, 5001, 100);
+    seg(f, S, ACK, 5001, 1101, 0);
+    seg(f, C, ACK, 1201, 5001, 100);
+    f->ip_id[C] = (uint16_t)(id - 1);
+    uint32_t x = seg_full(f, MS, C, ACK, 1001, 5001, 100, 1001 % 1024, false);
+    assert_int_equal(x, TFA_SEQ_DUP_FRAME);
+    assert_int_equal(f->ev.copy_kind, TFA_SEQ_COPY_SAME);
+    assert_int_equal(f->ev.copy_of, first);
+    f->ip_id[C] = 500;
+    x = seg_full(f, 300 * MS, C, ACK, 1101, 5001, 100, 1101 % 1024, false);
+    assert_true(HAS(x, TFA_SEQ_SPURIOUS) || HAS(x, TFA_SEQ_RETRANS));
+    assert_false(HAS(x, TFA_SEQ_DUP_FRAME));
+}
+
+/* Without IP IDs (constant here) nor timestamps, data repeated at once
+ * with nothing from the peer between is a copy; two RSTs alike byte for
+ * byte (ID 0) each answer their own segment, and are not. */
+static void test_copy_without_id_or_ts(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    f->ip_id[C] = 1;
+    seg_full(f, MS, C, ACK, 1001, 5001, 100, 1001 % 1024, true);
+    seg_full(f, MS, C, ACK, 1101, 5001, 100, 1101 % 1024, true); /* ID 1 again: no proof */
+    uint32_t x = seg_full(f, 0, C, ACK, 1101, 5001, 100, 1101 % 1024, true);
+    assert_int_equal(x, TFA_SEQ_DUP_FRAME);
+    seg(f, C, ACK, 1201, 5001, 100);
+    f->ip_id[S] = 0xffff; /* the next is 0 */
+    seg_full(f, MS, S, RST, 5001, 0, 0, 0, false);
+    f->ip_id[S] = 0xffff;
+    x = seg_full(f, MS / 10, S, RST, 5001, 0, 0, 0, false);
+    assert_false(HAS(x, TFA_SEQ_DUP_FRAME));
+}
+
+/* Captured before and after a router: each packet twice, the second with
+ * the TTL one lower and the same IP ID.  Neither copy is a retransmission;
+ * IPv6 (no IP ID): the hop limit one lower, the same TSval, at once. */
+static void test_router_copies(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1001, 5001, 100);
+    seg(f, S, ACK, 5001, 1101, 0);
+    f->ttl_less[C] = 1;
+    uint32_t x = seg_full(f, MS / 10, C, ACK, 1001, 5001, 100, 1001 % 1024, true);
+    assert_int_equal(x, TFA_SEQ_DUP_FRAME);
+    assert_int_equal(f->ev.copy_kind, TFA_SEQ_COPY_ROUTER);
+    /* two hops apart is not the same capture point pair */
+    f->ttl_less[C] = 2;
+    x = seg_full(f, MS / 10, C, ACK, 1001, 5001, 100, 1001 % 1024, true);
+    assert_false(HAS(x, TFA_SEQ_DUP_FRAME));
+
+    TfaAddr a = tfa_test_ip4(10, 0, 0, 1), b = tfa_test_ip4(10, 0, 0, 2);
+    a.family = b.family = 6;
+    for (int i = 0; i < 2; i++) {
+        f->frame++;
+        f->now += MS / 10;
+        TfaSegment s = tfa_test_seg(a, 40000, b, 80, ACK, 1101, 5001, 10, f->frame, f->now);
+        s.ip_version = 6;
+        s.ip_id = 0;
+        s.ttl = (uint8_t)(64 - i);
+        s.payload = f->payload;
+        s.opt.has_ts = true;
+        s.opt.tsval = 99;
+        f->c->side[C].last_frame = f->frame;
+        tfa_seqtrack_segment(f->c, &f->opts, &f->budget, &f->stats, &s, C, &f->ev);
+        if (i == 1) {
+            assert_int_equal(f->ev.facts, TFA_SEQ_DUP_FRAME);
+            assert_int_equal(f->ev.copy_kind, TFA_SEQ_COPY_ROUTER);
+        }
+    }
+}
+
+/* The same datagram (IP ID, sequence, ACK) recorded twice with other bytes
+ * or another length: one copy is damaged or edited; that proves neither a
+ * retransmission nor that the data changed. */
+static void test_altered_copy(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1001, 5001, 100);
+    uint32_t x = seg_full(f, 0, C, ACK, 1001, 5001, 120, 7, true);
+    assert_int_equal(x, TFA_SEQ_DUP_FRAME);
+    assert_int_equal(f->ev.copy_kind, TFA_SEQ_COPY_ALTERED);
+}
+
+/* IP IDs prove nothing where they are 0, or where the side gives one ID
+ * to different segments (a constant ID): a resend is a retransmission. */
+static void test_ip_id_no_proof(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    f->ip_id[C] = 0xffff; /* the next is 0 */
+    seg(f, C, ACK, 1001, 5001, 100);
+    uint32_t x = seg_full(f, 300 * MS, C, ACK, 1001, 5001, 100, 1001 % 1024, true);
+    assert_true(HAS(x, TFA_SEQ_RETRANS));
+    assert_false(HAS(x, TFA_SEQ_DUP_FRAME));
+    /* constant ID 7 on two different segments, then a resend with it */
+    f->ip_id[C] = 7;
+    seg_full(f, MS, C, ACK, 1101, 5001, 100, 1101 % 1024, true);
+    seg_full(f, MS, C, ACK, 1201, 5001, 100, 1201 % 1024, true);
+    x = seg_full(f, 300 * MS, C, ACK, 1101, 5001, 100, 1101 % 1024, true);
+    assert_true(HAS(x, TFA_SEQ_RETRANS));
+    assert_false(HAS(x, TFA_SEQ_DUP_FRAME));
+}
+
+/* A segment that resends the last kept byte and carries new ones: its new
+ * tail is kept, so a later retransmission of those bytes with other bytes
+ * is seen to differ. */
+static void test_keep_partly_new_tail(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1001, 5001, 100);
+    seg(f, C, ACK, 1100, 5001, 100); /* 1100 again, 1101..1199 new */
+    assert_int_equal(f->c->half[C].keep_len, 199);
+    uint32_t x = seg_full(f, 300 * MS, C, ACK, 1150, 5001, 50, 3, false);
+    assert_true(HAS(x, TFA_SEQ_RETRANS));
+    assert_true(HAS(x, TFA_SEQ_DATA_DIFFERS));
+    assert_int_equal(f->ev.differ_at, 1150);
+}
+
+/* Bytes sent again at once, with nothing from the peer in between: no
+ * timer or duplicate ACK could have asked for them (a crafted trace). */
+static void test_untriggered_resend(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1001, 5001, 100);
+    uint32_t x = seg_full(f, 0, C, ACK, 1051, 5001, 100, 9, false);
+    assert_true(HAS(x, TFA_SEQ_RETRANS));
+    assert_true(HAS(x, TFA_SEQ_UNTRIGGERED));
+    /* after a timeout it is a retransmission like any other */
+    x = seg_full(f, 300 * MS, C, ACK, 1001, 5001, 100, 1001 % 1024, false);
+    assert_true(HAS(x, TFA_SEQ_RETRANS));
+    assert_false(HAS(x, TFA_SEQ_UNTRIGGERED));
+}
+
+/* A keep-alive at SND.UNA - 1 while only the FIN is unacknowledged
+ * (Windows in FIN_WAIT_1): a probe, not a spurious retransmission. */
+static void test_keepalive_fin_outstanding(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1001, 5001, 100);
+    seg(f, S, ACK, 5001, 1101, 0);
+    seg(f, C, FIN | ACK, 1101, 5001, 0);
+    f->c->det.fin_sent[C] = true;
+    uint32_t x = seg_full(f, 1000 * MS, C, ACK, 1100, 5001, 1, 1100 % 1024, false);
+    assert_true(HAS(x, TFA_SEQ_KEEPALIVE));
+    assert_false(HAS(x, TFA_SEQ_SPURIOUS));
+}
+
+/* SACK loss recovery (RFC 6675): after three duplicate ACKs, a resend of
+ * a later hole than the one at the ACK is fast too, not a timeout. */
+static void test_sack_recovery_is_fast(void **state)
+{
+    Fx *f = *state;
+    f->window[S] = 65535;
+    handshake_at(f, 1000, 5000);
+    for (uint32_t i = 0; i < 6; i++)
+        seg(f, C, ACK, 1001 + i * 100, 5001, 100);
+    for (int i = 0; i < 4; i++)
+        seg(f, S, ACK, 5001, 1001, 0);
+    uint32_t x = seg(f, C, ACK, 1001, 5001, 100);
+    assert_true(HAS(x, TFA_SEQ_FAST_RETRANS));
+    x = seg(f, C, ACK, 1301, 5001, 100);
+    assert_true(HAS(x, TFA_SEQ_FAST_RETRANS));
+    assert_false(HAS(x, TFA_SEQ_RETRANS));
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -674,7 +878,11 @@ int main(void)
         T(test_window_scale_unknown), T(test_window_scale_unknown_no_synack),
         T(test_window_scale_off_one_syn), T(test_timestamps),
         T(test_timestamps_copies_and_damage), T(test_stale_incarnation),
-        T(test_super_segment),
+        T(test_super_segment), T(test_duplicate_frame_interleaved), T(test_router_copies),
+        T(test_altered_copy), T(test_ip_id_no_proof), T(test_keep_partly_new_tail),
+        T(test_untriggered_resend), T(test_keepalive_fin_outstanding),
+        T(test_sack_recovery_is_fast), T(test_fill_sent_after_is_retransmission),
+        T(test_copy_without_id_or_ts),
     };
 #undef T
     return cmocka_run_group_tests_name("seqtrack/seqtrack", tests, NULL, NULL);
