@@ -126,28 +126,29 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
     case TFA_ANOMALY_RST_DATA_TO_CLOSED_SOCKET:
         if (c->det.fin_sent[peer])
             g_snprintf(buf, len,
-                       "%s had closed (FIN, frame %" PRIu64 ") and reset the data %s sent after "
-                       "it (frame %" PRIu64 "); %s closed too (FIN, frame %" PRIu64 "), so the "
-                       "RST only discarded its last bytes (a TLS close_notify, a goodbye the "
-                       "closed socket no longer reads): the normal end of a connection both "
-                       "sides close at once, harmless",
-                       w, (guint64)r->sender_fin_frame, pw, (guint64)r->peer_data_frame, pw,
+                       "%s had closed (FIN, frame %" PRIu64 ") and reset (frame %" PRIu64 ") "
+                       "the data %s sent after it (frame %" PRIu64 "); %s closed too (FIN, frame "
+                       "%" PRIu64 "), so the RST only discarded its last bytes (a TLS "
+                       "close_notify, a goodbye the closed socket no longer reads): the normal "
+                       "end of a connection both sides close at once, harmless",
+                       w, (guint64)r->sender_fin_frame, f, pw, (guint64)r->peer_data_frame, pw,
                        (guint64)c->det.fin_frame[peer]);
         else if (r->peer_wrote_after_ack)
             g_snprintf(buf, len,
-                       "%s had closed (FIN, frame %" PRIu64 ") and reset the data %s wrote "
-                       "after acknowledging that FIN (frame %" PRIu64 "): its application wrote "
-                       "to a connection the other side had closed and gets ECONNRESET; stop "
-                       "writing after the peer's EOF, or let the closer shutdown(SHUT_WR) and "
-                       "read on",
-                       w, (guint64)r->sender_fin_frame, pw, (guint64)r->peer_data_frame);
+                       "%s had closed (FIN, frame %" PRIu64 ") and reset (frame %" PRIu64 ") "
+                       "the data %s wrote after acknowledging that FIN (frame %" PRIu64 "): its "
+                       "application wrote to a connection the other side had closed and gets "
+                       "ECONNRESET; stop writing after the peer's EOF, or let the closer "
+                       "shutdown(SHUT_WR) and read on",
+                       w, (guint64)r->sender_fin_frame, f, pw, (guint64)r->peer_data_frame);
         else
             g_snprintf(buf, len,
                        "%s had closed (FIN, frame %" PRIu64 ") while data from %s was on its "
-                       "way; that data (frame %" PRIu64 ") crossed the FIN and was reset: the "
-                       "closer's application closed before the peer had finished (a keep-alive "
-                       "close racing a request), and the peer's last write is lost",
-                       w, (guint64)r->sender_fin_frame, pw, (guint64)r->peer_data_frame);
+                       "way; that data (frame %" PRIu64 ") crossed the FIN and was reset (frame "
+                       "%" PRIu64 "): the closer's application closed before the peer had "
+                       "finished (a keep-alive close racing a request), and the peer's last "
+                       "write is lost",
+                       w, (guint64)r->sender_fin_frame, pw, (guint64)r->peer_data_frame, f);
         break;
     case TFA_ANOMALY_RST_STALE_CONNECTION:
         if (r->sender_fin_before)
