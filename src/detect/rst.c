@@ -358,6 +358,16 @@ static TfaSeverity judge(const TfaConn *c, const TfaRstInfo *r, TfaRstCause caus
         cause != TFA_RST_CAUSE_OUT_OF_WINDOW)
         return TFA_SEV_INFO;
     switch (cause) {
+    case TFA_RST_CAUSE_OUT_OF_WINDOW:
+        /* judged against what the capture showed of the receiver: proven
+         * when the receiver went on after it (a challenge ACK, more
+         * traffic); otherwise its expected sequence number may be one the
+         * capture did not see */
+        if (!r->receiver_talked_after) {
+            *possible = true;
+            return TFA_SEV_NOTICE;
+        }
+        return own;
     case TFA_RST_CAUSE_REFUSED:
         return r->probe_answer ? TFA_SEV_INFO : own; /* a scan, not a failed connection */
     case TFA_RST_CAUSE_DATA_TO_CLOSED_SOCKET:

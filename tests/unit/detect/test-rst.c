@@ -137,6 +137,26 @@ static void test_out_of_window(void **state)
     assert_int_equal(rst_n(f, 1)->cause, TFA_RST_CAUSE_OUT_OF_WINDOW);
     assert_int_equal(f->c->det.close_kind, TFA_CLOSE_OPEN_AT_END);
     assert_int_equal(f->c->ep[S].state, TFA_TCP_ESTABLISHED);
+    /* the receiver went on: proven */
+    assert_int_equal(anomaly_at(f, TFA_ANOMALY_RST_OUT_OF_WINDOW, 5)->severity, TFA_SEV_WARNING);
+    assert_false(anomaly_at(f, TFA_ANOMALY_RST_OUT_OF_WINDOW, 5)->possible);
+}
+
+/* An RST not at the sequence number the capture expects, and nothing from
+ * its receiver after it: the receiver may have expected what the capture
+ * missed (the sender's last data lost before the capture point), so the
+ * refusal is possible only. */
+static void test_out_of_window_unproven(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 1, 0);
+    tx(f, C, RST | ACK, ISS_C + 1 + 1400, ISS_S + 1, 0); /* 5: 1400 bytes not captured */
+    finish(f, TFA_END_RESET, 0);
+    assert_int_equal(cause0(f), TFA_RST_CAUSE_OUT_OF_WINDOW);
+    const TfaAnomaly *a = anomaly_at(f, TFA_ANOMALY_RST_OUT_OF_WINDOW, 5);
+    assert_true(a->possible);
+    assert_true(a->severity < TFA_SEV_WARNING);
 }
 
 /* An injected RST in the window, then the real client keeps talking and
@@ -583,6 +603,7 @@ int main(void)
         FX_TEST(test_stale_without_connection_is_possible),
         FX_TEST(test_rst_after_own_fin_neutral),
         FX_TEST(test_refused_retries),
+        FX_TEST(test_out_of_window_unproven),
     };
     return cmocka_run_group_tests_name("detect/rst", tests, NULL, NULL);
 }
