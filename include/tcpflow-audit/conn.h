@@ -107,7 +107,7 @@ typedef struct TfaRstInfo {
     TfaDuration idle_before; /* since the connection's previous segment */
     uint16_t answered_flags; /* the peer's segment just before it */
     uint32_t answered_len;
-    uint32_t answered_ack;
+    uint32_t answered_ack, answered_seq;
     bool answered_valid;
     bool sender_sent_data;  /* the sender had sent payload before it */
     bool sender_talked_after; /* the sender sent non-RST segments after it */

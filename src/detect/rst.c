@@ -108,6 +108,7 @@ static void note_rst(TfaConn *c, TfaVerdicts *d, const TfaSegment *seg, uint8_t 
     r->answered_flags = d->last_flags[peer];
     r->answered_len = d->last_len[peer];
     r->answered_ack = d->last_ack[peer];
+    r->answered_seq = d->last_seq[peer];
     r->sender_sent_data = c->side[side].bytes > 0;
     r->probes = d->probes[side];
     r->sender_probed = r->probes > 0;
@@ -287,6 +288,16 @@ static bool no_tcb_reply(const TfaRstInfo *r)
            !(r->answered_flags & TFA_TH_RST) && r->seq == r->answered_ack;
 }
 
+/* The segment the RST answers is the one that completes its sender's
+ * passive open: at the client's ISN + 1, acknowledging the SYN-ACK. */
+static bool completes_handshake(const TfaConn *c, const TfaRstInfo *r)
+{
+    const TfaEndpoint *s = &c->ep[r->side];
+    return !c->mid_stream && s->irs_known && s->iss_known && r->answered_valid &&
+           (r->answered_flags & TFA_TH_ACK) && r->answered_seq == s->irs + 1 &&
+           r->answered_ack == s->iss + 1;
+}
+
 static TfaRstCause decide(const TfaConn *c, const TfaRstInfo *r, const TfaOptions *opts)
 {
     uint8_t s = r->side;
@@ -382,8 +393,11 @@ static TfaSeverity judge(const TfaConn *c, const TfaRstInfo *r, TfaRstCause caus
             return own;
         /* it never showed it had the connection: only its SYN-ACK in a
          * captured handshake, or nothing but the peer's bare ACKs (an ACK
-         * probe looks so); the peer's data proves a connection it lost */
+         * probe looks so); the peer's data proves a connection it lost, and
+         * so does the acceptable segment that completes its handshake */
         if (c->mid_stream && r->peer_bytes > 0)
+            return own;
+        if (completes_handshake(c, r))
             return own;
         *possible = true;
         return TFA_SEV_INFO;

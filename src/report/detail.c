@@ -160,6 +160,14 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
                        r->sender_acked_peer_fin ? "it had acknowledged the peer's FIN: its "
                                                   "TIME_WAIT had ended"
                                                 : "its FIN_WAIT_2 had ended, or it was aborted");
+        else if (!r->sender_held && !a->possible && !c->mid_stream)
+            g_snprintf(buf, len,
+                       "%s answered the segment that completes the handshake with a bare RST "
+                       "(frame %" PRIu64 ", seq = the ACK it answers): its listener had no "
+                       "connection for it after its SYN-ACK (accept queue full with "
+                       "tcp_abort_on_overflow, SYN cookies rejected, the listener closed); the "
+                       "peer's connect() succeeded and the connection is reset",
+                       w, f);
         else if (!r->sender_held)
             g_snprintf(buf, len,
                        "%s answered with a bare RST (frame %" PRIu64 ", seq = the ACK it "

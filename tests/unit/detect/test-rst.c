@@ -543,6 +543,24 @@ static void test_stale_without_connection_is_possible(void **state)
     assert_int_equal(a->severity, TFA_SEV_INFO);
 }
 
+/* The server resets the ACK that completes its handshake (its accept
+ * queue overflowed with tcp_abort_on_overflow): a connection the client
+ * thinks open is gone - proven, not merely possible. */
+static void test_reset_of_completing_ack(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, S, RST, ISS_S + 1, 0, 0);                    /* 4 */
+    finish(f, TFA_END_RESET, 0);
+    assert_int_equal(cause0(f), TFA_RST_CAUSE_STALE_CONNECTION);
+    const TfaAnomaly *a = anomaly_at(f, TFA_ANOMALY_RST_STALE_CONNECTION, 4);
+    assert_false(a->possible);
+    assert_int_equal(a->severity, TFA_SEV_WARNING);
+    char buf[512];
+    assert_non_null(strstr(detail_of(f, TFA_ANOMALY_RST_STALE_CONNECTION, 4, buf, sizeof(buf)),
+                           "completes the handshake"));
+}
+
 /* FIN, its ACK, then the closer's own RST answering nothing: the evidence
  * does not decide why; said neutrally at notice, not as a warning. */
 static void test_rst_after_own_fin_neutral(void **state)
@@ -604,6 +622,7 @@ int main(void)
         FX_TEST(test_rst_after_own_fin_neutral),
         FX_TEST(test_refused_retries),
         FX_TEST(test_out_of_window_unproven),
+        FX_TEST(test_reset_of_completing_ack),
     };
     return cmocka_run_group_tests_name("detect/rst", tests, NULL, NULL);
 }
