@@ -369,6 +369,15 @@ static TfaSeverity judge(const TfaConn *c, const TfaRstInfo *r, TfaRstCause caus
         cause != TFA_RST_CAUSE_OUT_OF_WINDOW)
         return TFA_SEV_INFO;
     switch (cause) {
+    case TFA_RST_CAUSE_SUSPECTED_INJECTION:
+        /* by its TTL alone, a bare reply for no connection proves little:
+         * the kernel sends those with its default TTL, which a socket with
+         * a TTL of its own (BGP's GTSM) does not share */
+        if (!r->sender_talked_after && no_tcb_reply(r)) {
+            *possible = true;
+            return TFA_SEV_NOTICE;
+        }
+        return own;
     case TFA_RST_CAUSE_OUT_OF_WINDOW:
         /* judged against what the capture showed of the receiver: proven
          * when the receiver went on after it (a challenge ACK, more

@@ -192,6 +192,23 @@ static void test_injected_ttl(void **state)
     assert_int_equal(rst_n(f, 0)->sender_ttl, 64);
 }
 
+/* A bare RST for no connection with another TTL than the socket's: the
+ * kernel's reply path uses its default TTL; injection is possible only. */
+static void test_bare_reply_ttl_possible(void **state)
+{
+    Fx *f = *state;
+    f->ttl[S] = 255; /* a socket with its own TTL (GTSM) */
+    handshake(f);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 10);           /* 4 */
+    f->ttl[S] = 64;
+    tx(f, S, RST, ISS_S + 1, 0, 0);                    /* 5 */
+    finish(f, TFA_END_RESET, 0);
+    assert_int_equal(cause0(f), TFA_RST_CAUSE_SUSPECTED_INJECTION);
+    const TfaAnomaly *a = anomaly_at(f, TFA_ANOMALY_RST_SUSPECTED_INJECTION, 5);
+    assert_true(a->possible);
+    assert_true(a->severity < TFA_SEV_WARNING);
+}
+
 /* A keep-alive answered by an RST: the peer forgot the connection (it
  * rebooted) - stale, from a sender that says nothing else. */
 static void test_rst_answering_keepalive(void **state)
@@ -623,6 +640,7 @@ int main(void)
         FX_TEST(test_refused_retries),
         FX_TEST(test_out_of_window_unproven),
         FX_TEST(test_reset_of_completing_ack),
+        FX_TEST(test_bare_reply_ttl_possible),
     };
     return cmocka_run_group_tests_name("detect/rst", tests, NULL, NULL);
 }
