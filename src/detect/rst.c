@@ -219,12 +219,14 @@ static void note_segment(TfaConn *c, TfaVerdicts *d, const TfaSegment *seg, uint
         d->held[side] = true;
 
     /* a keep-alive probe (RFC 1122 §4.2.3.6): zero or one byte one below
-     * what it had sent, everything it sent acknowledged, so nothing new;
-     * anything from the peer answers it */
+     * what it had sent, everything it sent acknowledged, so nothing new,
+     * into an open window (into a zero one it is a window probe); anything
+     * from the peer answers it */
     d->probes[peer] = 0;
     bool keepalive = seg->payload_len <= 1 && !(f & (TFA_TH_SYN | TFA_TH_FIN)) &&
                      (f & TFA_TH_ACK) && d->snd_max_valid[side] && !d->fin_sent[side] &&
-                     seg->seq + 1 == d->snd_max[side] && c->ep[side].snd_una == d->snd_max[side];
+                     seg->seq + 1 == d->snd_max[side] && c->ep[side].snd_una == d->snd_max[side] &&
+                     c->ep[side].snd_wnd != 0;
     if (keepalive) {
         if (d->probes[side] < UINT8_MAX)
             d->probes[side]++;
@@ -352,22 +354,22 @@ static TfaRstCause decide(const TfaConn *c, const TfaRstInfo *r, const TfaOption
     return TFA_RST_CAUSE_UNKNOWN;
 }
 
-/* The severity the capture's evidence supports; *possible when part of it
- * is missing. */
-static TfaSeverity judge(const TfaConn *c, const TfaRstInfo *r, TfaRstCause cause,
-                         bool *possible)
+/* How the RST's finding is reported: false when not at all (it harmed
+ * nothing; rsts[] still gives its cause); else at its code's severity, or
+ * as possible at *sev when part of the evidence is missing. */
+static bool judge(const TfaConn *c, const TfaRstInfo *r, TfaRstCause cause, bool *possible,
+                  TfaSeverity *sev)
 {
     const TfaVerdicts *d = &c->det;
-    TfaAnomalyCode code = (TfaAnomalyCode)(TFA_ANOMALY_RST_REFUSED + cause);
-    TfaSeverity own = tfa_anomaly_severity(code);
     uint8_t peer = (uint8_t)(1 - r->side);
 
     *possible = false;
+    *sev = tfa_anomaly_severity((TfaAnomalyCode)(TFA_ANOMALY_RST_REFUSED + cause));
     /* the connection was already reset: this one answers a segment that
      * was on its way, and resets nothing more */
     if (r->follow_up != TFA_RST_FOLLOW_NONE && cause != TFA_RST_CAUSE_SUSPECTED_INJECTION &&
         cause != TFA_RST_CAUSE_OUT_OF_WINDOW)
-        return TFA_SEV_INFO;
+        return false;
     switch (cause) {
     case TFA_RST_CAUSE_SUSPECTED_INJECTION:
         /* by its TTL alone, a bare reply for no connection proves little:
@@ -375,9 +377,9 @@ static TfaSeverity judge(const TfaConn *c, const TfaRstInfo *r, TfaRstCause caus
          * a TTL of its own (BGP's GTSM) does not share */
         if (!r->sender_talked_after && no_tcb_reply(r)) {
             *possible = true;
-            return TFA_SEV_NOTICE;
+            *sev = TFA_SEV_NOTICE;
         }
-        return own;
+        return true;
     case TFA_RST_CAUSE_OUT_OF_WINDOW:
         /* judged against what the capture showed of the receiver: proven
          * when the receiver went on after it (a challenge ACK, more
@@ -385,71 +387,51 @@ static TfaSeverity judge(const TfaConn *c, const TfaRstInfo *r, TfaRstCause caus
          * capture did not see */
         if (!r->receiver_talked_after) {
             *possible = true;
-            return TFA_SEV_NOTICE;
+            *sev = TFA_SEV_NOTICE;
         }
-        return own;
+        return true;
     case TFA_RST_CAUSE_REFUSED:
-        return r->probe_answer ? TFA_SEV_INFO : own; /* a scan, not a failed connection */
+        return !r->probe_answer; /* a closed port answering a scan probe */
     case TFA_RST_CAUSE_DATA_TO_CLOSED_SOCKET:
         /* both sides had closed: the RST only answered the peer's last
          * bytes (a TLS close_notify, a goodbye) after the closer's close */
-        return d->fin_sent[peer] ? TFA_SEV_INFO : own;
+        return !d->fin_sent[peer];
     case TFA_RST_CAUSE_STALE_CONNECTION:
         /* both had closed: nothing was left to lose */
-        if (r->sender_fin_before && d->fin_sent[peer])
-            return TFA_SEV_INFO;
-        if (r->sender_held || r->sender_fin_before)
-            return own;
+        if (r->sender_fin_before)
+            return !d->fin_sent[peer];
         /* it never showed it had the connection: only its SYN-ACK in a
          * captured handshake, or nothing but the peer's bare ACKs (an ACK
          * probe looks so); the peer's data proves a connection it lost, and
          * so does the acceptable segment that completes its handshake */
-        if (c->mid_stream && r->peer_bytes > 0)
-            return own;
-        if (completes_handshake(c, r))
-            return own;
-        *possible = true;
-        return TFA_SEV_INFO;
+        if (!r->sender_held && !(c->mid_stream && r->peer_bytes > 0) &&
+            !completes_handshake(c, r)) {
+            *possible = true;
+            *sev = TFA_SEV_INFO;
+        }
+        return true;
     case TFA_RST_CAUSE_KEEPALIVE_TIMEOUT:
         if (r->probes < KEEPALIVE_PROBES_PROVEN) {
             *possible = true;
-            return TFA_SEV_NOTICE;
+            *sev = TFA_SEV_NOTICE;
         }
-        return own;
+        return true;
     case TFA_RST_CAUSE_UNKNOWN:
-        /* the evidence decides nothing: said neutrally, below a warning */
-        return r->lone ? TFA_SEV_INFO : TFA_SEV_NOTICE;
+        /* nothing to say of an RST the capture holds nothing before; one
+         * whose cause the evidence does not decide is no warning */
+        if (r->lone)
+            return false;
+        *possible = true;
+        *sev = TFA_SEV_NOTICE;
+        return true;
     default:
-        return own;
+        return true;
     }
-}
-
-static void add_at(TfaAnomalySink *sink, TfaAnomalyCode code, TfaSeverity sev, bool possible,
-                   int side, TfaFrameNo frame, TfaTs ts, int64_t arg0, int64_t arg1)
-{
-    if (possible) {
-        tfa_sink_add_possible(sink, code, sev, side, frame, ts, arg0, arg1);
-        return;
-    }
-    if (sev >= tfa_anomaly_severity(code)) {
-        tfa_sink_add(sink, code, side, frame, ts, arg0, arg1);
-        return;
-    }
-    /* below the code's severity, and not for want of evidence: the
-     * evidence shows it harmless */
-    TfaAnomaly a = {
-        .code = (uint16_t)code,
-        .side = (int8_t)side,
-        .severity = (uint8_t)sev,
-        .frame_no = frame,
-        .ts = ts,
-        .arg = {arg0, arg1},
-    };
-    tfa_conn_add_anomaly(sink->conn, &a, sink->cap);
 }
 
 void tfa_detect_rst_end(TfaConn *c, TfaVerdicts *d, const TfaOptions *opts, TfaAnomalySink *sink)
 {
+    (void)d; /* judged from c->det, the same */
     for (guint i = 0; c->rsts != NULL && i < c->rsts->len; i++) {
         TfaRstInfo *r = &g_array_index(c->rsts, TfaRstInfo, i);
         if (r->copy) {
@@ -461,9 +443,15 @@ void tfa_detect_rst_end(TfaConn *c, TfaVerdicts *d, const TfaOptions *opts, TfaA
         TfaRstCause cause = decide(c, r, opts);
         r->cause = (uint8_t)cause;
         bool possible;
-        TfaSeverity sev = judge(c, r, cause, &possible);
-        add_at(sink, (TfaAnomalyCode)(TFA_ANOMALY_RST_REFUSED + cause), sev, possible, r->side,
-               r->frame, r->ts, (int64_t)i, r->idle_before);
+        TfaSeverity sev;
+        if (!judge(c, r, cause, &possible, &sev))
+            continue;
+        TfaAnomalyCode code = (TfaAnomalyCode)(TFA_ANOMALY_RST_REFUSED + cause);
+        if (possible)
+            tfa_sink_add_possible(sink, code, sev, r->side, r->frame, r->ts, (int64_t)i,
+                                  r->idle_before);
+        else
+            tfa_sink_add(sink, code, r->side, r->frame, r->ts, (int64_t)i, r->idle_before);
     }
     if (c->rsts_total >= opts->rst_storm) {
         const TfaRstInfo *last = &g_array_index(c->rsts, TfaRstInfo, c->rsts->len - 1);

@@ -44,18 +44,6 @@ static const TfaRstInfo *rst_of(const TfaConnRecord *rec, const TfaAnomaly *a)
     return &g_array_index(r, TfaRstInfo, a->arg[0]);
 }
 
-/* What a probe for a port looks like: its flags. */
-static const char *probe_name(uint16_t f)
-{
-    if ((f & (TFA_TH_FIN | TFA_TH_PSH | TFA_TH_URG)) == (TFA_TH_FIN | TFA_TH_PSH | TFA_TH_URG))
-        return "Xmas (FIN, PSH, URG)";
-    if ((f & 0x1ff) == 0)
-        return "NULL (no flags)";
-    if (f & TFA_TH_FIN)
-        return "FIN";
-    return "flag";
-}
-
 static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, const char *w,
                               char *buf, size_t len)
 {
@@ -71,37 +59,12 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
     uint8_t peer = (uint8_t)(1 - r->side);
     char pw[TFA_ADDR_STRLEN + 32];
     who(rec, (int8_t)peer, pw, sizeof(pw));
-    if (r->follow_up == TFA_RST_FOLLOW_SENDER && a->code != TFA_ANOMALY_RST_SUSPECTED_INJECTION &&
-        a->code != TFA_ANOMALY_RST_OUT_OF_WINDOW) {
-        g_snprintf(buf, len,
-                   "a further RST from %s (frame %" PRIu64 "): it had already reset the "
-                   "connection (frame %" PRIu64 ") and answers a segment of %s that was on its "
-                   "way; it resets nothing more",
-                   w, f, (guint64)r->follow_frame, pw);
-        return buf;
-    }
-    if (r->follow_up == TFA_RST_FOLLOW_RECEIVER && a->code != TFA_ANOMALY_RST_SUSPECTED_INJECTION &&
-        a->code != TFA_ANOMALY_RST_OUT_OF_WINDOW) {
-        g_snprintf(buf, len,
-                   "RST from %s (frame %" PRIu64 ") after %s had itself reset the connection "
-                   "(frame %" PRIu64 "): it answers a segment sent before that RST arrived; "
-                   "nothing was left to reset",
-                   w, f, pw, (guint64)r->follow_frame);
-        return buf;
-    }
     switch ((TfaAnomalyCode)a->code) {
     case TFA_ANOMALY_RST_REFUSED:
-        if (r->probe_answer)
-            g_snprintf(buf, len,
-                       "%s answered a %s probe from %s, sent with no connection, with RST "
-                       "(frame %" PRIu64 "): a closed port resets any segment (RFC 9293 "
-                       "§3.10.7.1); a port scan, not a connection",
-                       w, probe_name(r->answered_flags), pw, f);
-        else
-            g_snprintf(buf, len,
-                       "%s answered the SYN with RST (frame %" PRIu64 "): nothing listens on "
-                       "port %u there, or a firewall rejects the connection",
-                       w, f, rec->port[TFA_ROLE_SERVER]);
+        g_snprintf(buf, len,
+                   "%s answered the SYN with RST (frame %" PRIu64 "): nothing listens on port "
+                   "%u there, or a firewall rejects the connection",
+                   w, f, rec->port[TFA_ROLE_SERVER]);
         break;
     case TFA_ANOMALY_RST_HANDSHAKE_ABORT:
         g_snprintf(buf, len,
@@ -124,16 +87,7 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
                    w, (guint64)r->peer_bytes, f);
         break;
     case TFA_ANOMALY_RST_DATA_TO_CLOSED_SOCKET:
-        if (c->det.fin_sent[peer])
-            g_snprintf(buf, len,
-                       "%s had closed (FIN, frame %" PRIu64 ") and reset (frame %" PRIu64 ") "
-                       "the data %s sent after it (frame %" PRIu64 "); %s closed too (FIN, frame "
-                       "%" PRIu64 "), so the RST only discarded its last bytes (a TLS "
-                       "close_notify, a goodbye the closed socket no longer reads): the normal "
-                       "end of a connection both sides close at once, harmless",
-                       w, (guint64)r->sender_fin_frame, f, pw, (guint64)r->peer_data_frame, pw,
-                       (guint64)c->det.fin_frame[peer]);
-        else if (r->peer_wrote_after_ack)
+        if (r->peer_wrote_after_ack)
             g_snprintf(buf, len,
                        "%s had closed (FIN, frame %" PRIu64 ") and reset (frame %" PRIu64 ") "
                        "the data %s wrote after acknowledging that FIN (frame %" PRIu64 "): its "
@@ -240,13 +194,7 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
                        w, f, secs(r->idle_before), r->ttl);
         break;
     default:
-        if (r->lone)
-            g_snprintf(buf, len,
-                       "RST from %s (frame %" PRIu64 ") is the first segment the capture has of "
-                       "this connection: what it ends is not in the capture, so its cause "
-                       "cannot be told",
-                       w, f);
-        else if (r->sender_fin_before)
+        if (r->sender_fin_before)
             g_snprintf(buf, len,
                        "%s reset the connection (frame %" PRIu64 ") after its own FIN (frame "
                        "%" PRIu64 "), answering no data: it aborted after closing (SO_LINGER 0 "
