@@ -90,8 +90,8 @@ typedef struct TfaEndpoint {
     GArray *path;           /* of TfaTransition, capped */
 } TfaEndpoint;
 
-/* One RST of the connection (written by tcpsm; causes come from the RST
- * detector). */
+/* One RST of the connection (written by tcpsm; the RST detector adds what
+ * the capture shows around it and decides its cause). */
 typedef struct TfaRstInfo {
     TfaFrameNo frame;
     TfaTs ts;
@@ -122,7 +122,6 @@ typedef struct TfaRstInfo {
     uint8_t sender_ttl_min, sender_ttl_max; /* over all its earlier segments */
     uint8_t probes;          /* the sender's unanswered keep-alive probes just before it */
     uint8_t follow_up;       /* TFA_RST_FOLLOW_*: the connection was already reset */
-    TfaFrameNo follow_frame; /* by that earlier RST */
     bool copy;               /* a second capture of an earlier RST (same IP ID and sequence) */
     bool receiver_acked_fin; /* the receiver had ACKed the sender's FIN */
     bool lone;               /* no earlier segment of the connection at all */

@@ -157,13 +157,10 @@ static void note_rst(TfaConn *c, TfaVerdicts *d, const TfaSegment *seg, uint8_t 
     }
     /* the connection was already reset: by this sender, or by the receiver,
      * and neither has said anything since */
-    if (d->reset_by[side] != 0) {
+    if (d->reset_by[side] != 0)
         r->follow_up = TFA_RST_FOLLOW_SENDER;
-        r->follow_frame = g_array_index(c->rsts, TfaRstInfo, d->reset_by[side] - 1).frame;
-    } else if (d->reset_by[peer] != 0) {
+    else if (d->reset_by[peer] != 0)
         r->follow_up = TFA_RST_FOLLOW_RECEIVER;
-        r->follow_frame = g_array_index(c->rsts, TfaRstInfo, d->reset_by[peer] - 1).frame;
-    }
     if (d->reset_by[side] == 0 && idx < UINT8_MAX &&
         (ev->rst_accept == TFA_RST_ACCEPTED || ev->rst_accept == TFA_RST_NO_STATE))
         d->reset_by[side] = (uint8_t)(idx + 1);
