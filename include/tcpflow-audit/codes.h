@@ -82,7 +82,7 @@ typedef enum TfaSeverity {
     X(RST_OUT_OF_WINDOW, WARNING, "RST not acceptable to the receiver (RFC 5961)")                 \
     X(RST_SUSPECTED_INJECTION, ERROR, "RST not sent by the endpoint it claims to come from")       \
     X(RST_KEEPALIVE_TIMEOUT, WARNING, "RST after unanswered keep-alive probes")                    \
-    X(RST_AFTER_IDLE, WARNING, "RST after a long idle period (middlebox or NAT timeout)")          \
+    X(RST_AFTER_IDLE, WARNING, "RST after a long idle period (endpoint or NAT idle timer)")          \
     X(RST_UNKNOWN, WARNING, "RST whose cause the evidence does not decide")                        \
     X(RST_WITH_DATA, INFO, "RST carrying a diagnostic payload (RFC 9293 §3.5.3)")                  \
     X(RST_STORM, WARNING, "many RSTs on one 4-tuple")                                              \

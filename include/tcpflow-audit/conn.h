@@ -90,8 +90,8 @@ typedef struct TfaEndpoint {
     GArray *path;           /* of TfaTransition, capped */
 } TfaEndpoint;
 
-/* One RST of the connection (written by tcpsm; causes come from the RST
- * detector). */
+/* One RST of the connection (written by tcpsm; the RST detector adds what
+ * the capture shows around it and decides its cause). */
 typedef struct TfaRstInfo {
     TfaFrameNo frame;
     TfaTs ts;
@@ -107,7 +107,7 @@ typedef struct TfaRstInfo {
     TfaDuration idle_before; /* since the connection's previous segment */
     uint16_t answered_flags; /* the peer's segment just before it */
     uint32_t answered_len;
-    uint32_t answered_ack;
+    uint32_t answered_ack, answered_seq;
     bool answered_valid;
     bool sender_sent_data;  /* the sender had sent payload before it */
     bool sender_talked_after; /* the sender sent non-RST segments after it */
@@ -115,7 +115,34 @@ typedef struct TfaRstInfo {
     bool sender_probed;     /* the sender's keep-alive probes went unanswered before it */
     uint8_t cause;          /* TfaRstCause, decided when the connection is reported */
     char diag[48];          /* printable RFC 9293 diagnostic payload, if any */
+    /* what the capture shows of the sender and the peer before it (the RST
+     * detector, from the segments in capture order) */
+    uint16_t ip_id;          /* the RST's IPv4 ID (0: IPv6) */
+    uint16_t sender_ip_id;   /* of the sender's previous segment */
+    uint8_t sender_ttl_min, sender_ttl_max; /* over all its earlier segments */
+    uint8_t probes;          /* the sender's unanswered keep-alive probes just before it */
+    uint8_t follow_up;       /* TFA_RST_FOLLOW_*: the connection was already reset */
+    bool copy;               /* a second capture of an earlier RST (same IP ID and sequence) */
+    bool receiver_acked_fin; /* the receiver had ACKed the sender's FIN */
+    bool lone;               /* no earlier segment of the connection at all */
+    bool probe_answer;       /* the sender had sent nothing; the peer only segments with
+                              * neither SYN nor ACK (FIN, NULL, Xmas probes) */
+    bool sender_held;        /* the sender had shown the connection: an ACK-bearing segment
+                              * after its SYN, or an RST at exactly what the peer acknowledged */
+    bool sender_fin_before;  /* the sender had sent its FIN */
+    TfaFrameNo sender_fin_frame;
+    bool sender_acked_peer_fin; /* the sender (or the RST itself) had ACKed the peer's FIN */
+    bool peer_data_after_fin; /* the peer sent data after the sender's FIN */
+    bool peer_wrote_after_ack; /* ... after it had acknowledged that FIN */
+    TfaFrameNo peer_data_frame; /* the first such segment */
+    uint64_t peer_bytes;     /* payload the peer had sent before it */
+    /* the sender's last segment before it: its copies after the RST are no talk */
+    uint32_t pre_seq, pre_ack, pre_len;
+    uint16_t pre_flags;
 } TfaRstInfo;
+
+/* TfaRstInfo.follow_up */
+enum { TFA_RST_FOLLOW_NONE = 0, TFA_RST_FOLLOW_SENDER = 1, TFA_RST_FOLLOW_RECEIVER = 2 };
 
 #define TFA_MAX_RSTS_KEPT 16
 
@@ -144,11 +171,27 @@ typedef struct TfaVerdicts {
     bool closing_seen;
     /* resets */
     uint8_t last_ttl[2];                  /* of each side's latest non-RST segment */
-    bool probe_pending[2];                /* a keep-alive probe from this side, unanswered */
     uint16_t last_flags[2];               /* each side's latest segment */
-    uint32_t last_len[2], last_ack[2];
+    uint32_t last_len[2], last_ack[2], last_seq[2];
     bool last_valid[2];
     TfaTs prev_ts;                        /* the connection's previous segment */
+    uint8_t ttl_min[2], ttl_max[2];       /* of each side's non-RST segments */
+    uint16_t last_ip_id[2];
+    uint16_t recent_ip_id[2][8];          /* each side's latest non-zero IPv4 IDs (a ring): a
+                                           * segment with one of them is a copy */
+    uint8_t recent_ip_id_pos[2];
+    uint32_t nonrst[2];                   /* each side's non-RST segments */
+    bool only_probes[2];                  /* all of them without SYN and without ACK */
+    bool held[2];                         /* it sent an ACK-bearing segment that is no SYN */
+    uint32_t snd_max[2];                  /* the highest sequence number it sent, plus one */
+    bool snd_max_valid[2];
+    uint8_t probes[2];                    /* keep-alive probes in a row, unanswered */
+    bool acked_fin[2];                    /* it acknowledged the peer's FIN */
+    bool data_after_fin[2];               /* it sent data after the peer's FIN */
+    bool wrote_after_ack[2];              /* ... after it had acknowledged that FIN */
+    TfaFrameNo data_after_fin_frame[2];
+    uint8_t reset_by[2];                  /* 1 + index in rsts[] of its accepted RST, while it
+                                           * stays silent after it (0: none) */
     /* the outcome, decided when the connection is reported */
     uint8_t handshake;                    /* TfaHandshake */
     uint8_t close_kind;                   /* TfaCloseKind */

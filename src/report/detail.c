@@ -66,6 +66,9 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
         return buf;
     }
     const char *ss = state(r->sender_state), *rs = state(r->receiver_state);
+    uint8_t peer = (uint8_t)(1 - r->side);
+    char pw[TFA_ADDR_STRLEN + 32];
+    who(rec, (int8_t)peer, pw, sizeof(pw));
     switch ((TfaAnomalyCode)a->code) {
     case TFA_ANOMALY_RST_REFUSED:
         g_snprintf(buf, len,
@@ -82,34 +85,73 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
     case TFA_ANOMALY_RST_ABORTIVE_CLOSE:
         g_snprintf(buf, len,
                    "%s aborted the connection with RST from %s (frame %" PRIu64 ") instead of "
-                   "closing it with FIN: SO_LINGER 0, a crash, or a killed process",
-                   w, ss, f);
+                   "closing it with FIN%s: SO_LINGER 0, a crash, or a killed process",
+                   w, ss, f,
+                   r->sender_state == TFA_TCP_CLOSE_WAIT ? ", after the peer had closed" : "");
         break;
     case TFA_ANOMALY_RST_CLOSE_WITH_UNREAD_DATA:
         g_snprintf(buf, len,
                    "%s received %" PRIu64 " bytes it never answered and closed with RST (frame "
-                   "%" PRIu64 "): its application closed the socket without reading the request",
-                   w, (guint64)c->side[1 - r->side].bytes, f);
+                   "%" PRIu64 "): its application closed the socket without reading them (the "
+                   "kernel resets then), or aborted it",
+                   w, (guint64)r->peer_bytes, f);
         break;
     case TFA_ANOMALY_RST_DATA_TO_CLOSED_SOCKET:
-        g_snprintf(buf, len,
-                   "%s had closed (FIN, frame %" PRIu64 ") and reset the peer's next %s (frame "
-                   "%" PRIu64 "): the peer wrote to a closed socket; it should stop sending "
-                   "after the FIN",
-                   w, (guint64)c->det.fin_frame[r->side],
-                   (r->answered_flags & TFA_TH_FIN) && r->answered_len == 0 ? "FIN" : "data", f);
+        if (r->peer_wrote_after_ack)
+            g_snprintf(buf, len,
+                       "%s had closed (FIN, frame %" PRIu64 ") and reset (frame %" PRIu64 ") "
+                       "the data %s wrote after acknowledging that FIN (frame %" PRIu64 "): its "
+                       "application wrote to a connection the other side had closed and gets "
+                       "ECONNRESET; stop writing after the peer's EOF, or let the closer "
+                       "shutdown(SHUT_WR) and read on",
+                       w, (guint64)r->sender_fin_frame, f, pw, (guint64)r->peer_data_frame);
+        else
+            g_snprintf(buf, len,
+                       "%s had closed (FIN, frame %" PRIu64 ") while data from %s was on its "
+                       "way; that data (frame %" PRIu64 ") crossed the FIN and was reset (frame "
+                       "%" PRIu64 "): the closer's application closed before the peer had "
+                       "finished (a keep-alive close racing a request), and the peer's last "
+                       "write is lost",
+                       w, (guint64)r->sender_fin_frame, pw, (guint64)r->peer_data_frame, f);
         break;
     case TFA_ANOMALY_RST_STALE_CONNECTION:
-        g_snprintf(buf, len,
-                   "%s answered with a bare RST (frame %" PRIu64 ", seq = the ACK it answers): "
-                   "it no longer has this connection (restarted, state expired or reset)",
-                   w, f);
+        if (r->sender_fin_before)
+            g_snprintf(buf, len,
+                       "%s answered with a bare RST (frame %" PRIu64 ", seq = the ACK it "
+                       "answers) after its own FIN (frame %" PRIu64 "): its closed socket was "
+                       "already gone (%s)",
+                       w, f, (guint64)r->sender_fin_frame,
+                       r->sender_acked_peer_fin ? "it had acknowledged the peer's FIN: its "
+                                                  "TIME_WAIT had ended"
+                                                : "its FIN_WAIT_2 had ended, or it was aborted");
+        else if (!r->sender_held && !a->possible && !c->mid_stream)
+            g_snprintf(buf, len,
+                       "%s answered the segment that completes the handshake with a bare RST "
+                       "(frame %" PRIu64 ", seq = the ACK it answers): its listener had no "
+                       "connection for it after its SYN-ACK (accept queue full with "
+                       "tcp_abort_on_overflow, SYN cookies rejected, the listener closed); the "
+                       "peer's connect() succeeded and the connection is reset",
+                       w, f);
+        else if (!r->sender_held)
+            g_snprintf(buf, len,
+                       "%s answered with a bare RST (frame %" PRIu64 ", seq = the ACK it "
+                       "answers): it had no connection for that segment, and the capture "
+                       "shows none from it before (only a SYN or SYN-ACK, or nothing): SYN "
+                       "cookies, a segment it did not accept, or state lost",
+                       w, f);
+        else
+            g_snprintf(buf, len,
+                       "%s answered with a bare RST (frame %" PRIu64 ", seq = the ACK it "
+                       "answers): it no longer has this connection (restarted, state expired "
+                       "or reset)",
+                       w, f);
         break;
     case TFA_ANOMALY_RST_IN_TIME_WAIT:
         g_snprintf(buf, len,
-                   "RST from %s (frame %" PRIu64 ") while the connection was in TIME_WAIT (%s "
-                   "-> %s): it ends TIME_WAIT early (RFC 1337)",
-                   w, f, ss, rs);
+                   "RST from %s (frame %" PRIu64 ") reached %s in TIME_WAIT (it had closed and "
+                   "acknowledged the peer's FIN): unless it protects TIME_WAIT (RFC 1337), the "
+                   "RST ends it early; harmful only if an old duplicate then arrives",
+                   w, f, pw);
         break;
     case TFA_ANOMALY_RST_OUT_OF_WINDOW:
         g_snprintf(buf, len,
@@ -127,27 +169,53 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
         else
             g_snprintf(buf, len,
                        "RST claiming %s (frame %" PRIu64 ") has TTL %u where its packets had "
-                       "%u: sent from elsewhere on the path (a middlebox, an IPS, an attacker)",
-                       w, f, r->ttl, r->sender_ttl);
+                       "%u..%u: sent from elsewhere on the path (a middlebox, an IPS, an "
+                       "attacker)",
+                       w, f, r->ttl, r->sender_ttl_min, r->sender_ttl_max);
         break;
     case TFA_ANOMALY_RST_KEEPALIVE_TIMEOUT:
         g_snprintf(buf, len,
-                   "%s sent keep-alive probes that went unanswered, then reset (frame %" PRIu64
-                   "): the peer is gone (crashed, unreachable, or a NAT dropped the mapping)",
-                   w, f);
+                   "%s sent %u keep-alive probe%s that went unanswered, then reset (frame "
+                   "%" PRIu64 "): the peer is gone (crashed, unreachable, or a NAT dropped the "
+                   "mapping)",
+                   w, r->probes, r->probes == 1 ? "" : "s", f);
         break;
     case TFA_ANOMALY_RST_AFTER_IDLE:
-        g_snprintf(buf, len,
-                   "RST from %s (frame %" PRIu64 ") after %.1f s of silence: a NAT or firewall "
-                   "most likely forgot the idle connection; send keep-alives more often than "
-                   "its timeout",
-                   w, f, secs(r->idle_before));
+        if (r->sender_ttl_min != 0 && (r->ttl < r->sender_ttl_min || r->ttl > r->sender_ttl_max))
+            g_snprintf(buf, len,
+                       "RST claiming %s (frame %" PRIu64 ") after %.1f s of silence has TTL %u "
+                       "where its packets had %u..%u: a NAT or firewall on the path forgot the "
+                       "idle connection and reset it; send keep-alives more often than its "
+                       "timeout",
+                       w, f, secs(r->idle_before), r->ttl, r->sender_ttl_min,
+                       r->sender_ttl_max);
+        else if (r->ip_id != 0 || r->sender_ip_id != 0)
+            g_snprintf(buf, len,
+                       "%s reset the connection (frame %" PRIu64 ") after %.1f s of silence; "
+                       "the RST looks like its own packets (TTL %u, IP ID %u after %u): the "
+                       "endpoint itself ended the idle connection (its application's or its "
+                       "own idle timer), not a middlebox",
+                       w, f, secs(r->idle_before), r->ttl, r->ip_id, r->sender_ip_id);
+        else
+            g_snprintf(buf, len,
+                       "%s reset the connection (frame %" PRIu64 ") after %.1f s of silence; "
+                       "the RST has the TTL of its own packets (%u): the endpoint itself ended "
+                       "the idle connection (its application's or its own idle timer)",
+                       w, f, secs(r->idle_before), r->ttl);
         break;
     default:
-        g_snprintf(buf, len,
-                   "RST from %s in %s to the peer in %s (frame %" PRIu64 "): the evidence does "
-                   "not decide why",
-                   w, ss, rs, f);
+        if (r->sender_fin_before)
+            g_snprintf(buf, len,
+                       "%s reset the connection (frame %" PRIu64 ") after its own FIN (frame "
+                       "%" PRIu64 "), answering no data: it aborted after closing (SO_LINGER 0 "
+                       "after shutdown(), or a FIN_WAIT_2 timeout); the capture does not tell "
+                       "which",
+                       w, f, (guint64)r->sender_fin_frame);
+        else
+            g_snprintf(buf, len,
+                       "RST from %s in %s to the peer in %s (frame %" PRIu64 "): the evidence "
+                       "does not decide why",
+                       w, ss, rs, f);
         break;
     }
     return buf;

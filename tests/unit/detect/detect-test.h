@@ -24,6 +24,7 @@ typedef struct Fx {
     TfaBudget budget;
     TfaStats stats;
     uint8_t ttl[2];
+    uint16_t next_ip_id; /* the next frame's IPv4 ID when non-zero (used once) */
 } Fx;
 
 static inline int fx_setup(void **state)
@@ -78,6 +79,10 @@ static inline void tx_at(Fx *f, TfaDuration gap, uint8_t side, uint16_t flags, u
     if (created)
         tfa_tcpsm_init(f->c, &f->opts, &seg, side);
     seg.ip_id = (uint16_t)f->frame; /* every frame its own IP ID, as Linux does */
+    if (f->next_ip_id != 0) {
+        seg.ip_id = f->next_ip_id;
+        f->next_ip_id = 0;
+    }
     tfa_seqtrack_segment(f->c, &f->opts, &f->budget, &f->stats, &seg, side, &f->sq);
     if (f->sq.facts & TFA_SEQ_DUP_FRAME)
         memset(&f->ev, 0, sizeof(f->ev));
