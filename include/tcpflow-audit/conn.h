@@ -343,6 +343,11 @@ struct TfaConn {
     bool reused_time_wait;
     uint8_t reused_side;       /* the side that was in TIME_WAIT */
     TfaDuration reused_after;  /* how long after TIME_WAIT began */
+    /* this record continues an earlier one of the same connection, reported
+     * after idle_timeout of silence (conntrack): its id (0: none) and how
+     * long the silence lasted */
+    guint64 continues_id;
+    TfaDuration continues_after;
 
     /* the two endpoints (tcpsm) */
     TfaEndpoint ep[2];

@@ -68,9 +68,10 @@ void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSeg
     uint8_t client = c->client;
 
     if (created) {
+        /* arg1: the earlier record this one continues after an idle split */
         if (c->mid_stream)
             tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_NOT_SEEN, -1, seg->frame_no, seg->ts,
-                         c->originator, 0);
+                         c->originator, (int64_t)c->continues_id);
         if (c->reused_time_wait)
             tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_PORT_REUSE_IN_TIME_WAIT, c->reused_side,
                          seg->frame_no, seg->ts, c->reused_after, 0);

@@ -258,13 +258,22 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                    w, a->arg[0], state(a->arg[1]), f);
         break;
     case TFA_ANOMALY_HANDSHAKE_NOT_SEEN:
-        g_snprintf(buf, len,
-                   "the capture began after this connection's handshake; the client was "
-                   "decided by %s",
-                   a->arg[0] == TFA_ORIGINATOR_SYNACK ? "a SYN-ACK it received"
-                   : a->arg[0] == TFA_ORIGINATOR_PORT ? "the ports (the lower, well-known one "
-                                                        "is the server)"
-                                                      : "who sent the first packet");
+        if (a->arg[1] != 0)
+            g_snprintf(buf, len,
+                       "this record continues record %" PRId64 " of the same connection, which "
+                       "was reported when the connection had been silent longer than "
+                       "--idle-timeout; after %.1f s of silence it spoke again (frame %" PRIu64
+                       "): what the capture holds of its start (handshake, window scale) is "
+                       "in that record",
+                       a->arg[1], secs(c->continues_after), f);
+        else
+            g_snprintf(buf, len,
+                       "the capture began after this connection's handshake; the client was "
+                       "decided by %s",
+                       a->arg[0] == TFA_ORIGINATOR_SYNACK ? "a SYN-ACK it received"
+                       : a->arg[0] == TFA_ORIGINATOR_PORT ? "the ports (the lower, well-known "
+                                                            "one is the server)"
+                                                          : "who sent the first packet");
         break;
     case TFA_ANOMALY_HANDSHAKE_OPTIONS_ASYMMETRIC:
         g_snprintf(buf, len,
@@ -299,7 +308,8 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
         else
             g_snprintf(buf, len,
                        "%s sent its FIN again (frame %" PRIu64 ", %.3f s after the first, frame "
-                       "%" PRId64 "): the FIN or its ACK was lost",
+                       "%" PRId64 "): no ACK of it had reached the sender in time; the FIN or "
+                       "its ACK was lost, or late",
                        w, f, secs(a->arg[1]), a->arg[0]);
         break;
     case TFA_ANOMALY_TEARDOWN_LAST_ACK_LOST:
