@@ -1,7 +1,8 @@
 /* detect.c - runs the detectors and decides the one-word verdict.
  *
  * Verdict rule (tcpflow-audit-records(5)): "failed" when the handshake
- * failed (refused, unanswered, SYN-ACK never acknowledged, reset during it)
+ * failed (refused, unanswered as the client's own retries prove, SYN-ACK
+ * never acknowledged, reset during it)
  * or an anomaly of severity error was found; "degraded" when a warning was
  * found or the connection ended by reset; "ok" otherwise. */
 #include "config.h"
