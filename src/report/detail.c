@@ -168,16 +168,19 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
     case TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED:
         if (a->possible)
             g_snprintf(buf, len,
-                       "%s sent %" PRId64 " SYN%s and the capture holds no answer, but it did "
-                       "not send it again after a retransmission timeout; the capture went on "
-                       "%.3f s after the last: %s",
-                       w, a->arg[0], a->arg[0] == 1 ? "" : "s", secs(a->arg[1]),
+                       "%s sent %" PRId64 " SYN%s and the capture holds no answer%s; %s %.3f s "
+                       "%s",
+                       w, a->arg[0], a->arg[0] == 1 ? "" : "s",
+                       a->arg[0] == 1 ? "" : ", each repeat sooner than a retransmission timer",
+                       a->arg[1] < TFA_NSEC_PER_SEC ? "but the capture ended"
+                                                    : "but the client did not retry in the",
+                       secs(a->arg[1]),
                        a->arg[1] < TFA_NSEC_PER_SEC
-                           ? "too soon for an unanswered SYN to show (the first retry comes "
-                             "after 1 s)"
-                           : "a client with no answer would have retried by then, so the "
-                             "answer most likely took a path the capture does not see, or the "
-                             "application gave up");
+                           ? "after the last SYN, too soon for a missing answer to show (a "
+                             "client with no answer retries after 1 s)"
+                           : "the capture went on, as a client with no answer would after 1 s: "
+                             "the answer most likely took a path the capture does not see, or "
+                             "the application gave up");
         else
             g_snprintf(buf, len,
                        "%s sent %" PRId64 " SYNs over %.3f s, each retry after a timeout, and "
@@ -357,16 +360,20 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        "no segment at all from %s: it sees one direction only, so whether and "
                        "when %s closed cannot be told",
                        w, f, p, p);
-        else if (a->possible)
+        else if (a->possible && c->side[peer].last_ts < a->ts)
             g_snprintf(buf, len,
                        "%s closed its direction (FIN, frame %" PRIu64 ") and the record ended "
-                       "%.3f s later with %s (%s) not closed%s: too soon, or with too little "
-                       "of %s in the capture, to say it would not close",
-                       w, f, secs(a->arg[0]), p,
-                       tfa_tcp_state_name((TfaTcpState)c->ep[peer].state),
-                       c->side[peer].last_ts < a->ts ? ", and nothing from it after the FIN"
-                                                     : "",
-                       p);
+                       "%.3f s later with nothing captured from %s after the FIN: the capture "
+                       "does not show that it got the FIN, and its ACK and FIN may be among "
+                       "the segments the capture lacks",
+                       w, f, secs(a->arg[0]), p);
+        else if (a->possible)
+            g_snprintf(buf, len,
+                       "%s closed its direction (FIN, frame %" PRIu64 "); %s (%s) had not "
+                       "closed its own when the record ended only %.3f s later: too soon to "
+                       "say it would not",
+                       w, f, p, tfa_tcp_state_name((TfaTcpState)c->ep[peer].state),
+                       secs(a->arg[0]));
         else if (c->ep[peer].state == TFA_TCP_CLOSE_WAIT)
             g_snprintf(buf, len,
                        "%s closed its direction (FIN, frame %" PRIu64 "); %s took the FIN but "
