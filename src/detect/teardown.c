@@ -18,6 +18,15 @@
  * of the capture (Linux's initial RTO, RFC 6298 (2.1)). */
 #define HALF_CLOSE_MIN TFA_NSEC_PER_SEC
 
+/* @side acknowledged more of the peer's sequence space than the capture
+ * shows the peer sending: the capture lacks some of the peer's segments
+ * (perhaps its FIN). */
+static bool missed_from_peer(const TfaConn *c, uint8_t side)
+{
+    const TfaEndpoint *me = &c->ep[side], *peer = &c->ep[1 - side];
+    return me->rcv_nxt_known && peer->snd_nxt_known && tfa_seq_gt(me->rcv_nxt, peer->snd_nxt);
+}
+
 /* The round trip from the capture point to @side and back, from the
  * handshake (SYN -> SYN-ACK for the server, SYN-ACK -> ACK for the
  * client); -1 when the capture did not time it. */
@@ -135,8 +144,9 @@ static const TfaRstInfo *closing_rst(const TfaConn *c)
 
 /* One FIN, and the other direction still open when the record ends.  It
  * says something only when the capture shows the peer alive after the FIN
- * (it sent something: the capture sees its direction and it got the FIN)
- * and the capture went on long enough after it for the peer to have closed;
+ * (it sent something: the capture sees its direction and it got the FIN),
+ * the capture went on long enough after it for the peer to have closed,
+ * and the FIN's sender acknowledged nothing of the peer's the capture lacks;
  * otherwise the close was cut by the end of the capture, or the capture
  * does not see the peer at all. */
 static void half_closed_at_end(const TfaConn *c, const TfaVerdicts *d, uint8_t fin_side,
@@ -146,7 +156,8 @@ static void half_closed_at_end(const TfaConn *c, const TfaVerdicts *d, uint8_t f
     TfaTs fin_ts = d->fin_ts[fin_side];
     TfaDuration left = now - fin_ts;
     TfaFrameNo frame = d->fin_frame[fin_side];
-    if (peer->packets > 0 && peer->last_ts >= fin_ts && left >= HALF_CLOSE_MIN)
+    if (peer->packets > 0 && peer->last_ts >= fin_ts && left >= HALF_CLOSE_MIN &&
+        !missed_from_peer(c, fin_side))
         tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END, fin_side, frame, fin_ts,
                      left, 0);
     else
@@ -213,16 +224,14 @@ void tfa_detect_teardown_end(const TfaConn *c, TfaVerdicts *d, const TfaOptions 
         if (c->side[i].packets == 0 || ep->path == NULL || ep->path->len == 0)
             continue;
         const TfaTransition *t = &g_array_index(ep->path, TfaTransition, ep->path->len - 1);
-        const TfaEndpoint *other = &c->ep[1 - i];
         if (ep->state == TFA_TCP_CLOSE_WAIT) {
             /* it acknowledged the FIN (the transition is certain: its own
              * ACK covered the FIN), then said nothing more for stuck_after
              * of capture; and the peer did not acknowledge anything of it
              * the capture missed (its FIN among them) */
             TfaTs quiet_since = c->side[i].last_ts;
-            bool missed = other->rcv_nxt_known && ep->snd_nxt_known &&
-                          tfa_seq_gt(other->rcv_nxt, ep->snd_nxt);
-            if (t->certain && d->fin_sent[1 - i] && quiet_since >= d->fin_ts[1 - i] && !missed &&
+            if (t->certain && d->fin_sent[1 - i] && quiet_since >= d->fin_ts[1 - i] &&
+                !missed_from_peer(c, (uint8_t)(1 - i)) &&
                 now - quiet_since >= opts->stuck_after)
                 tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK, i,
                              c->side[i].last_frame, quiet_since, now - quiet_since,
@@ -230,7 +239,7 @@ void tfa_detect_teardown_end(const TfaConn *c, TfaVerdicts *d, const TfaOptions 
         } else if (ep->state == TFA_TCP_FIN_WAIT_2) {
             /* waiting for the peer's FIN since its own was acknowledged; a
              * peer that did send a FIN (which never arrived) has closed */
-            if (!d->fin_sent[1 - i] && now - t->ts >= opts->stuck_after)
+            if (!d->fin_sent[1 - i] && !missed_from_peer(c, i) && now - t->ts >= opts->stuck_after)
                 tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_FIN_WAIT_2_STUCK, i, t->frame, t->ts,
                              now - t->ts, (int64_t)d->fin_frame[i]);
         }

@@ -269,6 +269,22 @@ static void test_fin_wait_2_peer_fin_lost(void **state)
     assert_false(first_of(f, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED)->possible);
 }
 
+/* The client closed, the server acknowledged; the server's FIN is not in
+ * the capture but the client's ACK covers it: the server did close. */
+static void test_half_closed_peer_fin_not_captured(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 2, 0);
+    /* the server's FIN (ISS_S + 1) is lost by the capture */
+    tx_at(f, 5 * MS, C, ACK, ISS_C + 2, ISS_S + 2, 0, NULL);
+    finish(f, TFA_END_CAPTURE_END, 10 * SEC);
+    assert_true(first_of(f, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END)->possible);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK), 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_WAIT_2_STUCK), 0);
+}
+
 /* The same FIN twice 90 us apart, nothing from the peer in between: no
  * timer fires so soon; a copy, not a loss. */
 static void test_fin_copy(void **state)
@@ -317,7 +333,7 @@ int main(void)
         FX_TEST(test_half_closed_at_capture_end), FX_TEST(test_fin_in_one_direction_capture),
         FX_TEST(test_close_wait_not_acknowledged), FX_TEST(test_close_wait_fin_not_captured),
         FX_TEST(test_fin_wait_2_peer_fin_lost), FX_TEST(test_fin_copy),
-        FX_TEST(test_last_ack_crossed),
+        FX_TEST(test_last_ack_crossed),     FX_TEST(test_half_closed_peer_fin_not_captured),
     };
     return cmocka_run_group_tests_name("detect/teardown", tests, NULL, NULL);
 }
