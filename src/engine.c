@@ -10,6 +10,7 @@
 
 #include "tcpflow-audit/engine.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include "tcpflow-audit/conntrack.h"
@@ -350,6 +351,7 @@ TfaRunResult tfa_engine_run(TfaEngine *e, GError **error)
             break;
     }
 
+    (void)stop_requested(e); /* a signal may have ended the last read */
     if (show_progress && e->progress_at != e->start_wall)
         tfa_message_progress_clear();
     poll_drops(e);
@@ -371,9 +373,22 @@ TfaRunResult tfa_engine_run(TfaEngine *e, GError **error)
     tfa_capture_get_stats(e->cap, &info.capture);
     if (!tfa_report_summary(e->rep, &info, &local) || !tfa_report_end(e->rep, &local))
         goto write_failed;
+    /* live, a signal is the normal way to stop; reading files it is not */
+    bool interrupted = e->stopped && !live;
+    if (interrupted) {
+        int sig = e->stop != NULL ? (int)*e->stop : 0;
+        tfa_message_error("interrupted by %s after %" G_GUINT64_FORMAT " frames: not every input "
+                          "was read; the records and summary of what was read were written",
+                          sig == SIGINT    ? "SIGINT (Ctrl-C)"
+                          : sig == SIGTERM ? "SIGTERM"
+                                           : "a signal",
+                          e->stats.frames);
+    }
     if (e->damaged)
         return TFA_RUN_DAMAGED;
-    return e->fail ? TFA_RUN_FAIL_ON : TFA_RUN_OK;
+    if (e->fail)
+        return TFA_RUN_FAIL_ON;
+    return interrupted ? TFA_RUN_INTERRUPTED : TFA_RUN_OK;
 
 write_failed:
     if (e->rq != NULL)

@@ -8,6 +8,8 @@
  *   3  fatal: live capture or output failed
  *   4  the input was clean, but a connection had an anomaly at or above
  *      --fail-on (1 wins over 4: damaged input is reported first)
+ *   5  reading files or stdin was interrupted by SIGINT/SIGTERM (the lowest
+ *      non-zero status wins)
  */
 #include "config.h"
 
@@ -35,6 +37,7 @@ enum {
     EXIT_USAGE = 2,
     EXIT_FATAL = 3,
     EXIT_FAIL_ON = 4,
+    EXIT_INTERRUPTED = 5,
 };
 
 /* The one mutable file-scope object: set by the signal handler only. */
@@ -42,8 +45,7 @@ static volatile sig_atomic_t stop_flag;
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    stop_flag = 1;
+    stop_flag = sig; /* the engine names it */
 }
 
 /* Parsed command-line values before they are checked into TfaOptions. */
@@ -492,12 +494,13 @@ static const char *summary_text =
     "per connection what went wrong, with frame numbers as evidence.\n"
     "\n"
     "FILE... are read as one continuous capture in the order given ('-' = stdin);\n"
-    "a BPF filter EXPRESSION may follow them.";
+    "a BPF filter EXPRESSION may follow them.  Pipes and FIFOs are read once;\n"
+    "gzip, zstd, xz and lz4 files are decompressed as they are read.";
 
 static const char *description_text =
     "Exit status: 0 all input read; 1 some input damaged or unreadable (every record\n"
     "of what was read is still written); 2 usage error; 3 fatal capture or output error;\n"
-    "4 a connection reached --fail-on.\n"
+    "4 a connection reached --fail-on; 5 interrupted by a signal before every input was read.\n"
     "\n"
     "Examples:\n"
     "  tcpflow-audit capture.pcap\n"
@@ -711,6 +714,9 @@ int main(int argc, char **argv)
         break;
     case TFA_RUN_FAIL_ON:
         status = EXIT_FAIL_ON;
+        break;
+    case TFA_RUN_INTERRUPTED:
+        status = EXIT_INTERRUPTED;
         break;
     case TFA_RUN_FAILED:
     default:

@@ -5,7 +5,8 @@
 # Runs apt-get directly as root, through sudo otherwise.  Non-interactive.
 set -eu
 pkgs="build-essential autoconf automake pkg-config libpcap-dev libglib2.0-dev
-libcmocka-dev libjson-glib-dev python3 python3-jsonschema groff-base"
+libcmocka-dev libjson-glib-dev python3 python3-jsonschema groff-base
+zlib1g-dev libzstd-dev liblzma-dev liblz4-dev zstd lz4"
 if [ "${1:-}" = "--oracles" ]; then
     pkgs="$pkgs tshark"
 fi

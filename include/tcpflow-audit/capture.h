@@ -42,7 +42,8 @@ typedef enum TfaCaptureStatus {
     TFA_CAPTURE_FRAME = 0, /* *frame filled */
     TFA_CAPTURE_TIMEOUT,   /* live: no packet within the read timeout; now_ts advanced */
     TFA_CAPTURE_DAMAGED,   /* the current file is damaged; message in *error; reading goes on */
-    TFA_CAPTURE_BREAK,     /* tfa_capture_break() was called */
+    TFA_CAPTURE_BREAK,     /* tfa_capture_break() was called, or a signal ended a
+                            * blocked read of a pipe */
     TFA_CAPTURE_END,       /* every input read */
     TFA_CAPTURE_ERROR,     /* fatal: *error set */
 } TfaCaptureStatus;

@@ -190,16 +190,29 @@ typedef struct TfaHalf {
     uint32_t max_win;          /* largest scaled window seen */
     bool edge_known;
     uint32_t right_edge;       /* last_ack + last_win */
+    uint32_t edge_seq;         /* the sequence number of the segment that set it (SND.WL1) */
+    uint32_t max_edge;         /* the highest right edge advertised */
+    /* this side's SYN as captured: its window scale option (RFC 7323 §2.2) */
+    bool syn_seen, syn_is_synack, syn_wscale;
+    uint8_t syn_shift;
     uint32_t dupacks;          /* identical ACKs in a row with data outstanding */
     TfaTs dupack_ts;
     /* zero window episode of this side's receive window */
     bool zero;
+    bool zero_probed;          /* the peer probed it during this episode */
     TfaFrameNo zero_frame;
     TfaTs zero_ts;
     /* timestamps (RFC 7323) */
     bool ts_seen;
     uint32_t ts_recent;        /* the receiver's TS.Recent for this direction, as
                                 * rebuilt from the capture (RFC 7323 §4.3) */
+    uint32_t ts_before;        /* TS.Recent before its latest advance */
+    /* a TSval below TS.Recent, waiting for the sender's next new segment
+     * to show whether its clock really went back */
+    bool ts_pending;
+    uint32_t ts_pending_val, ts_pending_recent;
+    TfaFrameNo ts_pending_frame;
+    TfaTs ts_pending_ts;
     /* the previous segment of this side, to recognise a frame captured twice */
     bool prev_valid;
     uint16_t prev_ip_id, prev_flags, prev_checksum;
@@ -239,13 +252,19 @@ typedef struct TfaSentSeg {
     TfaTs ts;
     TfaFrameNo frame;
     bool retransmitted;
+    bool suspect;        /* after a gap, out of order or outside the window: its ACK's timing
+                          * says nothing of the receiver's delay */
+    bool alone;          /* nothing else of its sender's was in flight when it was sent */
+    bool filled;         /* it filled the receiver's window */
 } TfaSentSeg;
 
 #define TFA_SENT_QUEUE 32
 #define TFA_DELAY_SAMPLES 64
 
 /* ACK timing of one endpoint: how it acknowledges the peer's data, and the
- * round trips of its own data (written by detect/ackdelay.c). */
+ * round trips of its own data (written by detect/ackdelay.c).  Delays and
+ * round trips are measured at the capture point; the findings subtract the
+ * path's round trip (see tfa_detect_ack_segment). */
 typedef struct TfaAckTiming {
     guint64 acks, immediate, delayed, over_500ms, piggybacked, stretch;
     guint64 full_acks;             /* pure ACKs of full-sized data ... */
@@ -254,7 +273,8 @@ typedef struct TfaAckTiming {
     uint16_t n_delays;             /* the latest TFA_DELAY_SAMPLES delays, a ring */
     uint16_t delay_pos;
     TfaDuration *delays;
-    /* round trips of this endpoint's own data, by the peer's ACKs (Karn) */
+    /* round trips of this endpoint's own data, by the peer's ACKs (Karn):
+     * capture -> peer -> capture, plus the peer's own delay */
     guint64 rtt_samples;
     TfaDuration rtt_min, rtt_max;
     uint16_t n_rtts, rtt_pos;
@@ -262,17 +282,23 @@ typedef struct TfaAckTiming {
     /* this endpoint's data not yet acknowledged */
     TfaSentSeg *sent;
     uint16_t sent_head, sent_len;
-    uint32_t mss;                  /* from its SYN, else the largest segment seen */
-    bool mss_announced;            /* mss came from its SYN */
-    /* Nagle + delayed ACK: a small segment, its late ACK, the next segment */
-    bool small_out;
-    uint32_t small_end;
-    TfaTs small_ts;
-    TfaFrameNo small_frame;
-    bool held;                     /* the late ACK came: is the next data right behind it? */
+    uint32_t mss;                  /* announced in its SYN: the largest segment it receives */
+    bool mss_announced;
+    uint32_t max_seg;              /* its largest data segment */
+    uint32_t prev_len;             /* its latest data segment's length */
+    uint32_t full_seg;             /* the largest of at least 536 bytes it sent twice in a row */
+    TfaTs last_data_ts;            /* its latest data segment or FIN */
+    TfaTs zero_ts;                 /* the latest time it advertised a zero window */
+    /* Nagle + delayed ACK: its small segment, alone in flight, was
+     * acknowledged late by a pure ACK: is its next data right behind it? */
+    bool held;
+    bool held_rtt_known;           /* the delay was measured with the handshake's round trip */
     TfaTs held_ack_ts;
-    TfaDuration held_for;
+    TfaDuration held_for;          /* the peer's own delay of that ACK */
     guint stalls;
+    guint holds;                   /* its lone small segments acknowledged late */
+    guint stalls_timed;            /* stalls timed with the handshake's round trip, the release
+                                    * placed within NAGLE_TIGHT of the ACK */
     TfaDuration stall_time;
     TfaFrameNo first_stall_frame;
     TfaTs first_stall_ts;

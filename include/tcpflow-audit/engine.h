@@ -24,6 +24,8 @@ typedef enum TfaRunResult {
     TFA_RUN_FAILED,        /* fatal setup or I/O failure (*error set) */
     TFA_RUN_PIPE_CLOSED,   /* the reader of our output went away */
     TFA_RUN_FAIL_ON,       /* clean input, but a connection reached --fail-on */
+    TFA_RUN_INTERRUPTED,   /* files: a signal stopped reading before the end (said on
+                            * stderr); every record of what was read emitted */
 } TfaRunResult;
 
 /* Takes ownership of @cap and @rep. */

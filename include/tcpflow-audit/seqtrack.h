@@ -4,7 +4,10 @@
  * Writes only TfaConn.half[] (conn.h) and the TfaSeqEvent it returns; the
  * sequence detector (detect/sequence.c) turns the facts into anomalies.
  * Wrap-safe 32-bit arithmetic throughout (seqnum.h).  Windows are scaled
- * only when both SYNs carried the window scale option (RFC 7323 §2.2).
+ * only when both SYNs carried the window scale option (RFC 7323 §2.2); a
+ * side's shift is known only when the capture holds the SYNs that decide
+ * it, and the window facts that depend on the scaled size (FULL, SHRUNK,
+ * OUT_OF_WINDOW) are not raised without it.
  * Payload of not yet acknowledged bytes is kept, within a per-direction cap
  * and the run's TfaBudget, so a retransmission can be compared with what was
  * first sent; bytes beyond the caps are not kept, and that is counted.
@@ -47,7 +50,7 @@ enum {
     TFA_SEQ_WINDOW_FULL = 1u << 15,
     TFA_SEQ_WINDOW_SHRUNK = 1u << 16,
     TFA_SEQ_OUT_OF_WINDOW = 1u << 17, /* beyond the receiver's advertised right edge */
-    TFA_SEQ_TS_REGRESSION = 1u << 18,
+    TFA_SEQ_TS_REGRESSION = 1u << 18, /* the sender's clock went back: see ts_frame */
     TFA_SEQ_STALE = 1u << 19,         /* belongs to the previous incarnation */
     TFA_SEQ_ZERO_SEGMENT = 1u << 20,  /* it advertises a zero window */
     TFA_SEQ_PROBE_ACK = 1u << 21,     /* it answers this side's peer's probe */
@@ -62,7 +65,14 @@ typedef struct TfaSeqEvent {
     uint32_t dupacks;        /* TFA_SEQ_DUP_ACK: its number in the run */
     TfaDuration zero_for;    /* TFA_SEQ_ZERO_END: how long the window stayed shut */
     TfaFrameNo zero_frame;   /* ... since this frame */
+    bool zero_probed;        /* ... and the peer probed it meanwhile */
     TfaFrameNo probe_frame;  /* TFA_SEQ_PROBE_ACK: the probe it answers */
+    uint32_t shrunk_by;      /* TFA_SEQ_WINDOW_SHRUNK: bytes the right edge moved back */
+    /* TFA_SEQ_TS_REGRESSION: the segment whose TSval went back (this one or
+     * an earlier one, confirmed by this one), its TSval and the TS.Recent */
+    TfaFrameNo ts_frame;
+    TfaTs ts_ts;
+    uint32_t ts_val, ts_recent;
     uint32_t differ_at;      /* TFA_SEQ_DATA_DIFFERS: first differing sequence number */
     TfaDuration since;       /* retransmissions: since the data was first captured/expected */
 } TfaSeqEvent;

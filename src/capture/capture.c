@@ -12,6 +12,7 @@
 #include "tcpflow-audit/decode.h"
 
 #include "readahead.h"
+#include "stream.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -27,11 +28,6 @@ G_DEFINE_QUARK(tfa-capture-error-quark, tfa_capture_error)
 #define TFA_CAPTURE_READ_BUFFER (1024 * 1024) /* stdio buffer of a file input */
 #define TFA_SNAPLEN_FOR_CHECK 65535
 
-/* Magic numbers of the two file formats, as read byte by byte. */
-#define MAGIC_PCAP_US 0xa1b2c3d4u
-#define MAGIC_PCAP_NS 0xa1b23c4du
-#define MAGIC_PCAPNG 0x0a0d0d0au
-
 typedef enum {
     SOURCE_FILES,
     SOURCE_MEMORY,
@@ -45,7 +41,10 @@ struct TfaCapture {
     const char *filter;
     pcap_t *p;                 /* current handle, NULL between files */
     const char *cur_name;
-    bool cur_is_pcap;          /* classic pcap: record offsets are exact */
+    bool cur_is_pcap;          /* classic pcap: record offsets are exact, and
+                                * seconds are unsigned 32-bit */
+    TfaStream *stream;         /* the current file's bytes (files only) */
+    bool open_interrupted;     /* a signal came while opening a pipe */
     guint64 offset;            /* byte offset of the next record (classic pcap) */
     guint64 frames_in_file;
     TfaFrameNo frame_no;
@@ -72,26 +71,6 @@ struct TfaCapture {
 static const char *display_name(const char *path)
 {
     return strcmp(path, "-") == 0 ? "(stdin)" : path;
-}
-
-/* Read a file's magic to learn its format; stdin is not peeked. */
-static bool sniff_classic_pcap(const char *path)
-{
-    if (strcmp(path, "-") == 0)
-        return false;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return false;
-    uint8_t m[4];
-    bool classic = false;
-    if (fread(m, 1, 4, f) == 4) {
-        uint32_t be = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
-        uint32_t le = (uint32_t)m[3] << 24 | (uint32_t)m[2] << 16 | (uint32_t)m[1] << 8 | m[0];
-        classic = be == MAGIC_PCAP_US || be == MAGIC_PCAP_NS || le == MAGIC_PCAP_US ||
-                  le == MAGIC_PCAP_NS;
-    }
-    fclose(f);
-    return classic;
 }
 
 static bool apply_filter(pcap_t *p, const char *filter, const char *name, GError **error)
@@ -133,6 +112,7 @@ static void close_current(TfaCapture *cap)
         pcap_close(cap->p);
         cap->p = NULL;
     }
+    g_clear_pointer(&cap->stream, tfa_stream_free); /* after the FILE libpcap closed */
 }
 
 /* Check the link type and compile the filter of a just-opened handle. */
@@ -154,30 +134,29 @@ static bool prepare_handle(TfaCapture *cap, const char *name, GError **error)
     return true;
 }
 
-/* Open a regular file with a large stdio buffer: libpcap reads a record
- * header and then its data with two small fread()s, which with the default
- * buffer of one page made a read() system call every 4 KiB.  NULL when the
- * file cannot be opened this way (stdin, a missing file): then libpcap
- * opens it itself and words the error. */
-static pcap_t *open_buffered(TfaCapture *cap, const char *path, char *errbuf)
+/* Open a file (or stdin) for libpcap through stream.c, which reads pipes
+ * and FIFOs once from their first byte and decompresses gzip, zstd, xz and
+ * lz4.  The FILE gets a large stdio buffer: libpcap reads a record header
+ * and then its data with two small fread()s, which with the default buffer
+ * of one page made a read() system call every 4 KiB.  NULL with @errbuf or
+ * *error set when it cannot be opened. */
+static pcap_t *open_stream(TfaCapture *cap, const char *path, char *errbuf, GError **error)
 {
-    struct stat st;
-    if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-        return NULL;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
     /* glibc ignores the size unless it is given the buffer; one buffer
      * serves every file, as only one is open at a time */
     if (cap->read_buf == NULL)
         cap->read_buf = g_malloc(TFA_CAPTURE_READ_BUFFER);
-    if (setvbuf(f, cap->read_buf, _IOFBF, TFA_CAPTURE_READ_BUFFER) != 0) {
-        fclose(f);
+    cap->stream = tfa_stream_open(path, cap->read_buf, TFA_CAPTURE_READ_BUFFER, error);
+    if (cap->stream == NULL)
+        return NULL;
+    cap->cur_is_pcap = tfa_stream_is_classic_pcap(cap->stream);
+    FILE *f = tfa_stream_file(cap->stream);
+    pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (p == NULL) {
+        g_clear_pointer(&cap->stream, tfa_stream_free); /* libpcap closes nothing on failure */
         return NULL;
     }
-    pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-    if (p == NULL)
-        fclose(f); /* libpcap closes nothing on failure */
+    tfa_stream_handed_over(cap->stream); /* pcap_close() closes the FILE */
     return p;
 }
 
@@ -192,14 +171,17 @@ static bool open_next_file(TfaCapture *cap, GError **error)
     cap->done_before = cap->done_bytes;
     cap->cur_name = name;
     cap->frames_in_file = 0;
-    cap->cur_is_pcap = sniff_classic_pcap(path);
+    cap->cur_is_pcap = false;
     cap->offset = PCAP_FILE_HEADER_LEN;
-    cap->p = open_buffered(cap, path, errbuf);
-    if (cap->p == NULL && errbuf[0] == '\0')
-        cap->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    g_autoptr(GError) why = NULL;
+    cap->p = open_stream(cap, path, errbuf, &why);
+    if (cap->p == NULL && g_error_matches(why, G_FILE_ERROR, G_FILE_ERROR_INTR)) {
+        cap->open_interrupted = true; /* not damage: the caller is stopping */
+        return false;
+    }
     if (cap->p == NULL) {
         g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_OPEN, "cannot read '%s': %s",
-                    name, errbuf);
+                    name, why != NULL ? why->message : errbuf);
         return false;
     }
     cap->stats.files_opened++;
@@ -391,25 +373,51 @@ gboolean tfa_capture_dump_to(TfaCapture *cap, const char *path, GError **error)
     return TRUE;
 }
 
+/* How far into the current file reading stands, in the file's own bytes
+ * (for a compressed file, the compressed bytes taken so far). */
+static guint64 file_pos(const TfaCapture *cap)
+{
+    if (cap->stream != NULL && tfa_stream_compression(cap->stream) != TFA_COMPRESSION_NONE)
+        return tfa_stream_consumed(cap->stream);
+    return cap->offset;
+}
+
 /* The current file is damaged: report where, close it, move on. */
 static TfaCaptureStatus damaged(TfaCapture *cap, GError **error)
 {
     const char *why = pcap_geterr(cap->p);
+    if (cap->stream != NULL && tfa_stream_interrupted(cap->stream)) {
+        /* a signal ended a blocked read of a pipe: the caller stops */
+        close_current(cap);
+        return TFA_CAPTURE_BREAK;
+    }
     cap->stats.files_damaged++;
-    if (cap->cur_is_pcap) {
+    if (cap->stream != NULL && tfa_stream_error(cap->stream) != NULL) {
         g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_DAMAGED,
-                    "'%s' is damaged at byte offset %" G_GUINT64_FORMAT
-                    " (after frame %" G_GUINT64_FORMAT " of this file): %s; the rest of the file "
-                    "is not read",
-                    cap->cur_name, cap->offset, cap->frames_in_file, why);
+                    "'%s' is damaged after frame %" G_GUINT64_FORMAT " of this file: its %s; the "
+                    "rest of the file is not read",
+                    cap->cur_name, cap->frames_in_file, tfa_stream_error(cap->stream));
+    } else if (cap->cur_is_pcap) {
+        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_DAMAGED,
+                    "'%s' is damaged at byte offset %" G_GUINT64_FORMAT "%s (after frame %"
+                    G_GUINT64_FORMAT " of this file): %s; the rest of the file is not read",
+                    cap->cur_name, cap->offset,
+                    cap->stream != NULL &&
+                            tfa_stream_compression(cap->stream) != TFA_COMPRESSION_NONE
+                        ? " of the decompressed data"
+                        : "",
+                    cap->frames_in_file, why);
     } else {
         FILE *f = pcap_file(cap->p);
         long pos = f != NULL ? ftell(f) : -1;
+        bool compressed = cap->stream != NULL &&
+                          tfa_stream_compression(cap->stream) != TFA_COMPRESSION_NONE;
         if (pos >= 0)
             g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_DAMAGED,
-                        "'%s' is damaged: reading stopped at byte offset %ld (after frame %" G_GUINT64_FORMAT
-                        " of this file): %s; the rest of the file is not read",
-                        cap->cur_name, pos, cap->frames_in_file, why);
+                        "'%s' is damaged: reading stopped at byte offset %ld%s (after frame %"
+                        G_GUINT64_FORMAT " of this file): %s; the rest of the file is not read",
+                        cap->cur_name, pos, compressed ? " of the decompressed data" : "",
+                        cap->frames_in_file, why);
         else
             g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_DAMAGED,
                         "'%s' is damaged after frame %" G_GUINT64_FORMAT " of this file: %s; the "
@@ -424,10 +432,15 @@ static TfaCaptureStatus damaged(TfaCapture *cap, GError **error)
  * damaged or hostile record's seconds are clamped to [0, 2^62 ns] (the year
  * 2116, beyond any classic pcap time): then the difference of any two
  * capture times, and the sum of any two such differences, fits in 64 bits. */
-static TfaTs frame_ts(const struct pcap_pkthdr *h)
+static TfaTs frame_ts(const TfaCapture *cap, const struct pcap_pkthdr *h)
 {
     const int64_t limit = (INT64_C(1) << 62) / TFA_NSEC_PER_SEC;
     int64_t sec = (int64_t)h->ts.tv_sec;
+    /* classic pcap's seconds are unsigned 32-bit (valid to 2106); libpcap
+     * 1.10 hands them over sign-extended, so times after January 2038
+     * would come out before 1970 */
+    if (cap->cur_is_pcap && sec < 0 && sec >= INT32_MIN)
+        sec = (int64_t)(uint32_t)sec;
     if (sec > limit)
         sec = limit;
     else if (sec < 0)
@@ -444,8 +457,12 @@ static TfaCaptureStatus read_frame(TfaCapture *cap, TfaFrame *frame, GError **er
         if (cap->p == NULL) {
             if (cap->kind != SOURCE_FILES || cap->paths[cap->next_path] == NULL)
                 return TFA_CAPTURE_END;
-            if (!open_next_file(cap, error))
-                return TFA_CAPTURE_DAMAGED;
+            if (!open_next_file(cap, error)) {
+                if (!cap->open_interrupted)
+                    return TFA_CAPTURE_DAMAGED;
+                cap->open_interrupted = false;
+                return TFA_CAPTURE_BREAK;
+            }
         }
 
         struct pcap_pkthdr *h;
@@ -453,7 +470,7 @@ static TfaCaptureStatus read_frame(TfaCapture *cap, TfaFrame *frame, GError **er
         int rc = pcap_next_ex(cap->p, &h, &data);
         if (rc == 1) {
             frame->frame_no = ++cap->frame_no;
-            frame->ts = frame_ts(h);
+            frame->ts = frame_ts(cap, h);
             frame->caplen = h->caplen;
             frame->wirelen = h->len;
             frame->linktype = pcap_datalink(cap->p);
@@ -492,7 +509,7 @@ static TfaCaptureStatus read_frame(TfaCapture *cap, TfaFrame *frame, GError **er
             }
             /* end of this file */
             if (cap->kind == SOURCE_FILES)
-                cap->done_bytes = cap->done_before + cap->offset;
+                cap->done_bytes = cap->done_before + file_pos(cap);
             close_current(cap);
             continue;
         }
@@ -508,7 +525,7 @@ static TfaCaptureStatus read_frame(TfaCapture *cap, TfaFrame *frame, GError **er
 
 static guint64 progress_done(const TfaCapture *cap)
 {
-    return cap->p != NULL ? cap->done_before + cap->offset : cap->done_bytes;
+    return cap->p != NULL ? cap->done_before + file_pos(cap) : cap->done_bytes;
 }
 
 /* TfaReadFunc: read_frame, and where it left the reading. */

@@ -1,8 +1,10 @@
 /* ackdelay.c - ACK timing (RFC 1122 §4.2.3.2, RFC 5681 §4.2, RFC 896):
  * how long each endpoint takes to acknowledge, delayed and stretch ACKs, the
  * Nagle + delayed-ACK stall, round trips by Karn's rule, and where the
- * capture point sits.  Figures are measured at the capture point: a delay
- * is the endpoint's own only when the capture is near that endpoint. */
+ * capture point sits.  The counters are measured at the capture point; a
+ * finding takes the endpoint's own share only, the round trip between the
+ * capture point and it subtracted (path_rtt), and says "possible" where the
+ * capture cannot tell that share or time the release of held data. */
 #include "config.h"
 
 #include "tcpflow-audit/detect.h"
@@ -17,11 +19,21 @@
 #define DELACK_LINUX_MAX (200 * TFA_NSEC_PER_MSEC)
 #define DELACK_IMMEDIATE (20 * TFA_NSEC_PER_MSEC)
 #define DELACK_RFC1122_MAX (500 * TFA_NSEC_PER_MSEC)
-/* Data leaving this soon after the ACK that released it was waiting for it. */
+/* The shortest receiver's delay taken for a delayed-ACK timer in a Nagle
+ * stall: Linux's 40 ms less the slack of a round trip measured once. */
+#define NAGLE_DELACK_MIN (DELACK_LINUX_MIN * 3 / 4)
+/* Data leaving this soon (beyond the round trip to its sender) after the
+ * ACK that released it was waiting for it. */
 #define NAGLE_RELEASE (2 * TFA_NSEC_PER_MSEC)
+/* A release placed within this much after the ACK is timed closely enough
+ * for a warning: the capture is near the sender, or the sender near. */
+#define NAGLE_TIGHT (10 * TFA_NSEC_PER_MSEC)
 /* A half round trip this short puts the capture "at" that endpoint. */
 #define NEAR_ABSOLUTE (1 * TFA_NSEC_PER_MSEC)
 #define DEFAULT_MSS 536u /* RFC 9293 §3.7.1 */
+/* Room for TCP options: a segment this close to the MSS is full-sized
+ * (timestamps take 12 bytes of it, RFC 7323). */
+#define TCP_OPTIONS_MAX 40u
 
 static void ring_add(TfaDuration **ring, uint16_t *n, uint16_t *pos, TfaDuration v)
 {
@@ -33,7 +45,17 @@ static void ring_add(TfaDuration **ring, uint16_t *n, uint16_t *pos, TfaDuration
         (*n)++;
 }
 
-static void queue_push(TfaAckTiming *t, const TfaSegment *seg, bool retx)
+static TfaDuration ring_min(const TfaDuration *ring, uint16_t n)
+{
+    TfaDuration m = -1;
+    for (uint16_t i = 0; ring != NULL && i < n; i++)
+        if (m < 0 || ring[i] < m)
+            m = ring[i];
+    return m;
+}
+
+static void queue_push(TfaAckTiming *t, const TfaSegment *seg, bool retx, bool suspect,
+                       bool filled)
 {
     if (t->sent == NULL)
         t->sent = g_new0(TfaSentSeg, TFA_SENT_QUEUE);
@@ -56,17 +78,168 @@ static void queue_push(TfaAckTiming *t, const TfaSegment *seg, bool retx)
     s->ts = seg->ts;
     s->frame = seg->frame_no;
     s->retransmitted = retx;
+    s->suspect = suspect;
+    s->alone = t->sent_len == 0;
+    s->filled = filled;
     t->sent_len++;
 }
 
-/* Whether @side's ACK delays, measured here, are its own. */
-static bool trusted(const TfaConn *c, uint8_t side)
+/* Whether the capture point is next to @side's endpoint (handshake known). */
+static bool near(const TfaConn *c, uint8_t side)
 {
     TfaDuration a, b;
     TfaVantage v = tfa_ack_vantage(c, &a, &b);
     if (v == TFA_VANTAGE_NEAR_BOTH)
         return true;
     return side == c->client ? v == TFA_VANTAGE_NEAR_CLIENT : v == TFA_VANTAGE_NEAR_SERVER;
+}
+
+/* The round trip from the capture point to @side's endpoint and back, as an
+ * upper bound: the handshake's half towards it (SYN -> SYN-ACK for the
+ * server, SYN-ACK -> ACK for the client) or the fastest of its latest ACKs
+ * of the peer's data (each is that path plus its own delay), whichever is
+ * shorter; -1 when neither was seen.  A delay less this is the endpoint's
+ * own, at least.  *handshake: whether the handshake's half was known. */
+static TfaDuration path_rtt(const TfaConn *c, uint8_t side, bool *handshake)
+{
+    TfaDuration to_server, to_client;
+    TfaVantage v = tfa_ack_vantage(c, &to_server, &to_client);
+    TfaDuration p = -1;
+    *handshake = v != TFA_VANTAGE_UNKNOWN;
+    if (*handshake)
+        p = side == c->client ? to_client : to_server;
+    const TfaAckTiming *data = &c->timing[1 - side]; /* the data @side acknowledged */
+    TfaDuration fast = ring_min(data->rtts, data->n_rtts);
+    if (fast >= 0 && (p < 0 || fast < p))
+        p = fast;
+    return p;
+}
+
+/* The largest segment @snd sends to @rcv: the smaller of the MSS both
+ * announced in their SYNs (each is what it receives, and follows from its
+ * own interface), else the largest seen (RFC 9293's default at least);
+ * *known: whether anything says so (a mid-stream connection's early small
+ * segments do not). */
+static uint32_t send_mss(const TfaAckTiming *snd, const TfaAckTiming *rcv, bool *known)
+{
+    uint32_t mss = 0;
+    if (rcv->mss_announced && rcv->mss > 0)
+        mss = rcv->mss;
+    if (snd->mss_announced && snd->mss > 0 && (mss == 0 || snd->mss < mss))
+        mss = snd->mss;
+    *known = mss > 0 || snd->max_seg >= DEFAULT_MSS;
+    if (mss > 0)
+        return mss;
+    return snd->max_seg > DEFAULT_MSS ? snd->max_seg : DEFAULT_MSS;
+}
+
+/* Whether @snd's segment of @len bytes is smaller than a full one: below
+ * the MSS by more than the options can take, and below the size it sent
+ * twice in a row (a bulk sender's segments, when the path's MTU is below
+ * what the SYNs announced). */
+static bool is_small(const TfaAckTiming *snd, uint32_t len, uint32_t mss)
+{
+    return len + TCP_OPTIONS_MAX < mss && (snd->full_seg == 0 || len < snd->full_seg);
+}
+
+/* @side's ACK came @delay after @newest, the newest of the @popped segments
+ * it acknowledged (the oldest sent at @first_ts), passed the capture point:
+ * how much of it was the receiver's own, and what it held up. */
+static void ack_late(TfaConn *c, const TfaSegment *seg, uint8_t side, const TfaSentSeg *newest,
+                     TfaTs first_ts, TfaDuration delay, unsigned popped, TfaAnomalySink *sink)
+{
+    TfaAckTiming *me = &c->timing[side];
+    TfaAckTiming *peer = &c->timing[1 - side];
+    bool handshake;
+    TfaDuration path = path_rtt(c, side, &handshake);
+    if (path < 0)
+        return;
+    TfaDuration own = delay - path; /* at the receiver, at least */
+    if (own < DELACK_IMMEDIATE)
+        return;
+    bool pure = seg->payload_len == 0;
+    /* seen away from the receiver, data behind other data of the same
+     * flow may have queued on the way (a bottleneck's serialization): only
+     * a segment sent alone, acknowledged alone, times the receiver */
+    bool timed = near(c, side) || (popped == 1 && newest->alone);
+    /* a receiver whose window was shut may hold its ACK until it opens */
+    bool zero = me->zero_ts != 0 && me->zero_ts >= first_ts;
+
+    if (own > DELACK_RFC1122_MAX) {
+        /* an ACK on data, from a receiver never seen sending a pure one:
+         * the capture may have been filtered to data, or have missed the
+         * pure ACK that came in time */
+        if (zero || !timed || (!pure && me->acks - me->piggybacked == 0))
+            return;
+        /* only a capture next to the receiver tells a late ACK from a lost
+         * one; only a handshake tells the path's round trip */
+        if (handshake && near(c, side))
+            tfa_sink_add(sink, TFA_ANOMALY_ACK_DELAY_OVER_500MS, side, seg->frame_no, seg->ts, own,
+                         (int64_t)newest->frame);
+        else
+            tfa_sink_add_possible(sink, TFA_ANOMALY_ACK_DELAY_OVER_500MS, TFA_SEV_NOTICE, side,
+                                  seg->frame_no, seg->ts, own, (int64_t)newest->frame);
+        return;
+    }
+    if (pure && handshake && timed)
+        tfa_sink_add(sink, TFA_ANOMALY_ACK_DELAYED, side, seg->frame_no, seg->ts, own,
+                     (int64_t)newest->frame);
+
+    /* Nagle's algorithm holds a small segment while data is unacknowledged
+     * (RFC 896; Linux: while a small one is): the peer's small segment,
+     * alone in flight, acknowledged by a delayed pure ACK.  With more in
+     * flight, a full-sized segment, or the peer's window filled or shut,
+     * congestion control or the window could as well have held what came
+     * next. */
+    bool mss_known;
+    uint32_t mss = send_mss(peer, me, &mss_known);
+    if (pure && popped == 1 && peer->sent_len == 0 && own >= NAGLE_DELACK_MIN && !zero &&
+        !newest->filled && mss_known && is_small(peer, newest->len, mss)) {
+        peer->held = true;
+        peer->holds++;
+        peer->held_rtt_known = handshake;
+        peer->held_ack_ts = seg->ts;
+        peer->held_for = own;
+        /* what the peer wrote after our data reached it was not ready before */
+        if (me->last_data_ts > newest->ts && seg->ts - me->last_data_ts < own)
+            peer->held_for = seg->ts - me->last_data_ts;
+    }
+}
+
+/* @seg is data from @side, which a late ACK may have released. */
+static void nagle_release(TfaConn *c, const TfaSegment *seg, uint8_t side, bool retx)
+{
+    TfaAckTiming *me = &c->timing[side];
+    TfaAckTiming *peer = &c->timing[1 - side];
+    me->held = false;
+    if (retx)
+        return;
+    /* the ACK reaches the sender half a round trip after the capture point
+     * saw it, the data comes back as long: near the sender, at once */
+    bool handshake;
+    TfaDuration p = path_rtt(c, side, &handshake);
+    if (p < 0)
+        p = 0;
+    TfaDuration window = p + p / 4 + NAGLE_RELEASE;
+    if (seg->ts - me->held_ack_ts > window)
+        return;
+    /* the peer's data just before the ACK, or after it: this segment may
+     * answer it (a request/response turnaround), not have waited */
+    if (peer->last_data_ts != 0 && peer->last_data_ts + DELACK_IMMEDIATE >= me->held_ack_ts)
+        return;
+    bool mss_known;
+    if (!is_small(me, seg->payload_len, send_mss(me, peer, &mss_known)))
+        return; /* Nagle holds only what is smaller than a segment */
+    if (me->stalls == 0) {
+        me->first_stall_frame = seg->frame_no;
+        me->first_stall_ts = seg->ts;
+    }
+    me->stalls++;
+    /* far from the sender the release is placed only within the round
+     * trip to it, and data sent on a timer could fall there as well */
+    if (me->held_rtt_known && window <= NAGLE_TIGHT)
+        me->stalls_timed++;
+    me->stall_time += me->held_for;
 }
 
 void tfa_detect_ack_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, const TfaSeqEvent *sq,
@@ -77,6 +250,8 @@ void tfa_detect_ack_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, con
     uint16_t f = seg->flags;
     bool retx = (sq->facts & (TFA_SEQ_RETRANS | TFA_SEQ_FAST_RETRANS | TFA_SEQ_SPURIOUS)) != 0;
 
+    if (sq->facts & TFA_SEQ_DUP_FRAME)
+        return; /* the capture's copy of the frame before */
     if (f & TFA_TH_SYN) {
         if (seg->opt.has_mss) {
             me->mss = seg->opt.mss;
@@ -86,30 +261,29 @@ void tfa_detect_ack_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, con
     }
     if (f & TFA_TH_RST)
         return;
+    if (sq->facts & TFA_SEQ_ZERO_SEGMENT)
+        me->zero_ts = seg->ts;
 
     /* Nagle: data right behind the late ACK that released it */
-    if (seg->payload_len > 0 && me->held) {
-        if (seg->ts - me->held_ack_ts <= NAGLE_RELEASE) {
-            if (me->stalls == 0) {
-                me->first_stall_frame = seg->frame_no;
-                me->first_stall_ts = seg->ts;
-            }
-            me->stalls++;
-            me->stall_time += me->held_for;
-        }
-        me->held = false;
-    }
+    if (seg->payload_len > 0 && me->held)
+        nagle_release(c, seg, side, retx);
 
     /* this segment as an ACK of the peer's data */
-    if ((f & TFA_TH_ACK) && peer->sent_len > 0 && !(sq->facts & TFA_SEQ_DUP_FRAME)) {
-        const TfaSentSeg *newest = NULL;
+    if ((f & TFA_TH_ACK) && peer->sent_len > 0) {
+        TfaSentSeg newest = {0};
+        TfaTs first_ts = 0;
         uint32_t covered = 0;
+        unsigned popped = 0;
+        bool suspect = false;
         while (peer->sent_len > 0) {
             TfaSentSeg *s = &peer->sent[peer->sent_head];
             if (!tfa_seq_le(s->end, seg->ack))
                 break;
-            newest = s;
+            if (popped++ == 0)
+                first_ts = s->ts;
+            newest = *s;
             covered += s->len;
+            suspect |= s->retransmitted || s->suspect;
             /* Karn: no round trip from a segment sent more than once */
             if (!s->retransmitted && s->end == seg->ack) {
                 TfaDuration rtt = seg->ts - s->ts;
@@ -123,13 +297,10 @@ void tfa_detect_ack_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, con
             peer->sent_head = (uint16_t)((peer->sent_head + 1) % TFA_SENT_QUEUE);
             peer->sent_len--;
         }
-        if (newest != NULL) {
-            TfaDuration delay = seg->ts - newest->ts;
-            /* without the SYN's MSS, the largest segment seen stands in for
-             * it, and only once it is at least the RFC 9293 default: a
-             * mid-stream connection's early segments say nothing */
-            uint32_t mss = peer->mss;
-            bool mss_known = peer->mss_announced || mss >= DEFAULT_MSS;
+        if (popped > 0) {
+            TfaDuration delay = seg->ts - newest.ts;
+            bool mss_known;
+            uint32_t mss = send_mss(peer, me, &mss_known);
             me->acks++;
             if (delay > me->max_delay)
                 me->max_delay = delay;
@@ -137,7 +308,7 @@ void tfa_detect_ack_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, con
             if (seg->payload_len > 0) {
                 me->piggybacked++;
             } else if (mss_known) {
-                bool full = newest->len >= mss;
+                bool full = !is_small(peer, newest.len, mss);
                 if (full) {
                     me->full_acks++;
                     if (covered <= 2 * mss)
@@ -149,58 +320,52 @@ void tfa_detect_ack_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, con
                                  covered, mss);
                 }
             }
-            if (delay < DELACK_IMMEDIATE) {
+            if (delay < DELACK_IMMEDIATE)
                 me->immediate++;
-            } else if (delay <= DELACK_RFC1122_MAX) {
+            else if (delay <= DELACK_RFC1122_MAX)
                 me->delayed++;
-                if (seg->payload_len == 0 && trusted(c, side))
-                    tfa_sink_add(sink, TFA_ANOMALY_ACK_DELAYED, side, seg->frame_no, seg->ts,
-                                 delay, (int64_t)newest->frame);
-            } else {
+            else
                 me->over_500ms++;
-                if (trusted(c, side))
-                    tfa_sink_add(sink, TFA_ANOMALY_ACK_DELAY_OVER_500MS, side, seg->frame_no,
-                                 seg->ts, delay, (int64_t)newest->frame);
-            }
-            /* the peer's small segment, acknowledged late by a pure ACK:
-             * did the peer hold its next data for it? */
-            if (peer->small_out && tfa_seq_le(peer->small_end, seg->ack)) {
-                if (seg->payload_len == 0 && seg->ts - peer->small_ts >= DELACK_IMMEDIATE) {
-                    peer->held = true;
-                    peer->held_ack_ts = seg->ts;
-                    peer->held_for = seg->ts - peer->small_ts;
-                }
-                peer->small_out = false;
-            }
+            /* the receiver's share of it, from data whose ACK is its own */
+            if (!suspect && delay >= DELACK_IMMEDIATE &&
+                !(sq->facts & (TFA_SEQ_ACK_UNSEEN | TFA_SEQ_ACK_INVALID)))
+                ack_late(c, seg, side, &newest, first_ts, delay, popped, sink);
         }
     }
 
-    if (seg->payload_len > 0 && !(sq->facts & TFA_SEQ_DUP_FRAME)) {
-        queue_push(me, seg, retx);
-        if (!me->mss_announced && seg->payload_len > me->mss)
-            me->mss = seg->payload_len;
-        uint32_t mss = me->mss > 0 ? me->mss : DEFAULT_MSS;
-        /* a small segment with nothing else outstanding before it: Nagle
-         * holds the next small one until it is acknowledged */
-        if (seg->payload_len < mss && !retx && me->sent_len == 1) {
-            me->small_out = true;
-            me->small_end = seg->seq + seg->payload_len;
-            me->small_ts = seg->ts;
-            me->small_frame = seg->frame_no;
-        } else {
-            me->small_out = false;
-        }
+    if (seg->payload_len > 0 && !(sq->facts & (TFA_SEQ_KEEPALIVE | TFA_SEQ_ZW_PROBE))) {
+        /* a probe's ACK answers the probe, whenever the data was sent */
+        bool suspect = (sq->facts & (TFA_SEQ_LOST | TFA_SEQ_OOO | TFA_SEQ_OUT_OF_WINDOW |
+                                     TFA_SEQ_STALE)) != 0;
+        queue_push(me, seg, retx, suspect, (sq->facts & TFA_SEQ_WINDOW_FULL) != 0);
+        if (seg->payload_len > me->max_seg)
+            me->max_seg = seg->payload_len;
+        if (seg->payload_len == me->prev_len && seg->payload_len >= DEFAULT_MSS &&
+            seg->payload_len > me->full_seg)
+            me->full_seg = seg->payload_len;
+        me->prev_len = seg->payload_len;
     }
+    if (seg->payload_len > 0 || (f & TFA_TH_FIN))
+        me->last_data_ts = seg->ts;
 }
 
 void tfa_detect_ack_end(TfaConn *c, TfaAnomalySink *sink)
 {
     for (uint8_t i = 0; i < 2; i++) {
         const TfaAckTiming *t = &c->timing[i];
-        /* repeatedly: one stall is an accident, two are a pattern */
-        if (t->stalls >= 2)
+        /* repeatedly, and at least a quarter of the late ACKs of a lone
+         * small segment: one stall is an accident, two are a pattern.
+         * Without the handshake the path's round trip is only bounded by
+         * the ACKs; far from the sender, the release only roughly timed */
+        if (t->stalls < 2 || t->stalls * 4 < t->holds)
+            continue;
+        if (t->stalls_timed >= 2)
             tfa_sink_add(sink, TFA_ANOMALY_ACK_NAGLE_DELACK_STALL, i, t->first_stall_frame,
                          t->first_stall_ts, t->stalls, t->stall_time);
+        else
+            tfa_sink_add_possible(sink, TFA_ANOMALY_ACK_NAGLE_DELACK_STALL, TFA_SEV_NOTICE, i,
+                                  t->first_stall_frame, t->first_stall_ts, t->stalls,
+                                  t->stall_time);
     }
 }
 

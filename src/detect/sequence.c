@@ -1,21 +1,36 @@
 /* sequence.c - the sequence and window anomalies, from seqtrack's facts.
  * One anomaly per segment that shows it; a zero window is one anomaly per
- * episode, carrying how long the window stayed shut. */
+ * episode, recorded when it is over, carrying how long the window stayed
+ * shut. */
 #include "config.h"
 
 #include "tcpflow-audit/detect.h"
 
 #include "tcpflow-audit/seqnum.h"
 
-/* The WINDOW_ZERO anomaly of @side still waiting for its duration. */
-static TfaAnomaly *open_zero(TfaConn *c, uint8_t side)
+/* A zero window that reopened sooner than this held no sender up. */
+#define ZERO_NO_TIME TFA_NSEC_PER_MSEC
+
+/* A zero-window episode of @side's receive window, from @frame at @ts for
+ * @dur, decided once it is over (@still_shut: at the connection's end).
+ * It is a finding when the capture shows the sender waiting for it: a
+ * probe into it, or a window reopened after a measurable pause with the
+ * sender having data to send (it had sent data and not yet its FIN).  A
+ * zero window that reopened at once, or that nobody waited for (the
+ * closing segments, a peer with nothing to send), is reported as possible,
+ * below its severity. */
+static void zero_episode(TfaConn *c, uint8_t side, TfaFrameNo frame, TfaTs ts, TfaDuration dur,
+                         bool probed, bool still_shut, TfaAnomalySink *sink)
 {
-    for (guint i = c->anomalies != NULL ? c->anomalies->len : 0; i > 0; i--) {
-        TfaAnomaly *a = &g_array_index(c->anomalies, TfaAnomaly, i - 1);
-        if (a->code == TFA_ANOMALY_WINDOW_ZERO && a->side == (int8_t)side && a->arg[1] == 1)
-            return a;
-    }
-    return NULL;
+    uint8_t peer = (uint8_t)(1 - side);
+    bool peer_fin = c->det.fin_sent[peer] && c->det.fin_ts[peer] <= ts;
+    bool waited = probed || (!still_shut && dur >= ZERO_NO_TIME && c->side[peer].bytes > 0 &&
+                             !peer_fin);
+    if (waited)
+        tfa_sink_add(sink, TFA_ANOMALY_WINDOW_ZERO, side, frame, ts, dur, still_shut);
+    else
+        tfa_sink_add_possible(sink, TFA_ANOMALY_WINDOW_ZERO, TFA_SEV_INFO, side, frame, ts, dur,
+                              still_shut);
 }
 
 void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side,
@@ -65,27 +80,21 @@ void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side
                      seg->ts - c->half[side].next_ts, 0);
     if (x & TFA_SEQ_ZW_PROBE)
         tfa_sink_add(sink, TFA_ANOMALY_WINDOW_ZERO_PROBE, side, f, ts, seg->payload_len, 0);
-    if (x & TFA_SEQ_ZERO_START)
-        /* arg 0: how long it stayed shut, known when it reopens; arg 1: 1
-         * while still shut */
-        tfa_sink_add(sink, TFA_ANOMALY_WINDOW_ZERO, side, f, ts, -1, 1);
-    if (x & TFA_SEQ_ZERO_END) {
-        TfaAnomaly *a = open_zero(c, side);
-        if (a != NULL) {
-            a->arg[0] = ev->zero_for;
-            a->arg[1] = 0;
-        }
-    }
+    if (x & TFA_SEQ_ZERO_END)
+        /* arg 0: how long it stayed shut; arg 1: 1 when still shut at the end */
+        zero_episode(c, side, ev->zero_frame, ts - ev->zero_for, ev->zero_for, ev->zero_probed,
+                     false, sink);
     if (x & TFA_SEQ_WINDOW_FULL)
         tfa_sink_add(sink, TFA_ANOMALY_WINDOW_FULL, side, f, ts, seg->seq + seg->payload_len, 0);
     if (x & TFA_SEQ_WINDOW_SHRUNK)
-        tfa_sink_add(sink, TFA_ANOMALY_WINDOW_SHRUNK, side, f, ts, seg->ack + 0, 0);
+        tfa_sink_add(sink, TFA_ANOMALY_WINDOW_SHRUNK, side, f, ts, ev->shrunk_by, seg->ack);
     if (x & TFA_SEQ_OUT_OF_WINDOW)
         tfa_sink_add(sink, TFA_ANOMALY_SEQ_OUT_OF_WINDOW, side, f, ts, seg->seq + seg->payload_len,
-                     c->half[1 - side].right_edge);
+                     c->half[1 - side].max_edge);
     if (x & TFA_SEQ_TS_REGRESSION)
-        tfa_sink_add(sink, TFA_ANOMALY_SEQ_TIMESTAMP_REGRESSION, side, f, ts, seg->opt.tsval,
-                     c->half[side].ts_recent);
+        /* the first segment whose TSval went back, confirmed by this one */
+        tfa_sink_add(sink, TFA_ANOMALY_SEQ_TIMESTAMP_REGRESSION, side, ev->ts_frame, ev->ts_ts,
+                     ev->ts_val, ev->ts_recent);
 }
 
 void tfa_detect_sequence_end(TfaConn *c, TfaTs now, TfaAnomalySink *sink)
@@ -101,8 +110,9 @@ void tfa_detect_sequence_end(TfaConn *c, TfaTs now, TfaAnomalySink *sink)
     }
     /* a window still shut at the end: shut since then */
     for (uint8_t i = 0; i < 2; i++) {
-        TfaAnomaly *a = open_zero(c, i);
-        if (a != NULL)
-            a->arg[0] = now - a->ts;
+        const TfaHalf *h = &c->half[i];
+        if (h->zero)
+            zero_episode(c, i, h->zero_frame, h->zero_ts, now - h->zero_ts, h->zero_probed, true,
+                         sink);
     }
 }

@@ -492,8 +492,9 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
         break;
     case TFA_ANOMALY_SEQ_OUT_OF_WINDOW:
         g_snprintf(buf, len,
-                   "%s sent up to seq %" PRId64 " (frame %" PRIu64 ") beyond the window the peer "
-                   "offered (right edge %" PRId64 "): the peer drops the excess",
+                   "%s sent up to seq %" PRId64 " (frame %" PRIu64 ") beyond every window the "
+                   "peer offered (highest right edge %" PRId64 "): the peer drops the excess, "
+                   "and the sender's stack ignores the window it was given",
                    w, a->arg[0], f, a->arg[1]);
         break;
     case TFA_ANOMALY_SEQ_ACK_INVALID:
@@ -518,20 +519,31 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
     case TFA_ANOMALY_SEQ_TIMESTAMP_REGRESSION:
         g_snprintf(buf, len,
                    "%s sent TSval %" PRId64 " (frame %" PRIu64 "), below %" PRId64 ", the "
-                   "peer's TS.Recent from an earlier in-sequence segment: the peer's PAWS check "
-                   "drops the segment (RFC 7323)",
+                   "peer's TS.Recent from an earlier in-sequence segment, and its next new "
+                   "segment was below it too: its timestamp clock went back, and the peer's PAWS "
+                   "check drops its segments (RFC 7323); look for a load balancer or NAT that "
+                   "mixes two hosts' connections, or a clock reset",
                    w, a->arg[0], f, a->arg[1]);
         break;
     case TFA_ANOMALY_WINDOW_ZERO:
-        if (a->arg[1] == 1 || a->arg[0] < 0)
+        if (a->possible)
             g_snprintf(buf, len,
-                       "%s advertised a zero window (frame %" PRIu64 "): its application is not "
-                       "reading, the sender must stop",
-                       w, f);
+                       "%s advertised a zero window (frame %" PRIu64 ") for %.3f s%s, but the "
+                       "capture shows no sender waiting for it (no probe into it, no pause "
+                       "before data resumed): it reopened at once, or came while the connection "
+                       "was closing",
+                       w, f, secs(a->arg[0]), a->arg[1] == 1 ? " until the end" : "");
+        else if (a->arg[1] == 1)
+            g_snprintf(buf, len,
+                       "%s advertised a zero window (frame %" PRIu64 ") and kept it shut for "
+                       "%.3f s, to the end, while the sender probed it: its application stopped "
+                       "reading, the sender is stuck",
+                       w, f, secs(a->arg[0]));
         else
             g_snprintf(buf, len,
                        "%s advertised a zero window (frame %" PRIu64 ") for %.3f s: its "
-                       "application was not reading fast enough, the sender had to stop",
+                       "application was not reading fast enough, the sender had to stop and "
+                       "wait; a larger receive buffer or a faster reader helps",
                        w, f, secs(a->arg[0]));
         break;
     case TFA_ANOMALY_WINDOW_ZERO_PROBE:
@@ -548,9 +560,11 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
         break;
     case TFA_ANOMALY_WINDOW_SHRUNK:
         g_snprintf(buf, len,
-                   "%s moved the right edge of its window left (frame %" PRIu64 "): RFC 9293 "
-                   "discourages shrinking a window the sender may already be using",
-                   w, f);
+                   "%s moved the right edge of its window left by %" PRId64 " bytes (frame "
+                   "%" PRIu64 ", ack %" PRId64 ") while the peer had data in flight: segments "
+                   "the peer sent up to the old edge fall outside the new one and are dropped; "
+                   "RFC 9293 discourages shrinking a window the sender may already be using",
+                   w, a->arg[0], f, a->arg[1]);
         break;
     case TFA_ANOMALY_CAPTURE_DUPLICATE_FRAME:
         g_snprintf(buf, len,
@@ -561,15 +575,27 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
         break;
     case TFA_ANOMALY_ACK_DELAYED:
         g_snprintf(buf, len,
-                   "%s acknowledged frame %" PRId64 " only after %.1f ms (frame %" PRIu64 "): a "
-                   "delayed ACK (Linux 40 ms, Windows 200 ms)",
+                   "%s held its ACK of frame %" PRId64 " for %.1f ms beyond the round trip from "
+                   "the capture point (frame %" PRIu64 "): its delayed-ACK timer (Linux 40 ms "
+                   "and up, Windows 200 ms); harmless alone, a stall when the peer's Nagle "
+                   "waits for it",
                    w, a->arg[1], secs(a->arg[0]) * 1000.0, f);
         break;
     case TFA_ANOMALY_ACK_DELAY_OVER_500MS:
-        g_snprintf(buf, len,
-                   "%s took %.1f ms to acknowledge frame %" PRId64 " (frame %" PRIu64 "): beyond "
-                   "RFC 1122's 500 ms limit",
-                   w, secs(a->arg[0]) * 1000.0, a->arg[1], f);
+        if (a->possible)
+            g_snprintf(buf, len,
+                       "%s acknowledged frame %" PRId64 " %.1f ms beyond the round trip (frame "
+                       "%" PRIu64 "), past RFC 1122's 500 ms limit; the capture point is not "
+                       "next to it, or the handshake that gives the round trip is missing, so an "
+                       "earlier ACK lost on the way would look the same",
+                       w, a->arg[1], secs(a->arg[0]) * 1000.0, f);
+        else
+            g_snprintf(buf, len,
+                       "%s took %.1f ms beyond the round trip to acknowledge frame %" PRId64
+                       " (frame %" PRIu64 "): past RFC 1122's 500 ms limit; the peer's "
+                       "retransmission timer may fire first, and its window stays unconfirmed "
+                       "meanwhile: a busy or broken stack",
+                       w, secs(a->arg[0]) * 1000.0, a->arg[1], f);
         break;
     case TFA_ANOMALY_ACK_STRETCH:
         g_snprintf(buf, len,
@@ -580,10 +606,15 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
     case TFA_ANOMALY_ACK_NAGLE_DELACK_STALL:
         g_snprintf(buf, len,
                    "%s held its next small write until the peer's delayed ACK came, %" PRId64
-                   " times (first at frame %" PRIu64 "), losing %.1f ms: Nagle's algorithm "
-                   "meeting a delayed ACK; set TCP_NODELAY on %s, or have the peer ACK at once "
-                   "(TCP_QUICKACK), or write each message in one call",
+                   " times (first at frame %" PRIu64 "), losing %.1f ms (the peer's delays, "
+                   "round trip subtracted)%s: Nagle's algorithm meeting a delayed ACK; set "
+                   "TCP_NODELAY on %s, or have the peer ACK at once (TCP_QUICKACK), or write each "
+                   "message in one call",
                    w, a->arg[0], f, secs(a->arg[1]) * 1000.0,
+                   a->possible ? "; the capture places the write only roughly after the ACK: "
+                                 "it is far from the sender, or lacks the handshake that gives "
+                                 "the round trip, and data written on a timer would look alike"
+                               : "",
                    a->side == rec->side[TFA_ROLE_CLIENT] ? "the client" : "the server");
         break;
     case TFA_ANOMALY_RST_STORM:

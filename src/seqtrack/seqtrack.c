@@ -30,11 +30,46 @@ static uint32_t seg_len(const TfaSegment *seg)
            ((seg->flags & TFA_TH_FIN) ? 1u : 0u);
 }
 
+/* The largest shift a window can have (RFC 7323 §2.3). */
+#define WSCALE_MAX 14
+
+/* The shift of the windows @side advertises, when the capture shows it
+ * (RFC 7323 §2.2): scaling is in effect only when both SYNs carried the
+ * option, and a SYN-ACK may carry it only when its SYN did.  So the two
+ * SYNs decide it; one SYN without the option means no scaling on either
+ * side; a SYN-ACK with it gives its own sender's shift.  Otherwise (the
+ * capture began after a SYN) the shift is unknown: raw windows are then
+ * not a size, and no finding may rest on one. */
+static bool wscale_known(const TfaConn *c, uint8_t side, uint8_t *shift)
+{
+    const TfaHalf *h = c->half;
+    *shift = 0;
+    if (h[0].syn_seen && h[1].syn_seen) {
+        if (h[0].syn_wscale && h[1].syn_wscale)
+            *shift = h[side].syn_shift;
+        return true;
+    }
+    for (uint8_t s = 0; s < 2; s++) {
+        if (!h[s].syn_seen)
+            continue;
+        if (!h[s].syn_wscale)
+            return true;
+        if (s == side && h[s].syn_is_synack) {
+            *shift = h[s].syn_shift;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* @seg's window in bytes; raw when the shift is unknown (and in a SYN,
+ * which is never scaled). */
 static uint32_t scaled(const TfaConn *c, uint8_t side, const TfaSegment *seg)
 {
+    uint8_t shift;
     uint32_t w = seg->window;
-    if (!(seg->flags & TFA_TH_SYN) && c->ep[0].has_wscale && c->ep[1].has_wscale)
-        w <<= c->ep[side].wscale;
+    if (!(seg->flags & TFA_TH_SYN) && wscale_known(c, side, &shift))
+        w <<= shift;
     return w;
 }
 
@@ -253,12 +288,25 @@ static void analyse_ack(TfaConn *c, const TfaSegment *seg, uint8_t side, bool pr
         h->dupacks = 0;
     }
 
-    /* the right edge of the window it offers must not move left (RFC 9293
-     * §3.8.6 "shrinking the window") */
+    /* The right edge of the window it offers must not move left (RFC 9293
+     * §3.8.6 "shrinking the window").  The sender takes its window only
+     * from a segment not older than the last it took one from (§3.10.7.4,
+     * SND.WL1/WL2): an older ACK captured after a newer one (reordered, a
+     * copy) shrinks nothing.  A scaled window is rounded down to a
+     * multiple of 2^shift (RFC 7323 §2.4), so an edge that moves back by no
+     * more than that is rounding; without the shift the edge is unknown.
+     * Shrinking harms only data in flight, and a FIN ends the window's use. */
+    uint8_t shift;
+    bool known = wscale_known(c, side, &shift);
     uint32_t edge = ack + win;
-    if (h->edge_known && !c->mid_stream && seg->window != 0 && !(f & TFA_TH_SYN) &&
-        tfa_seq_lt(edge, h->right_edge))
+    bool newer = !h->edge_known ||
+                 (tfa_seq_ge(ack, h->max_ack) && tfa_seq_ge(seg->seq, h->edge_seq));
+    if (newer && h->edge_known && known && seg->window != 0 && !(f & (TFA_TH_SYN | TFA_TH_FIN)) &&
+        tfa_seq_lt(edge, h->right_edge) && tfa_seq_diff(h->right_edge, edge) > (1u << shift) &&
+        r->started && tfa_seq_gt(r->next, ack)) {
         ev->facts |= TFA_SEQ_WINDOW_SHRUNK;
+        ev->shrunk_by = tfa_seq_diff(h->right_edge, edge);
+    }
 
     keep_drop_below(r, ack);
     if (!h->ack_seen || tfa_seq_gt(ack, h->max_ack))
@@ -271,7 +319,15 @@ static void analyse_ack(TfaConn *c, const TfaSegment *seg, uint8_t side, bool pr
     if (win > h->max_win)
         h->max_win = win;
     if (!(f & TFA_TH_SYN)) {
-        h->right_edge = edge;
+        /* the highest edge it may have offered: at the largest shift when
+         * the shift is unknown */
+        uint32_t far = known ? edge : ack + ((uint32_t)seg->window << WSCALE_MAX);
+        if (!h->edge_known || tfa_seq_gt(far, h->max_edge))
+            h->max_edge = far;
+        if (newer) {
+            h->right_edge = edge;
+            h->edge_seq = seg->seq;
+        }
         h->edge_known = true;
     }
 }
@@ -393,14 +449,83 @@ static void analyse_data(TfaConn *c, const TfaOptions *opts, TfaBudget *budget, 
             h->contig = h->next;
     }
 
-    /* the receiver's window: filled exactly, or overrun */
-    if (r->edge_known && !c->mid_stream && seg->payload_len > 1 &&
+    /* The receiver's window: filled exactly (its latest edge, whose size
+     * needs the shift), or overrun: beyond every edge it ever offered (data
+     * within an edge since taken back was sent in good faith), at the
+     * largest shift when the shift is unknown. */
+    if (r->edge_known && seg->payload_len > 1 &&
         !(seg->flags & (TFA_TH_SYN | TFA_TH_FIN | TFA_TH_RST))) {
+        uint8_t shift;
         uint32_t data_end = seg->seq + seg->payload_len;
-        if (data_end == r->right_edge)
+        if (wscale_known(c, (uint8_t)(1 - side), &shift) && data_end == r->right_edge)
             ev->facts |= TFA_SEQ_WINDOW_FULL;
-        else if (tfa_seq_gt(data_end, r->right_edge))
+        else if (tfa_seq_gt(data_end, r->max_edge))
             ev->facts |= TFA_SEQ_OUT_OF_WINDOW;
+    }
+}
+
+/* ---- timestamps (RFC 7323 §4.3, §5.3) ----------------------------------- */
+
+/* A frame whose bytes cannot be trusted carries no trustworthy TSval. */
+#define DAMAGED                                                                              \
+    ((1u << TFA_DIAG_DECODE_BAD_CHECKSUM) | (1u << TFA_DIAG_DECODE_BAD_OPTION) |             \
+     (1u << TFA_DIAG_DECODE_BAD_TCP_HEADER) | (1u << TFA_DIAG_DECODE_ILLEGAL_FLAGS) |        \
+     (1u << TFA_DIAG_DECODE_BAD_IP_HEADER) | (1u << TFA_DIAG_DECODE_BAD_IP_LENGTH))
+
+/* PAWS (RFC 7323 §5.3): the receiver drops a segment whose TSval is below
+ * its TS.Recent, and takes TS.Recent only from a segment that is not beyond
+ * what it has acknowledged (§4.3, SEG.SEQ <= Last.ACK.sent), so a segment
+ * overtaken on the way, whose later sibling arrived first, is not a
+ * regression: the sibling never became TS.Recent.
+ *
+ * What the capture shows is the sender's clock, and only a segment that
+ * carries something new (new data, an ACK not below its earlier ones)
+ * shows it now: an old segment seen again (a retransmission, a copy made by
+ * the capture or the network) may carry the TSval of its first sending.  A
+ * low TSval is a regression only when the sender's next new segment is
+ * low too: a one-off is a copy or a damaged frame, which PAWS drops
+ * harmlessly.  A TS.Recent from one odd frame (far ahead, the next ones
+ * back where the clock was) is forgotten. */
+static void track_timestamps(TfaConn *c, const TfaSegment *seg, uint8_t side, TfaSeqEvent *ev)
+{
+    TfaHalf *h = &c->half[side];
+    const TfaHalf *peer = &c->half[1 - side];
+    uint16_t f = seg->flags;
+    uint32_t tsval = seg->opt.tsval;
+    bool fresh = (f & TFA_TH_SYN) || !h->started ||
+                 ((seg_len(seg) == 0 || tfa_seq_ge(seg->seq, h->next)) &&
+                  (!(f & TFA_TH_ACK) || !h->ack_seen || tfa_seq_ge(seg->ack, h->max_ack)));
+
+    if (!(f & TFA_TH_SYN) && h->ts_seen && tfa_seq_lt(tsval, h->ts_recent)) {
+        if (!fresh)
+            return;
+        if (tfa_seq_ge(tsval, h->ts_before)) {
+            h->ts_recent = tsval; /* the latest TS.Recent was the odd one */
+            h->ts_pending = false;
+        } else if (h->ts_pending) {
+            ev->facts |= TFA_SEQ_TS_REGRESSION;
+            ev->ts_frame = h->ts_pending_frame;
+            ev->ts_ts = h->ts_pending_ts;
+            ev->ts_val = h->ts_pending_val;
+            ev->ts_recent = h->ts_pending_recent;
+            h->ts_pending = false;
+            h->ts_before = h->ts_recent = tsval; /* reported: judge by the new clock */
+        } else {
+            h->ts_pending = true;
+            h->ts_pending_val = tsval;
+            h->ts_pending_recent = h->ts_recent;
+            h->ts_pending_frame = seg->frame_no;
+            h->ts_pending_ts = seg->ts;
+        }
+        return;
+    }
+    if (fresh)
+        h->ts_pending = false; /* the clock went on: the low one was a one-off */
+    if (!h->ts_seen || !peer->ack_seen || (f & TFA_TH_SYN) ||
+        tfa_seq_le(seg->seq, peer->last_ack)) {
+        h->ts_before = h->ts_seen && !(f & TFA_TH_SYN) ? h->ts_recent : tsval;
+        h->ts_recent = tsval;
+        h->ts_seen = true;
     }
 }
 
@@ -440,20 +565,17 @@ void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget,
     if (f & TFA_TH_RST)
         return; /* an RST moves no sequence space; tcpsm and the RST detector judge it */
 
-    /* PAWS (RFC 7323 §5.3): the receiver drops a segment whose TSval is
-     * below its TS.Recent, and takes TS.Recent only from a segment that is
-     * not beyond what it has acknowledged (§4.3, SEG.SEQ <= Last.ACK.sent).
-     * So a segment overtaken on the way, whose later sibling arrived first,
-     * is not a regression: the sibling never became TS.Recent. */
-    if (seg->opt.has_ts) {
-        if (h->ts_seen && tfa_seq_lt(seg->opt.tsval, h->ts_recent)) {
-            ev->facts |= TFA_SEQ_TS_REGRESSION;
-        } else if (!h->ts_seen || !peer->ack_seen || (f & TFA_TH_SYN) ||
-                   tfa_seq_le(seg->seq, peer->last_ack)) {
-            h->ts_recent = seg->opt.tsval;
-            h->ts_seen = true;
-        }
+    /* this side's SYN: the window scale it offered (the opening one, or
+     * its repeat; a SYN inside a stream it already sent is no opening) */
+    if ((f & TFA_TH_SYN) && (!h->started || h->syn_seen)) {
+        h->syn_seen = true;
+        h->syn_is_synack = (f & TFA_TH_ACK) != 0;
+        h->syn_wscale = seg->opt.has_wscale;
+        h->syn_shift = seg->opt.wscale > WSCALE_MAX ? WSCALE_MAX : seg->opt.wscale;
     }
+
+    if (seg->opt.has_ts && !(seg->diags & DAMAGED))
+        track_timestamps(c, seg, side, ev);
 
     /* this side's receive window */
     if (!(f & (TFA_TH_SYN | TFA_TH_FIN)) && (f & TFA_TH_ACK)) {
@@ -461,6 +583,7 @@ void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget,
             ev->facts |= TFA_SEQ_ZERO_SEGMENT;
             if (!h->zero) {
                 h->zero = true;
+                h->zero_probed = false;
                 h->zero_frame = seg->frame_no;
                 h->zero_ts = seg->ts;
                 ev->facts |= TFA_SEQ_ZERO_START;
@@ -470,6 +593,7 @@ void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget,
             ev->facts |= TFA_SEQ_ZERO_END;
             ev->zero_for = seg->ts - h->zero_ts;
             ev->zero_frame = h->zero_frame;
+            ev->zero_probed = h->zero_probed;
         }
     }
 
@@ -485,6 +609,8 @@ void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget,
          (seg->payload_len == 1 && seg->seq == h->next && peer->zero))) {
         probe_like = true;
         ev->facts |= peer->zero ? TFA_SEQ_ZW_PROBE : TFA_SEQ_KEEPALIVE;
+        if (peer->zero)
+            peer->zero_probed = true;
         h->probe_out = true;
         h->probe_frame = seg->frame_no;
     } else if (peer->probe_out && (f & TFA_TH_ACK) && seg->payload_len == 0) {

@@ -50,6 +50,138 @@ def write(name, data):
     return path
 
 
+def same_conns(out, ref):
+    """The connection records of two runs are the same."""
+    def conns(text):
+        return [r for r in records(text) if r["type"] == "connection"]
+    try:
+        return conns(out) == conns(ref) and len(conns(ref)) > 0
+    except ValueError:
+        return False
+
+
+def inputs_read_once(path):
+    """Pipes, FIFOs, /dev/stdin and process substitution: read once, from
+    the first byte, as tcpdump reads them."""
+    rc, ref, _ = run(["-f", "jsonl", path])
+    with open(path, "rb") as f:
+        rc, out, err = run(["-f", "jsonl", "/dev/stdin"], stdin=f)
+    check(rc == 0 and same_conns(out, ref) and err == "", "/dev/stdin: read once (%r)" % err[:80])
+    sh = subprocess.run(["bash", "-c", '"$0" -f jsonl <(cat "$1")', BIN, path],
+                        capture_output=True, text=True)
+    check(sh.returncode == 0 and same_conns(sh.stdout, ref) and sh.stderr == "",
+          "process substitution <(cat F): read once (%r)" % sh.stderr[:80])
+    fifo = os.path.join(WORK, "capture.fifo")
+    if os.path.exists(fifo):
+        os.unlink(fifo)
+    os.mkfifo(fifo)
+    writer = subprocess.Popen(["sh", "-c", 'cat "$0" > "$1"', path, fifo])
+    rc, out, err = run(["-f", "jsonl", fifo])
+    writer.wait()
+    check(rc == 0 and same_conns(out, ref) and err == "", "named FIFO: read once (%r)" % err[:80])
+    ng = os.path.join(SRCDIR, "..", "shared", "corpus", "zeek", "vlan-pcp-dei.pcapng")
+    if os.path.exists(ng):
+        rc, ref_ng, _ = run(["-f", "jsonl", ng])
+        sh = subprocess.run(["bash", "-c", 'cat "$1" | "$0" -f jsonl /dev/stdin', BIN, ng],
+                            capture_output=True, text=True)
+        check(sh.returncode == 0 and same_conns(sh.stdout, ref_ng), "pcapng through a pipe")
+
+
+def compressed_inputs(path):
+    """gzip, zstd, xz and lz4, by magic number, from files and stdin; damaged
+    compressed data is a damaged file."""
+    import gzip
+    import lzma
+    import shutil
+    rc, ref, _ = run(["-f", "jsonl", path])
+    with open(path, "rb") as f:
+        raw = f.read()
+    makers = {"gz": lambda d: gzip.compress(d), "xz": lambda d: lzma.compress(d)}
+    for tool, ext in (("zstd", "zst"), ("lz4", "lz4")):
+        if shutil.which(tool):
+            makers[ext] = (lambda t: lambda d: subprocess.run(
+                [t, "-c", "-q"], input=d, stdout=subprocess.PIPE, check=True).stdout)(tool)
+        else:
+            check(True, "%s compression # SKIP no %s program to make the file" % (ext, tool))
+    for ext, make in sorted(makers.items()):
+        data = make(raw)
+        f = write("a.pcap." + ext, data)
+        rc, out, err = run(["-f", "jsonl", f])
+        check(rc == 0 and same_conns(out, ref) and err == "",
+              "%s-compressed file read as the capture (exit %d, %r)" % (ext, rc, err[:100]))
+        with open(f, "rb") as fh:
+            rc, out, err = run(["-f", "jsonl", "-"], stdin=fh)
+        check(rc == 0 and same_conns(out, ref), "%s-compressed on stdin" % ext)
+        # two compressed members or frames of one capture, one after the other
+        half = len(raw) // 2
+        f2 = write("a2.pcap." + ext, make(raw[:half]) + make(raw[half:]))
+        rc, out, err = run(["-f", "jsonl", f2])
+        check(rc == 0 and same_conns(out, ref), "%s: concatenated members read as one" % ext)
+        cut = write("cut.pcap." + ext, data[:len(data) * 2 // 3])
+        rc, out, err = run(["-f", "jsonl", cut, path])
+        check(rc == 1 and "cut.pcap." + ext in err and (" cut short" in err or "damaged" in err)
+              and records(out)[-1]["input"]["damaged"] is True,
+              "%s cut short: exit 1, named, the next file still read (%r)" % (ext, err[:120]))
+        bad = bytearray(data)
+        for i in range(len(bad) // 3, len(bad) // 3 + 8):
+            bad[i] ^= 0xa5
+        badf = write("bad.pcap." + ext, bytes(bad))
+        rc, out, err = run(["-f", "jsonl", badf])
+        check(rc == 1 and "bad.pcap." + ext in err, "%s corrupt: exit 1, named (%r)" % (ext, err[:120]))
+
+
+def times_after_2038():
+    """Classic pcap seconds are unsigned: 2^31 + 100 is in 2038, not 1901."""
+    b = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)
+    f1 = frame(1)
+    for i, sec in enumerate((2 ** 31 + 100, 2 ** 31 + 101)):
+        b += struct.pack("<IIII", sec, 5, len(f1), len(f1)) + f1
+    rc, out, err = run(["-f", "jsonl", write("y2038.pcap", b)])
+    recs = records(out)
+    conn = [r for r in recs if r["type"] == "connection"]
+    check(rc == 0 and len(conn) == 1 and conn[0]["first_ts"] == 2 ** 31 + 100.000005
+          and recs[-1]["first_ts"] == 2 ** 31 + 100.000005,
+          "classic pcap seconds past 2^31: in 2038, not before 1970")
+
+
+def interrupted_reads(path):
+    """A signal while files are read: said on stderr, exit 5, every record
+    of what was read written."""
+    import signal
+    import time
+    for sig, name in ((signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "SIGINT")):
+        p = subprocess.Popen(["sh", "-c", 'cat "$1"; sleep 30', "sh", path], stdout=subprocess.PIPE)
+        tool = subprocess.Popen([BIN, "-f", "jsonl", "-"], stdin=p.stdout, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        p.stdout.close()
+        time.sleep(0.5)
+        tool.send_signal(sig)
+        out, err = tool.communicate(timeout=20)
+        p.kill()
+        p.wait()
+        recs = records(out.decode())
+        check(tool.returncode == 5 and ("interrupted by " + name) in err.decode()
+              and recs[-1]["type"] == "summary" and recs[-1]["input"]["interrupted"] is True
+              and len(recs) == 3,
+              "%s while a pipe is read: exit 5, said, records and summary written (exit %d, %r)"
+              % (name, tool.returncode, err.decode()[:120]))
+    fifo = os.path.join(WORK, "silent.fifo")
+    if os.path.exists(fifo):
+        os.unlink(fifo)
+    os.mkfifo(fifo)
+    holder = subprocess.Popen(["sh", "-c", 'exec 3>"$0"; sleep 30', fifo])
+    tool = subprocess.Popen([BIN, "-f", "jsonl", fifo], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    time.sleep(0.5)
+    tool.send_signal(signal.SIGTERM)
+    out, err = tool.communicate(timeout=20)
+    holder.kill()
+    holder.wait()
+    check(tool.returncode == 5 and "interrupted by SIGTERM" in err.decode()
+          and "damaged" not in err.decode(),
+          "SIGTERM before a FIFO's first byte: exit 5, not a damaged file (%r)" % err.decode()[:120])
+
+
 def main():
     if not os.access(BIN, os.X_OK):
         print("1..0 # SKIP no binary")
@@ -242,6 +374,11 @@ def main():
           "--max-details 1: one explained, two counted")
     rc, out, err = run(["--color", "sometimes", SAMPLE])
     check(rc == 2, "--color unknown: exit 2")
+
+    inputs_read_once(a)
+    compressed_inputs(a)
+    times_after_2038()
+    interrupted_reads(a)
 
     # a closed reader ends the run quietly
     p = subprocess.Popen([BIN, "-f", "jsonl", a, b, SAMPLE], stdout=subprocess.PIPE,

@@ -107,7 +107,7 @@ static inline guint32 count_of(Fx *f, TfaAnomalyCode code)
 }
 
 /* The first anomaly of @code kept on the connection (fails if none). */
-static inline const TfaAnomaly *first_of(Fx *f, TfaAnomalyCode code)
+static inline const TfaAnomaly *anomaly_of(Fx *f, TfaAnomalyCode code)
 {
     for (guint i = 0; f->c->anomalies != NULL && i < f->c->anomalies->len; i++) {
         const TfaAnomaly *a = &g_array_index(f->c->anomalies, TfaAnomaly, i);

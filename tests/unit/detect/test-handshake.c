@@ -59,7 +59,7 @@ static void test_third_ack_lost(void **state)
     tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 10);
     finish(f, TFA_END_CAPTURE_END, 0);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST), 1);
-    assert_false(first_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST)->possible);
+    assert_false(anomaly_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST)->possible);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED), 1);
     assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_COMPLETE_AFTER_RETRY);
     assert_int_equal(f->c->det.verdict, TFA_VERDICT_DEGRADED);
@@ -80,7 +80,7 @@ static void test_synack_answers_repeated_syn(void **state)
     tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
     finish(f, TFA_END_CAPTURE_END, 0);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST), 0);
-    const TfaAnomaly *a = first_of(f, TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED);
+    const TfaAnomaly *a = anomaly_of(f, TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED);
     assert_int_equal(a->frame_no, 5);
     assert_int_equal(a->arg[0], 2); /* it answers the second SYN */
     assert_false(a->possible);
@@ -101,7 +101,7 @@ static void test_synack_crossed_ack(void **state)
     finish(f, TFA_END_CAPTURE_END, 0);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST), 0);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED), 1);
-    assert_false(first_of(f, TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED)->possible);
+    assert_false(anomaly_of(f, TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED)->possible);
 }
 
 /* A second SYN-ACK 58 ms after the first, no new SYN: no timer fires that
@@ -116,7 +116,7 @@ static void test_synack_copy(void **state)
     tx_at(f, 56 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);
     finish(f, TFA_END_CAPTURE_END, 0);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST), 0);
-    const TfaAnomaly *a = first_of(f, TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED);
+    const TfaAnomaly *a = anomaly_of(f, TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED);
     assert_true(a->possible);
     assert_int_equal(a->severity, TFA_SEV_INFO);
 }
@@ -159,7 +159,7 @@ static void test_lone_syn_at_end(void **state)
     tx(f, C, SYN, ISS_C, 0, 0);
     finish(f, TFA_END_CAPTURE_END, 16 * MS);
     assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_UNANSWERED);
-    const TfaAnomaly *a = first_of(f, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED);
+    const TfaAnomaly *a = anomaly_of(f, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED);
     assert_true(a->possible);
     assert_int_equal(a->severity, TFA_SEV_INFO);
     assert_int_equal(a->arg[1], 16 * MS);
@@ -173,7 +173,7 @@ static void test_lone_syn_not_retried(void **state)
     Fx *f = *state;
     tx(f, C, SYN, ISS_C, 0, 0);
     finish(f, TFA_END_CAPTURE_END, 25000 * MS);
-    assert_true(first_of(f, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED)->possible);
+    assert_true(anomaly_of(f, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED)->possible);
     assert_int_equal(f->c->det.verdict, TFA_VERDICT_OK);
 }
 
@@ -185,10 +185,10 @@ static void test_syn_copy(void **state)
     tx(f, C, SYN, ISS_C, 0, 0);
     tx(f, C, SYN, ISS_C, 0, 0);
     finish(f, TFA_END_CAPTURE_END, 0);
-    const TfaAnomaly *a = first_of(f, TFA_ANOMALY_HANDSHAKE_SYN_RETRANSMITTED);
+    const TfaAnomaly *a = anomaly_of(f, TFA_ANOMALY_HANDSHAKE_SYN_RETRANSMITTED);
     assert_true(a->possible);
     assert_int_equal(a->severity, TFA_SEV_INFO);
-    assert_true(first_of(f, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED)->possible);
+    assert_true(anomaly_of(f, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED)->possible);
 }
 
 /* Only the client's direction captured: its ACK and data after the SYN

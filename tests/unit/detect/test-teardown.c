@@ -174,7 +174,7 @@ static void test_fin_without_ack_and_spontaneous(void **state)
     tx(f, C, FIN, ISS_C + 1, 0, 0); /* first and only segment, no ACK */
     finish(f, TFA_END_CAPTURE_END, 0);
     assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_SPONTANEOUS_FIN), 1);
-    assert_false(first_of(f, TFA_ANOMALY_TEARDOWN_SPONTANEOUS_FIN)->possible); /* a probe */
+    assert_false(anomaly_of(f, TFA_ANOMALY_TEARDOWN_SPONTANEOUS_FIN)->possible); /* a probe */
     assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_WITHOUT_ACK), 1);
 }
 
@@ -198,7 +198,7 @@ static void test_half_closed_at_capture_end(void **state)
     tx(f, S, ACK, ISS_S + 1, ISS_C + 2, 0);
     finish(f, TFA_END_CAPTURE_END, MS);
     assert_close(f, TFA_CLOSE_HALF_CLOSED, TFA_INITIATOR_CLIENT);
-    const TfaAnomaly *a = first_of(f, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END);
+    const TfaAnomaly *a = anomaly_of(f, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END);
     assert_true(a->possible);
     assert_int_equal(a->severity, TFA_SEV_INFO);
     assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK), 0);
@@ -214,10 +214,10 @@ static void test_fin_in_one_direction_capture(void **state)
     f->c->originator = TFA_ORIGINATOR_PORT;
     tx(f, S, FIN | ACK, ISS_S + 1, ISS_C + 1, 360);
     finish(f, TFA_END_CAPTURE_END, 300 * SEC);
-    const TfaAnomaly *a = first_of(f, TFA_ANOMALY_TEARDOWN_SPONTANEOUS_FIN);
+    const TfaAnomaly *a = anomaly_of(f, TFA_ANOMALY_TEARDOWN_SPONTANEOUS_FIN);
     assert_true(a->possible);
     assert_int_equal(a->severity, TFA_SEV_INFO);
-    a = first_of(f, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END);
+    a = anomaly_of(f, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END);
     assert_true(a->possible);
     assert_int_equal(a->arg[1], 0); /* the peer was never seen */
     assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK), 0);
@@ -234,7 +234,7 @@ static void test_close_wait_not_acknowledged(void **state)
     tx(f, S, FIN | ACK, ISS_S + 1, ISS_C + 32, 31);
     finish(f, TFA_END_CAPTURE_END, 100 * SEC);
     assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK), 0);
-    assert_true(first_of(f, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END)->possible);
+    assert_true(anomaly_of(f, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END)->possible);
 }
 
 /* The client acknowledged the FIN, and the server acknowledged a FIN of the
@@ -266,7 +266,7 @@ static void test_fin_wait_2_peer_fin_lost(void **state)
     finish(f, TFA_END_CAPTURE_END, 10 * SEC);
     assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_WAIT_2_STUCK), 0);
     assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED), 2);
-    assert_false(first_of(f, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED)->possible);
+    assert_false(anomaly_of(f, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED)->possible);
 }
 
 /* The client closed, the server acknowledged; the server's FIN is not in
@@ -280,7 +280,7 @@ static void test_half_closed_peer_fin_not_captured(void **state)
     /* the server's FIN (ISS_S + 1) is lost by the capture */
     tx_at(f, 5 * MS, C, ACK, ISS_C + 2, ISS_S + 2, 0, NULL);
     finish(f, TFA_END_CAPTURE_END, 10 * SEC);
-    assert_true(first_of(f, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END)->possible);
+    assert_true(anomaly_of(f, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END)->possible);
     assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK), 0);
     assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_WAIT_2_STUCK), 0);
 }
@@ -295,7 +295,7 @@ static void test_fin_copy(void **state)
     tx_at(f, 90 * TFA_NSEC_PER_USEC, S, FIN | ACK, ISS_S + 1, ISS_C + 1, 0, NULL);
     tx(f, C, ACK, ISS_C + 1, ISS_S + 2, 0);
     finish(f, TFA_END_CAPTURE_END, 0);
-    const TfaAnomaly *a = first_of(f, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED);
+    const TfaAnomaly *a = anomaly_of(f, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED);
     assert_true(a->possible);
     assert_int_equal(a->severity, TFA_SEV_INFO);
 }

@@ -39,8 +39,8 @@ static TfaConn *make_conn(void)
                                 .first_frame = 2, .last_frame = 10,
                                 .first_ts = INT64_C(1000000500), .last_ts = INT64_C(3500000000)};
     c->end_reason = TFA_END_RESET;
-    TfaAnomaly a = {.code = TFA_ANOMALY_RST_UNKNOWN, .side = 0, .severity = TFA_SEV_WARNING, .frame_no = 10,
-                    .ts = INT64_C(3500000000)};
+    TfaAnomaly a = {.code = TFA_ANOMALY_RST_UNKNOWN, .side = 0, .severity = TFA_SEV_WARNING,
+                    .frame_no = 10, .ts = INT64_C(3500000000)};
     tfa_conn_add_anomaly(c, &a, 10);
     tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_DECODE_TRUNCATED), 1);
     return c;
@@ -101,6 +101,29 @@ static void test_jsonl_text(void **state)
     assert_non_null(strstr(lines[1], "\"hosts\":[{\"ip\":\"10.0.0.1\",\"final_states\":{\"CLOSED\":1}},"
                                      "{\"ip\":\"10.0.0.9\",\"final_states\":{\"CLOSED\":1}}]"));
     assert_string_equal(lines[2], "");
+}
+
+/* A finding reported as possible: below its code's severity in every
+ * format, its detail says so first, and the record's worst severity is the
+ * one it was reported at. */
+static void test_possible(void **state)
+{
+    g_autoptr(TfaConn) c = make_conn();
+    g_array_set_size(c->anomalies, 0);
+    g_array_set_size(c->counts, 0);
+    TfaAnomaly a = {.code = TFA_ANOMALY_RST_UNKNOWN, .side = 0, .severity = TFA_SEV_NOTICE,
+                    .possible = true, .frame_no = 10, .ts = INT64_C(3500000000)};
+    tfa_conn_add_anomaly(c, &a, 10);
+    TfaConnRecord rec;
+    tfa_record_build(c, &rec);
+    assert_int_equal(rec.worst_severity, TFA_SEV_NOTICE);
+    g_autofree char *out = run_reporter(TFA_FORMAT_JSONL, c);
+    assert_non_null(strstr(out, "{\"code\":\"RST_UNKNOWN\",\"severity\":\"notice\","
+                                "\"possible\":true,\"endpoint\":\"server\",\"frame\":10,"));
+    assert_non_null(strstr(out, "\"detail\":\"possible, not proven by the capture: "));
+    g_autofree char *text = run_reporter(TFA_FORMAT_TEXT, c);
+    assert_non_null(strstr(text, "RST_UNKNOWN: possible, not proven by the capture: "));
+    assert_null(strstr(text, "warning"));
 }
 
 #ifdef HAVE_JSONGLIB
@@ -342,6 +365,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_roles),
         cmocka_unit_test(test_jsonl_text),
+        cmocka_unit_test(test_possible),
 #ifdef HAVE_JSONGLIB
         cmocka_unit_test(test_jsonl_reparse),
 #endif

@@ -404,72 +404,217 @@ static void test_zero_window_and_keepalive(void **state)
     assert_false(HAS(x, TFA_SEQ_DUP_ACK));
 }
 
-/* The right edge moving left is a shrink; to zero is a zero window. */
+/* The right edge moving left while the peer has data in flight is a
+ * shrink; to zero is a zero window. */
 static void test_window_shrunk(void **state)
 {
     Fx *f = *state;
     handshake_at(f, 1000, 5000);
     seg(f, S, ACK, 5001, 1001, 0);         /* edge 2001 */
+    seg(f, C, ACK, 1001, 5001, 100);
+    seg(f, C, ACK, 1101, 5001, 100);       /* 1101:1201 in flight */
     f->window[S] = 500;
     assert_true(HAS(seg(f, S, ACK, 5001, 1101, 0), TFA_SEQ_WINDOW_SHRUNK)); /* 1601 */
+    assert_int_equal(f->ev.shrunk_by, 400);
     f->window[S] = 0;
     uint32_t x = seg(f, S, ACK, 5001, 1101, 0);
     assert_false(HAS(x, TFA_SEQ_WINDOW_SHRUNK));
     assert_true(HAS(x, TFA_SEQ_ZERO_START));
 }
 
-/* TSval going backwards, and wrapping (not backwards). */
+/* Nothing in flight, a FIN, an older ACK captured after a newer one: the
+ * sender loses nothing, or never takes that window (RFC 9293 §3.10.7.4). */
+static void test_window_shrunk_harmless(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1001, 5001, 100);
+    seg(f, S, ACK, 5001, 1101, 0);         /* edge 2101, all acknowledged */
+    f->window[S] = 500;
+    assert_false(HAS(seg(f, S, ACK, 5001, 1101, 0), TFA_SEQ_WINDOW_SHRUNK)); /* nothing in flight */
+    f->window[S] = 1000;
+    seg(f, S, ACK, 5001, 1101, 0);         /* edge 2101 */
+    seg(f, C, ACK, 1101, 5001, 100);
+    seg(f, C, ACK, 1201, 5001, 100);       /* 1101:1301 in flight */
+    seg(f, S, ACK, 5001, 1301, 0);         /* edge 2301 */
+    /* the ACK of 1201, sent before, captured after: older, not a shrink */
+    assert_false(HAS(seg(f, S, ACK, 5001, 1201, 0), TFA_SEQ_WINDOW_SHRUNK));
+    assert_int_equal(f->c->half[S].right_edge, 2301);
+    seg(f, C, ACK, 1301, 5001, 100);       /* 1301:1401 in flight */
+    f->window[S] = 200;
+    assert_false(HAS(seg(f, S, ACK | FIN, 5001, 1301, 0), TFA_SEQ_WINDOW_SHRUNK)); /* its FIN */
+}
+
+/* A scaled window is rounded to 2^shift (RFC 7323 §2.4): an edge that
+ * moves back by less than 2^shift is rounding, more is a shrink. */
+static void test_window_shrunk_rounding(void **state)
+{
+    Fx *f = *state;
+    f->ws = true;
+    f->shift = 7;
+    handshake_at(f, 1000, 5000);
+    f->window[S] = 100;                    /* 12800 */
+    seg(f, S, ACK, 5001, 1001, 0);         /* edge 13801 */
+    seg(f, C, ACK, 1001, 5001, 100);
+    seg(f, C, ACK, 1101, 5001, 100);       /* 1101:1201 in flight */
+    f->window[S] = 99;                     /* 1101 + 12672 = 13773: 28 back */
+    assert_false(HAS(seg(f, S, ACK, 5001, 1101, 0), TFA_SEQ_WINDOW_SHRUNK));
+    f->window[S] = 90;                     /* 1101 + 11520 = 12621: 1152 back */
+    assert_true(HAS(seg(f, S, ACK, 5001, 1101, 0), TFA_SEQ_WINDOW_SHRUNK));
+    assert_int_equal(f->ev.shrunk_by, 13773 - 12621);
+}
+
+/* The capture begins at the SYN-ACK (the SYN missed, or split off by a
+ * time step): the SYN-ACK's option proves scaling in effect and gives the
+ * server's shift; the client's is unknown.  The client's raw windows are no
+ * size: nothing is judged against them but an overrun at every shift. */
+static void test_window_scale_unknown(void **state)
+{
+    Fx *f = *state;
+    f->ws = true;
+    f->shift = 7;
+    seg(f, S, SYN | ACK, 5000, 1001, 0);
+    f->ws = false;
+    f->window[C] = 342;
+    f->window[S] = 342;
+    seg(f, C, ACK, 1001, 5001, 0);
+    assert_int_equal(f->c->half[C].last_win, 342); /* shift unknown: raw */
+    seg(f, S, ACK, 5001, 1001, 0);
+    assert_int_equal(f->c->half[S].last_win, 342 << 7);
+    /* beyond the raw 342, within 342 << 7 */
+    assert_false(HAS(seg(f, C, ACK, 1001, 5001, 400), TFA_SEQ_OUT_OF_WINDOW));
+    /* beyond the client's raw edge 5001 + 342: its shift is unknown */
+    assert_false(HAS(seg(f, S, ACK, 5001, 1401, 1195), TFA_SEQ_OUT_OF_WINDOW));
+    f->window[C] = 10;
+    seg(f, C, ACK, 1401, 6196, 0);         /* raw edge 6206 */
+    assert_false(HAS(seg(f, S, ACK, 6196, 1401, 10), TFA_SEQ_WINDOW_FULL));
+    f->window[C] = 5;                      /* raw edge 6201, 6196:6206 in flight */
+    assert_false(HAS(seg(f, C, ACK, 1401, 6196, 0), TFA_SEQ_WINDOW_SHRUNK));
+    /* beyond 5001 + (342 << 14), the edge at the largest shift: out of
+     * the window at any scale */
+    uint32_t beyond = 5001 + (342u << 14);
+    assert_true(HAS(seg(f, S, ACK, beyond, 1401, 100), TFA_SEQ_OUT_OF_WINDOW));
+}
+
+/* The SYN with the option captured, its SYN-ACK not: whether scaling is
+ * in effect depends on the SYN-ACK, so neither shift is known. */
+static void test_window_scale_unknown_no_synack(void **state)
+{
+    Fx *f = *state;
+    f->ws = true;
+    f->shift = 7;
+    seg(f, C, SYN, 1000, 0, 0);
+    f->ws = false;
+    seg(f, C, ACK, 1001, 5001, 0);
+    f->window[S] = 10;
+    seg(f, S, ACK, 5001, 1001, 0);         /* raw edge 1011 */
+    assert_false(HAS(seg(f, C, ACK, 1001, 5001, 10), TFA_SEQ_WINDOW_FULL));
+    assert_false(HAS(seg(f, C, ACK, 1011, 5001, 100), TFA_SEQ_OUT_OF_WINDOW));
+}
+
+/* A SYN without the window scale option: no scaling on either side, even
+ * when the other SYN was not captured. */
+static void test_window_scale_off_one_syn(void **state)
+{
+    Fx *f = *state;
+    seg(f, S, SYN | ACK, 5000, 1001, 0);   /* no option */
+    seg(f, C, ACK, 1001, 5001, 0);         /* client window 1000 */
+    assert_true(HAS(seg(f, S, ACK, 5001, 1001, 1000), TFA_SEQ_WINDOW_FULL));
+    assert_true(HAS(seg(f, S, ACK, 6001, 1001, 10), TFA_SEQ_OUT_OF_WINDOW));
+}
+
+/* A segment with timestamps from @side; the regression fact, if any. */
+static uint32_t seg_ts(Fx *f, uint8_t side, uint16_t flags, uint32_t seq, uint32_t ack,
+                       uint32_t len, uint32_t tsval, uint32_t diags)
+{
+    f->frame++;
+    f->now += MS;
+    TfaAddr a = tfa_test_ip4(10, 0, 0, (uint8_t)(1 + side));
+    TfaAddr b = tfa_test_ip4(10, 0, 0, (uint8_t)(2 - side));
+    TfaSegment s = tfa_test_seg(a, side == C ? 40000 : 80, b, side == C ? 80 : 40000, flags, seq,
+                                ack, len, f->frame, f->now);
+    s.ip_id = (uint16_t)(300 + f->frame);
+    s.checksum = (uint16_t)(seq ^ ack ^ len ^ flags ^ tsval);
+    s.opt.has_ts = true;
+    s.opt.tsval = tsval;
+    s.window = 1000;
+    s.diags = diags;
+    s.payload = len > 0 ? f->payload + seq % 1024 : NULL;
+    tfa_seqtrack_segment(f->c, &f->opts, &f->budget, &f->stats, &s, side, &f->ev);
+    return f->ev.facts & TFA_SEQ_TS_REGRESSION;
+}
+
+/* TSval going backwards and staying there (the sender's clock went back),
+ * and wrapping (not backwards); one low value alone is not yet one. */
 static void test_timestamps(void **state)
 {
     Fx *f = *state;
-    TfaAddr a = tfa_test_ip4(10, 0, 0, 1), b = tfa_test_ip4(10, 0, 0, 2);
+    f->window[S] = 65535;
     handshake_at(f, 1000, 5000);
-    uint32_t vals[] = {0xfffffff0u, 0x00000010u, 0x00000005u};
-    uint32_t want[] = {0, 0, TFA_SEQ_TS_REGRESSION};
-    for (int i = 0; i < 3; i++) {
-        f->frame++;
-        TfaSegment s = tfa_test_seg(a, 40000, b, 80, ACK, 1001, 5001, 0, f->frame, f->now);
-        s.ip_id = (uint16_t)(100 + i);
-        s.opt.has_ts = true;
-        s.opt.tsval = vals[i];
-        s.window = 2000 + (uint16_t)i; /* window updates, not duplicate ACKs */
-        tfa_seqtrack_segment(f->c, &f->opts, &f->budget, &f->stats, &s, C, &f->ev);
-        assert_int_equal(f->ev.facts & TFA_SEQ_TS_REGRESSION, want[i]);
-    }
+    assert_int_equal(seg_ts(f, C, ACK, 1001, 5001, 100, 0xfffffff0u, 0), 0);
+    seg(f, S, ACK, 5001, 1101, 0);
+    assert_int_equal(seg_ts(f, C, ACK, 1101, 5001, 100, 0x00000010u, 0), 0); /* wrapped */
+    seg(f, S, ACK, 5001, 1201, 0);
+    assert_int_equal(seg_ts(f, C, ACK, 1201, 5001, 100, 0x00000020u, 0), 0);
+    seg(f, S, ACK, 5001, 1301, 0);
+    assert_int_equal(seg_ts(f, C, ACK, 1301, 5001, 100, 0x00000005u, 0), 0); /* low: pending */
+    TfaFrameNo low = f->frame;
+    assert_int_equal(seg_ts(f, C, ACK, 1401, 5001, 100, 0x00000006u, 0), TFA_SEQ_TS_REGRESSION);
+    assert_int_equal(f->ev.ts_frame, low);
+    assert_int_equal(f->ev.ts_val, 5);
+    assert_int_equal(f->ev.ts_recent, 0x20);
+    /* reported once: the new clock is the one judged */
+    assert_int_equal(seg_ts(f, C, ACK, 1501, 5001, 100, 0x00000007u, 0), 0);
 }
 
 /* Two segments overtaking each other on the way: the later one (higher
  * TSval) is beyond what the receiver acknowledged, so it never becomes
- * TS.Recent, and the earlier one arriving next is no PAWS regression.  A
- * TSval below one taken in sequence still is. */
+ * TS.Recent, and the earlier one arriving next is no PAWS regression.  An
+ * old segment seen again (a retransmission, a copy) says nothing of the
+ * clock. */
 static void test_timestamps_reordered(void **state)
 {
     Fx *f = *state;
-    TfaAddr a = tfa_test_ip4(10, 0, 0, 1), b = tfa_test_ip4(10, 0, 0, 2);
     f->window[S] = 65535;
     handshake_at(f, 1000, 5000);
-    struct {
-        uint32_t seq, tsval;
-        uint32_t want;
-    } steps[] = {
-        {1001, 100, 0},                     /* in sequence: TS.Recent 100 */
-        {1201, 102, 0},                     /* overtook 1101: beyond the ACK, not taken */
-        {1101, 101, 0},                     /* the overtaken one: 101 >= 100, accepted */
-        {1001, 99, TFA_SEQ_TS_REGRESSION},  /* below TS.Recent 100 */
-    };
-    for (size_t i = 0; i < G_N_ELEMENTS(steps); i++) {
-        f->frame++;
-        f->now += MS;
-        TfaSegment s = tfa_test_seg(a, 40000, b, 80, ACK, steps[i].seq, 5001, 100, f->frame,
-                                    f->now);
-        s.ip_id = (uint16_t)(200 + i);
-        s.opt.has_ts = true;
-        s.opt.tsval = steps[i].tsval;
-        s.window = 1000;
-        s.payload = f->payload + steps[i].seq % 1024;
-        tfa_seqtrack_segment(f->c, &f->opts, &f->budget, &f->stats, &s, C, &f->ev);
-        assert_int_equal(f->ev.facts & TFA_SEQ_TS_REGRESSION, steps[i].want);
-    }
+    assert_int_equal(seg_ts(f, C, ACK, 1001, 5001, 100, 100, 0), 0); /* TS.Recent 100 */
+    assert_int_equal(seg_ts(f, C, ACK, 1201, 5001, 100, 102, 0), 0); /* overtook 1101: not taken */
+    assert_int_equal(seg_ts(f, C, ACK, 1101, 5001, 100, 101, 0), 0); /* the overtaken one */
+    assert_int_equal(seg_ts(f, C, ACK, 1001, 5001, 100, 99, 0), 0);  /* old bytes again */
+    assert_int_equal(seg_ts(f, C, ACK, 1001, 5001, 100, 98, 0), 0);
+    assert_false(f->c->half[C].ts_pending);
+}
+
+/* A copy of an earlier segment far from its original (not caught as a
+ * duplicate frame), a damaged frame, one odd TSval far ahead, one low
+ * TSval on new data: none is a regression of the sender's clock. */
+static void test_timestamps_copies_and_damage(void **state)
+{
+    Fx *f = *state;
+    f->window[S] = 65535;
+    handshake_at(f, 1000, 5000);
+    seg_ts(f, C, ACK, 1001, 5001, 100, 100, 0);
+    seg(f, S, ACK, 5001, 1101, 0);
+    seg_ts(f, C, ACK, 1101, 5001, 100, 110, 0);
+    seg(f, S, ACK, 5001, 1201, 0);
+    assert_int_equal(seg_ts(f, C, ACK, 1001, 5001, 100, 100, 0), 0); /* the first, again */
+    assert_int_equal(seg_ts(f, C, ACK, 1201, 5001, 100, 120, 0), 0);
+    seg(f, S, ACK, 5001, 1301, 0);
+    /* a damaged frame's TSval is not used at all */
+    uint32_t bad = 1u << TFA_DIAG_DECODE_BAD_CHECKSUM;
+    assert_int_equal(seg_ts(f, C, ACK, 1301, 5001, 100, 0x7fff0000u, bad), 0);
+    assert_int_equal(f->c->half[C].ts_recent, 120);
+    /* an undetected odd one becomes TS.Recent, the next ones are back on
+     * the clock: the odd one is forgotten */
+    assert_int_equal(seg_ts(f, C, ACK, 1301, 5001, 100, 0x7fff0000u, 0), 0);
+    seg(f, S, ACK, 5001, 1401, 0);
+    assert_int_equal(seg_ts(f, C, ACK, 1401, 5001, 100, 130, 0), 0);
+    seg(f, S, ACK, 5001, 1501, 0);
+    assert_int_equal(seg_ts(f, C, ACK, 1501, 5001, 100, 131, 0), 0);
+    /* one low value on new data, then the clock goes on: a one-off */
+    assert_int_equal(seg_ts(f, C, ACK, 1601, 5001, 100, 50, 0), 0);
+    assert_int_equal(seg_ts(f, C, ACK, 1701, 5001, 100, 132, 0), 0);
+    assert_false(f->c->half[C].ts_pending);
 }
 
 /* The last byte sent, lost and sent again by the RTO while the peer's
@@ -525,7 +670,10 @@ int main(void)
         T(test_timestamps_reordered), T(test_last_byte_retransmitted),
         T(test_dup_acks_not_duplicate_frames),
         T(test_keep_growth_budget),
-        T(test_window_shrunk), T(test_timestamps), T(test_stale_incarnation),
+        T(test_window_shrunk), T(test_window_shrunk_harmless), T(test_window_shrunk_rounding),
+        T(test_window_scale_unknown), T(test_window_scale_unknown_no_synack),
+        T(test_window_scale_off_one_syn), T(test_timestamps),
+        T(test_timestamps_copies_and_damage), T(test_stale_incarnation),
         T(test_super_segment),
     };
 #undef T
