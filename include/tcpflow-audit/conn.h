@@ -163,11 +163,18 @@ typedef struct TfaVerdicts {
     uint32_t syn_payload;
     uint32_t syn_isn;                     /* of the client's latest SYN */
     int8_t syn_data_acked;                /* SYN payload acknowledged by the SYN-ACK: 1, 0, -1 unknown */
+    TfaTs syn_first_ts, syn_last_ts;      /* the client's first and latest SYN */
+    TfaFrameNo syn_last_frame;
+    TfaTs synack_last_ts;                 /* the server's latest SYN-ACK */
+    uint8_t syn_unanswered;               /* client SYNs captured that no SYN-ACK has answered yet */
+    bool syn_retry_timed;                 /* a SYN was repeated at least an RTO after the one before */
+    bool synack_unseen;                   /* the client's ACK shows a SYN-ACK the capture lacks */
     /* teardown */
     bool fin_sent[2];
     uint32_t fin_seq[2];                  /* sequence number of each side's first FIN */
     TfaFrameNo fin_frame[2];
     TfaTs fin_ts[2];
+    TfaTs fin_last_ts[2];                 /* each side's latest copy of its FIN */
     bool closing_seen;
     /* resets */
     uint8_t last_ttl[2];                  /* of each side's latest non-RST segment */
@@ -421,6 +428,11 @@ struct TfaConn {
     bool reused_time_wait;
     uint8_t reused_side;       /* the side that was in TIME_WAIT */
     TfaDuration reused_after;  /* how long after TIME_WAIT began */
+    /* this record continues an earlier one of the same connection, reported
+     * after idle_timeout of silence (conntrack): its id (0: none) and how
+     * long the silence lasted */
+    guint64 continues_id;
+    TfaDuration continues_after;
 
     /* the two endpoints (tcpsm) */
     TfaEndpoint ep[2];

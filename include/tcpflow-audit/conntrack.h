@@ -14,7 +14,9 @@
  *    time,
  *  - a new SYN (with a new ISN) arrives on its tuple after it closed: a new
  *    incarnation (the old one retires first),
- *  - it stays idle for idle_timeout of capture time,
+ *  - it stays idle for idle_timeout of capture time (it is remembered for
+ *    another idle_timeout: a later segment on its tuple that is not a new
+ *    SYN makes a record that continues it, TfaConn.continues_id),
  *  - the table is full (max_conns): the least recently active is evicted,
  *  - or the capture ends (tfa_conntrack_retire_all).
  */

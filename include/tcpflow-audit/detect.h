@@ -43,7 +43,7 @@ void tfa_detect_end(TfaConn *c, const TfaOptions *opts, TfaTs now);
 void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegment *seg,
                                   uint8_t side, const TfaSmEvent *ev, bool created,
                                   TfaAnomalySink *sink);
-void tfa_detect_handshake_end(const TfaConn *c, TfaVerdicts *d, TfaAnomalySink *sink);
+void tfa_detect_handshake_end(const TfaConn *c, TfaVerdicts *d, TfaTs now, TfaAnomalySink *sink);
 void tfa_detect_teardown_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegment *seg,
                                  uint8_t side, const TfaSmEvent *ev, bool created,
                                  TfaAnomalySink *sink);

@@ -10,16 +10,23 @@
 
 /* What is remembered of a reported connection that left an endpoint in
  * TIME_WAIT: enough to number the next incarnation and to say that a new
- * SYN reused the 4-tuple within 2*MSL. */
+ * SYN reused the 4-tuple within 2*MSL.  Or of one reported open after
+ * idle_timeout of silence (idle): enough for the record of its traffic
+ * that comes later to say which record it continues. */
 typedef struct TfaTombstone {
     TfaConnKey key;
     guint32 incarnation;
+    bool idle;             /* an idle-timeout split, not a TIME_WAIT */
     uint8_t side;          /* the endpoint in TIME_WAIT */
     TfaTs time_wait_ts;    /* when TIME_WAIT began */
-    TfaTs until;           /* when it ends */
+    TfaTs until;           /* when it ends (idle: when it is forgotten) */
     bool next_known[2];    /* each side's sequence space, to spot its stale segments */
     uint32_t next[2];
-    GList link;            /* in the tombs queue, oldest first */
+    guint64 conn_id;       /* idle: the record it was, its client and its last segment */
+    uint8_t client;
+    TfaOriginator originator;
+    TfaTs last_ts;
+    GList link;            /* in its queue (tomb_queue or idle_queue), oldest first */
 } TfaTombstone;
 
 struct TfaConnTable {
@@ -31,7 +38,8 @@ struct TfaConnTable {
     GQueue open;       /* live, not closed: least recently active first */
     GQueue closed;     /* closed, lingering: least recently active first */
     GHashTable *tombs; /* TfaConnKey* (inside the tombstone) -> TfaTombstone* */
-    GQueue tomb_queue; /* oldest first */
+    GQueue tomb_queue; /* TIME_WAIT tombstones, oldest first */
+    GQueue idle_queue; /* idle-timeout tombstones, oldest first */
     guint64 next_id;
 };
 
@@ -109,6 +117,7 @@ TfaConnTable *tfa_conntrack_new(const TfaOptions *opts, TfaStats *stats, guint32
     ct->tuples = g_hash_table_new(key_hash_func, key_equal_func);
     ct->tombs = g_hash_table_new(key_hash_func, key_equal_func);
     g_queue_init(&ct->tomb_queue);
+    g_queue_init(&ct->idle_queue);
     g_queue_init(&ct->open);
     g_queue_init(&ct->closed);
     ct->next_id = 1;
@@ -134,6 +143,8 @@ void tfa_conntrack_free(TfaConnTable *ct)
     GList *l;
     while ((l = g_queue_pop_head_link(&ct->tomb_queue)) != NULL)
         g_free(l->data);
+    while ((l = g_queue_pop_head_link(&ct->idle_queue)) != NULL)
+        g_free(l->data);
     g_free(ct);
 }
 
@@ -155,8 +166,49 @@ static GQueue *queue_of(TfaConnTable *ct, const TfaConn *c)
 static void tomb_drop(TfaConnTable *ct, TfaTombstone *t)
 {
     g_hash_table_remove(ct->tombs, &t->key);
-    g_queue_unlink(&ct->tomb_queue, &t->link);
+    g_queue_unlink(t->idle ? &ct->idle_queue : &ct->tomb_queue, &t->link);
     g_free(t);
+}
+
+/* Make room for one more tombstone at the cap: the oldest idle one goes
+ * first (only a hint is lost), else the oldest TIME_WAIT (counted). */
+static void tomb_room(TfaConnTable *ct)
+{
+    if (g_hash_table_size(ct->tombs) < ct->opts->max_conns)
+        return;
+    TfaTombstone *old = g_queue_peek_head(&ct->idle_queue);
+    if (old == NULL) {
+        old = g_queue_peek_head(&ct->tomb_queue);
+        tfa_stats_count(ct->stats, TFA_DIAG_CONN_TIME_WAIT_FORGOTTEN);
+    }
+    if (old != NULL)
+        tomb_drop(ct, old);
+}
+
+/* Remember a connection reported after idle_timeout of silence, for
+ * another idle_timeout. */
+static void tomb_add_idle(TfaConnTable *ct, const TfaConn *c, TfaTs now)
+{
+    TfaTombstone *old = g_hash_table_lookup(ct->tombs, &c->key);
+    if (old != NULL)
+        tomb_drop(ct, old);
+    tomb_room(ct);
+    TfaTombstone *t = g_new0(TfaTombstone, 1);
+    t->key = c->key;
+    t->incarnation = c->incarnation;
+    t->idle = true;
+    t->until = now + ct->opts->idle_timeout;
+    for (int k = 0; k < 2; k++) {
+        t->next_known[k] = c->half[k].started;
+        t->next[k] = c->half[k].next;
+    }
+    t->conn_id = c->id;
+    t->client = c->client;
+    t->originator = c->originator;
+    t->last_ts = MAX(c->side[0].last_ts, c->side[1].last_ts);
+    t->link.data = t;
+    g_hash_table_insert(ct->tombs, &t->key, t);
+    g_queue_push_tail_link(&ct->idle_queue, &t->link);
 }
 
 /* Remember an endpoint left in TIME_WAIT (at most max_conns of them). */
@@ -168,10 +220,7 @@ static void tomb_add(TfaConnTable *ct, const TfaConn *c)
         TfaTombstone *old = g_hash_table_lookup(ct->tombs, &c->key);
         if (old != NULL)
             tomb_drop(ct, old);
-        if (g_hash_table_size(ct->tombs) >= ct->opts->max_conns) {
-            tomb_drop(ct, g_queue_peek_head(&ct->tomb_queue));
-            tfa_stats_count(ct->stats, TFA_DIAG_CONN_TIME_WAIT_FORGOTTEN);
-        }
+        tomb_room(ct);
         TfaTombstone *t = g_new0(TfaTombstone, 1);
         t->key = c->key;
         t->incarnation = c->incarnation;
@@ -214,6 +263,8 @@ void tfa_conntrack_expire(TfaConnTable *ct, TfaTs now, GQueue *retired)
 
     while ((t = g_queue_peek_head(&ct->tomb_queue)) != NULL && t->until <= now)
         tomb_drop(ct, t);
+    while ((t = g_queue_peek_head(&ct->idle_queue)) != NULL && t->until <= now)
+        tomb_drop(ct, t);
 
     while ((c = g_queue_peek_head(&ct->closed)) != NULL) {
         TfaTs last = MAX(c->side[0].last_ts, c->side[1].last_ts);
@@ -226,6 +277,7 @@ void tfa_conntrack_expire(TfaConnTable *ct, TfaTs now, GQueue *retired)
         if (now - last < ct->opts->idle_timeout)
             break;
         retire(ct, c, TFA_END_IDLE_TIMEOUT, retired);
+        tomb_add_idle(ct, c, now);
     }
 }
 
@@ -404,6 +456,8 @@ TfaConn *tfa_conntrack_segment(TfaConnTable *ct, const TfaSegment *seg, uint8_t 
     guint32 incarnation = 1;
     int tw_side = -1;
     TfaDuration tw_after = 0;
+    const TfaTombstone *split = NULL;
+    TfaTombstone split_copy;
     bool prev_known[2] = {false, false};
     uint32_t prev_next[2] = {0, 0};
     if (c != NULL && starts_new_incarnation(c, seg, *side)) {
@@ -429,7 +483,8 @@ TfaConn *tfa_conntrack_segment(TfaConnTable *ct, const TfaSegment *seg, uint8_t 
         TfaTombstone *t = g_hash_table_lookup(ct->tombs, &key);
         if (t != NULL) {
             /* the tuple comes back while one side may still be in TIME_WAIT */
-            if ((seg->flags & (TFA_TH_SYN | TFA_TH_ACK)) == TFA_TH_SYN && seg->ts < t->until) {
+            if (!t->idle && (seg->flags & (TFA_TH_SYN | TFA_TH_ACK)) == TFA_TH_SYN &&
+                seg->ts < t->until) {
                 tw_side = t->side;
                 tw_after = seg->ts - t->time_wait_ts;
             }
@@ -438,11 +493,24 @@ TfaConn *tfa_conntrack_segment(TfaConnTable *ct, const TfaSegment *seg, uint8_t 
                 prev_known[k] = t->next_known[k];
                 prev_next[k] = t->next[k];
             }
+            /* the same connection after a silence longer than idle_timeout,
+             * unless a new SYN opens a new one */
+            if (t->idle && (seg->flags & (TFA_TH_SYN | TFA_TH_ACK)) != TFA_TH_SYN) {
+                incarnation = t->incarnation;
+                split_copy = *t;
+                split = &split_copy;
+            }
             tomb_drop(ct, t);
         }
         c = create(ct, &key, incarnation, retired);
         decide_originator(c, seg, *side);
-        for (int k = 0; k < 2; k++) {
+        if (split != NULL) {
+            c->client = split->client;
+            c->originator = split->originator;
+            c->continues_id = split->conn_id;
+            c->continues_after = seg->ts - split->last_ts;
+        }
+        for (int k = 0; k < 2 && split == NULL; k++) {
             c->half[k].prev_incarnation = prev_known[k];
             c->half[k].prev_next = prev_next[k];
         }

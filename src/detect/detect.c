@@ -1,7 +1,8 @@
 /* detect.c - runs the detectors and decides the one-word verdict.
  *
  * Verdict rule (tcpflow-audit-records(5)): "failed" when the handshake
- * failed (refused, unanswered, SYN-ACK never acknowledged, reset during it)
+ * failed (refused, unanswered as the client's own retries prove, SYN-ACK
+ * never acknowledged, reset during it)
  * or an anomaly of severity error was found; "degraded" when a warning was
  * found or the connection ended by reset; "ok" otherwise. */
 #include "config.h"
@@ -52,8 +53,13 @@ void tfa_detect_segment(TfaConn *c, const TfaOptions *opts, const TfaSegment *se
 static TfaVerdict decide_verdict(const TfaConn *c)
 {
     switch ((TfaHandshake)c->det.handshake) {
-    case TFA_HANDSHAKE_REFUSED:
     case TFA_HANDSHAKE_UNANSWERED:
+        /* failed only when the capture proves it (HANDSHAKE_SYN_UNANSWERED at
+         * its own severity); a lone SYN near the end proves nothing */
+        if (tfa_conn_code_severity(c, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED) == TFA_SEV_ERROR)
+            return TFA_VERDICT_FAILED;
+        break;
+    case TFA_HANDSHAKE_REFUSED:
     case TFA_HANDSHAKE_SYNACK_UNACKED:
     case TFA_HANDSHAKE_RESET_DURING:
         return TFA_VERDICT_FAILED;
@@ -77,7 +83,7 @@ static TfaVerdict decide_verdict(const TfaConn *c)
 void tfa_detect_end(TfaConn *c, const TfaOptions *opts, TfaTs now)
 {
     TfaAnomalySink sink = {.conn = c, .cap = opts->max_anomalies_per_conn};
-    tfa_detect_handshake_end(c, &c->det, &sink);
+    tfa_detect_handshake_end(c, &c->det, now, &sink);
     tfa_detect_rst_end(c, &c->det, opts, &sink);
     tfa_detect_teardown_end(c, &c->det, opts, now, &sink);
     tfa_detect_sequence_end(c, now, &sink);

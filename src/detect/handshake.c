@@ -6,10 +6,58 @@
 
 #include "tcpflow-audit/seqnum.h"
 
+/* No retransmission timer fires sooner than this after the copy before
+ * (Linux's TCP_RTO_MIN; the initial RTO of a SYN or SYN-ACK is 1 s,
+ * RFC 6298 (2.1)): a repeat closer than this is a copy, not a retry. */
+#define RTO_FLOOR (200 * TFA_NSEC_PER_MSEC)
+
 static void note_frame(TfaFrameNo *frames, uint8_t *n, TfaFrameNo f)
 {
     if (*n < TFA_MAX_HS_FRAMES)
         frames[(*n)++] = f;
+}
+
+/* The server sent its SYN-ACK again.  What caused the repeat decides what
+ * it means: a SYN of the client's that no SYN-ACK had answered yet
+ * (@answers, its frame) is the one it answers - Linux answers a
+ * retransmitted SYN in SYN_RECEIVED with a SYN-ACK, so a client that
+ * repeated its SYN gets two even when the first arrived; the capture's
+ * order of SYNs and SYN-ACKs is not the endpoints' order.  Without one it
+ * is the server's own retransmission timer
+ * - never sooner than RTO_FLOOR - and the third ACK was lost only if the
+ * client's ACK was captured early enough to have reached the server before
+ * the repeat left it: a round trip capture -> server -> capture (SYN ->
+ * SYN-ACK) before the repeat is seen.  A repeat closer to the ACK crossed
+ * it on the wire. */
+static void synack_again(TfaVerdicts *d, const TfaSegment *seg, uint8_t side,
+                         const TfaSmEvent *ev, TfaFrameNo answers, TfaAnomalySink *sink)
+{
+    TfaDuration gap = seg->ts - d->synack_last_ts;
+    if (answers != 0) {
+        tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED, side, seg->frame_no,
+                     seg->ts, (int64_t)answers, gap);
+        return;
+    }
+    if (gap < RTO_FLOOR) {
+        tfa_sink_add_possible(sink, TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED, TFA_SEV_INFO,
+                              side, seg->frame_no, seg->ts, 0, gap);
+        return;
+    }
+    tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED, side, seg->frame_no, seg->ts,
+                 0, gap);
+    /* repeated after the client's ACK or data was seen */
+    if (d->ack_frame == 0 || d->synack_unseen || d->ack_ts > seg->ts ||
+        !(ev->revoked || ev->before[side] == TFA_TCP_SYN_RECEIVED))
+        return;
+    TfaDuration after_ack = seg->ts - d->ack_ts;
+    TfaDuration to_server = d->syn_count > 0 ? d->synack_ts - d->syn_ts : -1;
+    if (to_server < 0)
+        /* the round trip to the server is unknown: the ACK may have crossed */
+        tfa_sink_add_possible(sink, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST, TFA_SEV_NOTICE, side,
+                              seg->frame_no, seg->ts, (int64_t)d->ack_frame, after_ack);
+    else if (after_ack > to_server)
+        tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST, side, seg->frame_no, seg->ts,
+                     (int64_t)d->ack_frame, after_ack);
 }
 
 void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegment *seg,
@@ -20,9 +68,10 @@ void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSeg
     uint8_t client = c->client;
 
     if (created) {
+        /* arg1: the earlier record this one continues after an idle split */
         if (c->mid_stream)
             tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_NOT_SEEN, -1, seg->frame_no, seg->ts,
-                         c->originator, 0);
+                         c->originator, (int64_t)c->continues_id);
         if (c->reused_time_wait)
             tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_PORT_REUSE_IN_TIME_WAIT, c->reused_side,
                          seg->frame_no, seg->ts, c->reused_after, 0);
@@ -42,16 +91,30 @@ void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSeg
         if (side != client)
             return;
         if (repeat && d->syn_count > 0) {
-            if (seg->seq == d->syn_isn)
-                tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_SYN_RETRANSMITTED, side, seg->frame_no,
-                             seg->ts, d->syn_count, seg->ts - d->syn_ts);
-            else
+            TfaDuration gap = seg->ts - d->syn_last_ts;
+            if (seg->seq != d->syn_isn)
                 tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_SYN_ISN_CHANGED, side, seg->frame_no,
                              seg->ts, seg->seq, d->syn_isn);
+            else if (gap >= RTO_FLOOR) {
+                d->syn_retry_timed = true;
+                tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_SYN_RETRANSMITTED, side, seg->frame_no,
+                             seg->ts, d->syn_count, gap);
+            } else {
+                /* sooner than any retransmission timer: a copy made on the
+                 * way, or a crafted one, not a retry */
+                tfa_sink_add_possible(sink, TFA_ANOMALY_HANDSHAKE_SYN_RETRANSMITTED, TFA_SEV_INFO,
+                                      side, seg->frame_no, seg->ts, d->syn_count, gap);
+            }
         }
         d->syn_isn = seg->seq;
         if (d->synack_count == 0)
             d->syn_ts = seg->ts; /* the SYN that gets answered is the last before the SYN-ACK */
+        if (d->syn_count == 0)
+            d->syn_first_ts = seg->ts;
+        d->syn_last_ts = seg->ts;
+        d->syn_last_frame = seg->frame_no;
+        if (d->syn_unanswered < UINT8_MAX)
+            d->syn_unanswered++;
         d->syn_count++;
         note_frame(d->syn_frames, &d->n_syn_frames, seg->frame_no);
         d->syn_opt_ws = seg->opt.has_wscale;
@@ -68,14 +131,16 @@ void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSeg
     if ((f & (TFA_TH_SYN | TFA_TH_ACK | TFA_TH_RST)) == (TFA_TH_SYN | TFA_TH_ACK)) {
         if (side == client && d->syn_from[1 - side])
             return; /* the client's SYN-ACK of a simultaneous open */
+        /* each SYN the server receives in SYN_RECEIVED it answers with a
+         * SYN-ACK: this one answers the oldest SYN not answered yet */
+        TfaFrameNo answers = 0;
+        if (d->syn_unanswered > 0) {
+            unsigned i = d->syn_count - d->syn_unanswered;
+            answers = i < d->n_syn_frames ? d->syn_frames[i] : d->syn_last_frame;
+            d->syn_unanswered--;
+        }
         if (d->synack_count > 0) {
-            tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED, side, seg->frame_no,
-                         seg->ts, d->synack_count, seg->ts - d->synack_ts);
-            /* repeated after the client's ACK or data was seen: that ACK
-             * never reached the server */
-            if (d->ack_frame != 0 && (ev->revoked || ev->before[side] == TFA_TCP_SYN_RECEIVED))
-                tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST, side, seg->frame_no,
-                             seg->ts, (int64_t)d->ack_frame, 0);
+            synack_again(d, seg, side, ev, answers, sink);
         } else {
             d->synack_ts = seg->ts;
             d->synack_opt_ws = seg->opt.has_wscale;
@@ -97,6 +162,7 @@ void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSeg
             }
         }
         d->synack_count++;
+        d->synack_last_ts = seg->ts;
         note_frame(d->synack_frames, &d->n_synack_frames, seg->frame_no);
         return;
     }
@@ -111,16 +177,24 @@ void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSeg
         return;
     }
 
-    /* the first acknowledging segment from the client after the SYN-ACK */
+    /* the first acknowledging segment from the client after the SYN-ACK;
+     * or after its SYN alone: no stack acknowledges before it has a SYN-ACK,
+     * so that one reached it and the capture does not hold it (one
+     * direction captured, or a capture loss) */
     const TfaEndpoint *srv = &c->ep[1 - client];
-    if (side == client && (f & TFA_TH_ACK) && d->ack_frame == 0 && d->synack_count > 0 &&
+    if (side == client && (f & TFA_TH_ACK) && d->ack_frame == 0 &&
+        (d->synack_count > 0 || d->syn_count > 0) &&
         (!srv->iss_known || tfa_seq_gt(seg->ack, srv->iss))) {
         d->ack_frame = seg->frame_no;
         d->ack_ts = seg->ts;
+        d->synack_unseen = d->synack_count == 0;
     }
-    /* data from an endpoint whose side of the handshake had not completed */
+    /* data from an endpoint whose side of the handshake had not completed;
+     * an acknowledging segment from SYN_SENT is not such data: it shows the
+     * SYN-ACK arrived, the capture just lacks it */
     if (seg->payload_len > 0 && !c->mid_stream &&
-        (ev->before[side] == TFA_TCP_SYN_SENT || ev->before[side] == TFA_TCP_LISTEN ||
+        ((ev->before[side] == TFA_TCP_SYN_SENT && !(f & TFA_TH_ACK)) ||
+         ev->before[side] == TFA_TCP_LISTEN ||
          (ev->before[side] == TFA_TCP_SYN_RECEIVED && side != client && !(f & TFA_TH_ACK))))
         tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_DATA_BEFORE_ESTABLISHED, side, seg->frame_no,
                      seg->ts, seg->payload_len, ev->before[side]);
@@ -130,7 +204,7 @@ void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSeg
         d->used_sack = true;
 }
 
-void tfa_detect_handshake_end(const TfaConn *c, TfaVerdicts *d, TfaAnomalySink *sink)
+void tfa_detect_handshake_end(const TfaConn *c, TfaVerdicts *d, TfaTs now, TfaAnomalySink *sink)
 {
     bool retried = d->syn_count > 1 || d->synack_count > 1;
     TfaHandshake h;
@@ -151,10 +225,21 @@ void tfa_detect_handshake_end(const TfaConn *c, TfaVerdicts *d, TfaAnomalySink *
         h = TFA_HANDSHAKE_UNANSWERED;
     d->handshake = (uint8_t)h;
 
+    /* Unanswered for certain only when the client itself says so: it sent
+     * its SYN again after a retransmission timeout, no answer having come.
+     * A lone SYN proves nothing: near the capture's end the answer was not
+     * due yet, and a client that did not retry although the capture went on
+     * past its timer (1 s) most likely got an answer the capture lacks (one
+     * direction captured), or its application gave up. */
     if (h == TFA_HANDSHAKE_UNANSWERED) {
         const TfaSideStats *cs = &c->side[c->client];
-        tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED, c->client, cs->last_frame,
-                     cs->last_ts, d->syn_count, cs->last_ts - cs->first_ts);
+        if (d->syn_retry_timed)
+            tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED, c->client, cs->last_frame,
+                         cs->last_ts, d->syn_count, cs->last_ts - cs->first_ts);
+        else
+            tfa_sink_add_possible(sink, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED, TFA_SEV_INFO,
+                                  c->client, cs->last_frame, cs->last_ts, d->syn_count,
+                                  now - d->syn_last_ts);
     }
     /* an option offered in the SYN, not returned in the SYN-ACK, used anyway */
     if (d->synack_count > 0 && d->syn_count > 0 &&

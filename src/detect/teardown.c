@@ -6,6 +6,52 @@
 
 #include "tcpflow-audit/seqnum.h"
 
+/* The fastest loss-recovery timer of any stack (Linux's tail loss probe
+ * waits at least this; an RTO at least 200 ms): a FIN repeated sooner,
+ * with nothing from the peer in between to trigger a fast retransmit, is a
+ * copy, not a recovery. */
+#define TIMER_FLOOR (10 * TFA_NSEC_PER_MSEC)
+
+/* Before the capture's end it takes longer than any round trip and any
+ * application's turn-around for an endpoint that got the FIN to answer
+ * with its own: a half-close younger than this is a close cut by the end
+ * of the capture (Linux's initial RTO, RFC 6298 (2.1)). */
+#define HALF_CLOSE_MIN TFA_NSEC_PER_SEC
+
+/* @side acknowledged more of the peer's sequence space than the capture
+ * shows the peer sending: the capture lacks some of the peer's segments
+ * (perhaps its FIN). */
+static bool missed_from_peer(const TfaConn *c, uint8_t side)
+{
+    const TfaEndpoint *me = &c->ep[side], *peer = &c->ep[1 - side];
+    return me->rcv_nxt_known && peer->snd_nxt_known && tfa_seq_gt(me->rcv_nxt, peer->snd_nxt);
+}
+
+/* The round trip from the capture point to @side and back, from the
+ * handshake (SYN -> SYN-ACK for the server, SYN-ACK -> ACK for the
+ * client); -1 when the capture did not time it. */
+static TfaDuration rtt_to(const TfaConn *c, uint8_t side)
+{
+    TfaDuration to_server, to_client;
+    tfa_ack_vantage(c, &to_server, &to_client);
+    return side == c->client ? to_client : to_server;
+}
+
+/* A FIN sent again: a recovery when a timer could have fired (TIMER_FLOOR,
+ * and at least the whole round trip when the handshake timed it), or when
+ * the peer said something in between (duplicate ACKs, a partial ACK). */
+static bool fin_retry_plausible(const TfaConn *c, const TfaVerdicts *d, const TfaSegment *seg,
+                                uint8_t side)
+{
+    TfaDuration gap = seg->ts - d->fin_last_ts[side];
+    const TfaSideStats *peer = &c->side[1 - side];
+    if (peer->packets > 0 && peer->last_ts > d->fin_last_ts[side])
+        return true;
+    TfaDuration a = rtt_to(c, c->client), b = rtt_to(c, (uint8_t)(1 - c->client));
+    TfaDuration floor = a >= 0 && b >= 0 && a + b > TIMER_FLOOR ? a + b : TIMER_FLOOR;
+    return gap >= floor;
+}
+
 void tfa_detect_teardown_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegment *seg,
                                  uint8_t side, const TfaSmEvent *ev, bool created,
                                  TfaAnomalySink *sink)
@@ -28,9 +74,17 @@ void tfa_detect_teardown_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegm
         return;
 
     uint32_t fin_seq = seg->seq + seg->payload_len;
-    if (created && c->mid_stream)
-        tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_SPONTANEOUS_FIN, side, seg->frame_no, seg->ts, 0,
-                     0);
+    /* the first segment seen is a FIN: with an ACK it is an ordinary close
+     * of a connection open before the capture began (or kept in one
+     * direction only); only a bare FIN is a probe */
+    if (created && c->mid_stream) {
+        if (f & TFA_TH_ACK)
+            tfa_sink_add_possible(sink, TFA_ANOMALY_TEARDOWN_SPONTANEOUS_FIN, TFA_SEV_INFO, side,
+                                  seg->frame_no, seg->ts, 1, 0);
+        else
+            tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_SPONTANEOUS_FIN, side, seg->frame_no, seg->ts,
+                         0, 0);
+    }
     if (!(f & TFA_TH_ACK) && ev->before[side] != TFA_TCP_SYN_SENT)
         tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_FIN_WITHOUT_ACK, side, seg->frame_no, seg->ts,
                      ev->before[side], 0);
@@ -39,6 +93,7 @@ void tfa_detect_teardown_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegm
         d->fin_seq[side] = fin_seq;
         d->fin_frame[side] = seg->frame_no;
         d->fin_ts[side] = seg->ts;
+        d->fin_last_ts[side] = seg->ts;
         return;
     }
     if (fin_seq != d->fin_seq[side]) {
@@ -46,13 +101,31 @@ void tfa_detect_teardown_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegm
                      fin_seq, d->fin_seq[side]);
         return;
     }
+    bool plausible = fin_retry_plausible(c, d, seg, side);
+    d->fin_last_ts[side] = seg->ts;
+    if (!plausible) {
+        tfa_sink_add_possible(sink, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED, TFA_SEV_INFO, side,
+                              seg->frame_no, seg->ts, (int64_t)d->fin_frame[side],
+                              seg->ts - d->fin_ts[side]);
+        return;
+    }
     tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED, side, seg->frame_no, seg->ts,
                  (int64_t)d->fin_frame[side], seg->ts - d->fin_ts[side]);
     /* the LAST_ACK side repeats its FIN after the peer's ACK of it was seen:
-     * that ACK was lost after the capture point */
-    if (ev->revoked && ev->before[side] == TFA_TCP_CLOSED && ev->after[side] == TFA_TCP_LAST_ACK)
-        tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_LAST_ACK_LOST, side, seg->frame_no, seg->ts,
-                     (int64_t)c->side[1 - side].last_frame, 0);
+     * that ACK was lost after the capture point - if it had time to reach
+     * the FIN's sender before the repeat left it (a round trip capture ->
+     * sender -> capture); a repeat closer to the ACK crossed it */
+    if (ev->revoked && ev->before[side] == TFA_TCP_CLOSED && ev->after[side] == TFA_TCP_LAST_ACK) {
+        const TfaSideStats *peer = &c->side[1 - side];
+        TfaDuration after_ack = seg->ts - peer->last_ts;
+        TfaDuration rtt = rtt_to(c, side);
+        if (rtt < 0)
+            tfa_sink_add_possible(sink, TFA_ANOMALY_TEARDOWN_LAST_ACK_LOST, TFA_SEV_NOTICE, side,
+                                  seg->frame_no, seg->ts, (int64_t)peer->last_frame, after_ack);
+        else if (after_ack > rtt)
+            tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_LAST_ACK_LOST, side, seg->frame_no, seg->ts,
+                         (int64_t)peer->last_frame, after_ack);
+    }
 }
 
 /* The RST that ended the connection: the first its receiver accepted (or
@@ -67,6 +140,29 @@ static const TfaRstInfo *closing_rst(const TfaConn *c)
             return r;
     }
     return NULL;
+}
+
+/* One FIN, and the other direction still open when the record ends.  It
+ * says something only when the capture shows the peer alive after the FIN
+ * (it sent something: the capture sees its direction and it got the FIN),
+ * the capture went on long enough after it for the peer to have closed,
+ * and the FIN's sender acknowledged nothing of the peer's the capture lacks;
+ * otherwise the close was cut by the end of the capture, or the capture
+ * does not see the peer at all. */
+static void half_closed_at_end(const TfaConn *c, const TfaVerdicts *d, uint8_t fin_side,
+                               TfaTs now, TfaAnomalySink *sink)
+{
+    const TfaSideStats *peer = &c->side[1 - fin_side];
+    TfaTs fin_ts = d->fin_ts[fin_side];
+    TfaDuration left = now - fin_ts;
+    TfaFrameNo frame = d->fin_frame[fin_side];
+    if (peer->packets > 0 && peer->last_ts >= fin_ts && left >= HALF_CLOSE_MIN &&
+        !missed_from_peer(c, fin_side))
+        tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END, fin_side, frame, fin_ts,
+                     left, 0);
+    else
+        tfa_sink_add_possible(sink, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END, TFA_SEV_INFO,
+                              fin_side, frame, fin_ts, left, peer->packets == 0 ? 0 : 1);
 }
 
 static TfaInitiator role_initiator(const TfaConn *c, uint8_t side)
@@ -112,8 +208,7 @@ void tfa_detect_teardown_end(const TfaConn *c, TfaVerdicts *d, const TfaOptions 
         who = role_initiator(c, (uint8_t)first_fin);
         frame = d->fin_frame[first_fin];
         if (c->end_reason == TFA_END_CAPTURE_END || c->end_reason == TFA_END_IDLE_TIMEOUT)
-            tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END, first_fin, frame,
-                         d->fin_ts[first_fin], 0, 0);
+            half_closed_at_end(c, d, (uint8_t)first_fin, now, sink);
     } else {
         kind = c->end_reason == TFA_END_IDLE_TIMEOUT ? TFA_CLOSE_IDLE_TIMEOUT
                                                      : TFA_CLOSE_OPEN_AT_END;
@@ -128,18 +223,23 @@ void tfa_detect_teardown_end(const TfaConn *c, TfaVerdicts *d, const TfaOptions 
         const TfaEndpoint *ep = &c->ep[i];
         if (c->side[i].packets == 0 || ep->path == NULL || ep->path->len == 0)
             continue;
+        const TfaTransition *t = &g_array_index(ep->path, TfaTransition, ep->path->len - 1);
         if (ep->state == TFA_TCP_CLOSE_WAIT) {
-            /* it acknowledged the FIN, then said nothing more */
+            /* it acknowledged the FIN (the transition is certain: its own
+             * ACK covered the FIN), then said nothing more for stuck_after
+             * of capture; and the peer did not acknowledge anything of it
+             * the capture missed (its FIN among them) */
             TfaTs quiet_since = c->side[i].last_ts;
-            if (now - quiet_since >= opts->stuck_after)
+            if (t->certain && d->fin_sent[1 - i] && quiet_since >= d->fin_ts[1 - i] &&
+                !missed_from_peer(c, (uint8_t)(1 - i)) &&
+                now - quiet_since >= opts->stuck_after)
                 tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK, i,
                              c->side[i].last_frame, quiet_since, now - quiet_since,
                              (int64_t)d->fin_frame[1 - i]);
         } else if (ep->state == TFA_TCP_FIN_WAIT_2) {
-            /* waiting for the peer's FIN since its own was acknowledged */
-            const TfaTransition *t =
-                &g_array_index(ep->path, TfaTransition, ep->path->len - 1);
-            if (now - t->ts >= opts->stuck_after)
+            /* waiting for the peer's FIN since its own was acknowledged; a
+             * peer that did send a FIN (which never arrived) has closed */
+            if (!d->fin_sent[1 - i] && !missed_from_peer(c, i) && now - t->ts >= opts->stuck_after)
                 tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_FIN_WAIT_2_STUCK, i, t->frame, t->ts,
                              now - t->ts, (int64_t)d->fin_frame[i]);
         }

@@ -231,29 +231,77 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
     who(rec, a->side, w, sizeof(w));
     switch ((TfaAnomalyCode)a->code) {
     case TFA_ANOMALY_HANDSHAKE_SYN_RETRANSMITTED:
-        g_snprintf(buf, len,
-                   "%s sent its SYN again (frame %" PRIu64 ", %.3f s after the previous one): "
-                   "the SYN or the SYN-ACK was lost, or the server is slow to answer",
-                   w, f, secs(a->arg[1]));
+        if (a->possible)
+            g_snprintf(buf, len,
+                       "%s sent the same SYN again (frame %" PRIu64 ") only %.1f ms after the "
+                       "previous one, sooner than any retransmission timer: a copy made on the "
+                       "way or a crafted packet rather than a retry",
+                       w, f, secs(a->arg[1]) * 1000.0);
+        else
+            g_snprintf(buf, len,
+                       "%s sent its SYN again (frame %" PRIu64 ", %.3f s after the previous "
+                       "one): the SYN or the SYN-ACK was lost, or the server is slow to answer",
+                       w, f, secs(a->arg[1]));
         break;
     case TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED:
-        g_snprintf(buf, len,
-                   "%s sent %" PRId64 " SYN%s over %.3f s and got no answer: the server is down "
-                   "or unreachable, or a firewall drops the SYNs silently",
-                   w, a->arg[0], a->arg[0] == 1 ? "" : "s", secs(a->arg[1]));
+        if (a->possible)
+            g_snprintf(buf, len,
+                       "%s sent %" PRId64 " SYN%s and the capture holds no answer%s; %s %.3f s "
+                       "%s",
+                       w, a->arg[0], a->arg[0] == 1 ? "" : "s",
+                       a->arg[0] == 1 ? "" : ", each repeat sooner than a retransmission timer",
+                       a->arg[1] < TFA_NSEC_PER_SEC ? "but the capture ended"
+                                                    : "but the client did not retry in the",
+                       secs(a->arg[1]),
+                       a->arg[1] < TFA_NSEC_PER_SEC
+                           ? "after the last SYN, too soon for a missing answer to show (a "
+                             "client with no answer retries after 1 s)"
+                           : "the capture went on, as a client with no answer would after 1 s: "
+                             "the answer most likely took a path the capture does not see, or "
+                             "the application gave up");
+        else
+            g_snprintf(buf, len,
+                       "%s sent %" PRId64 " SYNs over %.3f s, each retry after a timeout, and "
+                       "got no answer: the server is down or unreachable, or a firewall drops "
+                       "the SYNs silently",
+                       w, a->arg[0], secs(a->arg[1]));
         break;
     case TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED:
-        g_snprintf(buf, len,
-                   "%s sent its SYN-ACK again (frame %" PRIu64 ", %.3f s after the first): the "
-                   "SYN-ACK or the client's ACK did not arrive",
-                   w, f, secs(a->arg[1]));
+        if (a->possible)
+            g_snprintf(buf, len,
+                       "%s's SYN-ACK came again (frame %" PRIu64 ") only %.1f ms after the "
+                       "previous one, sooner than any retransmission timer and with no new SYN "
+                       "captured: a copy made on the way, or the answer to a copy of the SYN "
+                       "the capture did not see; nothing was lost",
+                       w, f, secs(a->arg[1]) * 1000.0);
+        else if (a->arg[0] != 0)
+            g_snprintf(buf, len,
+                       "%s sent its SYN-ACK again (frame %" PRIu64 ", %.3f s after the "
+                       "previous one) answering the client's repeated SYN (frame %" PRId64 "): "
+                       "the client had not received the first SYN-ACK",
+                       w, f, secs(a->arg[1]), a->arg[0]);
+        else
+            g_snprintf(buf, len,
+                       "%s sent its SYN-ACK again on its own timer (frame %" PRIu64 ", %.3f s "
+                       "after the previous one): the SYN-ACK or the client's ACK did not "
+                       "arrive",
+                       w, f, secs(a->arg[1]));
         break;
     case TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST:
-        g_snprintf(buf, len,
-                   "%s repeated its SYN-ACK (frame %" PRIu64 ") although the client's ACK was "
-                   "captured (frame %" PRId64 "): that ACK was lost between the capture point "
-                   "and the server, which stayed in SYN_RECEIVED",
-                   w, f, a->arg[0]);
+        if (a->possible)
+            g_snprintf(buf, len,
+                       "%s repeated its SYN-ACK (frame %" PRIu64 ") %.3f s after the client's "
+                       "ACK was captured (frame %" PRId64 "); the capture holds no SYN to time "
+                       "the round trip to the server, so the ACK may have crossed the repeat "
+                       "on the wire rather than been lost",
+                       w, f, secs(a->arg[1]), a->arg[0]);
+        else
+            g_snprintf(buf, len,
+                       "%s repeated its SYN-ACK (frame %" PRIu64 ") on its own timer, %.3f s "
+                       "after the client's ACK was captured (frame %" PRId64 "), longer than "
+                       "the round trip to the server: that ACK was lost between the capture "
+                       "point and the server, which stayed in SYN_RECEIVED",
+                       w, f, secs(a->arg[1]), a->arg[0]);
         break;
     case TFA_ANOMALY_HANDSHAKE_SYNACK_BAD_ACK:
         g_snprintf(buf, len,
@@ -291,13 +339,22 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                    w, a->arg[0], state(a->arg[1]), f);
         break;
     case TFA_ANOMALY_HANDSHAKE_NOT_SEEN:
-        g_snprintf(buf, len,
-                   "the capture began after this connection's handshake; the client was "
-                   "decided by %s",
-                   a->arg[0] == TFA_ORIGINATOR_SYNACK ? "a SYN-ACK it received"
-                   : a->arg[0] == TFA_ORIGINATOR_PORT ? "the ports (the lower, well-known one "
-                                                        "is the server)"
-                                                      : "who sent the first packet");
+        if (a->arg[1] != 0)
+            g_snprintf(buf, len,
+                       "this record continues record %" PRId64 " of the same connection, which "
+                       "was reported when the connection had been silent longer than "
+                       "--idle-timeout; after %.1f s of silence it spoke again (frame %" PRIu64
+                       "): what the capture holds of its start (handshake, window scale) is "
+                       "in that record",
+                       a->arg[1], secs(c->continues_after), f);
+        else
+            g_snprintf(buf, len,
+                       "the capture began after this connection's handshake; the client was "
+                       "decided by %s",
+                       a->arg[0] == TFA_ORIGINATOR_SYNACK ? "a SYN-ACK it received"
+                       : a->arg[0] == TFA_ORIGINATOR_PORT ? "the ports (the lower, well-known "
+                                                            "one is the server)"
+                                                          : "who sent the first packet");
         break;
     case TFA_ANOMALY_HANDSHAKE_OPTIONS_ASYMMETRIC:
         g_snprintf(buf, len,
@@ -322,17 +379,36 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                    w, secs(a->arg[0]), f);
         break;
     case TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED:
-        g_snprintf(buf, len,
-                   "%s sent its FIN again (frame %" PRIu64 ", %.3f s after the first, frame "
-                   "%" PRId64 "): the FIN or its ACK was lost",
-                   w, f, secs(a->arg[1]), a->arg[0]);
+        if (a->possible)
+            g_snprintf(buf, len,
+                       "%s sent its FIN again (frame %" PRIu64 ") %.3f ms after the first (frame "
+                       "%" PRId64 "), sooner than any retransmission timer and with nothing from "
+                       "the peer in between: a second copy from the sender's stack or a "
+                       "middlebox, not the recovery of a loss",
+                       w, f, secs(a->arg[1]) * 1000.0, a->arg[0]);
+        else
+            g_snprintf(buf, len,
+                       "%s sent its FIN again (frame %" PRIu64 ", %.3f s after the first, frame "
+                       "%" PRId64 "): no ACK of it had reached the sender in time; the FIN or "
+                       "its ACK was lost, or late",
+                       w, f, secs(a->arg[1]), a->arg[0]);
         break;
     case TFA_ANOMALY_TEARDOWN_LAST_ACK_LOST:
-        g_snprintf(buf, len,
-                   "%s repeated its FIN (frame %" PRIu64 ") after the peer's last ACK was "
-                   "captured (frame %" PRId64 "): that ACK was lost after the capture point, "
-                   "and %s stayed in LAST_ACK",
-                   w, f, a->arg[0], a->side == rec->side[TFA_ROLE_CLIENT] ? "the client" : "the server");
+        if (a->possible)
+            g_snprintf(buf, len,
+                       "%s repeated its FIN (frame %" PRIu64 ") %.3f s after the peer's last "
+                       "ACK was captured (frame %" PRId64 "); the capture holds no handshake "
+                       "to time the round trip to %s, so the ACK may have crossed the repeat "
+                       "on the wire rather than been lost",
+                       w, f, secs(a->arg[1]), a->arg[0],
+                       a->side == rec->side[TFA_ROLE_CLIENT] ? "the client" : "the server");
+        else
+            g_snprintf(buf, len,
+                       "%s repeated its FIN (frame %" PRIu64 ") %.3f s after the peer's last "
+                       "ACK was captured (frame %" PRId64 "), longer than the round trip: that "
+                       "ACK was lost after the capture point, and %s stayed in LAST_ACK",
+                       w, f, secs(a->arg[1]), a->arg[0],
+                       a->side == rec->side[TFA_ROLE_CLIENT] ? "the client" : "the server");
         break;
     case TFA_ANOMALY_TEARDOWN_DATA_AFTER_FIN:
         g_snprintf(buf, len,
@@ -356,18 +432,39 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
         char p[TFA_ADDR_STRLEN + 32];
         int8_t peer = (int8_t)(1 - a->side);
         who(rec, peer, p, sizeof(p));
-        if (c->ep[peer].state == TFA_TCP_CLOSE_WAIT)
+        if (a->possible && a->arg[1] == 0)
+            g_snprintf(buf, len,
+                       "%s closed its direction (FIN, frame %" PRIu64 "), and the capture holds "
+                       "no segment at all from %s: it sees one direction only, so whether and "
+                       "when %s closed cannot be told",
+                       w, f, p, p);
+        else if (a->possible && c->side[peer].last_ts < a->ts)
+            g_snprintf(buf, len,
+                       "%s closed its direction (FIN, frame %" PRIu64 ") and the record ended "
+                       "%.3f s later with nothing captured from %s after the FIN: the capture "
+                       "does not show that it got the FIN, and its ACK and FIN may be among "
+                       "the segments the capture lacks",
+                       w, f, secs(a->arg[0]), p);
+        else if (a->possible)
+            g_snprintf(buf, len,
+                       "%s closed its direction (FIN, frame %" PRIu64 "); %s (%s) had not "
+                       "closed its own when the record ended only %.3f s later: too soon to "
+                       "say it would not",
+                       w, f, p, tfa_tcp_state_name((TfaTcpState)c->ep[peer].state),
+                       secs(a->arg[0]));
+        else if (c->ep[peer].state == TFA_TCP_CLOSE_WAIT)
             g_snprintf(buf, len,
                        "%s closed its direction (FIN, frame %" PRIu64 "); %s took the FIN but "
-                       "had not sent its own when the capture ended, so it sits in CLOSE_WAIT: "
-                       "its application has not called close() on the socket. Once is a slow "
-                       "application; many on one service is a socket leak",
-                       w, f, p);
+                       "had not sent its own %.1f s later when the record ended, so it sits in "
+                       "CLOSE_WAIT: its application has not called close() on the socket. Once "
+                       "is a slow application; many on one service is a socket leak",
+                       w, f, p, secs(a->arg[0]));
         else
             g_snprintf(buf, len,
                        "%s closed its direction (FIN, frame %" PRIu64 "); %s (%s) had not closed "
-                       "its own when the capture ended",
-                       w, f, p, tfa_tcp_state_name((TfaTcpState)c->ep[peer].state));
+                       "its own %.1f s later when the record ended",
+                       w, f, p, tfa_tcp_state_name((TfaTcpState)c->ep[peer].state),
+                       secs(a->arg[0]));
         break;
     }
     case TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK:
@@ -389,12 +486,20 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                    w, state(a->arg[0]), f);
         break;
     case TFA_ANOMALY_TEARDOWN_SPONTANEOUS_FIN:
-        g_snprintf(buf, len,
-                   "a FIN from %s (frame %" PRIu64 ") is the first segment seen on this "
-                   "4-tuple: the connection was open before the capture began and is closing "
-                   "now (an idle keep-alive connection, most often); many of them from one "
-                   "host to many ports would be a FIN scan",
-                   w, f);
+        if (a->possible)
+            g_snprintf(buf, len,
+                       "the connection was open before the capture began: the first segment "
+                       "seen on this 4-tuple is a FIN with an ACK from %s (frame %" PRIu64 "), "
+                       "an ordinary close of a connection whose start the capture lacks (or "
+                       "whose other direction it does not hold); a scan only if many such "
+                       "FINs come from one host",
+                       w, f);
+        else
+            g_snprintf(buf, len,
+                       "a FIN without an ACK from %s (frame %" PRIu64 ") is the first segment "
+                       "seen on this 4-tuple: no open connection closes that way; a probe "
+                       "(FIN, Xmas scan), many of them from one host to many ports a FIN scan",
+                       w, f);
         break;
     case TFA_ANOMALY_RST_WITH_DATA: {
         const GArray *rs = c->rsts;

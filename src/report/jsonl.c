@@ -312,6 +312,14 @@ static void jsonl_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     tfa_json_string(&j, "end_reason", tfa_end_name(c->end_reason));
     tfa_json_string(&j, "verdict", tfa_verdict_name((TfaVerdict)c->det.verdict));
     tfa_json_bool(&j, "mid_stream", c->mid_stream);
+    if (c->continues_id != 0) {
+        tfa_json_begin_object(&j, "continues");
+        tfa_json_uint(&j, "id", c->continues_id);
+        tfa_json_int(&j, "silence_ns", c->continues_after);
+        tfa_json_end_object(&j);
+    } else {
+        tfa_json_null(&j, "continues");
+    }
     tfa_json_bool(&j, "capture_drops_during", c->drops_during);
     handshake(&j, rec);
     tfa_json_begin_object(&j, "endpoints");

@@ -277,6 +277,41 @@ static void test_idle_timeout(void **state)
     tfa_conn_free(r);
 }
 
+/* A connection quiet for longer than idle_timeout is reported, and its
+ * later traffic makes a second record: that one says which record it
+ * continues and after how long a silence, keeps the client and the
+ * incarnation; a new SYN on the tuple is a new connection instead. */
+static void test_idle_split_continues(void **state)
+{
+    Fixture *f = *state;
+    feed(f, false, 40000, 80, TFA_TH_SYN, 100, 0, 0, 1, 1 * SEC);
+    feed(f, true, 40000, 80, TFA_TH_SYN | TFA_TH_ACK, 500, 101, 0, 2, 1 * SEC);
+    TfaConn *c = feed(f, false, 40000, 80, TFA_TH_ACK, 101, 501, 0, 3, 2 * SEC);
+    TfaTs quiet = f->opts.idle_timeout + 10 * SEC;
+    /* the server speaks first after the silence: the port would not decide */
+    TfaConn *d = feed(f, true, 40000, 80, TFA_TH_ACK, 501, 101, 10, 4, 2 * SEC + quiet);
+    TfaConn *r = pop(f);
+    assert_ptr_equal(r, c);
+    assert_int_equal(r->end_reason, TFA_END_IDLE_TIMEOUT);
+    assert_ptr_not_equal(d, c);
+    assert_int_equal(d->continues_id, c->id);
+    assert_int_equal(d->continues_after, quiet);
+    assert_int_equal(d->client, c->client);
+    assert_int_equal(d->originator, TFA_ORIGINATOR_SYN);
+    assert_int_equal(d->incarnation, c->incarnation);
+    assert_false(d->half[0].prev_incarnation || d->half[1].prev_incarnation);
+    tfa_conn_free(r);
+
+    /* quiet again, then a new SYN: a new incarnation, no continuation */
+    TfaTs t = 2 * SEC + 2 * quiet;
+    TfaConn *e = feed(f, false, 40000, 80, TFA_TH_SYN, 9000, 0, 0, 5, t);
+    r = pop(f);
+    assert_ptr_equal(r, d);
+    assert_int_equal(e->continues_id, 0);
+    assert_int_equal(e->incarnation, d->incarnation + 1);
+    tfa_conn_free(r);
+}
+
 /* At the cap the least recently active connection is evicted and counted. */
 static void test_eviction(void **state)
 {
@@ -425,6 +460,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_originator_inference, setup, teardown),
         cmocka_unit_test_setup_teardown(test_synack_before_syn, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idle_timeout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_idle_split_continues, setup, teardown),
         cmocka_unit_test_setup_teardown(test_eviction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retire_all_in_id_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_decode_diags_counted, setup, teardown),

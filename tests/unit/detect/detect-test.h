@@ -111,6 +111,18 @@ static inline guint32 count_of(Fx *f, TfaAnomalyCode code)
            tfa_conn_get_count(f->c, TFA_COUNT_ANOMALY(code), 1);
 }
 
+/* The first anomaly of @code kept on the connection (fails if none). */
+static inline const TfaAnomaly *anomaly_of(Fx *f, TfaAnomalyCode code)
+{
+    for (guint i = 0; f->c->anomalies != NULL && i < f->c->anomalies->len; i++) {
+        const TfaAnomaly *a = &g_array_index(f->c->anomalies, TfaAnomaly, i);
+        if (a->code == code)
+            return a;
+    }
+    fail_msg("no anomaly %s", tfa_anomaly_name(code));
+    return NULL;
+}
+
 static inline const TfaRstInfo *rst_n(Fx *f, guint i)
 {
     assert_non_null(f->c->rsts);

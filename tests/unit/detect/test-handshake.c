@@ -49,18 +49,76 @@ static void test_synack_retry(void **state)
 }
 
 /* The third ACK lost after the capture point: the server repeats its
- * SYN-ACK after the ACK was seen. */
+ * SYN-ACK on its own timer (1 s) after the ACK was seen, long after the ACK
+ * could have reached it (the round trip to the server is 1 ms). */
 static void test_third_ack_lost(void **state)
 {
     Fx *f = *state;
     handshake(f);
-    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
+    tx_at(f, 1000 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);
     tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 10);
     finish(f, TFA_END_CAPTURE_END, 0);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST), 1);
+    assert_false(anomaly_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST)->possible);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED), 1);
     assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_COMPLETE_AFTER_RETRY);
     assert_int_equal(f->c->det.verdict, TFA_VERDICT_DEGRADED);
+}
+
+/* The client repeated its SYN (the first was only slow); the server answers
+ * both, and the capture holds the client's ACK of the first SYN-ACK before
+ * the second: the second SYN-ACK answers the repeated SYN, the ACK was not
+ * lost. */
+static void test_synack_answers_repeated_syn(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);                                      /* 1 */
+    tx_at(f, 1000 * MS, C, SYN, ISS_C, 0, 0, NULL);                  /* 2 */
+    tx_at(f, 50 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);      /* 3 */
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);                          /* 4 */
+    tx_at(f, 350 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);     /* 5 */
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST), 0);
+    const TfaAnomaly *a = anomaly_of(f, TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED);
+    assert_int_equal(a->frame_no, 5);
+    assert_int_equal(a->arg[0], 2); /* it answers the second SYN */
+    assert_false(a->possible);
+    assert_int_equal(f->c->det.verdict, TFA_VERDICT_OK);
+}
+
+/* Far from the server (1.2 s round trip), the server's timer repeats the
+ * SYN-ACK 1 s after the first: it left the server before the ACK, captured
+ * right after the first SYN-ACK, could reach it.  They crossed. */
+static void test_synack_crossed_ack(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx_at(f, 1200 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx_at(f, 1000 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST), 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED), 1);
+    assert_false(anomaly_of(f, TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED)->possible);
+}
+
+/* A second SYN-ACK 58 ms after the first, no new SYN: no timer fires that
+ * soon; a copy, at most info, and no third ACK lost. */
+static void test_synack_copy(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx_at(f, 106 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 300);
+    tx_at(f, 56 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST), 0);
+    const TfaAnomaly *a = anomaly_of(f, TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED);
+    assert_true(a->possible);
+    assert_int_equal(a->severity, TFA_SEV_INFO);
 }
 
 static void test_refused(void **state)
@@ -74,6 +132,7 @@ static void test_refused(void **state)
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED), 0);
 }
 
+/* SYNs repeated on the client's timer, never answered: failed. */
 static void test_unanswered(void **state)
 {
     Fx *f = *state;
@@ -88,6 +147,76 @@ static void test_unanswered(void **state)
     assert_int_equal(a->code, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED);
     assert_int_equal(a->frame_no, 3);
     assert_int_equal(a->arg[0], 3);
+    assert_false(a->possible);
+    assert_int_equal(a->severity, TFA_SEV_ERROR);
+    assert_int_equal(f->c->det.verdict, TFA_VERDICT_FAILED);
+}
+
+/* One SYN 16 ms before the capture ended: no answer was due yet. */
+static void test_lone_syn_at_end(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    finish(f, TFA_END_CAPTURE_END, 16 * MS);
+    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_UNANSWERED);
+    const TfaAnomaly *a = anomaly_of(f, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED);
+    assert_true(a->possible);
+    assert_int_equal(a->severity, TFA_SEV_INFO);
+    assert_int_equal(a->arg[1], 16 * MS);
+    assert_int_equal(f->c->det.verdict, TFA_VERDICT_OK);
+}
+
+/* One SYN, then 25 s of capture without a retry: a client with no answer
+ * retries after 1 s, so the answer most likely escaped the capture. */
+static void test_lone_syn_not_retried(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    finish(f, TFA_END_CAPTURE_END, 25000 * MS);
+    assert_true(anomaly_of(f, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED)->possible);
+    assert_int_equal(f->c->det.verdict, TFA_VERDICT_OK);
+}
+
+/* The same SYN again 1 ms later (a crafted trace, a copy on the way) is no
+ * retry: possible, info, and the unanswered SYNs are not proven either. */
+static void test_syn_copy(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx(f, C, SYN, ISS_C, 0, 0);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    const TfaAnomaly *a = anomaly_of(f, TFA_ANOMALY_HANDSHAKE_SYN_RETRANSMITTED);
+    assert_true(a->possible);
+    assert_int_equal(a->severity, TFA_SEV_INFO);
+    assert_true(anomaly_of(f, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED)->possible);
+}
+
+/* Only the client's direction captured: its ACK and data after the SYN
+ * show a SYN-ACK reached it.  Complete, not unanswered, and its data is not
+ * before ESTABLISHED. */
+static void test_one_direction_captured(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx_at(f, 15 * MS, C, ACK, ISS_C + 1, ISS_S + 1, 0, NULL);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 300);
+    tx_at(f, 2000 * MS, C, ACK, ISS_C + 301, ISS_S + 1001, 0, NULL);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_COMPLETE);
+    assert_int_equal(f->c->det.ack_frame, 2);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED), 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_DATA_BEFORE_ESTABLISHED), 0);
+}
+
+/* The same with the SYN-ACK missing and data at once (27 us after the SYN,
+ * as on a host capturing its egress only): no data before ESTABLISHED. */
+static void test_data_with_ack_in_syn_sent(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx_at(f, 27 * TFA_NSEC_PER_USEC, C, ACK, ISS_C + 1, ISS_S + 1, 41, NULL);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_DATA_BEFORE_ESTABLISHED), 0);
 }
 
 static void test_synack_unacked(void **state)
@@ -232,6 +361,10 @@ int main(void)
         FX_TEST(test_isn_changed),        FX_TEST(test_syn_with_data),
         FX_TEST(test_synack_bad_ack),     FX_TEST(test_options_asymmetric),
         FX_TEST(test_data_before_established), FX_TEST(test_port_reuse_and_syn_inside),
+        FX_TEST(test_synack_answers_repeated_syn), FX_TEST(test_synack_crossed_ack),
+        FX_TEST(test_synack_copy),        FX_TEST(test_lone_syn_at_end),
+        FX_TEST(test_lone_syn_not_retried), FX_TEST(test_syn_copy),
+        FX_TEST(test_one_direction_captured), FX_TEST(test_data_with_ack_in_syn_sent),
     };
     return cmocka_run_group_tests_name("detect/handshake", tests, NULL, NULL);
 }

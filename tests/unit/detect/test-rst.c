@@ -520,7 +520,12 @@ static void test_router_copies_are_no_injection(void **state)
     finish(f, TFA_END_RESET, 0);
     assert_int_equal(count_of(f, TFA_ANOMALY_RST_SUSPECTED_INJECTION), 0);
     assert_false(rst_n(f, 0)->sender_talked_after);
-    assert_true(rst_n(f, 1)->copy);
+    /* seqtrack takes frame 10 for the capture's copy of frame 8 (same IP
+     * ID, TTL one lower): it never reaches the RST detector as an RST of
+     * its own; the detector's own copy test covers the frames seqtrack
+     * cannot decide */
+    assert_int_equal(f->c->rsts->len, 1);
+    assert_int_equal(count_of(f, TFA_ANOMALY_CAPTURE_DUPLICATE_FRAME), 3);
     assert_int_equal(cause0(f), TFA_RST_CAUSE_ABORTIVE_CLOSE);
     assert_int_equal(count_of(f, TFA_ANOMALY_RST_ABORTIVE_CLOSE), 1);
 }

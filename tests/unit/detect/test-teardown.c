@@ -174,6 +174,7 @@ static void test_fin_without_ack_and_spontaneous(void **state)
     tx(f, C, FIN, ISS_C + 1, 0, 0); /* first and only segment, no ACK */
     finish(f, TFA_END_CAPTURE_END, 0);
     assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_SPONTANEOUS_FIN), 1);
+    assert_false(anomaly_of(f, TFA_ANOMALY_TEARDOWN_SPONTANEOUS_FIN)->possible); /* a probe */
     assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_WITHOUT_ACK), 1);
 }
 
@@ -187,6 +188,138 @@ static void test_fin_in_syn_sent(void **state)
     assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_WITHOUT_ACK), 0);
 }
 
+/* The FIN 1 ms before the capture ended: the close was cut by the end of
+ * the capture, the peer is not stuck. */
+static void test_half_closed_at_capture_end(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 2, 0);
+    finish(f, TFA_END_CAPTURE_END, MS);
+    assert_close(f, TFA_CLOSE_HALF_CLOSED, TFA_INITIATOR_CLIENT);
+    const TfaAnomaly *a = anomaly_of(f, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END);
+    assert_true(a->possible);
+    assert_int_equal(a->severity, TFA_SEV_INFO);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK), 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_WAIT_2_STUCK), 0);
+}
+
+/* A capture of one direction only (the server's): a FIN with data is the
+ * first segment, the client is never seen.  An ordinary close of a
+ * connection older than the capture; nothing can be said of the client. */
+static void test_fin_in_one_direction_capture(void **state)
+{
+    Fx *f = *state;
+    f->c->originator = TFA_ORIGINATOR_PORT;
+    tx(f, S, FIN | ACK, ISS_S + 1, ISS_C + 1, 360);
+    finish(f, TFA_END_CAPTURE_END, 300 * SEC);
+    const TfaAnomaly *a = anomaly_of(f, TFA_ANOMALY_TEARDOWN_SPONTANEOUS_FIN);
+    assert_true(a->possible);
+    assert_int_equal(a->severity, TFA_SEV_INFO);
+    a = anomaly_of(f, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END);
+    assert_true(a->possible);
+    assert_int_equal(a->arg[1], 0); /* the peer was never seen */
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK), 0);
+    assert_int_equal(f->c->det.verdict, TFA_VERDICT_OK);
+}
+
+/* The server's FIN never acknowledged in the capture, the client's last
+ * segment before it: its CLOSE_WAIT is only inferred, not stuck. */
+static void test_close_wait_not_acknowledged(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 31);
+    tx(f, S, FIN | ACK, ISS_S + 1, ISS_C + 32, 31);
+    finish(f, TFA_END_CAPTURE_END, 100 * SEC);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK), 0);
+    assert_true(anomaly_of(f, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END)->possible);
+}
+
+/* The client acknowledged the FIN, and the server acknowledged a FIN of the
+ * client's the capture lost: the client did close. */
+static void test_close_wait_fin_not_captured(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, S, FIN | ACK, ISS_S + 1, ISS_C + 1, 0);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 2, 0);
+    /* the client's FIN (ISS_C + 1) is not captured; the server's ACK is */
+    tx(f, S, ACK, ISS_S + 2, ISS_C + 2, 0);
+    finish(f, TFA_END_CAPTURE_END, 100 * SEC);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK), 0);
+}
+
+/* The server closed; the client acknowledged and sent its FIN again and
+ * again, never acknowledged: the server stays in FIN_WAIT_2 because the
+ * client's FIN did not reach it, not because the client did not close. */
+static void test_fin_wait_2_peer_fin_lost(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, S, FIN | ACK, ISS_S + 1, ISS_C + 1, 0);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 2, 0);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 2, 0);
+    tx_at(f, 300 * MS, C, FIN | ACK, ISS_C + 1, ISS_S + 2, 0, NULL);
+    tx_at(f, 600 * MS, C, FIN | ACK, ISS_C + 1, ISS_S + 2, 0, NULL);
+    finish(f, TFA_END_CAPTURE_END, 10 * SEC);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_WAIT_2_STUCK), 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED), 2);
+    assert_false(anomaly_of(f, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED)->possible);
+}
+
+/* The client closed, the server acknowledged; the server's FIN is not in
+ * the capture but the client's ACK covers it: the server did close. */
+static void test_half_closed_peer_fin_not_captured(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 2, 0);
+    /* the server's FIN (ISS_S + 1) is lost by the capture */
+    tx_at(f, 5 * MS, C, ACK, ISS_C + 2, ISS_S + 2, 0, NULL);
+    finish(f, TFA_END_CAPTURE_END, 10 * SEC);
+    assert_true(anomaly_of(f, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END)->possible);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK), 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_WAIT_2_STUCK), 0);
+}
+
+/* The same FIN twice 90 us apart, nothing from the peer in between: no
+ * timer fires so soon; a copy, not a loss. */
+static void test_fin_copy(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, S, FIN | ACK, ISS_S + 1, ISS_C + 1, 0);
+    tx_at(f, 90 * TFA_NSEC_PER_USEC, S, FIN | ACK, ISS_S + 1, ISS_C + 1, 0, NULL);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 2, 0);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    const TfaAnomaly *a = anomaly_of(f, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED);
+    assert_true(a->possible);
+    assert_int_equal(a->severity, TFA_SEV_INFO);
+}
+
+/* Captured near the client, 300 ms from the server.  The client's last ACK
+ * (100 ms after the server's FIN) and the server's repeated FIN, 220 ms
+ * after it: the repeat left the server before the ACK could arrive.  They
+ * crossed; the ACK was not lost. */
+static void test_last_ack_crossed(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx_at(f, 300 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);                      /* 4 */
+    tx_at(f, 300 * MS, S, FIN | ACK, ISS_S + 1, ISS_C + 2, 0, NULL);   /* 5 */
+    tx_at(f, 100 * MS, C, ACK, ISS_C + 2, ISS_S + 2, 0, NULL);         /* 6 */
+    tx_at(f, 220 * MS, S, FIN | ACK, ISS_S + 1, ISS_C + 2, 0, NULL);   /* 7 */
+    tx(f, C, ACK, ISS_C + 2, ISS_S + 2, 0);
+    finish(f, TFA_END_CLOSED, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED), 1);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_LAST_ACK_LOST), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -197,6 +330,10 @@ int main(void)
         FX_TEST(test_fin_and_last_ack_lost),
         FX_TEST(test_data_after_fin_and_seq_changed), FX_TEST(test_retransmission_before_fin),
         FX_TEST(test_fin_without_ack_and_spontaneous), FX_TEST(test_fin_in_syn_sent),
+        FX_TEST(test_half_closed_at_capture_end), FX_TEST(test_fin_in_one_direction_capture),
+        FX_TEST(test_close_wait_not_acknowledged), FX_TEST(test_close_wait_fin_not_captured),
+        FX_TEST(test_fin_wait_2_peer_fin_lost), FX_TEST(test_fin_copy),
+        FX_TEST(test_last_ack_crossed),     FX_TEST(test_half_closed_peer_fin_not_captured),
     };
     return cmocka_run_group_tests_name("detect/teardown", tests, NULL, NULL);
 }
