@@ -174,7 +174,8 @@ typedef struct TfaHole {
     TfaFrameNo frame;          /* the segment after it */
     TfaTs ts;
     bool lost;                 /* reported SEQ_LOST_SEGMENT (filled late) */
-    bool acked;                /* acknowledged unseen: capture loss, counted */
+    bool acked;                /* acknowledged unseen: capture loss */
+    bool counted;              /* ... counted in CAPTURE_ACKED_UNSEEN (once per gap) */
 } TfaHole;
 
 #define TFA_MAX_HOLES 8

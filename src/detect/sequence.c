@@ -105,11 +105,11 @@ void tfa_detect_sequence_end(TfaConn *c, TfaTs now, TfaAnomalySink *sink)
     for (uint8_t i = 0; i < 2; i++) {
         const TfaHalf *h = &c->half[i];
         /* a gap neither filled nor acknowledged by the end: the capture
-         * cannot tell a loss from bytes it missed, so only possible, and
-         * not even that when it holds nothing of the receiver */
+         * cannot tell a loss from bytes it missed (nor, holding nothing of
+         * the receiver, say anything of it), so only possible, at info */
         for (unsigned k = 0; k < h->n_holes; k++) {
             const TfaHole *g = &h->holes[k];
-            if (!g->lost && !g->acked && c->side[1 - i].packets > 0)
+            if (!g->lost && !g->acked)
                 tfa_sink_add_possible(sink, TFA_ANOMALY_SEQ_LOST_SEGMENT, TFA_SEV_INFO, i, g->frame,
                                       g->ts, tfa_seq_diff(g->end, g->start), TFA_LOST_FILLED);
         }

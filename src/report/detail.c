@@ -363,7 +363,13 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                    w, a->arg[0], f, secs(a->arg[1]) * 1000.0);
         break;
     case TFA_ANOMALY_SEQ_LOST_SEGMENT:
-        if (a->possible)
+        if (a->possible && a->side >= 0 && rec->conn->side[1 - a->side].packets == 0)
+            g_snprintf(buf, len,
+                       "%" PRId64 " bytes from %s before frame %" PRIu64 " never appear in the "
+                       "capture, which holds none of the receiver's segments: lost on the way, "
+                       "or missed by the capture (it cannot tell)",
+                       a->arg[0], w, f);
+        else if (a->possible)
             g_snprintf(buf, len,
                        "%" PRId64 " bytes from %s before frame %" PRIu64 " never appear in the "
                        "capture, and by its end the receiver had neither acknowledged them nor "

@@ -348,9 +348,9 @@ static void analyse_ack(TfaConn *c, const TfaSegment *seg, uint8_t side, bool pr
                 /* (a gap already shown lost and resent was not missed by
                  * the capture alone) */
                 bytes += tfa_seq_diff(end, g->start);
-                if (!g->acked)
+                if (!g->counted)
                     gaps++;
-                g->acked = true;
+                g->acked = g->counted = true;
             }
             g->start = end;
             if (tfa_seq_lt(g->start, g->end))
@@ -391,9 +391,10 @@ static void analyse_ack(TfaConn *c, const TfaSegment *seg, uint8_t side, bool pr
             if (!r->ahead) {
                 r->ahead = true;
                 r->ahead_from = r->next;
-                r->ahead_frame = seg->frame_no;
-                r->ahead_ts = seg->ts;
             }
+            /* the ACK that reaches furthest is the one reported */
+            r->ahead_frame = seg->frame_no;
+            r->ahead_ts = seg->ts;
             r->ahead_to = ack;
         }
     }
@@ -483,6 +484,11 @@ static void analyse_data(TfaConn *c, const TfaOptions *opts, TfaBudget *budget, 
          * later, when they come late, are acknowledged, or never */
         ev->facts |= TFA_SEQ_NEW_DATA;
         hole_add(h, h->next, seg->seq, seg);
+        /* the rest of a gap whose start the peer acknowledged just now
+         * (ahead_decide) is the same gap: counted once */
+        if ((ev->facts & TFA_SEQ_CAPTURE_LOSS) && ev->missed[side] > 0 &&
+            ev->missed_ack[side] == h->next)
+            h->holes[h->n_holes - 1].counted = true;
         h->next = end;
         h->next_ts = seg->ts;
     } else if (seg->seq == h->next) {

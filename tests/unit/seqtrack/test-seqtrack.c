@@ -405,7 +405,7 @@ static void test_end_undecided(void **state)
 }
 
 /* One direction captured, its segments acknowledging the other's: said as
- * a capture diagnostic, and its gaps are not even possible losses. */
+ * a capture diagnostic, and its gap is only a possible loss. */
 static void test_end_one_direction(void **state)
 {
     Fx *f = *state;
@@ -415,7 +415,12 @@ static void test_end_one_direction(void **state)
     seg(f, C, ACK, 1201, 5001, 100);
     TfaAnomalySink sink = {.conn = f->c, .cap = 100};
     tfa_detect_sequence_end(f->c, f->now, &sink);
-    assert_true(f->c->anomalies == NULL || f->c->anomalies->len == 0);
+    assert_non_null(f->c->anomalies);
+    assert_int_equal(f->c->anomalies->len, 1);
+    const TfaAnomaly *a = &g_array_index(f->c->anomalies, TfaAnomaly, 0);
+    assert_int_equal(a->code, TFA_ANOMALY_SEQ_LOST_SEGMENT);
+    assert_true(a->possible);
+    assert_int_equal(a->severity, TFA_SEV_INFO);
     assert_int_equal(tfa_conn_get_count(f->c, TFA_COUNT_DIAG(TFA_DIAG_CAPTURE_ONE_DIRECTION), C), 1);
 }
 
