@@ -91,7 +91,7 @@ typedef enum TfaSeverity {
     X(ACK_NAGLE_DELACK_STALL, WARNING,                                                             \
       "sender held a small segment until the peer's delayed ACK arrived, repeatedly")              \
     X(ACK_STRETCH, INFO, "one ACK covers more than two full-sized segments")                       \
-    X(ACK_UNSEEN_DATA, WARNING, "ACK covers bytes never seen in the capture")                      \
+    X(ACK_UNSEEN_DATA, INFO, "ACK covers bytes never seen in the capture: capture loss")                      \
     X(SEQ_RETRANSMISSION, NOTICE, "data already sent was sent again")                              \
     X(SEQ_FAST_RETRANSMISSION, NOTICE, "retransmission after duplicate ACKs")                      \
     X(SEQ_SPURIOUS_RETRANSMISSION, NOTICE, "retransmitted data the receiver had already ACKed")    \
@@ -147,9 +147,13 @@ typedef enum TfaAnomalyCode {
       "capture record longer than the packet on the wire: the captured length is used for both") \
     X(SUMMARY_SCANNERS_NOT_TRACKED,                                                                \
       "connections whose client was not tracked for port scans (table full)")                      \
-    X(SUMMARY_SOCKETS_NOT_LISTED, "--at: endpoints alive then but not listed (cap reached)")     \
+    X(SUMMARY_SOCKETS_NOT_LISTED, "--at: endpoints alive then but not listed (cap reached)")      \
     X(CONN_VLAN_ASYMMETRIC,                                                                        \
-      "a direction seen only on another VLAN tag than its connection's: matched on the 4-tuple")
+      "a direction seen only on another VLAN tag than its connection's: matched on the 4-tuple") \
+    X(CAPTURE_ACKED_UNSEEN,                                                                        \
+      "gaps the receiver acknowledged but the capture never showed: capture loss, not network loss") \
+    X(CAPTURE_ONE_DIRECTION,                                                                       \
+      "connections of which the capture holds one direction only: the other side is unknown")
 
 typedef enum TfaDiag {
 #define X(name, text) TFA_DIAG_##name,

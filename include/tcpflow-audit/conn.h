@@ -230,10 +230,23 @@ typedef struct TfaRecentSeg {
 } TfaRecentSeg;
 
 #define TFA_RECENT_SEGS 8
+/* A gap in one direction: [start, end) never captured (written by
+ * seqtrack). */
+typedef struct TfaHole {
+    uint32_t start, end;
+    TfaFrameNo frame;          /* the segment after it */
+    TfaTs ts;
+    bool lost;                 /* reported SEQ_LOST_SEGMENT (filled late) */
+    bool acked;                /* acknowledged unseen: capture loss */
+    bool counted;              /* ... counted in CAPTURE_ACKED_UNSEEN (once per gap) */
+} TfaHole;
+
+#define TFA_MAX_HOLES 8
 
 /* One direction of the byte stream as the capture shows it (written by
  * seqtrack).  "next" is the sequence number after the highest byte (or
- * SYN/FIN) seen; "contig" the end of what was seen without a hole. */
+ * SYN/FIN) seen, or acknowledged by the peer when the capture missed it;
+ * "contig" the end of what was seen without a hole. */
 typedef struct TfaHalf {
     bool started;              /* a segment of this direction was seen */
     uint32_t next, contig;
@@ -275,22 +288,37 @@ typedef struct TfaHalf {
     TfaRecentSeg recent[TFA_RECENT_SEGS];
     uint8_t recent_pos, recent_n;
     bool ip_id_reused;         /* one IP ID on two different segments: IDs prove nothing */
+    TfaDuration prev_idle;     /* the connection's silence before this side's latest segment */
     /* a keep-alive or zero-window probe waiting for its ACK */
     bool probe_out;
     TfaFrameNo probe_frame;
     /* the previous incarnation's sequence space (a stale segment lands there) */
     bool prev_incarnation;
     uint32_t prev_next;
-    /* the latest gap: bytes never captured below next.  It is reported as
-     * SEQ_LOST_SEGMENT once it is known not to be mere reordering: filled
-     * late, acknowledged unseen, or still open at the end */
-    bool hole, hole_reported;
-    uint32_t hole_start, hole_end;
-    TfaFrameNo hole_frame;
-    TfaTs hole_ts;
-    /* ACKs of this direction's bytes never captured, reported up to here */
-    bool unseen_valid;
-    uint32_t unseen_to;
+    /* the gaps: bytes never captured below next, oldest first (at most
+     * TFA_MAX_HOLES; beyond, the oldest undecided one is forgotten and
+     * counted in holes_dropped).  A gap is decided when the capture
+     * explains it: filled late by a retransmission (network loss before the
+     * capture point: SEQ_LOST_SEGMENT), acknowledged by the peer without
+     * ever being resent (capture loss: ACK_UNSEEN_DATA and the diagnostic
+     * CAPTURE_ACKED_UNSEEN), or neither by the end (undecided) */
+    uint8_t n_holes;
+    TfaHole holes[TFA_MAX_HOLES];
+    uint32_t holes_dropped;
+    /* an ACK by the peer of this direction's bytes beyond anything
+     * captured, [ahead_from, ahead_to): capture loss, unless this side's
+     * next pure ACK shows it had not sent them (SEQ_ACK_INVALID) */
+    bool ahead;
+    uint32_t ahead_from, ahead_to;
+    TfaFrameNo ahead_frame;
+    TfaTs ahead_ts;
+    /* SACK and duplicate-ACK evidence this side gives of its peer's lost
+     * segments when the capture holds none of them (one-direction capture) */
+    uint32_t blind_dupacks;    /* duplicate ACKs in a row, peer's bytes unseen */
+    TfaTs blind_dupack_ts;
+    bool blind_reported;       /* a loss at last_ack already reported */
+    bool blind_sack;           /* a SACK block above last_ack was seen ... */
+    uint32_t blind_sack_left;  /* ... the lowest left edge of those */
     /* retained payload of not yet acknowledged bytes, to compare
      * retransmissions with what was first sent (capped, see TfaBudget) */
     uint8_t *keep;             /* a ring of keep_cap bytes, grown up to the cap */

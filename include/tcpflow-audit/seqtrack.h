@@ -1,7 +1,8 @@
 /* seqtrack.h - per-direction sequence tracking: what each side sent and
  * acknowledged, the holes, and what every segment is with respect to them.
  *
- * Writes only TfaConn.half[] (conn.h) and the TfaSeqEvent it returns; the
+ * Writes only TfaConn.half[] (conn.h), the TfaSeqEvent it returns and the
+ * connection's count of the capture diagnostic CAPTURE_ACKED_UNSEEN; the
  * sequence detector (detect/sequence.c) turns the facts into anomalies.
  * Wrap-safe 32-bit arithmetic throughout (seqnum.h).  Windows are scaled
  * only when both SYNs carried the window scale option (RFC 7323 §2.2); a
@@ -16,10 +17,18 @@
  * twice (same IP ID, sequence, acknowledgement, length and flags, among the
  * latest TFA_RECENT_SEGS of its side; or the same packet on both sides of a
  * router, TTL one lower; or the same datagram with bytes damaged) is
- * CAPTURE_DUPLICATE_FRAME and nothing else; a segment never
- * captured but later acknowledged is ACK_UNSEEN_DATA (loss before the
- * capture point); a segment captured then sent again is a retransmission
- * (loss after it); GSO/GRO super-segments longer than the MSS are normal.
+ * CAPTURE_DUPLICATE_FRAME and nothing else; bytes never
+ * captured that the receiver acknowledges without their ever being resent
+ * are capture loss (TFA_SEQ_CAPTURE_LOSS, one per gap and ACK, counted as
+ * CAPTURE_ACKED_UNSEEN), never a network loss; a gap filled late by a
+ * retransmission is a loss before the capture point (TFA_SEQ_LOST); a gap
+ * neither filled nor acknowledged by the end is undecided; a segment
+ * captured then sent again is a retransmission (loss after the capture
+ * point); GSO/GRO super-segments longer than the MSS are normal.  A stream
+ * picked up mid-connection starts at its first segment, or at what the
+ * peer had already acknowledged: what came before is not a gap.  When the
+ * capture holds none of the peer's bytes (one direction only), SACK blocks
+ * and duplicate ACKs still prove the peer's segments lost.
  */
 #pragma once
 
@@ -42,7 +51,7 @@ enum {
     TFA_SEQ_SPURIOUS = 1u << 5,       /* ... which the receiver had already acknowledged */
     TFA_SEQ_OOO = 1u << 6,            /* below the highest sequence, never captured, soon after */
     TFA_SEQ_DATA_DIFFERS = 1u << 7,   /* overlapping bytes differ from the first transmission */
-    TFA_SEQ_ACK_UNSEEN = 1u << 8,     /* acknowledges bytes never captured */
+    TFA_SEQ_ACK_UNSEEN = 1u << 8,     /* acknowledges bytes never captured (a content gap) */
     TFA_SEQ_ACK_INVALID = 1u << 9,    /* acknowledges far beyond, or far behind */
     TFA_SEQ_DUP_ACK = 1u << 10,
     TFA_SEQ_KEEPALIVE = 1u << 11,     /* a keep-alive probe */
@@ -57,6 +66,10 @@ enum {
     TFA_SEQ_ZERO_SEGMENT = 1u << 20,  /* it advertises a zero window */
     TFA_SEQ_PROBE_ACK = 1u << 21,     /* it answers this side's peer's probe */
     TFA_SEQ_UNTRIGGERED = 1u << 22,   /* resent at once, nothing from the peer asked for it */
+    TFA_SEQ_CAPTURE_LOSS = 1u << 23,  /* bytes acknowledged, never captured nor resent:
+                                       * decided at this segment (see missed[]) */
+    TFA_SEQ_ACK_BEYOND_SENT = 1u << 24, /* an earlier ACK covered bytes the peer had
+                                         * not sent: this pure ACK's seq shows it */
 };
 
 typedef struct TfaSeqEvent {
@@ -80,6 +93,18 @@ typedef struct TfaSeqEvent {
     TfaDuration since;       /* retransmissions: since the data was first captured/expected */
     uint8_t copy_kind;       /* TFA_SEQ_DUP_FRAME: TFA_SEQ_COPY_* ... */
     TfaFrameNo copy_of;      /* ... of this earlier frame */
+    uint8_t lost_side;       /* TFA_SEQ_LOST: whose bytes ... */
+    uint8_t lost_how;        /* ... TFA_LOST_FILLED, _SACK or _DUPACKS */
+    /* TFA_SEQ_CAPTURE_LOSS, by the side whose bytes the capture missed:
+     * how many (0: none), and the peer's ACK that covered them */
+    uint32_t missed[2];
+    TfaFrameNo missed_frame[2];
+    TfaTs missed_ts[2];
+    uint32_t missed_ack[2];
+    TfaFrameNo beyond_frame; /* TFA_SEQ_ACK_BEYOND_SENT: the ACK ... */
+    TfaTs beyond_ts;
+    uint32_t beyond_ack;     /* ... its value ... */
+    uint32_t beyond_next;    /* ... and this side's SND.NXT (this segment's seq) */
 } TfaSeqEvent;
 
 /* How a frame repeats an earlier one of its side (TFA_SEQ_DUP_FRAME). */
@@ -88,6 +113,13 @@ enum {
     TFA_SEQ_COPY_SAME,    /* the same frame again, other frames possibly between */
     TFA_SEQ_COPY_ROUTER,  /* the same packet one hop later (TTL one lower) */
     TFA_SEQ_COPY_ALTERED, /* the same datagram (IP ID, seq, ack), other bytes: damaged */
+};
+
+/* How a loss before the capture point was proven. */
+enum {
+    TFA_LOST_FILLED = 0, /* the gap was filled late by a retransmission */
+    TFA_LOST_SACK,       /* the peer's SACK blocks, repeated: bytes below them missing */
+    TFA_LOST_DUPACKS,    /* the peer's duplicate ACKs, then an ACK past the hole */
 };
 
 /* Analyse @seg sent by @side; the state machine has not seen it yet. */

@@ -1,7 +1,10 @@
 /* sequence.c - the sequence and window anomalies, from seqtrack's facts.
  * One anomaly per segment that shows it; a zero window is one anomaly per
  * episode, recorded when it is over, carrying how long the window stayed
- * shut. */
+ * shut.  What the capture missed is capture quality (ACK_UNSEEN_DATA, info,
+ * and the diagnostics CAPTURE_ACKED_UNSEEN and CAPTURE_ONE_DIRECTION), never
+ * a network verdict; a gap the capture cannot explain is at most a possible
+ * loss. */
 #include "config.h"
 
 #include "tcpflow-audit/detect.h"
@@ -59,12 +62,19 @@ void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side
     if (x & TFA_SEQ_STALE)
         tfa_sink_add(sink, TFA_ANOMALY_SEQ_STALE_INCARNATION, side, f, ts, seg->seq,
                      c->half[side].prev_next);
-    if (x & TFA_SEQ_LOST) {
-        /* the direction with the gap is this segment's, except when the
-         * peer's ACK showed it */
-        int lost_side = (x & TFA_SEQ_ACK_UNSEEN) && !(x & TFA_SEQ_NEW_DATA) ? 1 - side : side;
-        tfa_sink_add(sink, TFA_ANOMALY_SEQ_LOST_SEGMENT, lost_side, ev->lost_frame, ev->lost_ts,
-                     ev->gap, 0);
+    if (x & TFA_SEQ_LOST)
+        /* proven: the gap filled late, or the peer's SACK blocks and
+         * duplicate ACKs (arg 1 says which) */
+        tfa_sink_add(sink, TFA_ANOMALY_SEQ_LOST_SEGMENT, ev->lost_side, ev->lost_frame, ev->lost_ts,
+                     ev->gap, ev->lost_how);
+    if (x & TFA_SEQ_CAPTURE_LOSS) {
+        /* capture loss, one finding per ACK that showed it, about the
+         * endpoint that acknowledged the bytes */
+        for (uint8_t d = 0; d < 2; d++) {
+            if (ev->missed[d] > 0)
+                tfa_sink_add(sink, TFA_ANOMALY_ACK_UNSEEN_DATA, 1 - d, ev->missed_frame[d],
+                             ev->missed_ts[d], ev->missed[d], ev->missed_ack[d]);
+        }
     }
     /* bytes sent again at once with nothing that asked for them: not loss
      * recovery the capture can prove (a crafted or edited trace) */
@@ -83,11 +93,13 @@ void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side
     if (x & TFA_SEQ_DATA_DIFFERS)
         add(sink, doubt, TFA_ANOMALY_SEQ_RETRANSMISSION_DATA_DIFFERS, side, f, ts,
             ev->differ_at, seg->seq);
-    if (x & TFA_SEQ_ACK_UNSEEN)
-        tfa_sink_add(sink, TFA_ANOMALY_ACK_UNSEEN_DATA, side, f, ts, ev->unseen, seg->ack);
     if (x & TFA_SEQ_ACK_INVALID)
         tfa_sink_add(sink, TFA_ANOMALY_SEQ_ACK_INVALID, side, f, ts, seg->ack,
                      c->half[1 - side].next);
+    if (x & TFA_SEQ_ACK_BEYOND_SENT)
+        /* the earlier ACK, by the peer of this segment's sender */
+        tfa_sink_add(sink, TFA_ANOMALY_SEQ_ACK_INVALID, 1 - side, ev->beyond_frame, ev->beyond_ts,
+                     ev->beyond_ack, ev->beyond_next);
     if (x & TFA_SEQ_DUP_ACK)
         tfa_sink_add(sink, TFA_ANOMALY_SEQ_DUP_ACK, side, f, ts, ev->dupacks, seg->ack);
     if (x & TFA_SEQ_KEEPALIVE)
@@ -114,14 +126,29 @@ void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side
 
 void tfa_detect_sequence_end(TfaConn *c, TfaTs now, TfaAnomalySink *sink)
 {
-    /* a gap never filled nor acknowledged by the end: lost */
     for (uint8_t i = 0; i < 2; i++) {
-        TfaHalf *h = &c->half[i];
-        if (h->hole && !h->hole_reported) {
-            tfa_sink_add(sink, TFA_ANOMALY_SEQ_LOST_SEGMENT, i, h->hole_frame, h->hole_ts,
-                         tfa_seq_diff(h->hole_end, h->hole_start), 0);
-            h->hole_reported = true;
+        const TfaHalf *h = &c->half[i];
+        /* a gap neither filled nor acknowledged by the end: the capture
+         * cannot tell a loss from bytes it missed (nor, holding nothing of
+         * the receiver, say anything of it), so only possible, at info */
+        for (unsigned k = 0; k < h->n_holes; k++) {
+            const TfaHole *g = &h->holes[k];
+            if (!g->lost && !g->acked)
+                tfa_sink_add_possible(sink, TFA_ANOMALY_SEQ_LOST_SEGMENT, TFA_SEV_INFO, i, g->frame,
+                                      g->ts, tfa_seq_diff(g->end, g->start), TFA_LOST_FILLED);
         }
+        /* an ACK beyond everything captured of this side, which sent
+         * nothing after it: the ACK shows the bytes arrived */
+        if (h->ahead) {
+            tfa_sink_add(sink, TFA_ANOMALY_ACK_UNSEEN_DATA, 1 - i, h->ahead_frame, h->ahead_ts,
+                         tfa_seq_diff(h->ahead_to, h->ahead_from), h->ahead_to);
+            tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_CAPTURE_ACKED_UNSEEN), i);
+        }
+        /* only this side's segments captured, and they acknowledge the
+         * peer's: a one-direction capture */
+        if (c->side[i].packets > 0 && c->side[1 - i].packets == 0 &&
+            (c->side[i].flags_seen & TFA_TH_ACK))
+            tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_CAPTURE_ONE_DIRECTION), i);
     }
     /* a window still shut at the end: shut since then */
     for (uint8_t i = 0; i < 2; i++) {

@@ -7,6 +7,7 @@
 #include "tcpflow-audit/report.h"
 
 #include "tcpflow-audit/decode.h"
+#include "tcpflow-audit/seqnum.h"
 #include "tcpflow-audit/seqtrack.h"
 
 #include <inttypes.h>
@@ -544,16 +545,42 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                    w, a->arg[0], f, secs(a->arg[1]) * 1000.0);
         break;
     case TFA_ANOMALY_SEQ_LOST_SEGMENT:
-        g_snprintf(buf, len,
-                   "%" PRId64 " bytes from %s before frame %" PRIu64 " never appear in the "
-                   "capture: lost before the capture point (or dropped by the capture)",
-                   a->arg[0], w, f);
+        if (a->possible && a->side >= 0 && rec->conn->side[1 - a->side].packets == 0)
+            g_snprintf(buf, len,
+                       "%" PRId64 " bytes from %s before frame %" PRIu64 " never appear in the "
+                       "capture, which holds none of the receiver's segments: lost on the way, "
+                       "or missed by the capture (it cannot tell)",
+                       a->arg[0], w, f);
+        else if (a->possible)
+            g_snprintf(buf, len,
+                       "%" PRId64 " bytes from %s before frame %" PRIu64 " never appear in the "
+                       "capture, and by its end the receiver had neither acknowledged them nor "
+                       "had them sent again: lost on the way, or missed by the capture",
+                       a->arg[0], w, f);
+        else if (a->arg[1] == TFA_LOST_SACK)
+            g_snprintf(buf, len,
+                       "%s's segments from %" PRId64 " bytes below the peer's SACK block were lost "
+                       "before reaching the peer: it repeated its ACK with that block (frame %"
+                       PRIu64 "); the capture holds none of them, the sender had to resend",
+                       w, a->arg[0], f);
+        else if (a->arg[1] == TFA_LOST_DUPACKS)
+            g_snprintf(buf, len,
+                       "%s's segment was lost before reaching the peer: the peer repeated its ACK "
+                       "three times, then acknowledged past the hole (frame %" PRIu64 ") once "
+                       "the resent segment arrived; the capture holds none of them",
+                       w, f);
+        else
+            g_snprintf(buf, len,
+                       "%" PRId64 " bytes from %s before frame %" PRIu64 " were lost before the "
+                       "capture point: the capture never showed them until they were sent again, "
+                       "and the receiver had not acknowledged them before",
+                       a->arg[0], w, f);
         break;
     case TFA_ANOMALY_ACK_UNSEEN_DATA:
         g_snprintf(buf, len,
                    "%s acknowledged %" PRId64 " bytes the capture never saw (ack %" PRId64
-                   ", frame %" PRIu64 "): they reached it by a path or at a time the capture "
-                   "missed; capture loss, not network loss",
+                   ", frame %" PRIu64 ") and that were never sent again: they reached it, the "
+                   "capture missed them (capture loss, not network loss)",
                    w, a->arg[0], a->arg[1], f);
         break;
     case TFA_ANOMALY_SEQ_DUP_ACK:
@@ -576,10 +603,18 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                    w, a->arg[0], f, a->arg[1]);
         break;
     case TFA_ANOMALY_SEQ_ACK_INVALID:
-        g_snprintf(buf, len,
-                   "%s acknowledged %" PRId64 " (frame %" PRIu64 ") where the peer had sent up "
-                   "to %" PRId64 ": not an ACK of this connection's data",
-                   w, a->arg[0], f, a->arg[1]);
+        if (tfa_seq_gt((uint32_t)a->arg[0], (uint32_t)a->arg[1]))
+            g_snprintf(buf, len,
+                       "%s acknowledged %" PRId64 " (frame %" PRIu64 ") but the peer's next ACK "
+                       "came from %" PRId64 ", below it: the peer had not sent those bytes (RFC "
+                       "9293 drops such an ACK); a broken stack or middlebox rewriting numbers",
+                       w, a->arg[0], f, a->arg[1]);
+        else
+            g_snprintf(buf, len,
+                       "%s acknowledged %" PRId64 " (frame %" PRIu64 ") where the peer had sent up "
+                       "to %" PRId64 ": far behind anything it had acknowledged, not an ACK of this "
+                       "connection's data",
+                       w, a->arg[0], f, a->arg[1]);
         break;
     case TFA_ANOMALY_SEQ_STALE_INCARNATION:
         g_snprintf(buf, len,

@@ -173,6 +173,20 @@ static void conn_detail(TfaReporter *rep, const TfaConnRecord *rec, GString *buf
     if (c->drops_during)
         g_string_append(buf, "  the capture dropped packets while this connection was open: its "
                              "evidence may be incomplete\n");
+    for (int r = 0; r < 2; r++) {
+        uint8_t side = rec->side[r];
+        const char *role = r == TFA_ROLE_CLIENT ? "client" : "server";
+        const char *other = r == TFA_ROLE_CLIENT ? "server" : "client";
+        if (tfa_conn_get_count(c, TFA_COUNT_DIAG(TFA_DIAG_CAPTURE_ONE_DIRECTION), side) > 0)
+            g_string_append_printf(buf, "  the capture holds only the %s's segments: the %s's "
+                                        "state, windows and losses are not known\n",
+                                   role, other);
+        guint32 missed = tfa_conn_get_count(c, TFA_COUNT_DIAG(TFA_DIAG_CAPTURE_ACKED_UNSEEN), side);
+        if (missed > 0)
+            g_string_append_printf(buf, "  the capture missed %u gap(s) of the %s's data that the "
+                                        "%s acknowledged: capture loss, not network loss\n",
+                                   missed, role, other);
+    }
     if (c->anomalies == NULL)
         return;
     guint shown[TFA_ANOMALY_N] = {0};
@@ -393,7 +407,8 @@ static void text_summary(TfaReporter *rep, const TfaRunInfo *info, GString *buf)
         if (st->diag[d] == 0)
             continue;
         if (!any)
-            g_string_append(buf, "\n  diagnostics (packets the tool could not use fully)\n");
+            g_string_append(buf, "\n  diagnostics (capture quality, and packets the tool could "
+                                 "not use fully)\n");
         any = true;
         g_string_append_printf(buf, "    %-28s %10" PRIu64 "  %s\n", tfa_diag_name((TfaDiag)d),
                                (uint64_t)st->diag[d], tfa_diag_meaning((TfaDiag)d));

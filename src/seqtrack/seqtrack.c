@@ -28,6 +28,9 @@
 /* A segment this far from the stream, near the previous incarnation's. */
 #define STALE_DISTANCE (1u << 24)
 #define STALE_NEAR (1u << 20)
+/* Linux's shortest keep-alive interval (tcp_keepalive_intvl is in whole
+ * seconds): a probe comes after at least this much silence. */
+#define KEEPALIVE_MIN_IDLE TFA_NSEC_PER_SEC
 
 static uint32_t seg_len(const TfaSegment *seg)
 {
@@ -127,6 +130,12 @@ static uint8_t find_copy(const TfaConn *c, const TfaHalf *h, const TfaSegment *s
         if (id_proof) {
             if (seg->ip_id != r->ip_id || seg->seq != r->seq || seg->ack != r->ack)
                 continue;
+            /* an empty ACK and then data at the same numbers is what a
+             * stack sends to acknowledge a request and then answer it: with
+             * IDs not yet seen repeating (a record picked up mid-stream),
+             * that pair is no proof of one datagram */
+            if (!same && (seg->flags != r->flags || (seg->payload_len == 0) != (r->len == 0)))
+                continue;
             if (!same)
                 return TFA_SEQ_COPY_ALTERED;
             return hop ? TFA_SEQ_COPY_ROUTER : TFA_SEQ_COPY_SAME;
@@ -141,6 +150,14 @@ static uint8_t find_copy(const TfaConn *c, const TfaHalf *h, const TfaSegment *s
             return TFA_SEQ_COPY_SAME;
     }
     return TFA_SEQ_COPY_NONE;
+}
+
+/* The latest segment of @h's side, or NULL before its first. */
+static const TfaRecentSeg *newest(const TfaHalf *h)
+{
+    if (h->recent_n == 0)
+        return NULL;
+    return &h->recent[(h->recent_pos + TFA_RECENT_SEGS - 1) % TFA_RECENT_SEGS];
 }
 
 /* Remember @seg as the newest of its side (the oldest is forgotten). */
@@ -351,6 +368,135 @@ void tfa_seqtrack_release(TfaConn *c, TfaBudget *budget)
     }
 }
 
+/* ---- the gaps of a direction -------------------------------------------- */
+
+/* The gap holding sequence number @seq, or NULL. */
+static TfaHole *hole_at(TfaHalf *h, uint32_t seq)
+{
+    for (unsigned i = 0; i < h->n_holes; i++) {
+        TfaHole *g = &h->holes[i];
+        if (tfa_seq_ge(seq, g->start) && tfa_seq_lt(seq, g->end))
+            return g;
+    }
+    return NULL;
+}
+
+static void hole_remove(TfaHalf *h, unsigned i)
+{
+    memmove(&h->holes[i], &h->holes[i + 1], (h->n_holes - i - 1) * sizeof(TfaHole));
+    h->n_holes--;
+}
+
+/* A new gap [@start, @end) before the segment @seg; with no room, the
+ * oldest is forgotten, undecided. */
+static void hole_add(TfaHalf *h, uint32_t start, uint32_t end, const TfaSegment *seg)
+{
+    if (h->n_holes == TFA_MAX_HOLES) {
+        hole_remove(h, 0);
+        h->holes_dropped++;
+    }
+    h->holes[h->n_holes++] = (TfaHole){
+        .start = start, .end = end, .frame = seg->frame_no, .ts = seg->ts};
+}
+
+/* Bytes the receiver acknowledged but the capture never showed, decided
+ * at @seg: one capture-loss fact, the diagnostic counted once per gap. */
+static void capture_loss(TfaConn *c, uint8_t data_side, uint32_t bytes, unsigned gaps,
+                         TfaFrameNo ack_frame, TfaTs ack_ts, uint32_t ack, TfaSeqEvent *ev)
+{
+    if (bytes == 0)
+        return;
+    ev->facts |= TFA_SEQ_CAPTURE_LOSS;
+    ev->missed[data_side] += bytes;
+    ev->missed_frame[data_side] = ack_frame;
+    ev->missed_ts[data_side] = ack_ts;
+    ev->missed_ack[data_side] = ack;
+    for (unsigned i = 0; i < gaps; i++)
+        tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_CAPTURE_ACKED_UNSEEN), data_side);
+}
+
+/* The pending ACK beyond what @side had been seen to send, decided by
+ * @side's segment @seg: a pure ACK below it shows its SND.NXT was below
+ * the acknowledgement (RFC 9293 §3.10.7.4: an ACK of something not yet
+ * sent), anything else that the bytes were sent and the capture missed
+ * them.  A keep-alive probe (SND.NXT - 1) is consistent with the ACK. */
+static void ahead_decide(TfaConn *c, const TfaSegment *seg, uint8_t side, TfaSeqEvent *ev)
+{
+    TfaHalf *h = &c->half[side];
+    if (!h->ahead || (seg->flags & TFA_TH_RST))
+        return;
+    h->ahead = false;
+    bool pure = seg->payload_len == 0 && !(seg->flags & (TFA_TH_SYN | TFA_TH_FIN));
+    if (pure && tfa_seq_lt(seg->seq, h->ahead_to - 1)) {
+        ev->facts |= TFA_SEQ_ACK_BEYOND_SENT;
+        ev->beyond_frame = h->ahead_frame;
+        ev->beyond_ts = h->ahead_ts;
+        ev->beyond_ack = h->ahead_to;
+        ev->beyond_next = seg->seq;
+        return;
+    }
+    capture_loss(c, side, tfa_seq_diff(h->ahead_to, h->ahead_from), 1, h->ahead_frame,
+                 h->ahead_ts, h->ahead_to, ev);
+    if (tfa_seq_gt(h->ahead_to, h->next)) {
+        /* what the peer acknowledged was sent: the stream reaches there */
+        if (h->contig == h->next && h->n_holes == 0)
+            h->contig = h->ahead_to;
+        h->next = h->ahead_to;
+    }
+}
+
+/* A loss of the peer's segments that the capture holds none of, proven by
+ * @side's ACKs: three duplicate ACKs (RFC 5681 §3.2) with a SACK block
+ * above the ACK (RFC 2018: the bytes below it did not arrive, later ones
+ * did; RFC 6675's DupThresh), or three duplicate ACKs close together and
+ * then an ACK past the hole (the retransmission arrived). */
+static void blind_loss(TfaConn *c, const TfaSegment *seg, uint8_t side, bool plain, TfaSeqEvent *ev)
+{
+    TfaHalf *h = &c->half[side];
+    TfaHalf *r = &c->half[1 - side];
+    uint32_t ack = seg->ack;
+    bool unseen = !r->started || !tfa_seq_lt(ack, r->next);
+    if (!h->ack_seen || ack != h->last_ack) {
+        /* the ACK moved: past a hole the duplicate ACKs showed? */
+        if (h->ack_seen && tfa_seq_gt(ack, h->last_ack) && h->blind_dupacks >= 3 &&
+            !h->blind_reported && seg->ts - h->blind_dupack_ts < FAST_RETRANS_WINDOW && unseen) {
+            ev->facts |= TFA_SEQ_LOST;
+            ev->lost_side = (uint8_t)(1 - side);
+            ev->lost_how = TFA_LOST_DUPACKS;
+            ev->gap = 0;
+            ev->lost_frame = seg->frame_no;
+            ev->lost_ts = seg->ts;
+        }
+        h->blind_dupacks = 0;
+        h->blind_reported = false;
+        h->blind_sack = false;
+        return;
+    }
+    if (!plain || !unseen || seg->window == 0 ||
+        (seg->window != h->last_win_raw && seg->opt.n_sack == 0))
+        return;
+    for (unsigned i = 0; i < seg->opt.n_sack && i < TFA_MAX_SACK_BLOCKS; i++) {
+        uint32_t left = seg->opt.sack[i].left;
+        if (tfa_seq_gt(left, ack) && (!h->blind_sack || tfa_seq_lt(left, h->blind_sack_left))) {
+            h->blind_sack = true;
+            h->blind_sack_left = left;
+        }
+    }
+    if (h->blind_dupacks > 0 && seg->ts - h->blind_dupack_ts >= FAST_RETRANS_WINDOW)
+        h->blind_dupacks = 0; /* not one loss episode */
+    h->blind_dupacks++;
+    h->blind_dupack_ts = seg->ts;
+    if (h->blind_dupacks >= 3 && h->blind_sack && !h->blind_reported) {
+        ev->facts |= TFA_SEQ_LOST;
+        ev->lost_side = (uint8_t)(1 - side);
+        ev->lost_how = TFA_LOST_SACK;
+        ev->gap = tfa_seq_diff(h->blind_sack_left, ack);
+        ev->lost_frame = seg->frame_no;
+        ev->lost_ts = seg->ts;
+        h->blind_reported = true;
+    }
+}
+
 /* ---- the ACK side: what @side says about its peer's stream --------------- */
 
 static void analyse_ack(TfaConn *c, const TfaSegment *seg, uint8_t side, bool probe_like,
@@ -362,36 +508,70 @@ static void analyse_ack(TfaConn *c, const TfaSegment *seg, uint8_t side, bool pr
     uint32_t ack = seg->ack;
     uint32_t win = scaled(c, side, seg);
 
-    if (r->started) {
-        uint32_t allow = h->max_win > 65535 ? h->max_win : 65535;
-        if (tfa_seq_gt(ack, r->next)) {
-            uint32_t beyond = tfa_seq_diff(ack, r->next);
-            if (beyond > allow) {
-                ev->facts |= TFA_SEQ_ACK_INVALID;
-            } else if (!r->unseen_valid || tfa_seq_gt(ack, r->unseen_to)) {
-                /* the peer sent bytes the capture never saw: lost before
-                 * the capture point, yet delivered (reported once) */
-                uint32_t from = r->unseen_valid && tfa_seq_gt(r->unseen_to, r->next) ? r->unseen_to
-                                                                                        : r->next;
-                ev->facts |= TFA_SEQ_ACK_UNSEEN;
-                ev->unseen = tfa_seq_diff(ack, from);
-                r->unseen_valid = true;
-                r->unseen_to = ack;
+    if (r->started && r->n_holes > 0 && tfa_seq_gt(ack, r->holes[0].start)) {
+        /* gaps acknowledged without having been resent: capture loss */
+        uint32_t bytes = 0;
+        unsigned gaps = 0;
+        for (unsigned i = 0; i < r->n_holes;) {
+            TfaHole *g = &r->holes[i];
+            if (!tfa_seq_gt(ack, g->start)) {
+                i++;
+                continue;
             }
-        } else if (r->hole && tfa_seq_gt(ack, r->hole_start)) {
-            uint32_t end = tfa_seq_lt(ack, r->hole_end) ? ack : r->hole_end;
+            uint32_t end = tfa_seq_lt(ack, g->end) ? ack : g->end;
+            if (!g->lost) {
+                /* (a gap already shown lost and resent was not missed by
+                 * the capture alone) */
+                bytes += tfa_seq_diff(end, g->start);
+                if (!g->counted)
+                    gaps++;
+                g->acked = g->counted = true;
+            }
+            g->start = end;
+            if (tfa_seq_lt(g->start, g->end))
+                i++;
+            else
+                hole_remove(r, i);
+        }
+        if (bytes > 0) {
             ev->facts |= TFA_SEQ_ACK_UNSEEN;
-            ev->unseen = tfa_seq_diff(end, r->hole_start);
-            if (!r->hole_reported) {
-                ev->facts |= TFA_SEQ_LOST;
-                ev->gap = tfa_seq_diff(r->hole_end, r->hole_start);
-                ev->lost_frame = r->hole_frame;
-                ev->lost_ts = r->hole_ts;
-                r->hole_reported = true;
+            ev->unseen = bytes;
+        }
+        capture_loss(c, (uint8_t)(1 - side), bytes, gaps, seg->frame_no, seg->ts, ack, ev);
+        if (r->n_holes == 0)
+            r->contig = r->next;
+    }
+    if (r->started && tfa_seq_gt(ack, r->next)) {
+        /* a keep-alive probe, recognised by its answer: the peer's last
+         * segment was empty, one below what it had sent (SND.NXT - 1), and
+         * this pure ACK acknowledges exactly the byte above it.  Without a
+         * handshake, or with the probe the first segment captured, only the
+         * answer tells it from a byte the capture missed; a probe follows
+         * an idle connection (at least Linux's 1 s minimum interval). */
+        bool plain_ack = seg->payload_len == 0 && !(f & (TFA_TH_SYN | TFA_TH_FIN | TFA_TH_RST));
+        const TfaRecentSeg *last = newest(r);
+        if (plain_ack && ack == r->next + 1 && last != NULL && last->len == 0 &&
+            last->seq == r->next && !(last->flags & (TFA_TH_SYN | TFA_TH_FIN | TFA_TH_RST)) &&
+            r->prev_idle >= KEEPALIVE_MIN_IDLE) {
+            if (r->contig == r->next && r->n_holes == 0)
+                r->contig = ack;
+            r->next = ack;
+            ev->facts |= TFA_SEQ_PROBE_ACK;
+            ev->probe_frame = last->frame;
+        } else if (!r->ahead || tfa_seq_gt(ack, r->ahead_to)) {
+            /* the peer sent bytes the capture never saw (a content gap),
+             * or this ACK is beyond anything it sent: its next segment
+             * tells (ahead_decide) */
+            ev->facts |= TFA_SEQ_ACK_UNSEEN;
+            ev->unseen = tfa_seq_diff(ack, r->ahead ? r->ahead_to : r->next);
+            if (!r->ahead) {
+                r->ahead = true;
+                r->ahead_from = r->next;
             }
-            r->hole_start = end;
-            if (!tfa_seq_lt(r->hole_start, r->hole_end))
-                r->hole = false;
+            /* the ACK that reaches furthest is the one reported */
+            r->ahead_frame = seg->frame_no;
+            r->ahead_ts = seg->ts;
+            r->ahead_to = ack;
         }
     }
     if (h->ack_seen && tfa_seq_lt(ack, h->max_ack) &&
@@ -404,6 +584,8 @@ static void analyse_ack(TfaConn *c, const TfaSegment *seg, uint8_t side, bool pr
      * it need not have data outstanding: an ACK repeated for a repeated FIN
      * or SYN-ACK counts too (it tells that the repeat was not needed). */
     bool plain = seg->payload_len == 0 && !(f & (TFA_TH_SYN | TFA_TH_FIN | TFA_TH_RST));
+    if (!(ev->facts & TFA_SEQ_PROBE_ACK))
+        blind_loss(c, seg, side, plain && !probe_like && !probe_ack, ev);
     if (plain && !probe_like && !probe_ack && h->ack_seen && ack == h->last_ack && seg->window != 0 &&
         (seg->window == h->last_win_raw || seg->opt.n_sack > 0) && r->started) {
         h->dupacks++;
@@ -469,8 +651,14 @@ static void analyse_data(TfaConn *c, const TfaOptions *opts, TfaBudget *budget, 
     uint32_t end = seg->seq + len;
 
     if (!h->started) {
+        /* picked up here: no ISN, and what came before is not a gap; the
+         * peer may already have acknowledged beyond this segment (a
+         * keep-alive probe, a retransmission), and the stream reaches that
+         * far */
         h->started = true;
         h->next = h->contig = end;
+        if (r->ack_seen && tfa_seq_gt(r->max_ack, end) && tfa_seq_lt(seg->seq, r->max_ack))
+            h->next = h->contig = r->max_ack;
         h->next_ts = seg->ts;
         if (seg->payload_len > 0)
             ev->facts |= TFA_SEQ_NEW_DATA;
@@ -489,32 +677,15 @@ static void analyse_data(TfaConn *c, const TfaOptions *opts, TfaBudget *budget, 
         return;
 
     if (tfa_seq_gt(seg->seq, h->next)) {
-        /* a gap: the bytes before it were not captured (yet) */
+        /* a gap: the bytes before it were not captured (yet); decided
+         * later, when they come late, are acknowledged, or never */
         ev->facts |= TFA_SEQ_NEW_DATA;
-        if (h->hole && !h->hole_reported) {
-            /* a second gap before the first was explained: report that one */
-            ev->facts |= TFA_SEQ_LOST;
-            ev->gap = tfa_seq_diff(h->hole_end, h->hole_start);
-            ev->lost_frame = h->hole_frame;
-            ev->lost_ts = h->hole_ts;
-        }
-        h->hole = true;
-        h->hole_reported = false;
-        h->hole_start = h->next;
-        h->hole_end = seg->seq;
-        h->hole_frame = seg->frame_no;
-        h->hole_ts = seg->ts;
-        /* already acknowledged by the peer: lost before the capture point */
-        if (r->ack_seen && tfa_seq_gt(r->max_ack, h->next)) {
-            ev->facts |= TFA_SEQ_LOST;
-            ev->gap = tfa_seq_diff(seg->seq, h->next);
-            ev->lost_frame = seg->frame_no;
-            ev->lost_ts = seg->ts;
-            h->hole_reported = true;
-            /* what the peer acknowledged needs no second report */
-            h->hole_start = tfa_seq_lt(r->max_ack, seg->seq) ? r->max_ack : seg->seq;
-            h->hole = tfa_seq_lt(h->hole_start, h->hole_end);
-        }
+        hole_add(h, h->next, seg->seq, seg);
+        /* the rest of a gap whose start the peer acknowledged just now
+         * (ahead_decide) is the same gap: counted once */
+        if ((ev->facts & TFA_SEQ_CAPTURE_LOSS) && ev->missed[side] > 0 &&
+            ev->missed_ack[side] == h->next)
+            h->holes[h->n_holes - 1].counted = true;
         h->next = end;
         h->next_ts = seg->ts;
     } else if (seg->seq == h->next) {
@@ -529,8 +700,8 @@ static void analyse_data(TfaConn *c, const TfaOptions *opts, TfaBudget *budget, 
          * TEARDOWN_FIN_RETRANSMITTED say it, not the data classes */
     } else {
         /* below the highest sequence captured */
-        bool fills = h->hole && tfa_seq_ge(seg->seq, h->hole_start) &&
-                     tfa_seq_lt(seg->seq, h->hole_end);
+        TfaHole *g = hole_at(h, seg->seq);
+        bool fills = g != NULL;
         TfaDuration ooo = c->irtt > 0 ? c->irtt : OOO_DEFAULT_WINDOW;
         if (r->ack_seen && tfa_seq_le(end, r->max_ack)) {
             ev->facts |= TFA_SEQ_SPURIOUS;
@@ -539,23 +710,28 @@ static void analyse_data(TfaConn *c, const TfaOptions *opts, TfaBudget *budget, 
              * ACKs, or late, or merely reordered */
             if (r->dupacks >= 3 && seg->ts - r->dupack_ts < FAST_RETRANS_WINDOW)
                 ev->facts |= TFA_SEQ_FAST_RETRANS;
-            else if (seg->ts - h->hole_ts < ooo && !sent_after(h, seg, h->hole_frame))
+            else if (seg->ts - g->ts < ooo && !sent_after(h, seg, g->frame))
                 ev->facts |= TFA_SEQ_OOO; /* sent before the later bytes, overtaken */
             else
                 ev->facts |= TFA_SEQ_RETRANS;
-            /* not mere reordering: the gap was a loss before the capture */
-            if (!(ev->facts & TFA_SEQ_OOO) && !h->hole_reported) {
+            /* not mere reordering: the gap was a loss before the capture
+             * point, and the retransmission fills it */
+            if (!(ev->facts & TFA_SEQ_OOO) && !g->lost && !g->acked) {
                 ev->facts |= TFA_SEQ_LOST;
-                ev->gap = tfa_seq_diff(h->hole_end, h->hole_start);
-                ev->lost_frame = h->hole_frame;
-                ev->lost_ts = h->hole_ts;
-                h->hole_reported = true;
+                ev->lost_side = side;
+                ev->lost_how = TFA_LOST_FILLED;
+                ev->gap = tfa_seq_diff(g->end, g->start);
+                ev->lost_frame = g->frame;
+                ev->lost_ts = g->ts;
+                g->lost = true;
             }
-            if (seg->seq == h->hole_start)
-                h->hole_start = tfa_seq_lt(end, h->hole_end) ? end : h->hole_end;
-            if (!tfa_seq_lt(h->hole_start, h->hole_end))
-                h->hole = false;
-            ev->since = seg->ts - h->hole_ts;
+            ev->since = seg->ts - g->ts;
+            if (seg->seq == g->start)
+                g->start = tfa_seq_lt(end, g->end) ? end : g->end;
+            else if (!tfa_seq_lt(end, g->end))
+                g->end = seg->seq;
+            if (!tfa_seq_lt(g->start, g->end))
+                hole_remove(h, (unsigned)(g - h->holes));
         } else if (r->dupacks >= 3 && seg->ts - r->dupack_ts < FAST_RETRANS_WINDOW) {
             /* the hole at the ACK, or a later one the SACK blocks show
              * (RFC 6675 loss recovery): not a timeout */
@@ -579,7 +755,7 @@ static void analyse_data(TfaConn *c, const TfaOptions *opts, TfaBudget *budget, 
             h->next = end;
             h->next_ts = seg->ts;
         }
-        if (!h->hole)
+        if (h->n_holes == 0)
             h->contig = h->next;
     }
 
@@ -683,6 +859,13 @@ void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget,
         h->recent[orig - h->recent].ts = seg->ts; /* a third copy is as close */
         return;
     }
+    /* the silence before it (the first segment captured: unknown, taken
+     * as idle) */
+    const TfaRecentSeg *mine = newest(h), *theirs = newest(peer);
+    TfaTs before = mine != NULL ? mine->ts : 0;
+    if (theirs != NULL && theirs->ts > before)
+        before = theirs->ts;
+    h->prev_idle = mine != NULL || theirs != NULL ? seg->ts - before : G_MAXINT64;
     remember(h, seg);
 
     if (f & TFA_TH_RST)
@@ -719,6 +902,9 @@ void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget,
             ev->zero_probed = h->zero_probed;
         }
     }
+
+    /* an ACK by the peer beyond what this side had been seen to send */
+    ahead_decide(c, seg, side, ev);
 
     /* probes: at most one byte, one below what it had sent (or the next
      * byte into a zero window); keep-alives and zero-window probes look

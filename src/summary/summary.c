@@ -203,9 +203,24 @@ static void count_scanner(TfaSummary *s, const TfaConnRecord *rec)
     }
 }
 
+/* The capture-quality diagnostics decided per connection (the gaps the
+ * receivers acknowledged unseen, the one-direction connections) into the
+ * capture's totals. */
+static void count_capture_quality(TfaSummary *s, const TfaConn *c)
+{
+    static const TfaDiag per_conn[] = {TFA_DIAG_CAPTURE_ACKED_UNSEEN,
+                                       TFA_DIAG_CAPTURE_ONE_DIRECTION};
+    for (size_t k = 0; k < G_N_ELEMENTS(per_conn); k++) {
+        uint16_t code = TFA_COUNT_DIAG(per_conn[k]);
+        s->stats->diag[per_conn[k]] += tfa_conn_get_count(c, code, 0) +
+                                       tfa_conn_get_count(c, code, 1);
+    }
+}
+
 void tfa_summary_add(TfaSummary *s, const TfaConnRecord *rec)
 {
     const TfaConn *c = rec->conn;
+    count_capture_quality(s, c);
     for (uint8_t i = 0; i < 2; i++)
         count_host(s, &c->key.addr[i], c->ep[i].state);
     count_service(s, rec);

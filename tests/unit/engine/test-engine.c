@@ -58,6 +58,7 @@ static void frame(Fx *f, TfaTs ts, bool from_client, uint16_t flags, uint32_t se
     uint8_t buf[128];
     TfaBuildIp4 ip = tfa_build_ip4_default();
     TfaBuildTcp t = tfa_build_tcp_default();
+    ip.id = (uint16_t)(0x1000 + f->frame_no); /* each datagram its own ID, as a stack numbers them */
     if (!from_client) {
         memcpy(ip.src, (uint8_t[]){10, 0, 0, 2}, 4);
         memcpy(ip.dst, (uint8_t[]){10, 0, 0, 1}, 4);

@@ -3,6 +3,7 @@
  * Wireshark is known to be wrong (ORACLES.md 8.1). */
 #include "tfa-test.h"
 
+#include "tcpflow-audit/detect.h"
 #include "tcpflow-audit/seqtrack.h"
 #include "tcpflow-audit/tcpsm.h"
 
@@ -25,6 +26,8 @@ typedef struct Fx {
     uint16_t window[2];
     bool ws;                 /* window scale option on the SYNs */
     uint8_t shift;
+    uint8_t n_sack;          /* SACK blocks on the next segments */
+    TfaSackBlock sack[TFA_MAX_SACK_BLOCKS];
     uint8_t payload[1024 + 65536]; /* offset (seq % 1024) + the largest segment */
 } Fx;
 
@@ -70,6 +73,8 @@ static uint32_t seg_full(Fx *f, TfaDuration gap, uint8_t side, uint16_t flags, u
     s.window = f->window[side];
     assert_true(poff + len <= sizeof(f->payload)); /* the payload is all there */
     s.payload = len > 0 ? f->payload + poff : NULL;
+    s.opt.n_sack = f->n_sack;
+    memcpy(s.opt.sack, f->sack, sizeof(f->sack));
     if ((flags & SYN) && f->ws) {
         s.opt.has_wscale = true;
         s.opt.wscale = f->shift;
@@ -127,8 +132,9 @@ static void test_wraparound(void **state)
     assert_true(HAS(seg_full(f, 300 * MS, C, ACK, s0, 5001, 0xff, 0, false), TFA_SEQ_RETRANS));
     /* a gap across the wrap */
     assert_true(HAS(seg(f, C, ACK, 200, 5001, 100), TFA_SEQ_NEW_DATA));
-    assert_int_equal(f->c->half[C].hole_start, 100);
-    assert_int_equal(f->c->half[C].hole_end, 200);
+    assert_int_equal(f->c->half[C].n_holes, 1);
+    assert_int_equal(f->c->half[C].holes[0].start, 100);
+    assert_int_equal(f->c->half[C].holes[0].end, 200);
 }
 
 /* Reordering: a gap filled within the handshake RTT is out of order, and
@@ -144,7 +150,7 @@ static void test_reorder_is_not_loss(void **state)
     x = seg_full(f, MS / 10, C, ACK, 1001, 5001, 100, 0, false);
     assert_true(HAS(x, TFA_SEQ_OOO));
     assert_false(HAS(x, TFA_SEQ_LOST));
-    assert_false(f->c->half[C].hole);
+    assert_int_equal(f->c->half[C].n_holes, 0);
 }
 
 /* A hole filled within the round trip, but by a datagram its sender
@@ -184,33 +190,260 @@ static void test_gap_then_fast_retransmit(void **state)
     assert_int_equal(f->ev.gap, 100);
 }
 
-/* The peer acknowledges bytes in the gap: lost before the capture point,
- * delivered anyway; ACK_UNSEEN reported once for them. */
+static guint32 acked_unseen(const Fx *f, uint8_t side)
+{
+    return tfa_conn_get_count(f->c, TFA_COUNT_DIAG(TFA_DIAG_CAPTURE_ACKED_UNSEEN), side);
+}
+
+/* The peer acknowledges the bytes of a gap that was never resent: the
+ * capture missed them (capture loss), one finding and one diagnostic, and
+ * no network loss. */
 static void test_gap_acked(void **state)
 {
     Fx *f = *state;
     handshake_at(f, 1000, 5000);
     seg(f, C, ACK, 1101, 5001, 100);
-    uint32_t x = seg(f, S, ACK, 5001, 1201, 0);
+    uint32_t x = seg(f, S, ACK, 5001, 1201, 0); /* frame 5 */
     assert_true(HAS(x, TFA_SEQ_ACK_UNSEEN));
-    assert_true(HAS(x, TFA_SEQ_LOST));
-    assert_int_equal(f->ev.unseen, 100);
+    assert_true(HAS(x, TFA_SEQ_CAPTURE_LOSS));
+    assert_false(HAS(x, TFA_SEQ_LOST));
+    assert_int_equal(f->ev.missed[C], 100);
+    assert_int_equal(f->ev.missed[S], 0);
+    assert_int_equal(f->ev.missed_frame[C], 5);
+    assert_int_equal(acked_unseen(f, C), 1);
     x = seg(f, S, ACK, 5001, 1201, 0);
     assert_false(HAS(x, TFA_SEQ_ACK_UNSEEN));
+    assert_false(HAS(x, TFA_SEQ_CAPTURE_LOSS));
+    /* sent again after that: spurious, still no loss */
+    x = seg_full(f, 300 * MS, C, ACK, 1001, 5001, 100, 1001 % 1024, false);
+    assert_false(HAS(x, TFA_SEQ_LOST));
+    assert_int_equal(acked_unseen(f, C), 1);
 }
 
-/* An ACK beyond everything captured, and far beyond: unseen, invalid. */
+/* Several gaps, then one ACK over them all: one capture-loss finding, each
+ * gap counted once, never a lost segment. */
+static void test_gaps_acked_together(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1001, 5001, 100);
+    assert_false(HAS(seg(f, C, ACK, 1201, 5001, 100), TFA_SEQ_LOST));
+    assert_false(HAS(seg(f, C, ACK, 1401, 5001, 100), TFA_SEQ_LOST));
+    assert_int_equal(f->c->half[C].n_holes, 2);
+    uint32_t x = seg(f, S, ACK, 5001, 1501, 0);
+    assert_true(HAS(x, TFA_SEQ_CAPTURE_LOSS));
+    assert_false(HAS(x, TFA_SEQ_LOST));
+    assert_int_equal(f->ev.missed[C], 200);
+    assert_int_equal(acked_unseen(f, C), 2);
+    assert_int_equal(f->c->half[C].n_holes, 0);
+}
+
+/* An ACK beyond everything captured: the ACK's sender saw bytes the capture
+ * did not; its peer's next segment beyond it confirms capture loss, once. */
 static void test_ack_beyond(void **state)
 {
     Fx *f = *state;
     handshake_at(f, 1000, 5000);
     seg(f, C, ACK, 1001, 5001, 100);
-    uint32_t x = seg(f, S, ACK, 5001, 1301, 0);
+    uint32_t x = seg(f, S, ACK, 5001, 1301, 0); /* frame 5 */
     assert_true(HAS(x, TFA_SEQ_ACK_UNSEEN));
-    assert_int_equal(f->ev.unseen, 200);
+    assert_false(HAS(x, TFA_SEQ_CAPTURE_LOSS));
+    assert_false(HAS(x, TFA_SEQ_ACK_INVALID));
     assert_false(HAS(seg(f, S, ACK, 5001, 1301, 0), TFA_SEQ_ACK_UNSEEN)); /* once */
-    x = seg(f, S, ACK, 5001, 1001 + 50000000u, 0);
+    x = seg(f, C, ACK, 1301, 5001, 100);
+    assert_true(HAS(x, TFA_SEQ_CAPTURE_LOSS));
+    assert_false(HAS(x, TFA_SEQ_LOST));
+    assert_int_equal(f->ev.missed[C], 200);
+    assert_int_equal(f->ev.missed_frame[C], 5);
+    assert_int_equal(acked_unseen(f, C), 1);
+    /* far behind every ACK it sent: not this connection's */
+    x = seg(f, S, ACK, 5001, 1401 - 50000000u, 0);
     assert_true(HAS(x, TFA_SEQ_ACK_INVALID));
+}
+
+/* Far beyond, with the capture missing much: still capture loss when the
+ * sender's stream goes on past it (a capture filtered to some packets). */
+static void test_ack_far_beyond_is_capture_loss(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1001, 5001, 100);
+    uint32_t x = seg(f, S, ACK, 5001, 1101 + 500000, 0);
+    assert_false(HAS(x, TFA_SEQ_ACK_INVALID));
+    x = seg(f, C, ACK, 1101 + 600000, 5001, 100);
+    assert_false(HAS(x, TFA_SEQ_ACK_BEYOND_SENT));
+    assert_true(HAS(x, TFA_SEQ_CAPTURE_LOSS));
+    assert_int_equal(f->ev.missed[C], 500000);
+}
+
+/* An ACK of bytes the peer had not sent: the peer's next pure ACK carries
+ * its SND.NXT, below the acknowledgement (RFC 9293 §3.10.7.4). */
+static void test_ack_beyond_sent(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1001, 5001, 100);
+    seg(f, S, ACK, 5001, 1301, 0); /* frame 5 */
+    uint32_t x = seg(f, C, ACK, 1101, 5001, 0);
+    assert_true(HAS(x, TFA_SEQ_ACK_BEYOND_SENT));
+    assert_false(HAS(x, TFA_SEQ_CAPTURE_LOSS));
+    assert_int_equal(f->ev.beyond_frame, 5);
+    assert_int_equal(f->ev.beyond_ack, 1301);
+    assert_int_equal(f->ev.beyond_next, 1101);
+    assert_int_equal(acked_unseen(f, C), 0);
+}
+
+/* Picked up mid-stream: the first segment of a side is no gap, and a
+ * keep-alive probe (SND.NXT - 1, empty) is recognised by its answer even
+ * without a handshake, not taken for a byte the capture missed. */
+static void test_keepalive_mid_stream(void **state)
+{
+    Fx *f = *state;
+    f->c->mid_stream = true;
+    uint32_t x = seg(f, C, ACK, 1999, 7000, 0); /* the probe, first segment captured */
+    assert_false(HAS(x, TFA_SEQ_LOST));
+    x = seg(f, S, ACK, 7000, 2000, 0); /* its answer */
+    assert_false(HAS(x, TFA_SEQ_ACK_UNSEEN));
+    assert_false(HAS(x, TFA_SEQ_CAPTURE_LOSS));
+    assert_true(HAS(x, TFA_SEQ_PROBE_ACK));
+    assert_int_equal(f->c->half[C].next, 2000);
+    /* the next probe, 75 s later, is one */
+    x = seg_full(f, 75 * TFA_NSEC_PER_SEC, C, ACK, 1999, 7000, 0, 0, false);
+    assert_true(HAS(x, TFA_SEQ_KEEPALIVE));
+    x = seg(f, S, ACK, 7000, 2000, 0);
+    assert_false(HAS(x, TFA_SEQ_ACK_UNSEEN));
+    assert_int_equal(acked_unseen(f, C), 0);
+}
+
+/* ... and when the peer's ACK came first, the probe below it starts the
+ * stream at what the peer had acknowledged. */
+static void test_keepalive_mid_stream_after_ack(void **state)
+{
+    Fx *f = *state;
+    f->c->mid_stream = true;
+    seg(f, S, ACK, 7000, 2000, 10);
+    assert_false(HAS(seg_full(f, 30 * TFA_NSEC_PER_SEC, C, ACK, 1999, 7010, 0, 0, false),
+                     TFA_SEQ_LOST));
+    assert_int_equal(f->c->half[C].next, 2000);
+    uint32_t x = seg(f, S, ACK, 7010, 2000, 0);
+    assert_false(HAS(x, TFA_SEQ_ACK_UNSEEN));
+    assert_false(HAS(x, TFA_SEQ_CAPTURE_LOSS));
+}
+
+/* A busy stream's empty ACK followed by an ACK one byte beyond is a byte
+ * the capture missed, not a probe: no silence came before it. */
+static void test_one_byte_missed_not_probe(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg(f, S, ACK, 5001, 1001, 100);
+    seg(f, C, ACK, 1001, 5101, 0);
+    uint32_t x = seg(f, S, ACK, 5101, 1002, 0);
+    assert_false(HAS(x, TFA_SEQ_PROBE_ACK));
+    assert_true(HAS(x, TFA_SEQ_ACK_UNSEEN));
+}
+
+/* Only the receiver's segments captured: its SACK blocks, repeated three
+ * times, prove the sender's segments below them lost (RFC 2018, RFC 6675);
+ * reported once, about the sender. */
+static void test_one_direction_sack_loss(void **state)
+{
+    Fx *f = *state;
+    f->c->mid_stream = true;
+    seg(f, S, ACK, 5000, 1000, 0);
+    f->n_sack = 1;
+    f->sack[0] = (TfaSackBlock){.left = 2000, .right = 3000};
+    assert_false(HAS(seg(f, S, ACK, 5000, 1000, 0), TFA_SEQ_LOST));
+    f->sack[0].right = 4000;
+    assert_false(HAS(seg(f, S, ACK, 5000, 1000, 0), TFA_SEQ_LOST));
+    f->sack[0].right = 5000;
+    uint32_t x = seg(f, S, ACK, 5000, 1000, 0); /* frame 4 */
+    assert_true(HAS(x, TFA_SEQ_LOST));
+    assert_int_equal(f->ev.lost_side, C);
+    assert_int_equal(f->ev.lost_how, TFA_LOST_SACK);
+    assert_int_equal(f->ev.gap, 1000);
+    assert_int_equal(f->ev.lost_frame, 4);
+    f->sack[0].right = 6000;
+    assert_false(HAS(seg(f, S, ACK, 5000, 1000, 0), TFA_SEQ_LOST)); /* once */
+    f->n_sack = 0;
+    assert_false(HAS(seg(f, S, ACK, 5000, 6000, 0), TFA_SEQ_LOST));
+}
+
+/* Without SACK: three duplicate ACKs close together, then an ACK past the
+ * hole (the resent segment arrived). */
+static void test_one_direction_dupack_loss(void **state)
+{
+    Fx *f = *state;
+    f->c->mid_stream = true;
+    seg(f, S, ACK, 5000, 1000, 0);
+    for (int i = 0; i < 3; i++)
+        assert_false(HAS(seg(f, S, ACK, 5000, 1000, 0), TFA_SEQ_LOST));
+    uint32_t x = seg(f, S, ACK, 5000, 6000, 0);
+    assert_true(HAS(x, TFA_SEQ_LOST));
+    assert_int_equal(f->ev.lost_side, C);
+    assert_int_equal(f->ev.lost_how, TFA_LOST_DUPACKS);
+    /* the same ACK repeated slowly (keep-alive answers) proves nothing */
+    for (int i = 0; i < 3; i++)
+        seg_full(f, 75 * TFA_NSEC_PER_SEC, S, ACK, 5000, 6000, 0, 0, false);
+    assert_false(HAS(seg(f, S, ACK, 5000, 7000, 0), TFA_SEQ_LOST));
+}
+
+/* At the end: a gap neither filled nor acknowledged is only a possible
+ * loss, at info; an ACK beyond what was captured whose sender said nothing
+ * more is capture loss; one direction only is said. */
+static void test_end_undecided(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1001, 5001, 100);
+    seg(f, C, ACK, 1201, 5001, 100); /* frame 5: gap 1101:1201 */
+    seg(f, C, ACK, 1301, 5001, 0);
+    seg(f, S, ACK, 5001, 1101, 0);   /* frame 7: below the gap */
+    seg(f, C, ACK, 1301, 5101, 0);   /* frame 8: beyond the server's data */
+    TfaAnomalySink sink = {.conn = f->c, .cap = 100};
+    tfa_detect_sequence_end(f->c, f->now, &sink);
+    int lost = 0, unseen = 0;
+    for (guint i = 0; f->c->anomalies != NULL && i < f->c->anomalies->len; i++) {
+        const TfaAnomaly *a = &g_array_index(f->c->anomalies, TfaAnomaly, i);
+        if (a->code == TFA_ANOMALY_SEQ_LOST_SEGMENT) {
+            lost++;
+            assert_true(a->possible);
+            assert_int_equal(a->severity, TFA_SEV_INFO);
+            assert_int_equal(a->frame_no, 5);
+            assert_int_equal(a->arg[0], 100);
+        }
+        if (a->code == TFA_ANOMALY_ACK_UNSEEN_DATA) {
+            unseen++;
+            assert_int_equal(a->severity, TFA_SEV_INFO);
+            assert_int_equal(a->side, C);
+            assert_int_equal(a->frame_no, 8);
+            assert_int_equal(a->arg[0], 100);
+        }
+    }
+    assert_int_equal(lost, 1);
+    assert_int_equal(unseen, 1);
+    assert_int_equal(acked_unseen(f, S), 1);
+    assert_int_equal(tfa_conn_get_count(f->c, TFA_COUNT_DIAG(TFA_DIAG_CAPTURE_ONE_DIRECTION), C), 0);
+}
+
+/* One direction captured, its segments acknowledging the other's: said as
+ * a capture diagnostic, and its gap is only a possible loss. */
+static void test_end_one_direction(void **state)
+{
+    Fx *f = *state;
+    f->c->mid_stream = true;
+    f->c->side[C].flags_seen = ACK;
+    seg(f, C, ACK, 1001, 5001, 100);
+    seg(f, C, ACK, 1201, 5001, 100);
+    TfaAnomalySink sink = {.conn = f->c, .cap = 100};
+    tfa_detect_sequence_end(f->c, f->now, &sink);
+    assert_non_null(f->c->anomalies);
+    assert_int_equal(f->c->anomalies->len, 1);
+    const TfaAnomaly *a = &g_array_index(f->c->anomalies, TfaAnomaly, 0);
+    assert_int_equal(a->code, TFA_ANOMALY_SEQ_LOST_SEGMENT);
+    assert_true(a->possible);
+    assert_int_equal(a->severity, TFA_SEV_INFO);
+    assert_int_equal(tfa_conn_get_count(f->c, TFA_COUNT_DIAG(TFA_DIAG_CAPTURE_ONE_DIRECTION), C), 1);
 }
 
 static void test_retransmissions(void **state)
@@ -882,7 +1115,11 @@ int main(void)
         T(test_altered_copy), T(test_ip_id_no_proof), T(test_keep_partly_new_tail),
         T(test_untriggered_resend), T(test_keepalive_fin_outstanding),
         T(test_sack_recovery_is_fast), T(test_fill_sent_after_is_retransmission),
-        T(test_copy_without_id_or_ts),
+        T(test_copy_without_id_or_ts), T(test_gaps_acked_together),
+        T(test_ack_far_beyond_is_capture_loss), T(test_ack_beyond_sent),
+        T(test_keepalive_mid_stream), T(test_keepalive_mid_stream_after_ack),
+        T(test_one_byte_missed_not_probe), T(test_one_direction_sack_loss),
+        T(test_one_direction_dupack_loss), T(test_end_undecided), T(test_end_one_direction),
     };
 #undef T
     return cmocka_run_group_tests_name("seqtrack/seqtrack", tests, NULL, NULL);
