@@ -138,12 +138,12 @@ void tfa_detect_sequence_end(TfaConn *c, TfaTs now, TfaAnomalySink *sink)
                                       g->ts, tfa_seq_diff(g->end, g->start), TFA_LOST_FILLED);
         }
         /* an ACK beyond everything captured of this side, which sent
-         * nothing after it: the ACK shows the bytes arrived */
-        if (h->ahead) {
+         * nothing after it: the ACK shows the bytes arrived.  The stream's
+         * missed tail, not a gap between captured segments: the finding
+         * says it, CAPTURE_ACKED_UNSEEN (gaps) does not count it */
+        if (h->ahead)
             tfa_sink_add(sink, TFA_ANOMALY_ACK_UNSEEN_DATA, 1 - i, h->ahead_frame, h->ahead_ts,
                          tfa_seq_diff(h->ahead_to, h->ahead_from), h->ahead_to);
-            tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_CAPTURE_ACKED_UNSEEN), i);
-        }
         /* only this side's segments captured, and they acknowledge the
          * peer's: a one-direction capture */
         if (c->side[i].packets > 0 && c->side[1 - i].packets == 0 &&

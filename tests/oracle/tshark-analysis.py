@@ -41,9 +41,10 @@ FAMILY = ["SEQ_RETRANSMISSION", "SEQ_FAST_RETRANSMISSION", "SEQ_SPURIOUS_RETRANS
           "SEQ_OUT_OF_ORDER", "HANDSHAKE_SYN_RETRANSMITTED", "HANDSHAKE_SYNACK_RETRANSMITTED",
           "TEARDOWN_FIN_RETRANSMITTED"]
 METRICS = [
-    # every gap in the capture, however it was decided: lost (filled late),
-    # capture loss (acknowledged unseen: the diagnostic counts each gap),
-    # or undecided (a possible SEQ_LOST_SEGMENT)
+    # every gap a later segment jumps over, however it was decided: lost
+    # (filled late), capture loss (acknowledged unseen: the diagnostic
+    # counts each gap), or undecided (a possible SEQ_LOST_SEGMENT); a
+    # stream's missed tail is no such gap (ACK_UNSEEN_DATA only)
     ("lost_segment", ["SEQ_LOST_SEGMENT", "CAPTURE_ACKED_UNSEEN"], lambda f: f["lost_segment"]),
     ("acked_unseen", ["ACK_UNSEEN_DATA"], lambda f: f["ack_lost_segment"]),
     ("dup_ack", ["SEQ_DUP_ACK"], lambda f: f["duplicate_ack"]),
@@ -63,11 +64,7 @@ METRICS = [
      lambda f: f["spurious_retransmission"]),
     ("out_of_order", ["SEQ_OUT_OF_ORDER"], lambda f: f["out_of_order"]),
 ]
-# lost_segment is not a target: tshark flags a gap when a later segment
-# jumps over it, while we decide every gap (lost, capture loss, undecided)
-# and count the tail of a stream an ACK shows the capture missed; each such
-# difference is classified row by row instead
-TARGET = ["dup_ack", "zero_window", "zero_window_probe", "keep_alive",
+TARGET = ["lost_segment", "dup_ack", "zero_window", "zero_window_probe", "keep_alive",
           "retransmission_family"]
 
 
