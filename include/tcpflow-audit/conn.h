@@ -303,7 +303,8 @@ typedef struct TfaHalf {
      * ever being resent (capture loss: ACK_UNSEEN_DATA and the diagnostic
      * CAPTURE_ACKED_UNSEEN), or neither by the end (undecided) */
     uint8_t n_holes;
-    TfaHole holes[TFA_MAX_HOLES];
+    TfaHole *holes;            /* TFA_MAX_HOLES of them, allocated at the first gap
+                                * (most connections have none) */
     uint32_t holes_dropped;
     /* an ACK by the peer of this direction's bytes beyond anything
      * captured, [ahead_from, ahead_to): capture loss, unless this side's

@@ -83,6 +83,7 @@ void tfa_conn_free(TfaConn *c)
         g_array_unref(c->ladder);
     for (int i = 0; i < 2; i++) {
         g_free(c->half[i].keep); /* the budget was given back by the engine */
+        g_free(c->half[i].holes);
         g_free(c->timing[i].delays);
         g_free(c->timing[i].rtts);
         g_free(c->timing[i].sent);

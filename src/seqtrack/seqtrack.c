@@ -391,6 +391,8 @@ static void hole_remove(TfaHalf *h, unsigned i)
  * oldest is forgotten, undecided. */
 static void hole_add(TfaHalf *h, uint32_t start, uint32_t end, const TfaSegment *seg)
 {
+    if (h->holes == NULL)
+        h->holes = g_new0(TfaHole, TFA_MAX_HOLES); /* once per direction, at its first gap */
     if (h->n_holes == TFA_MAX_HOLES) {
         hole_remove(h, 0);
         h->holes_dropped++;
