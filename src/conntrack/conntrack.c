@@ -185,9 +185,9 @@ static void tomb_room(TfaConnTable *ct)
         tomb_drop(ct, old);
 }
 
-/* Remember a connection reported after idle_timeout of silence, for
- * another idle_timeout. */
-static void tomb_add_idle(TfaConnTable *ct, const TfaConn *c, TfaTs now)
+/* A new tombstone of @c's key, in place of any older one, with room made
+ * at the cap; the caller fills in what kind it is and queues it. */
+static TfaTombstone *tomb_new(TfaConnTable *ct, const TfaConn *c, TfaTs until)
 {
     TfaTombstone *old = g_hash_table_lookup(ct->tombs, &c->key);
     if (old != NULL)
@@ -196,18 +196,26 @@ static void tomb_add_idle(TfaConnTable *ct, const TfaConn *c, TfaTs now)
     TfaTombstone *t = g_new0(TfaTombstone, 1);
     t->key = c->key;
     t->incarnation = c->incarnation;
-    t->idle = true;
-    t->until = now + ct->opts->idle_timeout;
+    t->until = until;
     for (int k = 0; k < 2; k++) {
         t->next_known[k] = c->half[k].started;
         t->next[k] = c->half[k].next;
     }
+    t->link.data = t;
+    g_hash_table_insert(ct->tombs, &t->key, t);
+    return t;
+}
+
+/* Remember a connection reported after idle_timeout of silence, for
+ * another idle_timeout. */
+static void tomb_add_idle(TfaConnTable *ct, const TfaConn *c, TfaTs now)
+{
+    TfaTombstone *t = tomb_new(ct, c, now + ct->opts->idle_timeout);
+    t->idle = true;
     t->conn_id = c->id;
     t->client = c->client;
     t->originator = c->originator;
     t->last_ts = MAX(c->side[0].last_ts, c->side[1].last_ts);
-    t->link.data = t;
-    g_hash_table_insert(ct->tombs, &t->key, t);
     g_queue_push_tail_link(&ct->idle_queue, &t->link);
 }
 
@@ -217,22 +225,9 @@ static void tomb_add(TfaConnTable *ct, const TfaConn *c)
     for (uint8_t i = 0; i < 2; i++) {
         if (c->ep[i].state != TFA_TCP_TIME_WAIT)
             continue;
-        TfaTombstone *old = g_hash_table_lookup(ct->tombs, &c->key);
-        if (old != NULL)
-            tomb_drop(ct, old);
-        tomb_room(ct);
-        TfaTombstone *t = g_new0(TfaTombstone, 1);
-        t->key = c->key;
-        t->incarnation = c->incarnation;
+        TfaTombstone *t = tomb_new(ct, c, c->ep[i].time_wait_ts + 2 * ct->opts->msl);
         t->side = i;
         t->time_wait_ts = c->ep[i].time_wait_ts;
-        t->until = c->ep[i].time_wait_ts + 2 * ct->opts->msl;
-        for (int k = 0; k < 2; k++) {
-            t->next_known[k] = c->half[k].started;
-            t->next[k] = c->half[k].next;
-        }
-        t->link.data = t;
-        g_hash_table_insert(ct->tombs, &t->key, t);
         g_queue_push_tail_link(&ct->tomb_queue, &t->link);
         return;
     }
