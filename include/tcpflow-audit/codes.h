@@ -153,7 +153,9 @@ typedef enum TfaAnomalyCode {
     X(CAPTURE_ACKED_UNSEEN,                                                                        \
       "gaps the receiver acknowledged but the capture never showed: capture loss, not network loss") \
     X(CAPTURE_ONE_DIRECTION,                                                                       \
-      "connections of which the capture holds one direction only: the other side is unknown")
+      "connections of which the capture holds one direction only: the other side is unknown") \
+    X(CONN_GAPS_FORGOTTEN,                                                                         \
+      "undecided gaps of a direction forgotten at its cap of 8: their loss is not judged")
 
 typedef enum TfaDiag {
 #define X(name, text) TFA_DIAG_##name,

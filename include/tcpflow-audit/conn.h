@@ -297,7 +297,7 @@ typedef struct TfaHalf {
     uint32_t prev_next;
     /* the gaps: bytes never captured below next, oldest first (at most
      * TFA_MAX_HOLES; beyond, the oldest undecided one is forgotten and
-     * counted in holes_dropped).  A gap is decided when the capture
+     * counted as CONN_GAPS_FORGOTTEN).  A gap is decided when the capture
      * explains it: filled late by a retransmission (network loss before the
      * capture point: SEQ_LOST_SEGMENT), acknowledged by the peer without
      * ever being resent (capture loss: ACK_UNSEEN_DATA and the diagnostic
@@ -305,7 +305,6 @@ typedef struct TfaHalf {
     uint8_t n_holes;
     TfaHole *holes;            /* TFA_MAX_HOLES of them, allocated at the first gap
                                 * (most connections have none) */
-    uint32_t holes_dropped;
     /* an ACK by the peer of this direction's bytes beyond anything
      * captured, [ahead_from, ahead_to): capture loss, unless this side's
      * next pure ACK shows it had not sent them (SEQ_ACK_INVALID) */

@@ -387,15 +387,16 @@ static void hole_remove(TfaHalf *h, unsigned i)
     h->n_holes--;
 }
 
-/* A new gap [@start, @end) before the segment @seg; with no room, the
- * oldest is forgotten, undecided. */
-static void hole_add(TfaHalf *h, uint32_t start, uint32_t end, const TfaSegment *seg)
+/* A new gap [@start, @end) in @side's stream before the segment @seg; with
+ * no room, the oldest is forgotten, undecided, and counted. */
+static void hole_add(TfaConn *c, uint8_t side, uint32_t start, uint32_t end, const TfaSegment *seg)
 {
+    TfaHalf *h = &c->half[side];
     if (h->holes == NULL)
         h->holes = g_new0(TfaHole, TFA_MAX_HOLES); /* once per direction, at its first gap */
     if (h->n_holes == TFA_MAX_HOLES) {
         hole_remove(h, 0);
-        h->holes_dropped++;
+        tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_CONN_GAPS_FORGOTTEN), side);
     }
     h->holes[h->n_holes++] = (TfaHole){
         .start = start, .end = end, .frame = seg->frame_no, .ts = seg->ts};
@@ -682,7 +683,7 @@ static void analyse_data(TfaConn *c, const TfaOptions *opts, TfaBudget *budget, 
         /* a gap: the bytes before it were not captured (yet); decided
          * later, when they come late, are acknowledged, or never */
         ev->facts |= TFA_SEQ_NEW_DATA;
-        hole_add(h, h->next, seg->seq, seg);
+        hole_add(c, side, h->next, seg->seq, seg);
         /* the rest of a gap whose start the peer acknowledged just now
          * (ahead_decide) is the same gap: counted once */
         if ((ev->facts & TFA_SEQ_CAPTURE_LOSS) && ev->missed[side] > 0 &&

@@ -203,13 +203,14 @@ static void count_scanner(TfaSummary *s, const TfaConnRecord *rec)
     }
 }
 
-/* The capture-quality diagnostics decided per connection (the gaps the
- * receivers acknowledged unseen, the one-direction connections) into the
- * capture's totals. */
+/* The diagnostics decided per connection (the gaps the receivers
+ * acknowledged unseen, the one-direction connections, the gaps forgotten at
+ * the cap) into the capture's totals. */
 static void count_capture_quality(TfaSummary *s, const TfaConn *c)
 {
     static const TfaDiag per_conn[] = {TFA_DIAG_CAPTURE_ACKED_UNSEEN,
-                                       TFA_DIAG_CAPTURE_ONE_DIRECTION};
+                                       TFA_DIAG_CAPTURE_ONE_DIRECTION,
+                                       TFA_DIAG_CONN_GAPS_FORGOTTEN};
     for (size_t k = 0; k < G_N_ELEMENTS(per_conn); k++) {
         uint16_t code = TFA_COUNT_DIAG(per_conn[k]);
         s->stats->diag[per_conn[k]] += tfa_conn_get_count(c, code, 0) +

@@ -238,6 +238,21 @@ static void test_gaps_acked_together(void **state)
     assert_int_equal(f->c->half[C].n_holes, 0);
 }
 
+/* More gaps open at once than a direction keeps: the oldest is forgotten
+ * and counted, the newest kept. */
+static void test_gaps_forgotten_at_cap(void **state)
+{
+    Fx *f = *state;
+    uint16_t forgotten = TFA_COUNT_DIAG(TFA_DIAG_CONN_GAPS_FORGOTTEN);
+    handshake_at(f, 1000, 5000);
+    seg(f, C, ACK, 1001, 5001, 100);
+    for (uint32_t k = 1; k <= TFA_MAX_HOLES + 2; k++)
+        seg(f, C, ACK, 1001 + 200 * k, 5001, 100); /* a 100-byte gap before each */
+    assert_int_equal(f->c->half[C].n_holes, TFA_MAX_HOLES);
+    assert_int_equal(tfa_conn_get_count(f->c, forgotten, C), 2);
+    assert_int_equal(f->c->half[C].holes[0].start, 1001 + 200 * 3 - 100);
+}
+
 /* An ACK beyond everything captured: the ACK's sender saw bytes the capture
  * did not; its peer's next segment beyond it confirms capture loss, once. */
 static void test_ack_beyond(void **state)
@@ -1118,7 +1133,7 @@ int main(void)
         T(test_altered_copy), T(test_ip_id_no_proof), T(test_keep_partly_new_tail),
         T(test_untriggered_resend), T(test_keepalive_fin_outstanding),
         T(test_sack_recovery_is_fast), T(test_fill_sent_after_is_retransmission),
-        T(test_copy_without_id_or_ts), T(test_gaps_acked_together),
+        T(test_copy_without_id_or_ts), T(test_gaps_acked_together), T(test_gaps_forgotten_at_cap),
         T(test_ack_far_beyond_is_capture_loss), T(test_ack_beyond_sent),
         T(test_keepalive_mid_stream), T(test_keepalive_mid_stream_after_ack),
         T(test_one_byte_missed_not_probe), T(test_one_direction_sack_loss),
