@@ -25,6 +25,8 @@ typedef struct Fx {
     TfaStats stats;
     uint8_t ttl[2];
     uint16_t next_ip_id; /* the next frame's IPv4 ID when non-zero (used once) */
+    bool set_window;     /* the frames advertise @window (else tfa_test_seg's) */
+    uint16_t window;
 } Fx;
 
 static inline int fx_setup(void **state)
@@ -62,6 +64,8 @@ static inline void tx_at(Fx *f, TfaDuration gap, uint8_t side, uint16_t flags, u
     TfaSegment seg = tfa_test_seg(a, side == C ? 40000 : 80, b, side == C ? 80 : 40000, flags, seq,
                                   ack, len, f->frame, f->now);
     seg.ttl = f->ttl[side];
+    if (f->set_window)
+        seg.window = f->window;
     seg.payload = (const uint8_t *)payload;
     if (payload == NULL)
         seg.payload_caplen = 0;

@@ -7,36 +7,10 @@
 static void txw(Fx *f, TfaDuration gap, uint8_t side, uint16_t flags, uint32_t seq, uint32_t ack,
                 uint32_t len, uint16_t window)
 {
-    f->frame++;
-    f->now += gap;
-    TfaAddr a = tfa_test_ip4(10, 0, 0, (uint8_t)(1 + side));
-    TfaAddr b = tfa_test_ip4(10, 0, 0, (uint8_t)(2 - side));
-    TfaSegment seg = tfa_test_seg(a, side == C ? 40000 : 80, b, side == C ? 80 : 40000, flags, seq,
-                                  ack, len, f->frame, f->now);
-    seg.ttl = f->ttl[side];
-    seg.window = window;
-    seg.payload = NULL;
-    seg.payload_caplen = 0;
-    seg.ip_id = (uint16_t)f->frame;
-    bool created = f->c->side[0].packets + f->c->side[1].packets == 0;
-    TfaSideStats *st = &f->c->side[side];
-    if (st->packets++ == 0) {
-        st->first_frame = f->frame;
-        st->first_ts = f->now;
-    }
-    st->last_frame = f->frame;
-    st->last_ts = f->now;
-    st->bytes += len;
-    if ((flags & (SYN | ACK)) == SYN)
-        f->c->life.syn_seen[side] = true;
-    if (created)
-        tfa_tcpsm_init(f->c, &f->opts, &seg, side);
-    tfa_seqtrack_segment(f->c, &f->opts, &f->budget, &f->stats, &seg, side, &f->sq);
-    if (f->sq.facts & TFA_SEQ_DUP_FRAME)
-        memset(&f->ev, 0, sizeof(f->ev));
-    else
-        tfa_tcpsm_segment(f->c, &f->opts, &seg, side, &f->ev);
-    tfa_detect_segment(f->c, &f->opts, &seg, side, &f->ev, &f->sq, created);
+    f->set_window = true;
+    f->window = window;
+    tx_at(f, gap, side, flags, seq, ack, len, NULL);
+    f->set_window = false;
 }
 
 /* The WINDOW_ZERO finding (there must be exactly one). */
