@@ -253,9 +253,7 @@ TfaCapture *tfa_capture_new_memory(const uint8_t *data, size_t len, const char *
 
     cap->cur_name = "(memory)";
     cap->offset = PCAP_FILE_HEADER_LEN;
-    cap->cur_is_pcap = len >= 4 &&
-                       ((data[0] == 0xd4 && data[1] == 0xc3) || (data[0] == 0xa1 && data[1] == 0xb2) ||
-                        (data[0] == 0x4d && data[1] == 0x3c));
+    cap->cur_is_pcap = tfa_stream_classic_magic(data, len);
     if (len == 0) {
         g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_OPEN,
                     "cannot read '(memory)': empty capture");

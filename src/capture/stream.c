@@ -91,7 +91,7 @@ static TfaCompression compression_of(const uint8_t *m, size_t n)
     return TFA_COMPRESSION_NONE;
 }
 
-static bool is_classic_magic(const uint8_t *m, size_t n)
+bool tfa_stream_classic_magic(const uint8_t *m, size_t n)
 {
     static const uint8_t magics[4][4] = {
         {0xa1, 0xb2, 0xc3, 0xd4}, {0xd4, 0xc3, 0xb2, 0xa1},   /* microseconds */
@@ -341,32 +341,40 @@ static bool start_decompressor(TfaStream *s, GError **error)
     return ok;
 }
 
+/* The system call just made failed: say why (errno), free @s, NULL. */
+static TfaStream *open_failed(TfaStream *s, GError **error)
+{
+    int e = errno;
+    g_set_error_literal(error, G_FILE_ERROR, g_file_error_from_errno(e), g_strerror(e));
+    tfa_stream_free(s);
+    return NULL;
+}
+
+/* @s->file, made just now, reads with @buf as its stdio buffer. */
+static TfaStream *opened(TfaStream *s, char *buf, size_t buf_len)
+{
+    if (buf != NULL)
+        (void)setvbuf(s->file, buf, _IOFBF, buf_len);
+    return s;
+}
+
 TfaStream *tfa_stream_open(const char *path, char *buf, size_t buf_len, GError **error)
 {
-    g_autoptr(GError) local = NULL;
     TfaStream *s = g_new0(TfaStream, 1);
     bool std_in = strcmp(path, "-") == 0;
 
     s->fd = std_in ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
     s->own_fd = !std_in;
-    if (s->fd < 0) {
-        int e = errno;
-        g_set_error_literal(error, G_FILE_ERROR, g_file_error_from_errno(e), g_strerror(e));
-        g_free(s);
-        return NULL;
-    }
+    if (s->fd < 0)
+        return open_failed(s, error);
     struct stat st;
     bool regular = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
 
     /* Peek at the magic number; a pipe may hand it over in pieces. */
     s->in = g_malloc(TFA_STREAM_CHUNK);
     while (s->in_len < PEEK_LEN && !s->eof_in) {
-        if (fill_in(s) < 0 && errno != EINTR) {
-            int e = errno;
-            g_set_error_literal(error, G_FILE_ERROR, g_file_error_from_errno(e), g_strerror(e));
-            tfa_stream_free(s);
-            return NULL;
-        }
+        if (fill_in(s) < 0 && errno != EINTR)
+            return open_failed(s, error);
         if (s->interrupted) {
             g_set_error_literal(error, G_FILE_ERROR, G_FILE_ERROR_INTR,
                                 "interrupted before the first bytes arrived");
@@ -379,20 +387,14 @@ TfaStream *tfa_stream_open(const char *path, char *buf, size_t buf_len, GError *
     if (s->comp == TFA_COMPRESSION_NONE && regular && !std_in &&
         lseek(s->fd, 0, SEEK_SET) == 0) {
         /* a plain file: libpcap reads it directly */
-        s->classic = is_classic_magic(s->in, s->in_len);
+        s->classic = tfa_stream_classic_magic(s->in, s->in_len);
         s->in_pos = s->in_len = 0;
         s->consumed = 0;
         s->file = fdopen(s->fd, "rb");
-        if (s->file == NULL) {
-            int e = errno;
-            g_set_error_literal(error, G_FILE_ERROR, g_file_error_from_errno(e), g_strerror(e));
-            tfa_stream_free(s);
-            return NULL;
-        }
+        if (s->file == NULL)
+            return open_failed(s, error);
         s->own_fd = false; /* the FILE has it now */
-        if (buf != NULL)
-            (void)setvbuf(s->file, buf, _IOFBF, buf_len);
-        return s;
+        return opened(s, buf, buf_len);
     }
 
     if (s->comp != TFA_COMPRESSION_NONE) {
@@ -409,21 +411,15 @@ TfaStream *tfa_stream_open(const char *path, char *buf, size_t buf_len, GError *
         }
     }
     if (s->comp == TFA_COMPRESSION_NONE)
-        s->classic = is_classic_magic(s->in + s->in_pos, s->in_len - s->in_pos);
+        s->classic = tfa_stream_classic_magic(s->in + s->in_pos, s->in_len - s->in_pos);
     else
-        s->classic = is_classic_magic(s->out + s->out_pos, s->out_len - s->out_pos);
+        s->classic = tfa_stream_classic_magic(s->out + s->out_pos, s->out_len - s->out_pos);
 
     cookie_io_functions_t io = {.read = cookie_read, .close = cookie_close};
     s->file = fopencookie(s, "rb", io);
-    if (s->file == NULL) {
-        int e = errno;
-        g_set_error_literal(error, G_FILE_ERROR, g_file_error_from_errno(e), g_strerror(e));
-        tfa_stream_free(s);
-        return NULL;
-    }
-    if (buf != NULL)
-        (void)setvbuf(s->file, buf, _IOFBF, buf_len);
-    return s;
+    if (s->file == NULL)
+        return open_failed(s, error);
+    return opened(s, buf, buf_len);
 }
 
 FILE *tfa_stream_file(TfaStream *s)

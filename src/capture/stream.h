@@ -53,6 +53,10 @@ void tfa_stream_handed_over(TfaStream *s);
 /* The capture's first four bytes were a classic pcap magic number. */
 bool tfa_stream_is_classic_pcap(const TfaStream *s);
 
+/* Whether @n bytes at @m begin with a classic pcap magic number (either
+ * byte order, micro- or nanoseconds); pcapng and anything else do not. */
+bool tfa_stream_classic_magic(const uint8_t *m, size_t n);
+
 TfaCompression tfa_stream_compression(const TfaStream *s);
 const char *tfa_compression_name(TfaCompression c);
 
