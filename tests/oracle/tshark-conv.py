@@ -22,22 +22,14 @@ CORPUS = os.environ.get("TFA_CORPUS") or os.path.join(SRCDIR, "..", "shared", "c
 
 # capture path (relative to samples/ or the corpus) -> why counts differ.
 EXPLAINED = {
-    "corpus/pcapplusplus/Tests__Packet++Test__PacketExamples__BgpPackets.pcap":
-        "pcapng whose interfaces have different snapshot lengths: libpcap 1.10 refuses the file at the second interface block (CAPTURE_DAMAGED_FILE, exit 1, said on stderr); tshark reads it. Reading such files needs a pcapng reader of our own (issue 17)",
-    "corpus/pcapplusplus/Tests__Packet++Test__PacketExamples__GrePackets.pcap":
-        "pcapng whose interfaces have different snapshot lengths: libpcap 1.10 refuses the file at the second interface block (CAPTURE_DAMAGED_FILE, exit 1, said on stderr); tshark reads it. Reading such files needs a pcapng reader of our own (issue 17)",
     "corpus/pcapplusplus/Tests__Packet++Test__PacketExamples__dns_over_tcp.pcapng":
-        "pcapng whose interfaces have different snapshot lengths: libpcap 1.10 refuses the file at the second interface block (CAPTURE_DAMAGED_FILE, exit 1, said on stderr); tshark reads it. Reading such files needs a pcapng reader of our own (issue 17)",
+        "a spliced test file: frame 1 (interface 2) is stamped 0 (1970) and frame 4 of the same tuple 2021, longer apart than --idle-timeout (300 s), so they are two records; tshark never times a conversation out",
     "corpus/pcapplusplus/Tests__Packet++Test__PacketExamples__gtp.pcap":
-        "pcapng whose interfaces have different snapshot lengths: libpcap 1.10 refuses the file at the second interface block (CAPTURE_DAMAGED_FILE, exit 1, said on stderr); tshark reads it. Reading such files needs a pcapng reader of our own (issue 17)",
-    "corpus/pcapplusplus/Tests__Packet++Test__PacketExamples__gtpv2.pcap":
-        "pcapng whose interfaces have different snapshot lengths: libpcap 1.10 refuses the file at the second interface block (CAPTURE_DAMAGED_FILE, exit 1, said on stderr); tshark reads it. Reading such files needs a pcapng reader of our own (issue 17)",
+        "the TCP segment is inside GTP-U (UDP 2152), which is not decoded yet (DECODE_NOT_TCP); tshark decodes GTP",
     "corpus/pcapplusplus/Tests__Packet++Test__PacketExamples__ldap.pcapng":
-        "pcapng whose interfaces have different link types: libpcap 1.10 refuses the file at the interface block of the second type (CAPTURE_DAMAGED_FILE, exit 1, said on stderr, frames before it analysed); tshark reads it. Reading such files needs a pcapng reader of our own (issue 17)",
-    "corpus/pcapplusplus/Tests__Pcap++Test__PcapExamples__many_interfaces-1.pcapng":
-        "pcapng whose interfaces have different link types: libpcap 1.10 refuses the file at the interface block of the second type (CAPTURE_DAMAGED_FILE, exit 1, said on stderr, frames before it analysed); tshark reads it. Reading such files needs a pcapng reader of our own (issue 17)",
+        "a spliced test file: frame 25 (interface 7) of 192.168.86.104:35313 is stamped a month after frames 9-24, longer than --idle-timeout (300 s), so it starts a new record; tshark never times a conversation out",
     "corpus/pcapplusplus/Tests__Pcap++Test__PcapExamples__pcapng-example.pcapng":
-        "pcapng whose interfaces have different link types: libpcap 1.10 refuses the file at the interface block of the second type (CAPTURE_DAMAGED_FILE, exit 1, said on stderr, frames before it analysed); tshark reads it. Reading such files needs a pcapng reader of our own (issue 17)",
+        "the SYN-ACK of 127.0.0.1:40304 (frame 2) is stamped 2061, 46 years after the SYN (frame 1) and the frames after it: longer than --idle-timeout (300 s), so the SYN is a record of its own; tshark never times a conversation out",
     "corpus/pcapplusplus/Tests__Packet++Test__PacketExamples__Ftp.pcap":
         "frames 7-10 are edited copies of frames 3 and 5 stamped 15 years later: longer than --idle-timeout (300 s), so the record of the connection ends and the copies start a new one; tshark never times a conversation out",
     "corpus/pcapplusplus/Tests__Packet++Test__PacketExamples__Smtp.pcap":
