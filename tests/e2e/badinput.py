@@ -402,6 +402,10 @@ def capture_file_rows():
         [path("two-snaplens.pcapng", shb() + idb(snaplen=65535) + idb(snaplen=1500)
               + b"".join(epb(t, f, i % 2) for i, (t, f) in enumerate(BEFORE + AFTER)))], 0, {},
         files=(1, 0), no_err=True, kept=[(40000, 1), (40001, 11)])
+    row("pcapng interface of a link type not decoded beside a decoded one: counted per frame",
+        [path("arcnet-too.pcapng", shb() + idb() + idb(LINKTYPE_ARCNET) + epbs(BEFORE)
+              + epbs(raw, iface=1))], 0, {"DECODE_UNKNOWN_LINKTYPE": 10}, no_err=True,
+        files=(1, 0), kept=[(40000, 1)])
     row("pcapng second section of another link type: read with its own",
         [path("two-sections.pcapng", ng + shb() + idb(LINKTYPE_RAW) + epbs(raw))], 0, {},
         no_err=True, kept=[(40000, 1), (40001, 11)])
