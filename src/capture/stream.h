@@ -10,9 +10,9 @@
  * fly (on stdin too).
  *
  * Owns: TfaStream (the descriptor, the decompressor and its buffers).  The
- * FILE it returns is closed by libpcap's pcap_close() (or by fclose() when
- * libpcap refused it); the TfaStream must outlive that FILE and is freed
- * after it with tfa_stream_free().  Not thread-safe: one thread reads it.
+ * FILE it returns is closed by libpcap's pcap_close() once handed over, else
+ * (libpcap refused it, or the pcapng reader read it) by tfa_stream_free();
+ * the TfaStream must outlive that FILE and is freed after it.  Not thread-safe: one thread reads it.
  * Memory: two buffers of TFA_STREAM_CHUNK bytes, plus the decompressor's
  * own state (xz is limited to TFA_STREAM_XZ_MEMLIMIT; zstd to a window of
  * 2^TFA_STREAM_ZSTD_WINDOW_LOG bytes).
