@@ -21,10 +21,10 @@
  * capture's life), and frames of a link type not decoded pass unfiltered (the
  * decoder counts them).  A pcapng file none of whose interfaces before its
  * first packet has a decoded link type is skipped as a classic file of such
- * a type is.  A damaged file (truncated, bad
- * record header) ends reading of that file with TFA_CAPTURE_DAMAGED and a
- * message naming the file and byte offset; the next tfa_capture_next() goes
- * on with the next file.  Setup and I/O errors use GError (TFA_CAPTURE_ERROR);
+ * a type is.  A damaged file (truncated, bad record header or block) ends
+ * reading of that file with TFA_CAPTURE_DAMAGED and a message naming the
+ * file and byte offset; the next tfa_capture_next() goes on with the next
+ * file.  Setup and I/O errors use GError (TFA_CAPTURE_ERROR);
  * the per-frame path returns a status only.
  */
 #pragma once
