@@ -4,8 +4,9 @@
  * our pcapng reader (pcapng.c), which reads what libpcap 1.10 refuses
  * (interfaces of several link types or snapshot lengths, sections in either
  * byte order).  Files are read with nanosecond timestamp precision, in the
- * order given; frame numbers continue across them.  A damaged file ends with TFA_CAPTURE_DAMAGED and the byte
- * offset where reading stopped; the next call goes on with the next file.
+ * order given; frame numbers continue across them.  A damaged file ends
+ * with TFA_CAPTURE_DAMAGED and the byte offset where reading stopped; the
+ * next call goes on with the next file.
  */
 #include "config.h"
 
@@ -201,8 +202,18 @@ static pcap_t *open_stream(TfaCapture *cap, const char *path, char *errbuf, GErr
     FILE *f = tfa_stream_file(cap->stream);
     if (tfa_stream_is_pcapng(cap->stream)) {
         /* the stream keeps its FILE and closes it after the reader */
-        if (!open_pcapng(cap, f, display_name(path), error))
-            g_clear_pointer(&cap->stream, tfa_stream_free);
+        g_autoptr(GError) why = NULL;
+        if (open_pcapng(cap, f, display_name(path), &why))
+            return NULL;
+        if (tfa_stream_interrupted(cap->stream))
+            g_set_error_literal(error, G_FILE_ERROR, G_FILE_ERROR_INTR,
+                                "interrupted in the first section header");
+        else if (tfa_stream_error(cap->stream) != NULL)
+            g_set_error_literal(error, G_FILE_ERROR, G_FILE_ERROR_IO,
+                                tfa_stream_error(cap->stream));
+        else
+            g_propagate_error(error, g_steal_pointer(&why));
+        g_clear_pointer(&cap->stream, tfa_stream_free);
         return NULL;
     }
     pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
