@@ -578,6 +578,9 @@ static TfaCaptureStatus read_pcapng(TfaCapture *cap, TfaFrame *frame, GError **e
 {
     bool filtering = cap->filter != NULL && cap->filter[0] != '\0';
     for (;;) {
+        /* a filter may pass nothing for a long time: stop when asked */
+        if (g_atomic_int_get(&cap->break_requested))
+            return TFA_CAPTURE_BREAK;
         TfaPcapngPacket pk;
         TfaPcapngStatus st = tfa_pcapng_next(cap->ng, &pk);
         cap->offset = tfa_pcapng_offset(cap->ng);
