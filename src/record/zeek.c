@@ -201,6 +201,11 @@ static void flip(TfaZeekTrack *z)
 void tfa_zeek_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, const TfaZeekFacts *facts)
 {
     TfaZeekTrack *z = &c->zeek;
+    /* Zeek drops a packet whose TCP header, options included, was not
+     * captured whole (weird "truncated_header"): it leaves no letter and
+     * moves no state.  Told apart from cut payload when there is none. */
+    if ((seg->diags & (1u << TFA_DIAG_DECODE_TRUNCATED)) && seg->payload_len == 0)
+        return;
     if (!z->started) {
         z->started = true;
         z->orig_side = c->client;

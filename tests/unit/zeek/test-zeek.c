@@ -643,6 +643,7 @@ static void tx_cut(Fx *f, uint8_t side, uint16_t flags, uint32_t seq, uint32_t a
     TfaSegment seg = tfa_test_seg(a, side == C ? 40000 : 80, b, side == C ? 80 : 40000, flags, seq,
                                   ack, len, f->frame, (TfaTs)f->frame * MS);
     seg.payload_caplen = caplen;
+    seg.diags |= 1u << TFA_DIAG_DECODE_TRUNCATED; /* as the decoder marks it */
     f->c->side[side].packets++;
     f->c->side[side].bytes += len;
     TfaZeekFacts none = {0};
@@ -732,6 +733,30 @@ static void test_cut_payload_gap(void **state)
     assert_zeek(f, "S0", "SDa");
 }
 
+/* A segment without payload whose TCP options the snap length cut is
+ * dropped, as Zeek drops it (truncated_header; Zeek's tcp/truncated-header
+ * trace starts at the SYN-ACK): no letter, no state.  With payload the cut
+ * cannot be placed and the segment counts. */
+static void test_cut_header_dropped(void **state)
+{
+    Fx *f = *state;
+    TfaZeekFacts none = {0};
+    f->frame++;
+    TfaSegment seg = tfa_test_seg(tfa_test_ip4(10, 0, 0, 1), 40000, tfa_test_ip4(10, 0, 0, 2), 80,
+                                  SYN, ISS_C, 0, 0, f->frame, (TfaTs)f->frame * MS);
+    seg.diags |= 1u << TFA_DIAG_DECODE_TRUNCATED;
+    tfa_zeek_segment(f->c, &seg, C, &none);
+    assert_zeek(f, "OTH", "");
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
+    assert_zeek(f, "S1", "^hA");
+
+    renew(f);
+    handshake(f);
+    tx_cut(f, C, ACK | PSH, ISS_C + 1, ISS_S + 1, 100, 0);
+    assert_history(f, "ShAD");
+}
+
 /* The history is capped (TFA_ZEEK_HISTORY_MAX), never overrun. */
 static void test_history_cap(void **state)
 {
@@ -758,6 +783,7 @@ int main(void)
         T(test_retransmission_scaled), T(test_retransmission_edges), T(test_zero_window),
         T(test_zero_window_after_fin), T(test_content_gap), T(test_bad_checksum), T(test_flip),
         T(test_history_cap), T(test_first_packet_from_responder), T(test_cut_payload_gap),
+        T(test_cut_header_dropped),
     };
 #undef T
     return cmocka_run_group_tests_name("zeek/zeek", tests, NULL, NULL);
