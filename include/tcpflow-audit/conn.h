@@ -402,6 +402,7 @@ typedef struct TfaZeekTrack {
     bool started;
     bool hole[2];                  /* payload of this side not captured (cut by the snap length) */
     uint32_t hole_seq[2];          /* where the first such bytes start */
+    bool sent_data[2];             /* payload outside RSTs (Zeek's endpoint size > 0) */
     uint8_t hlen;
     char history[TFA_ZEEK_HISTORY_MAX + 1];
 } TfaZeekTrack;

@@ -231,6 +231,8 @@ void tfa_zeek_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, const Tfa
     if (facts->bad_checksum)
         return;
     transition(c, seg, side, side == c->client);
+    if (seg->payload_len > 0 && !(seg->flags & TFA_TH_RST))
+        z->sent_data[side] = true; /* a RST's payload is no part of the stream */
     /* after the state change, as Zeek delivers the ACK to the reassembler:
      * a gap revealed by a RST is not recorded */
     uint8_t peer = (uint8_t)(1 - side);
@@ -271,11 +273,11 @@ TfaZeekState tfa_zeek_conn_state(const TfaConn *c)
 {
     const TfaZeekTrack *z = &c->zeek;
     uint8_t os = z->st[c->client], rs = z->st[1 - c->client];
-    guint64 osize = c->side[c->client].bytes, rsize = c->side[1 - c->client].bytes;
 
     if (rs == TFA_Z_RESET) {
+        /* Zeek's sizes count sequence space, which a RST's payload is not */
         if (os == TFA_Z_SYN_SENT || os == TFA_Z_SYN_ACK_SENT ||
-            (os == TFA_Z_RESET && osize == 0 && rsize == 0))
+            (os == TFA_Z_RESET && !z->sent_data[0] && !z->sent_data[1]))
             return TFA_ZEEK_REJ;
         if (inactive_ish(os))
             return TFA_ZEEK_RSTRH;

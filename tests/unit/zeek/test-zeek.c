@@ -260,6 +260,13 @@ static void test_rst_variants(void **state)
     tx(f, S, RST, ISS_S + 1, 0, 0);
     assert_zeek(f, "RSTR", "DRr");
 
+    /* RSTs carrying text (a diagnostic): Zeek's sizes are sequence space,
+     * which a RST's payload is not, so both are 0 and it is still REJ */
+    renew(f);
+    tx(f, C, RST, ISS_C, 0, 20);
+    tx(f, S, RST | ACK, ISS_S, ISS_C, 30);
+    assert_zeek(f, "REJ", "Rr");
+
     renew(f);
     tx(f, C, SYN, ISS_C, 0, 0);
     tx(f, S, ACK, ISS_S, ISS_C + 1, 0);
