@@ -679,6 +679,17 @@ static void test_first_packet_from_responder(void **state)
     tx(f, C, ACK, ISS_C + 1, ISS_S + 11, 0);
     assert_zeek(f, "OTH", "^dA");
 
+    /* a lone RST from the server's port (Zeek's tunnels/Teredo trace):
+     * RSTRH, "^r"; from the client's port it stays OTH, "R" */
+    renew(f);
+    f->c->originator = TFA_ORIGINATOR_PORT;
+    tx(f, S, RST, ISS_S, 0, 0);
+    assert_zeek(f, "RSTRH", "^r");
+    renew(f);
+    f->c->originator = TFA_ORIGINATOR_PORT;
+    tx(f, C, RST, ISS_C, 0, 0);
+    assert_zeek(f, "OTH", "R");
+
     /* the client's data first: no flip */
     renew(f);
     f->c->originator = TFA_ORIGINATOR_FIRST_PACKET;
