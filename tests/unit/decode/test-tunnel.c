@@ -353,7 +353,7 @@ static void test_ppi(void **state)
     assert_int_equal(TFA_DECODE_SKIP, decode(DLT_PPI, buf, n, &seg, &diag));
     assert_int_equal(TFA_DIAG_DECODE_BAD_LINK_HEADER, diag);
     buf[2] = 8;
-    buf[4] = 105; /* 802.11 inside: not decoded */
+    buf[4] = 143; /* DOCSIS inside: not decoded */
     assert_int_equal(TFA_DECODE_SKIP, decode(DLT_PPI, buf, n, &seg, &diag));
     assert_int_equal(TFA_DIAG_DECODE_UNKNOWN_LINKTYPE, diag);
 }
@@ -363,8 +363,8 @@ static void test_supported_linktypes(void **state)
     assert_true(tfa_decode_linktype_supported(DLT_EN10MB));
     assert_true(tfa_decode_linktype_supported(DLT_NFLOG));
     assert_true(tfa_decode_linktype_supported(DLT_EN10MB | 0x10000000)); /* FCS bits */
-    assert_false(tfa_decode_linktype_supported(7)); /* ARCNET */
-    assert_false(tfa_decode_linktype_supported(DLT_IEEE802_11));
+    assert_false(tfa_decode_linktype_supported(143)); /* DOCSIS */
+    assert_false(tfa_decode_linktype_supported(DLT_IEEE802_11_RADIO_AVS));
 }
 
 int main(void)
