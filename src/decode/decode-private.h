@@ -31,9 +31,13 @@ bool tfa_decode_ethernet(const uint8_t *b, uint32_t cap, bool cut, TfaSegment *s
 bool tfa_decode_ethertype_at(const uint8_t *b, uint32_t off, uint32_t cap, bool cut,
                              TfaSegment *seg, TfaLinkResult *res, TfaDiag *diag);
 
-/* wlan.c: an 802.11 frame at @b (@datapad: radiotap says the MAC header is
- * padded to 4 bytes), or a radiotap header and the 802.11 frame after it. */
-bool tfa_decode_ieee80211(const uint8_t *b, uint32_t cap, bool cut, bool datapad,
+/* wlan.c: an 802.11 frame at @b, or a radiotap header and the 802.11 frame
+ * after it.  @how: TFA_WLAN_DATAPAD (radiotap says the MAC header is padded
+ * to 4 bytes), TFA_WLAN_FC_SWAPPED (the frame control bytes may come
+ * swapped: CAPWAP). */
+#define TFA_WLAN_DATAPAD 1u
+#define TFA_WLAN_FC_SWAPPED 2u
+bool tfa_decode_ieee80211(const uint8_t *b, uint32_t cap, bool cut, unsigned how,
                           TfaSegment *seg, TfaLinkResult *res, TfaDiag *diag);
 bool tfa_decode_radiotap(const uint8_t *b, uint32_t cap, bool cut, TfaSegment *seg,
                          TfaLinkResult *res, TfaDiag *diag);

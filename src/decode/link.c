@@ -528,8 +528,7 @@ bool tfa_decode_link(const TfaFrame *f, TfaSegment *seg, TfaLinkResult *res, Tfa
         if (inner == DLT_EN10MB)
             ok = tfa_decode_ethernet(f->bytes + hlen, f->caplen - hlen, cut, seg, res, diag);
         else if (inner == DLT_IEEE802_11)
-            ok = tfa_decode_ieee80211(f->bytes + hlen, f->caplen - hlen, cut, false, seg, res,
-                                      diag);
+            ok = tfa_decode_ieee80211(f->bytes + hlen, f->caplen - hlen, cut, 0, seg, res, diag);
         else if (inner == DLT_IEEE802_11_RADIO)
             ok = tfa_decode_radiotap(f->bytes + hlen, f->caplen - hlen, cut, seg, res, diag);
         else {
@@ -542,7 +541,7 @@ bool tfa_decode_link(const TfaFrame *f, TfaSegment *seg, TfaLinkResult *res, Tfa
         return true;
     }
     case DLT_IEEE802_11:
-        return tfa_decode_ieee80211(f->bytes, f->caplen, cut, false, seg, res, diag);
+        return tfa_decode_ieee80211(f->bytes, f->caplen, cut, 0, seg, res, diag);
     case DLT_IEEE802_11_RADIO:
         return tfa_decode_radiotap(f->bytes, f->caplen, cut, seg, res, diag);
     case DLT_ARCNET:

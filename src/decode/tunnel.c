@@ -58,16 +58,17 @@ static TfaDiag short_read(bool cut)
     return cut ? TFA_DIAG_DECODE_TRUNCATED : TFA_DIAG_DECODE_BAD_IP_HEADER;
 }
 
-/* An 802.11 frame at @t + @off (CAPWAP, Aruba GRE). */
-static bool inner_80211(const uint8_t *t, uint32_t cap, uint32_t off, bool cut, TfaSegment *seg,
-                        TfaLinkResult *res, TfaDiag *diag)
+/* An 802.11 frame at @t + @off (CAPWAP, Aruba GRE); @how as for
+ * tfa_decode_ieee80211(). */
+static bool inner_80211(const uint8_t *t, uint32_t cap, uint32_t off, bool cut, unsigned how,
+                        TfaSegment *seg, TfaLinkResult *res, TfaDiag *diag)
 {
     TfaLinkResult w;
     if (off > cap) {
         *diag = short_read(cut);
         return false;
     }
-    if (!tfa_decode_ieee80211(t + off, cap - off, cut, false, seg, &w, diag))
+    if (!tfa_decode_ieee80211(t + off, cap - off, cut, how, seg, &w, diag))
         return false;
     res->offset = off + w.offset;
     res->ip_hint = w.ip_hint;
@@ -221,7 +222,7 @@ static bool decode_gre(const uint8_t *g, uint32_t cap, bool cut, bool strict, Tf
     }
     if ((type >= ETHERTYPE_ARUBA_FIRST && type <= ETHERTYPE_ARUBA_LAST && (type & 0x0fu) == 0) ||
         type == ETHERTYPE_ARUBA_9000)
-        return inner_80211(g, cap, off, cut, seg, res, diag);
+        return inner_80211(g, cap, off, cut, 0, seg, res, diag);
     return inner_by_type(type, off, res, ethernet, diag);
 }
 
@@ -338,7 +339,9 @@ static bool decode_ayiya(const uint8_t *t, uint32_t left, bool cut, TfaLinkResul
  * a DTLS record), then HLEN (header length in 4-byte words), radio ID,
  * wireless binding ID, the T flag (native frame: 802.11 for binding 1; else
  * an 802.3 frame), the fragment, keep-alive and other flags.  Only whole
- * packets and first fragments are followed. */
+ * packets and first fragments are followed.  Some access points send the
+ * 802.11 frame control with its bytes swapped (Wireshark's capwap.swap_fc,
+ * on by default); both orders are recognised. */
 static bool decode_capwap(const uint8_t *t, uint32_t left, bool cut, TfaSegment *seg,
                           TfaLinkResult *res, bool *ethernet, TfaDiag *diag)
 {
@@ -372,7 +375,7 @@ static bool decode_capwap(const uint8_t *t, uint32_t left, bool cut, TfaSegment 
         *diag = TFA_DIAG_DECODE_NOT_TCP;
         return false;
     }
-    return inner_80211(t, left, hlen, cut, seg, res, diag);
+    return inner_80211(t, left, hlen, cut, TFA_WLAN_FC_SWAPPED, seg, res, diag);
 }
 
 /* VXLAN-GPE: flags (version 0, I, P = next protocol present, B, O),
@@ -420,8 +423,9 @@ static bool decode_udp_tunnel(const TfaIpResult *ip, bool cut, TfaSegment *seg,
     uint32_t left = ip->l4_cap - 8;
     bool ok;
     if (dport == UDP_PORT_VXLAN || (sport == UDP_PORT_VXLAN && dport != UDP_PORT_GENEVE)) {
-        /* flags (I bit), reserved, VNI, reserved: then Ethernet */
-        if (left < 8 || (t[0] & 0x08u) == 0) {
+        /* flags (I set; the reserved bits clear but for VXLAN-GBP's G),
+         * reserved, VNI, reserved: then Ethernet */
+        if (left < 8 || (t[0] & 0x08u) == 0 || (t[0] & 0x77u) != 0) {
             *diag = left < 8 && cut ? TFA_DIAG_DECODE_TRUNCATED : TFA_DIAG_DECODE_NOT_TCP;
             return false;
         }

@@ -48,7 +48,7 @@ static TfaDiag short_read(bool cut)
     return cut ? TFA_DIAG_DECODE_TRUNCATED : TFA_DIAG_DECODE_BAD_LINK_HEADER;
 }
 
-bool tfa_decode_ieee80211(const uint8_t *b, uint32_t cap, bool cut, bool datapad,
+bool tfa_decode_ieee80211(const uint8_t *b, uint32_t cap, bool cut, unsigned how,
                           TfaSegment *seg, TfaLinkResult *res, TfaDiag *diag)
 {
     if (cap < 2) {
@@ -56,6 +56,13 @@ bool tfa_decode_ieee80211(const uint8_t *b, uint32_t cap, bool cut, bool datapad
         return false;
     }
     uint8_t fc0 = b[0], fc1 = b[1];
+    if ((how & TFA_WLAN_FC_SWAPPED) && (fc0 & 0x03u) != 0 && (fc1 & 0x03u) == 0) {
+        /* the frame control's bytes swapped, as some CAPWAP access points
+         * send them: the flags byte first (its To/From DS bits are where
+         * the version belongs), the type byte second */
+        fc0 = b[1];
+        fc1 = b[0];
+    }
     if ((fc0 & 0x03u) != 0) { /* protocol version 0 is the only one */
         *diag = TFA_DIAG_DECODE_BAD_LINK_HEADER;
         return false;
@@ -90,7 +97,7 @@ bool tfa_decode_ieee80211(const uint8_t *b, uint32_t cap, bool cut, bool datapad
         *diag = TFA_DIAG_DECODE_ENCRYPTED;
         return false;
     }
-    if (datapad)
+    if (how & TFA_WLAN_DATAPAD)
         hlen = (hlen + 3u) & ~3u; /* radiotap: body aligned to 4 bytes */
     if (cap < hlen + 8) {
         *diag = cut ? TFA_DIAG_DECODE_TRUNCATED : TFA_DIAG_DECODE_NOT_IP;
@@ -134,7 +141,7 @@ bool tfa_decode_radiotap(const uint8_t *b, uint32_t cap, bool cut, TfaSegment *s
     }
     /* the Flags field says whether the 802.11 header is padded; it follows
      * the 8-byte-aligned TSFT when that is present */
-    bool datapad = false;
+    unsigned how = 0;
     if (present & RADIOTAP_FLAGS) {
         if (present & RADIOTAP_TSFT)
             off = ((off + 7u) & ~7u) + 8;
@@ -142,9 +149,10 @@ bool tfa_decode_radiotap(const uint8_t *b, uint32_t cap, bool cut, TfaSegment *s
             *diag = TFA_DIAG_DECODE_BAD_LINK_HEADER;
             return false;
         }
-        datapad = (b[off] & RADIOTAP_F_DATAPAD) != 0;
+        if (b[off] & RADIOTAP_F_DATAPAD)
+            how |= TFA_WLAN_DATAPAD;
     }
-    if (!tfa_decode_ieee80211(b + rlen, cap - rlen, cut, datapad, seg, res, diag))
+    if (!tfa_decode_ieee80211(b + rlen, cap - rlen, cut, how, seg, res, diag))
         return false;
     res->offset += rlen;
     return true;

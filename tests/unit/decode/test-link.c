@@ -1006,7 +1006,7 @@ static void test_juniper_ether(void **state)
     assert_skip(DLT_JUNIPER_ETHER, buf, 3, TFA_DIAG_DECODE_BAD_LINK_HEADER);
     assert_skip(DLT_JUNIPER_ETHER, hdr, 5, TFA_DIAG_DECODE_BAD_LINK_HEADER);
     /* no layer 2: magic, flags 0x02, a 4-byte word, IPv4 */
-    static const uint8_t nol2[8] = {0x4d, 0x47, 0x43, 0x02, 0, 0, 0, 2};
+    static const uint8_t nol2[8] = {0x4d, 0x47, 0x43, 0x02, 2, 0, 0, 0}; /* protocol 2: IPv4 */
     memcpy(buf, nol2, 8);
     n = 8 + put_syn4(buf + 8);
     assert_int_equal(TFA_DECODE_TCP, decode(DLT_JUNIPER_ETHER, buf, n, &seg, &diag));
