@@ -2,8 +2,9 @@
  * PPPoE session, 802.1ah PBB, VN-Tag, 802.1BR E-Tag, Cisco FabricPath),
  * Linux cooked v1/v2, raw IP, BSD NULL and LOOP, PPP and Cisco HDLC, PPI, IP
  * over InfiniBand, Linux NFLOG, ARCNET (RFC 1051 and RFC 1201 framing, BSD
- * and Linux headers), FDDI, Juniper's Ethernet capture header; the 802.11
- * link types are in wlan.c.  Also used for Ethernet frames found inside
+ * and Linux headers), FDDI, Juniper's capture header (on Ethernet, PPPoE,
+ * PPP, Cisco HDLC), the Prism and AVS headers before 802.11; the 802.11
+ * frames themselves and radiotap are in wlan.c.  Also used for Ethernet frames found inside
  * tunnels (tunnel.c / decode.c). */
 #include "config.h"
 
@@ -367,12 +368,23 @@ static bool decode_fddi(const uint8_t *b, uint32_t cap, bool cut, TfaSegment *se
     return tfa_decode_ethertype_at(b, 19, cap, cut, seg, res, diag);
 }
 
+/* Cisco HDLC: address, control, then an ethertype. */
+static bool decode_c_hdlc(const uint8_t *b, uint32_t cap, bool cut, TfaSegment *seg,
+                          TfaLinkResult *res, TfaDiag *diag)
+{
+    return tfa_decode_ethertype_at(b, 2, cap, cut, seg, res, diag);
+}
+
 /* Juniper's capture header (JUNOS "monitor traffic"): the magic "MGC", a
  * flags byte, with the extension flag a 2-byte length and that many bytes
- * of TLVs.  With the no-layer-2 flag a 4-byte word and the IP packet follow;
- * otherwise, for DLT_JUNIPER_ETHER, an Ethernet frame. */
-static bool decode_juniper_ether(const uint8_t *b, uint32_t cap, bool cut, TfaSegment *seg,
-                                 TfaLinkResult *res, TfaDiag *diag)
+ * of TLVs.  With the no-layer-2 flag a 4-byte protocol word and the IP
+ * packet follow (the IP version is read from the packet); otherwise the
+ * frame of the link type: Ethernet (JUNIPER_ETHER, and JUNIPER_PPPOE, whose
+ * PPPoE frames keep their Ethernet header), PPP in HDLC framing
+ * (JUNIPER_PPP) or Cisco HDLC (JUNIPER_CHDLC).  These carry no cookie
+ * between the header and the frame. */
+static bool decode_juniper(int lt, const uint8_t *b, uint32_t cap, bool cut, TfaSegment *seg,
+                           TfaLinkResult *res, TfaDiag *diag)
 {
     if (cap < 4) {
         *diag = short_read(cut, TFA_DIAG_DECODE_BAD_LINK_HEADER);
@@ -405,9 +417,55 @@ static bool decode_juniper_ether(const uint8_t *b, uint32_t cap, bool cut, TfaSe
         *diag = short_read(cut, TFA_DIAG_DECODE_BAD_LINK_HEADER);
         return false;
     }
-    if (!tfa_decode_ethernet(b + off, cap - off, cut, seg, res, diag))
+    bool ok;
+    if (lt == DLT_JUNIPER_PPP) {
+        TfaCursor c;
+        tfa_cursor_init(&c, b + off, cap - off);
+        ok = follow_ppp(b + off, &c, cut, seg, res, diag);
+    } else if (lt == DLT_JUNIPER_CHDLC) {
+        ok = decode_c_hdlc(b + off, cap - off, cut, seg, res, diag);
+    } else {
+        ok = tfa_decode_ethernet(b + off, cap - off, cut, seg, res, diag);
+    }
+    if (!ok)
         return false;
     res->offset += off;
+    return true;
+}
+
+/* Prism monitor header (LINKTYPE_PRISM_HEADER): a message code and a
+ * little-endian message length, the header's size.  Some drivers write an
+ * AVS header under this link type instead, known by its magic. */
+#define AVS_MAGIC 0x80211001u
+static bool decode_wlan_header(const uint8_t *b, uint32_t cap, bool cut, bool prism,
+                               TfaSegment *seg, TfaLinkResult *res, TfaDiag *diag)
+{
+    if (cap < 8) {
+        *diag = short_read(cut, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+        return false;
+    }
+    uint32_t hlen;
+    if (tfa_get_be32(b) == AVS_MAGIC) {
+        /* AVS: magic (version), header length, both big-endian */
+        hlen = tfa_get_be32(b + 4);
+    } else if (prism) {
+        hlen = (uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 |
+               (uint32_t)b[7] << 24;
+    } else {
+        *diag = TFA_DIAG_DECODE_BAD_LINK_HEADER;
+        return false;
+    }
+    if (hlen < 8) {
+        *diag = TFA_DIAG_DECODE_BAD_LINK_HEADER;
+        return false;
+    }
+    if (hlen > cap) {
+        *diag = short_read(cut, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+        return false;
+    }
+    if (!tfa_decode_ieee80211(b + hlen, cap - hlen, cut, 0, seg, res, diag))
+        return false;
+    res->offset += hlen;
     return true;
 }
 
@@ -484,20 +542,12 @@ bool tfa_decode_link(const TfaFrame *f, TfaSegment *seg, TfaLinkResult *res, Tfa
     case DLT_PPP_SERIAL:
         /* RFC 1662 framing, or Cisco HDLC (address 0x0f or 0x8f) on the same link */
         if (f->caplen >= 1 && (f->bytes[0] == 0x0f || f->bytes[0] == 0x8f))
-            goto c_hdlc;
+            return decode_c_hdlc(f->bytes, f->caplen, cut, seg, res, diag);
         return follow_ppp(f->bytes, &c, cut, seg, res, diag);
     case DLT_PPP:
         return follow_ppp(f->bytes, &c, cut, seg, res, diag);
     case DLT_C_HDLC:
-    c_hdlc: {
-        /* address, control, then an ethertype */
-        uint16_t type;
-        if (!tfa_rd_skip(&c, 2) || !tfa_rd_be16(&c, &type)) {
-            *diag = short_read(cut, TFA_DIAG_DECODE_BAD_LINK_HEADER);
-            return false;
-        }
-        return follow_ethertype(f->bytes, &c, cut, type, seg, res, diag);
-    }
+        return decode_c_hdlc(f->bytes, f->caplen, cut, seg, res, diag);
     case DLT_IPOIB: {
         /* LINKTYPE_IPOIB: destination and source hardware addresses (20
          * bytes each), then RFC 4391 §6's ethertype and 2 reserved bytes */
@@ -551,7 +601,14 @@ bool tfa_decode_link(const TfaFrame *f, TfaSegment *seg, TfaLinkResult *res, Tfa
     case DLT_FDDI:
         return decode_fddi(f->bytes, f->caplen, cut, seg, res, diag);
     case DLT_JUNIPER_ETHER:
-        return decode_juniper_ether(f->bytes, f->caplen, cut, seg, res, diag);
+    case DLT_JUNIPER_PPPOE:
+    case DLT_JUNIPER_PPP:
+    case DLT_JUNIPER_CHDLC:
+        return decode_juniper(lt, f->bytes, f->caplen, cut, seg, res, diag);
+    case DLT_PRISM_HEADER:
+        return decode_wlan_header(f->bytes, f->caplen, cut, true, seg, res, diag);
+    case DLT_IEEE802_11_RADIO_AVS:
+        return decode_wlan_header(f->bytes, f->caplen, cut, false, seg, res, diag);
     default:
         *diag = TFA_DIAG_DECODE_UNKNOWN_LINKTYPE;
         return false;
@@ -582,6 +639,11 @@ bool tfa_decode_linktype_supported(int linktype)
     case DLT_ARCNET_LINUX:
     case DLT_FDDI:
     case DLT_JUNIPER_ETHER:
+    case DLT_JUNIPER_PPPOE:
+    case DLT_JUNIPER_PPP:
+    case DLT_JUNIPER_CHDLC:
+    case DLT_PRISM_HEADER:
+    case DLT_IEEE802_11_RADIO_AVS:
         return true;
     default:
         return false;

@@ -15,7 +15,8 @@ import sys
 LT = {name: i for i, name in enumerate([
     "EN10MB", "LINUX_SLL", "LINUX_SLL2", "NULL", "LOOP", "RAW", "IPV4", "IPV6",
     "PPP", "PPP_SERIAL", "C_HDLC", "IPOIB", "NFLOG", "PPI", "IEEE802_11",
-    "IEEE802_11_RADIO", "ARCNET", "ARCNET_LINUX", "FDDI", "JUNIPER_ETHER"])}
+    "IEEE802_11_RADIO", "ARCNET", "ARCNET_LINUX", "FDDI", "JUNIPER_ETHER",
+    "JUNIPER_PPPOE", "JUNIPER_PPP", "JUNIPER_CHDLC", "PRISM_HEADER", "IEEE802_11_RADIO_AVS"])}
 
 
 def csum(b):
@@ -96,6 +97,13 @@ SEEDS = {
     "juniper-ether": ("JUNIPER_ETHER", b"MGC\x80\x00\x10" + bytes.fromhex(
         "03010106010e01028c0004044c010000") + eth(0x0800, syn4())),
     "juniper-no-l2": ("JUNIPER_ETHER", b"MGC\x02\x02\0\0\0" + syn4()),
+    "juniper-pppoe": ("JUNIPER_PPPOE", b"MGC\0" + eth(0x8864, b"\x11\x00\x12\x34" + struct.pack(
+        "!H", 2 + len(syn4())) + b"\x00\x21" + syn4())),
+    "juniper-ppp": ("JUNIPER_PPP", b"MGC\x80\x00\x03\x01\x01\x05\xff\x03\x00\x21" + syn4()),
+    "juniper-chdlc": ("JUNIPER_CHDLC", b"MGC\0\x0f\x00\x08\x00" + syn4()),
+    "prism": ("PRISM_HEADER", struct.pack("<II", 0x44, 144) + b"wlan0".ljust(16, b"\0")
+              + bytes(120) + wlan()),
+    "avs": ("IEEE802_11_RADIO_AVS", struct.pack(">II", 0x80211001, 64) + bytes(56) + wlan()),
     "pbb": ("EN10MB", eth(0x88a8, struct.pack("!HH", 100, 0x88e7) + b"\0\x01\x23\x45"
                           + eth(0x0800, syn4()))),
     "vntag": ("EN10MB", eth(0x8926, b"\x80\x01\x00\x02\x08\x00" + syn4())),

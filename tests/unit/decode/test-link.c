@@ -1014,6 +1014,69 @@ static void test_juniper_ether(void **state)
     assert_skip(DLT_JUNIPER_ETHER, buf, 7, TFA_DIAG_DECODE_BAD_LINK_HEADER);
 }
 
+/* Juniper PPPoE (an Ethernet frame with a PPPoE session), PPP (HDLC
+ * framing) and Cisco HDLC after the bare 4-byte header */
+static void test_juniper_others(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    TfaSegment seg;
+    TfaDiag diag;
+    static const uint8_t mgc[4] = {0x4d, 0x47, 0x43, 0x00};
+    memcpy(buf, mgc, 4);
+    size_t n = 4 + tfa_build_eth(buf + 4, TFA_BUILD_ETH_PPPOE);
+    n += tfa_build_pppoe(buf + n, 0x0021, 2 + 40);
+    n += put_syn4(buf + n);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_JUNIPER_PPPOE, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    static const uint8_t ppp[4] = {0xff, 0x03, 0x00, 0x21};
+    memcpy(buf + 4, ppp, 4);
+    n = 8 + put_syn4(buf + 8);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_JUNIPER_PPP, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    buf[6] = 0xc0; /* LCP */
+    assert_skip(DLT_JUNIPER_PPP, buf, n, TFA_DIAG_DECODE_NOT_IP);
+    static const uint8_t chdlc[4] = {0x0f, 0x00, 0x86, 0xdd};
+    memcpy(buf + 4, chdlc, 4);
+    n = 8 + put_syn6(buf + 8);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_JUNIPER_CHDLC, buf, n, &seg, &diag));
+    assert_syn6(&seg);
+    assert_skip(DLT_JUNIPER_CHDLC, buf, 7, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+}
+
+/* Prism (144-byte header, its length little-endian), an AVS header under
+ * the Prism link type, and LINKTYPE_IEEE802_11_RADIO_AVS (64 bytes) */
+static void test_prism_avs(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    TfaSegment seg;
+    TfaDiag diag;
+    memset(buf, 0, 144);
+    buf[0] = 0x44;
+    buf[4] = 144;
+    size_t n = 144 + put_80211_syn4(buf + 144, 0, 0x01, NULL);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_PRISM_HEADER, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    buf[5] = 0x10; /* 4240 bytes: beyond the frame */
+    assert_skip(DLT_PRISM_HEADER, buf, n, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+    buf[4] = 4;
+    buf[5] = 0; /* shorter than its own fields */
+    assert_skip(DLT_PRISM_HEADER, buf, n, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+
+    memset(buf, 0, 64);
+    tfa_build_be32(buf, 0x80211001);
+    tfa_build_be32(buf + 4, 64);
+    n = 64 + put_80211_syn4(buf + 64, 8, 0x02, NULL);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_IEEE802_11_RADIO_AVS, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_PRISM_HEADER, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    buf[3] = 0x02; /* not the AVS magic */
+    assert_skip(DLT_IEEE802_11_RADIO_AVS, buf, n, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+    assert_skip(DLT_IEEE802_11_RADIO_AVS, buf, 7, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+}
+
 /* ---- bridged encapsulations ----------------------------------------------- */
 
 /* 802.1ah: B-TAG (0x88a8, VLAN 100), I-TAG (0x88e7, I-SID 0x12345), the
@@ -1137,13 +1200,16 @@ static void test_supported_matches_decoder(void **state)
             assert_int_equal(TFA_DIAG_DECODE_UNKNOWN_LINKTYPE, diag);
         }
     }
-    assert_int_equal(21, supported); /* the man page lists each of them */
+    assert_int_equal(26, supported); /* the man page lists each of them */
     assert_true(tfa_decode_linktype_supported(DLT_IEEE802_11));
     assert_true(tfa_decode_linktype_supported(DLT_IEEE802_11_RADIO));
     assert_true(tfa_decode_linktype_supported(DLT_ARCNET));
     assert_true(tfa_decode_linktype_supported(DLT_ARCNET_LINUX));
     assert_true(tfa_decode_linktype_supported(DLT_FDDI));
     assert_true(tfa_decode_linktype_supported(DLT_JUNIPER_ETHER));
+    assert_true(tfa_decode_linktype_supported(DLT_JUNIPER_PPP));
+    assert_true(tfa_decode_linktype_supported(DLT_PRISM_HEADER));
+    assert_true(tfa_decode_linktype_supported(DLT_IEEE802_11_RADIO_AVS));
 }
 
 int main(void)
@@ -1203,6 +1269,8 @@ int main(void)
         cmocka_unit_test(test_arcnet_rfc1201),
         cmocka_unit_test(test_fddi),
         cmocka_unit_test(test_juniper_ether),
+        cmocka_unit_test(test_juniper_others),
+        cmocka_unit_test(test_prism_avs),
         cmocka_unit_test(test_pbb),
         cmocka_unit_test(test_pbb_nested_limit),
         cmocka_unit_test(test_vntag_etag),

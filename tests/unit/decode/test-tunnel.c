@@ -760,7 +760,7 @@ static void test_supported_linktypes(void **state)
     assert_true(tfa_decode_linktype_supported(DLT_NFLOG));
     assert_true(tfa_decode_linktype_supported(DLT_EN10MB | 0x10000000)); /* FCS bits */
     assert_false(tfa_decode_linktype_supported(143)); /* DOCSIS */
-    assert_false(tfa_decode_linktype_supported(DLT_IEEE802_11_RADIO_AVS));
+    assert_false(tfa_decode_linktype_supported(DLT_JUNIPER_ATM2));
 }
 
 int main(void)
