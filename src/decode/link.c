@@ -21,9 +21,9 @@
 #define ETHERTYPE_MPLS 0x8847u
 #define ETHERTYPE_MPLS_MC 0x8848u
 #define ETHERTYPE_PPPOE_SESSION 0x8864u
-#define ETHERTYPE_PBB 0x88e7u       /* 802.1ah I-TAG */
-#define ETHERTYPE_VNTAG 0x8926u     /* Cisco VN-Tag */
-#define ETHERTYPE_ETAG 0x893fu      /* 802.1BR E-Tag */
+#define ETHERTYPE_PBB 0x88e7u   /* 802.1ah I-TAG */
+#define ETHERTYPE_VNTAG 0x8926u /* Cisco VN-Tag */
+#define ETHERTYPE_ETAG 0x893fu  /* 802.1BR E-Tag */
 #define ETHERTYPE_FABRICPATH 0x8903u
 #define PPP_IPV4 0x0021u
 #define PPP_IPV6 0x0057u
@@ -449,8 +449,7 @@ static bool decode_wlan_header(const uint8_t *b, uint32_t cap, bool cut, bool pr
         /* AVS: magic (version), header length, both big-endian */
         hlen = tfa_get_be32(b + 4);
     } else if (prism) {
-        hlen = (uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 |
-               (uint32_t)b[7] << 24;
+        hlen = (uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 | (uint32_t)b[7] << 24;
     } else {
         *diag = TFA_DIAG_DECODE_BAD_LINK_HEADER;
         return false;
@@ -508,8 +507,8 @@ bool tfa_decode_link(const TfaFrame *f, TfaSegment *seg, TfaLinkResult *res, Tfa
             return false;
         }
         /* Host order of the writer: try little-endian, then big-endian. */
-        uint32_t le = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-                      (uint32_t)b[3] << 24;
+        uint32_t le =
+            (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
         if (!null_family(le, res) && !null_family(tfa_get_be32(b), res)) {
             *diag = TFA_DIAG_DECODE_NOT_IP;
             return false;

@@ -39,7 +39,7 @@
 #define GRE_RESERVED0 0x4ff8u /* routing, strict route, recursion, flags */
 #define ETHERTYPE_IPV4 0x0800u
 #define ETHERTYPE_IPV6 0x86ddu
-#define ETHERTYPE_TEB 0x6558u   /* transparent Ethernet bridging */
+#define ETHERTYPE_TEB 0x6558u /* transparent Ethernet bridging */
 #define ETHERTYPE_PPP 0x880bu
 #define ETHERTYPE_WCCP 0x883eu
 #define ETHERTYPE_ERSPAN2 0x88beu /* type I without a sequence number, else II */
@@ -98,8 +98,8 @@ static bool inner_by_type(uint16_t type, uint32_t off, TfaLinkResult *res, bool 
 
 /* PPTP: key (payload length, call id) always, then sequence and
  * acknowledgement numbers when flagged; the payload is PPP. */
-static bool decode_gre_pptp(TfaCursor *c, const uint8_t *g, uint16_t flags, uint16_t type,
-                            bool cut, TfaLinkResult *res, TfaDiag *diag)
+static bool decode_gre_pptp(TfaCursor *c, const uint8_t *g, uint16_t flags, uint16_t type, bool cut,
+                            TfaLinkResult *res, TfaDiag *diag)
 {
     uint32_t opt = 4 + ((flags & GRE_S) ? 4u : 0u) + ((flags & GRE_A) ? 4u : 0u);
     if (type != ETHERTYPE_PPP) {
@@ -160,8 +160,8 @@ static bool decode_gre(const uint8_t *g, uint32_t cap, bool cut, bool strict, Tf
         *diag = TFA_DIAG_DECODE_NOT_TCP;
         return false;
     }
-    uint32_t opt = ((flags & GRE_C) ? 4u : 0u) + ((flags & GRE_K) ? 4u : 0u) +
-                   ((flags & GRE_S) ? 4u : 0u);
+    uint32_t opt =
+        ((flags & GRE_C) ? 4u : 0u) + ((flags & GRE_K) ? 4u : 0u) + ((flags & GRE_S) ? 4u : 0u);
     if (!tfa_rd_skip(&c, opt)) {
         *diag = short_read(cut);
         return false;
@@ -257,7 +257,7 @@ static bool decode_gtpu(const uint8_t *t, uint32_t left, bool cut, TfaLinkResult
         for (unsigned n = 0; next != 0; n++) {
             if (n >= MAX_GTP_EXT_HEADERS || off >= left) {
                 *diag = n < MAX_GTP_EXT_HEADERS && cut ? TFA_DIAG_DECODE_TRUNCATED
-                                                        : TFA_DIAG_DECODE_BAD_IP_HEADER;
+                                                       : TFA_DIAG_DECODE_BAD_IP_HEADER;
                 return false;
             }
             uint32_t len = (uint32_t)t[off] * 4;
@@ -410,8 +410,8 @@ static bool port_is(uint16_t sport, uint16_t dport, uint16_t port)
     return sport == port || dport == port;
 }
 
-static bool decode_udp_tunnel(const TfaIpResult *ip, bool cut, TfaSegment *seg,
-                              TfaLinkResult *res, bool *ethernet, TfaDiag *diag)
+static bool decode_udp_tunnel(const TfaIpResult *ip, bool cut, TfaSegment *seg, TfaLinkResult *res,
+                              bool *ethernet, TfaDiag *diag)
 {
     if (ip->l4_cap < 8) {
         *diag = cut ? TFA_DIAG_DECODE_TRUNCATED : TFA_DIAG_DECODE_NOT_TCP;

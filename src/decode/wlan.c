@@ -48,8 +48,8 @@ static TfaDiag short_read(bool cut)
     return cut ? TFA_DIAG_DECODE_TRUNCATED : TFA_DIAG_DECODE_BAD_LINK_HEADER;
 }
 
-bool tfa_decode_ieee80211(const uint8_t *b, uint32_t cap, bool cut, unsigned how,
-                          TfaSegment *seg, TfaLinkResult *res, TfaDiag *diag)
+bool tfa_decode_ieee80211(const uint8_t *b, uint32_t cap, bool cut, unsigned how, TfaSegment *seg,
+                          TfaLinkResult *res, TfaDiag *diag)
 {
     if (cap < 2) {
         *diag = short_read(cut);
