@@ -165,7 +165,7 @@ def captures():
         for root, dirs, files in os.walk(CORPUS):
             dirs.sort()
             for f in sorted(files):
-                if f.endswith((".pcap", ".pcapng")):
+                if f.endswith((".pcap", ".pcapng", ".cap")):
                     p = os.path.join(root, f)
                     out.append(("corpus/" + os.path.relpath(p, CORPUS), p))
     return out
