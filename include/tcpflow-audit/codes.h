@@ -155,7 +155,9 @@ typedef enum TfaAnomalyCode {
     X(CAPTURE_ONE_DIRECTION,                                                                       \
       "connections of which the capture holds one direction only: the other side is unknown") \
     X(CONN_GAPS_FORGOTTEN,                                                                         \
-      "undecided gaps of a direction forgotten at its cap of 8: their loss is not judged")
+      "undecided gaps of a direction forgotten at its cap of 8: their loss is not judged")        \
+    X(DECODE_ENCRYPTED,                                                                            \
+      "encrypted link or tunnel payload (802.11 protected frame, CAPWAP DTLS): not decoded")
 
 typedef enum TfaDiag {
 #define X(name, text) TFA_DIAG_##name,

@@ -36,7 +36,7 @@ CLIENT6 = bytes([0xfd] + [0] * 14 + [1])
 SERVER6 = bytes([0xfd] + [0] * 14 + [2])
 FIN, SYN, RST, PSH, ACK, URG = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
 ETH_IPV4, ETH_IPV6 = 0x0800, 0x86dd
-LINKTYPE_ETHERNET, LINKTYPE_RAW, LINKTYPE_ARCNET = 1, 101, 7
+LINKTYPE_ETHERNET, LINKTYPE_RAW, LINKTYPE_DOCSIS = 1, 101, 143
 
 
 def tcp(sport, dport, seq, ack, flags, payload=b"", doff=None, opts=b""):
@@ -388,12 +388,12 @@ def capture_file_rows():
     # link types
     raw = [(t, f[14:]) for t, f in AFTER]
     row("link type not decoded (pcap): file skipped, the next file read",
-        [path("arcnet.pcap", pcap(AFTER, linktype=LINKTYPE_ARCNET)), path("good.pcap", good)],
+        [path("docsis.pcap", pcap(AFTER, linktype=LINKTYPE_DOCSIS)), path("good.pcap", good)],
         1, dmg, files=(2, 1), kept=[(40000, 1)],
-        err=["arcnet.pcap': link type ARCNET (7) is not decoded; file skipped"])
+        err=["docsis.pcap': link type DOCSIS (143) is not decoded; file skipped"])
     row("link type not decoded (pcapng): file skipped",
-        [path("arcnet.pcapng", pcapng(AFTER, linktype=LINKTYPE_ARCNET))], 1, dmg,
-        files=(1, 1), err=["link type ARCNET (7) is not decoded; file skipped"])
+        [path("docsis.pcapng", pcapng(AFTER, linktype=LINKTYPE_DOCSIS))], 1, dmg,
+        files=(1, 1), err=["link type DOCSIS (143) is not decoded; file skipped"])
     row("pcapng interfaces of different link types: each frame decoded with its own",
         [path("two-links.pcapng", shb() + idb() + epbs(BEFORE) + idb(LINKTYPE_RAW)
               + epbs(raw, iface=1))], 0, {}, files=(1, 0), no_err=True,
@@ -403,7 +403,7 @@ def capture_file_rows():
               + b"".join(epb(t, f, i % 2) for i, (t, f) in enumerate(BEFORE + AFTER)))], 0, {},
         files=(1, 0), no_err=True, kept=[(40000, 1), (40001, 11)])
     row("pcapng interface of a link type not decoded beside a decoded one: counted per frame",
-        [path("arcnet-too.pcapng", shb() + idb() + idb(LINKTYPE_ARCNET) + epbs(BEFORE)
+        [path("docsis-too.pcapng", shb() + idb() + idb(LINKTYPE_DOCSIS) + epbs(BEFORE)
               + epbs(raw, iface=1))], 0, {"DECODE_UNKNOWN_LINKTYPE": 10}, no_err=True,
         files=(1, 0), kept=[(40000, 1)])
     row("pcapng second section of another link type: read with its own",

@@ -24,8 +24,6 @@ CORPUS = os.environ.get("TFA_CORPUS") or os.path.join(SRCDIR, "..", "shared", "c
 EXPLAINED = {
     "corpus/pcapplusplus/Tests__Packet++Test__PacketExamples__dns_over_tcp.pcapng":
         "a spliced test file: frame 1 (interface 2) is stamped 0 (1970) and frame 4 of the same tuple 2021, longer apart than --idle-timeout (300 s), so they are two records; tshark never times a conversation out",
-    "corpus/pcapplusplus/Tests__Packet++Test__PacketExamples__gtp.pcap":
-        "the TCP segment is inside GTP-U (UDP 2152), which is not decoded yet (DECODE_NOT_TCP); tshark decodes GTP",
     "corpus/pcapplusplus/Tests__Packet++Test__PacketExamples__ldap.pcapng":
         "a spliced test file: frame 25 (interface 7) of 192.168.86.104:35313 is stamped a month after frames 9-24, longer than --idle-timeout (300 s), so it starts a new record; tshark never times a conversation out",
     "corpus/pcapplusplus/Tests__Pcap++Test__PcapExamples__pcapng-example.pcapng":
@@ -38,20 +36,8 @@ EXPLAINED = {
         "IPComp (RFC 3173) payloads are DEFLATE-compressed; tshark inflates them and sees the TCP segments inside, we count them as DECODE_NOT_TCP",
     "corpus/libpcap/tests/filter/AH-IPcomp-IPv6.pcap":
         "IPComp (RFC 3173) payloads are DEFLATE-compressed; tshark inflates them and sees the TCP segments inside, we count them as DECODE_NOT_TCP",
-    "corpus/libpcap/tests/filter/arcnet-rfc1051-arp-icmp-http.pcap":
-        "link type ARCNET is not decoded by tcpflow-audit (the file is reported and skipped); tshark decodes it",
-    "corpus/libpcap/tests/filter/arcnet-rfc1201-arp-icmp-http.pcap":
-        "link type ARCNET is not decoded by tcpflow-audit (the file is reported and skipped); tshark decodes it",
-    "corpus/libpcap/tests/filter/http_PPI.pcap":
-        "PPI carrying 802.11 frames: only Ethernet inside PPI is decoded (DECODE_UNKNOWN_LINKTYPE); tshark decodes 802.11",
-    "corpus/tcpdump/tests/arcnet-rfc1051-arp-icmp-http.pcap":
-        "link type ARCNET is not decoded by tcpflow-audit (the file is reported and skipped); tshark decodes it",
-    "corpus/tcpdump/tests/arcnet-rfc1201-arp-icmp-http.pcap":
-        "link type ARCNET is not decoded by tcpflow-audit (the file is reported and skipped); tshark decodes it",
     "corpus/tcpdump/tests/beep-oobr.pcap":
         "fuzzer reproducer: the TCP header is whole but the frame is cut inside the payload; we count the segment (DECODE_TRUNCATED), tshark marks it malformed and leaves it out of its table",
-    "corpus/tcpdump/tests/bgp-aigp.pcap":
-        "link type JUNIPER_ETHER is not decoded by tcpflow-audit (reported, file skipped); tshark decodes Juniper's headers",
     "corpus/tcpdump/tests/bigtcp-ipv4-geneve-ipv4.pcap":
         "BIG TCP: IPv4 total length 0 / IPv6 payload length 0 on a GSO super-packet; we take the length from the frame (DECODE_JUMBO), tshark 4.0 rejects the packet and shows no conversation",
     "corpus/tcpdump/tests/bigtcp-ipv4-geneve-ipv6.pcap":
@@ -169,7 +155,7 @@ def captures():
         for root, dirs, files in os.walk(CORPUS):
             dirs.sort()
             for f in sorted(files):
-                if f.endswith((".pcap", ".pcapng")):
+                if f.endswith((".pcap", ".pcapng", ".cap")):
                     p = os.path.join(root, f)
                     out.append(("corpus/" + os.path.relpath(p, CORPUS), p))
     return out

@@ -447,16 +447,16 @@ static GByteArray *tcp_frame(unsigned i, bool raw)
     return b;
 }
 
-/* Ethernet on interface 0, raw IP on interface 1 (snaplen 96), ARCNET on 2:
+/* Ethernet on interface 0, raw IP on interface 1 (snaplen 96), DOCSIS on 2:
  * frames carry their interface's link type; the filter is compiled for each
- * decoded link type; ARCNET passes to the decoder, which counts it. */
+ * decoded link type; DOCSIS (not decoded) passes to the decoder, which counts it. */
 static GByteArray *mixed_file(void)
 {
     Ng n = {g_byte_array_new(), false};
     shb(&n, false);
     idb(&n, 1, 65535, 9, 0);
     idb(&n, 101, 96, 6, 0);
-    idb(&n, 7, 0, 6, 0);
+    idb(&n, 143, 0, 6, 0);
     for (unsigned i = 1; i <= 6; i++) {
         unsigned iface = i % 3;
         g_autoptr(GByteArray) fr = tcp_frame(i, iface != 0);
@@ -525,7 +525,7 @@ static void test_capture_mixed_link_types(void **state)
     TfaCapture *cap = tfa_capture_new_files(paths, NULL, NULL);
     assert_int_equal(read_capture(cap, f, tags, 8, msg), 7);
     assert_string_equal(msg->str, "");
-    int want_lt[7] = {DLT_RAW, 7, DLT_EN10MB, DLT_RAW, 7, DLT_EN10MB, DLT_RAW};
+    int want_lt[7] = {DLT_RAW, 143, DLT_EN10MB, DLT_RAW, 143, DLT_EN10MB, DLT_RAW};
     for (unsigned i = 0; i < 7; i++) {
         assert_int_equal(f[i].linktype, want_lt[i]);
         assert_int_equal(f[i].frame_no, i + 1);
@@ -541,17 +541,17 @@ static void test_capture_mixed_link_types(void **state)
     tfa_capture_free(cap);
 
     /* the filter, compiled for Ethernet and for raw IP, matches on both;
-     * ARCNET frames are not filtered (the decoder counts them) */
+     * DOCSIS frames are not filtered (the decoder counts them) */
     cap = tfa_capture_new_files(paths, "tcp dst port 81 or tcp dst port 83 or dst port 85", NULL);
     unsigned got = read_capture(cap, f, tags, 8, msg);
     assert_string_equal(msg->str, "");
     assert_int_equal(got, 4);
     assert_int_equal(tags[0], 81);
     assert_int_equal(f[0].linktype, DLT_RAW);
-    assert_int_equal(tags[1], 82); /* ARCNET */
+    assert_int_equal(tags[1], 82); /* DOCSIS */
     assert_int_equal(tags[2], 83);
     assert_int_equal(f[2].linktype, DLT_EN10MB);
-    assert_int_equal(tags[3], 85); /* ARCNET: 84 and 86 did not pass */
+    assert_int_equal(tags[3], 85); /* DOCSIS: 84 and 86 did not pass */
     tfa_capture_free(cap);
 
     /* a filter that cannot apply to a link type of the file: damaged */
@@ -624,12 +624,12 @@ static void test_capture_damage_and_skip(void **state)
 
     n.b = g_byte_array_new();
     shb(&n, false);
-    idb(&n, 7, 0, -1, 0);
+    idb(&n, 143, 0, -1, 0);
     epb(&n, 0, 1, fr->data, fr->len, fr->len);
     g_string_truncate(msg, 0);
     cap = tfa_capture_new_memory(n.b->data, n.b->len, NULL, NULL);
     assert_int_equal(read_capture(cap, f, tags, 2, msg), 0);
-    assert_non_null(strstr(msg->str, "link type ARCNET (7) is not decoded; file skipped"));
+    assert_non_null(strstr(msg->str, "link type DOCSIS (143) is not decoded; file skipped"));
     tfa_capture_free(cap);
     g_byte_array_unref(n.b);
 }
