@@ -9,6 +9,7 @@ trap 'rm -rf "$work"' EXIT
 mkdir "$work/corpus"
 corpus=${TFA_CORPUS:-${TFA_SRCDIR:-.}/../shared/corpus}
 if [ -d "$corpus" ]; then
+    corpus=$(cd "$corpus" && pwd) # the links below must not be relative
     find "$corpus" -type f \( -name '*.pcapng' -o -name '*.pcap' \) -size -2M | while read -r f; do
         # pcapng files only (their Section Header Block's type)
         if [ "$(head -c 4 "$f" | od -An -tx1 | tr -d ' \n')" = "0a0d0d0a" ]; then
