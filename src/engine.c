@@ -1,6 +1,10 @@
 /* engine.c - the packet loop: the only place that calls more than one stage.
  *
- *   capture -> decode -> conntrack -> retired queue -> record -> reporters
+ *   capture -> decode [-> defrag] -> conntrack -> retired queue -> record -> reporters
+ *
+ * An IP fragment goes to defrag; the datagram it completes is decoded here
+ * and analysed as a segment of the fragment's frame (number and time), its
+ * bytes valid until the next frame.
  *
  * Connections retire (close, idle, eviction, new incarnation, capture end)
  * into a queue that is drained after every frame, so records go out as
@@ -15,6 +19,7 @@
 
 #include "tcpflow-audit/conntrack.h"
 #include "tcpflow-audit/decode.h"
+#include "tcpflow-audit/defrag.h"
 #include "tcpflow-audit/detect.h"
 #include "tcpflow-audit/message.h"
 #include "tcpflow-audit/record.h"
@@ -31,6 +36,7 @@ struct TfaEngine {
     TfaReporter *rep;
     TfaReportQueue *rq;      /* files, with a second CPU: records written behind */
     TfaConnTable *ct;
+    TfaDefrag *defrag;       /* NULL: --max-frag-bytes 0, no reassembly */
     TfaSummary *summary;
     TfaStats stats;
     TfaBudget budget;
@@ -58,6 +64,7 @@ TfaEngine *tfa_engine_new(const TfaOptions *opts, TfaCapture *cap, TfaReporter *
      * hash order (records go out in retirement order). */
     e->ct = tfa_conntrack_new(opts, &e->stats, g_random_int());
     e->summary = tfa_summary_new(opts, &e->stats);
+    e->defrag = tfa_defrag_new(opts->max_frag_bytes, opts->frag_timeout, &e->stats);
     e->budget.limit = opts->max_buffer_bytes;
     g_queue_init(&e->retired);
     return e;
@@ -71,6 +78,7 @@ void tfa_engine_free(TfaEngine *e)
     while ((l = g_queue_pop_head_link(&e->retired)) != NULL)
         tfa_conn_free(l->data);
     tfa_conntrack_free(e->ct);
+    tfa_defrag_free(e->defrag);
     tfa_summary_free(e->summary);
     tfa_capture_free(e->cap);
     tfa_report_queue_free(e->rq); /* before the reporter it writes with */
@@ -152,6 +160,45 @@ static void ladder_add(TfaEngine *e, TfaConn *c, const TfaSegment *seg, uint8_t 
     g_array_append_val(c->ladder, row);
 }
 
+/* Diagnostics of the TCP layer: not the fragment frame's own when the
+ * fragment is held (the reassembled segment has its own). */
+#define TCP_LAYER_DIAGS ((1u << TFA_DIAG_DECODE_BAD_OPTION) | (1u << TFA_DIAG_DECODE_ILLEGAL_FLAGS))
+
+/* An IP fragment.  False: defrag took it, nothing to analyse now.  True:
+ * *seg, *why and *decoded are the datagram it completed (decoded into
+ * @local), or, when defrag did not take it, the frame as it is. */
+static bool reassemble(TfaEngine *e, const TfaFrame *frame, const TfaSegment **seg,
+                       TfaSegment *local, TfaDiag *why, TfaDecodeStatus *decoded,
+                       TfaDefragOut *out)
+{
+    const TfaSegment *s = *seg;
+    TfaFragment f = {
+        .ip = s->frag_ip,
+        .len = s->frag_len,
+        .caplen = s->frag_caplen,
+        .frag_hdr = s->frag_hdr,
+        .vlan = {s->vlan[0], s->vlan[1]},
+        .frame_no = frame->frame_no,
+        .ts = frame->ts,
+    };
+    tfa_defrag_expire(e->defrag, frame->ts);
+    TfaDefragResult r = tfa_defrag_fragment(e->defrag, &f, out);
+    if (r == TFA_DEFRAG_NOT_HELD)
+        return true;
+    count_segment_diags(e, s->diags & ~TCP_LAYER_DIAGS);
+    if (r == TFA_DEFRAG_HELD)
+        return false;
+    /* s may be @local itself */
+    *decoded = tfa_decode_ip(out->datagram, out->len, out->len, local, why);
+    local->vlan[0] = f.vlan[0];
+    local->vlan[1] = f.vlan[1];
+    local->frame_no = frame->frame_no;
+    local->ts = frame->ts;
+    local->frag_first_frame = out->first_frame;
+    *seg = local;
+    return true;
+}
+
 static void process_frame(TfaEngine *e, const TfaFrame *frame)
 {
     TfaSegment local;
@@ -185,6 +232,10 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
     } else {
         decoded = tfa_decode_frame(frame, &local, &why);
     }
+    TfaDefragOut dg = {0};
+    if (seg->frag_ip != NULL && e->defrag != NULL &&
+        !reassemble(e, frame, &seg, &local, &why, &decoded, &dg))
+        return;
     if (decoded != TFA_DECODE_TCP) {
         count_segment_diags(e, seg->diags & ~(1u << why));
         tfa_stats_count(&e->stats, why);
@@ -210,6 +261,11 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
     if (created) {
         tfa_tcpsm_init(c, e->opts, seg, side);
         c->drops_at_start = e->drops;
+    }
+    if (seg->frag_first_frame != 0) {
+        tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_DEFRAG_REASSEMBLED), side);
+        if (dg.overlap_differs)
+            tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_DEFRAG_OVERLAP_DIFFERS), side);
     }
     TfaSeqEvent sq;
     tfa_seqtrack_segment(c, e->opts, &e->budget, &e->stats, seg, side, &sq);
@@ -267,6 +323,7 @@ static void advance_clock(TfaEngine *e, TfaTs now)
         return;
     e->now = now;
     tfa_conntrack_expire(e->ct, e->now, &e->retired);
+    tfa_defrag_expire(e->defrag, e->now);
 }
 
 gboolean tfa_engine_frame(TfaEngine *e, const TfaFrame *frame, GError **error)
@@ -355,6 +412,7 @@ TfaRunResult tfa_engine_run(TfaEngine *e, GError **error)
     if (show_progress && e->progress_at != e->start_wall)
         tfa_message_progress_clear();
     poll_drops(e);
+    tfa_defrag_finish(e->defrag);
     tfa_conntrack_retire_all(e->ct, &e->retired);
     if (!drain(e, &local))
         goto write_failed;

@@ -157,7 +157,17 @@ typedef enum TfaAnomalyCode {
     X(CONN_GAPS_FORGOTTEN,                                                                         \
       "undecided gaps of a direction forgotten at its cap of 8: their loss is not judged")        \
     X(DECODE_ENCRYPTED,                                                                            \
-      "encrypted link or tunnel payload (802.11 protected frame, CAPWAP DTLS): not decoded")
+      "encrypted link or tunnel payload (802.11 protected frame, CAPWAP DTLS): not decoded") \
+    X(DEFRAG_REASSEMBLED, "IP datagrams reassembled from their fragments (RFC 791, RFC 8200 §4.5)") \
+    X(DEFRAG_INCOMPLETE,                                                                           \
+      "fragmented datagrams given up: not complete within --frag-timeout or by the capture's end") \
+    X(DEFRAG_CAP_HIT, "IP fragments not held for reassembly: --max-frag-bytes reached")           \
+    X(DEFRAG_OVERLAP_DIFFERS,                                                                      \
+      "overlapping IP fragments with different bytes: receivers disagree on which wins (evasion)") \
+    X(DEFRAG_OVERLAP_DROPPED,                                                                      \
+      "datagrams dropped for partly overlapping fragments, as RFC 5722 and Linux do")             \
+    X(DEFRAG_BAD_FRAGMENT,                                                                         \
+      "IP fragment rejected: beyond 65535 bytes, empty, not a multiple of 8, or a moved end")
 
 typedef enum TfaDiag {
 #define X(name, text) TFA_DIAG_##name,
