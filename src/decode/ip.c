@@ -71,8 +71,11 @@ static bool decode_ipv4(const uint8_t *b, uint32_t cap, uint32_t wire, TfaSegmen
          * carries the TCP header; its payload length is this fragment's. */
         seg->diags |= TFA_DIAG_BIT(DECODE_IP_FRAGMENT);
         if (seg->frag_ip == NULL) { /* for reassembly (defrag.h) */
+            /* the length the header claims: a fragment longer than the
+             * frame is not all there and is not reassembled */
+            uint32_t claimed = tfa_get_be16(b + 2);
             seg->frag_ip = b;
-            seg->frag_len = tot;
+            seg->frag_len = claimed > tot ? claimed : tot;
             seg->frag_caplen = cap < tot ? cap : tot;
             seg->frag_hdr = 0;
         }
@@ -204,10 +207,13 @@ static bool decode_ipv6(const uint8_t *b, uint32_t cap, uint32_t wire, TfaSegmen
             /* for reassembly (defrag.h), unless atomic (offset 0 and M
              * clear, RFC 6946) or a jumbogram (RFC 2675 forbids fragments) */
             if ((fo & 0xfff9u) != 0 && seg->frag_ip == NULL && plen != 0) {
-                uint32_t len = 40 + plen < wire ? 40 + plen : wire;
+                /* as for IPv4, the length the header claims */
+                uint32_t len = 40 + plen;
                 seg->frag_ip = b;
                 seg->frag_len = len;
                 seg->frag_caplen = cap < len ? cap : len;
+                if (seg->frag_caplen > wire)
+                    seg->frag_caplen = wire;
                 seg->frag_hdr = (uint16_t)off;
             }
             if ((fo & 0xfff8u) != 0) {

@@ -82,8 +82,6 @@ EXPLAINED = {
         "one frame is stamped in 2038; the connection has been idle longer than --idle-timeout by then, so we start a new record; tshark never times a conversation out",
     "corpus/tcpdump/tests/tcp-auth-heapoverflow.pcap":
         "fuzzer reproducer: the TCP header is whole but the frame is cut inside the payload; we count the segment (DECODE_TRUNCATED), tshark marks it malformed and leaves it out of its table",
-    "corpus/zeek/ipv4/fragmented-syn.pcap":
-        "the SYN is split over two IPv4 fragments and the first holds no complete TCP header; tshark reassembles IP fragments, we count them (DECODE_IP_FRAGMENT) without reassembly",
     "corpus/zeek/tcp/truncated-header.pcap":
         "one client segment has its TCP options cut by the snaplen (68 bytes); we use its complete 20-byte header (DECODE_TRUNCATED), tshark marks it malformed and leaves it out",
     "corpus/zeek/vlan-pcp-dei.pcapng":
