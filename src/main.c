@@ -358,7 +358,7 @@ static bool check_options(Cli *cli, TfaOptions *o, GError **error)
         }
         o->max_buffer_bytes = (guint64)cli->max_buffer_bytes;
     }
-    if (cli->max_frag_bytes != -1) {
+    if (cli->max_frag_bytes != G_MININT64) {
         if (cli->max_frag_bytes < 0 || cli->max_frag_bytes > G_GINT64_CONSTANT(1) << 30) {
             g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                         "--max-frag-bytes takes a number of bytes up to 1073741824");
@@ -533,7 +533,8 @@ int main(int argc, char **argv)
     /* -1: not given on the command line */
     cli.rst_storm = cli.leak_threshold = cli.pileup_threshold = cli.flood_threshold = -1;
     cli.scan_threshold = cli.refusing_threshold = -1;
-    cli.max_buffer_bytes = cli.max_buffer_per_dir = cli.max_frag_bytes = -1;
+    cli.max_buffer_bytes = cli.max_buffer_per_dir = -1;
+    cli.max_frag_bytes = G_MININT64; /* so that -1 is refused */
 
     GOptionEntry entries[] = {
         {"read", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &cli.read_files,
