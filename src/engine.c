@@ -1,10 +1,10 @@
 /* engine.c - the packet loop: the only place that calls more than one stage.
  *
- *   capture -> decode [-> defrag] -> conntrack -> retired queue -> record -> reporters
+ *   capture -> decode [-> defrag] [-> ipcomp] -> conntrack -> retired queue -> record -> reporters
  *
  * An IP fragment goes to defrag; the datagram it completes is decoded here
  * and analysed as a segment of the fragment's frame (number and time), its
- * bytes valid until the next frame.
+ * bytes valid until the next frame; so is an IPComp payload once inflated.
  *
  * Connections retire (close, idle, eviction, new incarnation, capture end)
  * into a queue that is drained after every frame, so records go out as
@@ -20,6 +20,7 @@
 #include "tcpflow-audit/conntrack.h"
 #include "tcpflow-audit/decode.h"
 #include "tcpflow-audit/defrag.h"
+#include "tcpflow-audit/ipcomp.h"
 #include "tcpflow-audit/detect.h"
 #include "tcpflow-audit/message.h"
 #include "tcpflow-audit/record.h"
@@ -37,6 +38,7 @@ struct TfaEngine {
     TfaReportQueue *rq;      /* files, with a second CPU: records written behind */
     TfaConnTable *ct;
     TfaDefrag *defrag;       /* NULL: --max-frag-bytes 0, no reassembly */
+    TfaIpcomp *ipcomp;
     TfaSummary *summary;
     TfaStats stats;
     TfaBudget budget;
@@ -65,6 +67,7 @@ TfaEngine *tfa_engine_new(const TfaOptions *opts, TfaCapture *cap, TfaReporter *
     e->ct = tfa_conntrack_new(opts, &e->stats, g_random_int());
     e->summary = tfa_summary_new(opts, &e->stats);
     e->defrag = tfa_defrag_new(opts->max_frag_bytes, opts->frag_timeout, &e->stats);
+    e->ipcomp = tfa_ipcomp_new();
     e->budget.limit = opts->max_buffer_bytes;
     g_queue_init(&e->retired);
     return e;
@@ -79,6 +82,7 @@ void tfa_engine_free(TfaEngine *e)
         tfa_conn_free(l->data);
     tfa_conntrack_free(e->ct);
     tfa_defrag_free(e->defrag);
+    tfa_ipcomp_free(e->ipcomp);
     tfa_summary_free(e->summary);
     tfa_capture_free(e->cap);
     tfa_report_queue_free(e->rq); /* before the reporter it writes with */
@@ -199,6 +203,32 @@ static bool reassemble(TfaEngine *e, const TfaFrame *frame, const TfaSegment **s
     return true;
 }
 
+/* A frame skipped for an IPComp payload: inflated and decoded into @local
+ * (*seg points at it, keeping the frame's number, time and VLAN tags), or
+ * counted as DECODE_BAD_IPCOMP (then *why). */
+static void inflate_ipcomp(TfaEngine *e, const TfaSegment **seg, TfaSegment *local, TfaDiag *why,
+                           TfaDecodeStatus *decoded)
+{
+    const TfaSegment *s = *seg;
+    const uint8_t *dg;
+    uint32_t len;
+    if (s->comp_caplen < s->comp_len ||
+        !tfa_ipcomp_inflate(e->ipcomp, s->comp_ip, s->comp, s->comp_len, &dg, &len)) {
+        *why = TFA_DIAG_DECODE_BAD_IPCOMP;
+        return;
+    }
+    count_segment_diags(e, s->diags & ~TCP_LAYER_DIAGS);
+    tfa_stats_count(&e->stats, TFA_DIAG_DECODE_IPCOMP);
+    TfaSegment keep = *s; /* s may be @local itself */
+    *decoded = tfa_decode_ip(dg, len, len, local, why);
+    local->vlan[0] = keep.vlan[0];
+    local->vlan[1] = keep.vlan[1];
+    local->frame_no = keep.frame_no;
+    local->ts = keep.ts;
+    local->frag_first_frame = keep.frag_first_frame;
+    *seg = local;
+}
+
 static void process_frame(TfaEngine *e, const TfaFrame *frame)
 {
     TfaSegment local;
@@ -236,8 +266,14 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
     if (seg->frag_ip != NULL && e->defrag != NULL &&
         !reassemble(e, frame, &seg, &local, &why, &decoded, &dg))
         return;
+    bool inflated = false;
+    if (decoded != TFA_DECODE_TCP && seg->comp != NULL) {
+        inflate_ipcomp(e, &seg, &local, &why, &decoded);
+        inflated = seg->comp == NULL;
+    }
     if (decoded != TFA_DECODE_TCP) {
-        count_segment_diags(e, seg->diags & ~(1u << why));
+        /* (a reason beyond bit 31, DECODE_BAD_IPCOMP, is never a segment bit) */
+        count_segment_diags(e, seg->diags & (why < 32 ? ~(1u << why) : ~0u));
         tfa_stats_count(&e->stats, why);
         return;
     }
@@ -262,6 +298,8 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
         tfa_tcpsm_init(c, e->opts, seg, side);
         c->drops_at_start = e->drops;
     }
+    if (inflated)
+        tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_DECODE_IPCOMP), side);
     if (seg->frag_first_frame != 0) {
         tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_DEFRAG_REASSEMBLED), side);
         if (dg.overlap_differs)

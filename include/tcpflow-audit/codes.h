@@ -167,7 +167,10 @@ typedef enum TfaAnomalyCode {
     X(DEFRAG_OVERLAP_DROPPED,                                                                      \
       "datagrams dropped for partly overlapping fragments, as RFC 5722 and Linux do")             \
     X(DEFRAG_BAD_FRAGMENT,                                                                         \
-      "IP fragment rejected: beyond 65535 bytes, empty, not a multiple of 8, or a moved end")
+      "IP fragment rejected: beyond 65535 bytes, empty, not a multiple of 8, or a moved end") \
+    X(DECODE_IPCOMP, "IPComp (RFC 3173) payloads inflated (DEFLATE) and decoded")                 \
+    X(DECODE_BAD_IPCOMP,                                                                           \
+      "IPComp payloads not inflated: not DEFLATE, corrupt, cut, or beyond 65535 bytes")
 
 typedef enum TfaDiag {
 #define X(name, text) TFA_DIAG_##name,

@@ -96,6 +96,11 @@ typedef struct TfaSegment {
     const uint8_t *frag_ip;
     uint32_t frag_len, frag_caplen;
     uint16_t frag_hdr;
+    /* an IPComp payload (RFC 3173; ipcomp.h), which the frame was skipped
+     * for (DECODE_NOT_TCP): the IP header carrying it and the IPComp header
+     * with the bytes after it, borrowed like payload, or NULL */
+    const uint8_t *comp_ip, *comp;
+    uint32_t comp_len, comp_caplen;
     /* a segment reassembled from fragments (set by the engine): the frame of
      * its first fragment (frame_no is the one that completed it); 0 if not */
     TfaFrameNo frag_first_frame;

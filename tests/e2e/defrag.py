@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""IP fragment reassembly end to end: captures crafted here (IPv6 fragments,
-the --frag-timeout and --max-frag-bytes options) and, when ../shared/corpus
-is present, its fragmented traces, checked against what tshark shows for
-them (written down here; compared with tshark itself when it is installed).
+"""IP fragment reassembly and IPComp inflation end to end: captures crafted
+here (IPv6 fragments, the --frag-timeout and --max-frag-bytes options) and,
+when ../shared/corpus is present, its fragmented and IPComp traces, checked
+against what tshark shows for them (written down here; compared with tshark
+itself when it is installed).
 """
 import json
 import os
@@ -184,6 +185,19 @@ def corpus():
               "tshark %d" % (diag(summary, "DEFRAG_REASSEMBLED"), want))
     else:
         skip("pcapplusplus ip-frag.pcap", "not in the corpus")
+    # tshark -z conv,tcp: 4 frames client -> server, 6 back (IPv4); 6 and 9 (IPv6)
+    for name, want in (("AH-IPcomp-IPv4.pcap", (4, 6, 4)), ("AH-IPcomp-IPv6.pcap", (6, 9, 7))):
+        path = os.path.join(CORPUS, "libpcap", "tests", "filter", name)
+        if not os.path.exists(path):
+            skip("libpcap %s" % name, "not in the corpus")
+            continue
+        rc, conns, summary, _ = run([path])
+        got = ((conns[0]["packets"]["client"], conns[0]["packets"]["server"],
+                diag(summary, "DECODE_IPCOMP")) if len(conns) == 1 else None)
+        check(rc == 0 and got == want and conns[0]["bytes"]["server"] == 4285 and
+              diag(summary, "DECODE_NOT_TCP") == 0,
+              "libpcap %s: the DEFLATE-compressed segments inflated, %s packets and IPComp "
+              "frames, tshark %s" % (name, got, want))
 
 
 def main():

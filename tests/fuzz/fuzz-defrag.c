@@ -1,8 +1,9 @@
-/* fuzz-defrag.c - a run of IP packets through decode and reassembly, with a
- * pool of 8 chunks so that the cap is reached.  Input: records of one
+/* fuzz-defrag.c - a run of IP packets through decode, reassembly (a pool of
+ * 8 chunks, so that the cap is reached) and IPComp inflation.  Input: records of one
  * control byte (low 6 bits: seconds to advance the clock; 0x40: on VLAN 1;
  * 0x80: the last 8 bytes not captured), a 16-bit big-endian length and that
- * many bytes of IP packet.  Every completed datagram is decoded again.  The
+ * many bytes of IP packet.  Every completed or inflated datagram is decoded
+ * again.  The
  * pool's accounting is checked after every packet and after the end.
  * Built as a libFuzzer target with --enable-fuzzing, as a seed replayer
  * otherwise (tests/fuzz/defrag-seeds/). */
@@ -12,15 +13,32 @@
 
 #include "tcpflow-audit/decode.h"
 #include "tcpflow-audit/defrag.h"
+#include "tcpflow-audit/ipcomp.h"
 
 #include "fuzz-common.h"
 
 #define POOL (8u * TFA_DEFRAG_CHUNK)
 
+static void inflate_and_decode(TfaIpcomp *c, const TfaSegment *seg)
+{
+    const uint8_t *dg;
+    uint32_t len;
+    TfaSegment inner;
+    TfaDiag why;
+    if (seg->comp == NULL || seg->comp_caplen < seg->comp_len ||
+        !tfa_ipcomp_inflate(c, seg->comp_ip, seg->comp, seg->comp_len, &dg, &len))
+        return;
+    if (len > 65535u)
+        abort();
+    if (tfa_decode_ip(dg, len, len, &inner, &why) == TFA_DECODE_TCP)
+        (void)tfa_decode_tcp_checksum_ok(&inner);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     TfaStats stats = {0};
     TfaDefrag *d = tfa_defrag_new(POOL, 30 * TFA_NSEC_PER_SEC, &stats);
+    TfaIpcomp *c = tfa_ipcomp_new();
     TfaTs now = 0;
     TfaFrameNo frame = 0;
     size_t at = 0;
@@ -40,6 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         TfaDiag why;
         (void)tfa_decode_ip(pkt, cap, len, &seg, &why);
         tfa_defrag_expire(d, now);
+        inflate_and_decode(c, &seg);
         if (seg.frag_ip == NULL)
             continue;
         if (seg.frag_caplen > cap || seg.frag_ip < pkt || seg.frag_ip + seg.frag_caplen > pkt + cap)
@@ -61,6 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             TfaSegment whole;
             if (tfa_decode_ip(out.datagram, out.len, out.len, &whole, &why) == TFA_DECODE_TCP)
                 (void)tfa_decode_tcp_checksum_ok(&whole);
+            inflate_and_decode(c, &whole);
         }
         if (tfa_defrag_bytes_held(d) > POOL || tfa_defrag_pending(d) > POOL / TFA_DEFRAG_CHUNK)
             abort();
@@ -69,5 +89,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (tfa_defrag_pending(d) != 0 || tfa_defrag_bytes_held(d) != 0)
         abort();
     tfa_defrag_free(d);
+    tfa_ipcomp_free(c);
     return 0;
 }
