@@ -301,9 +301,20 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
     if (inflated)
         tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_DECODE_IPCOMP), side);
     if (seg->frag_first_frame != 0) {
+        TfaFragEvidence ev = {
+            .frame = seg->frame_no,
+            .first_frame = seg->frag_first_frame,
+            .fragments = dg.fragments,
+            .side = side,
+        };
         tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_DEFRAG_REASSEMBLED), side);
-        if (dg.overlap_differs)
+        if (c->frag_first.frame == 0)
+            c->frag_first = ev;
+        if (dg.overlap_differs) {
             tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_DEFRAG_OVERLAP_DIFFERS), side);
+            if (c->frag_overlap.frame == 0)
+                c->frag_overlap = ev;
+        }
     }
     TfaSeqEvent sq;
     tfa_seqtrack_segment(c, e->opts, &e->budget, &e->stats, seg, side, &sq);

@@ -112,7 +112,25 @@ def crafted(tmp):
     else:
         skip("tshark reassembles it the same way", "no tshark")
 
+    # evidence: the data segment's first fragment repeated with other bytes
+    # (Linux keeps the first copy, as we do)
     c4, s4 = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
+    seg = tcp(c4, s4, 40002, 80, 9000, SYN, b"y" * 40, False)
+    other = seg[:20] + b"z" * 20 + seg[40:]
+    h1 = eth(ipv4_frag(c4, s4, 78, 0, True, seg[:40]), False)
+    h1x = eth(ipv4_frag(c4, s4, 78, 0, True, other[:40]), False)
+    h2 = eth(ipv4_frag(c4, s4, 78, 40, False, seg[40:]), False)
+    path = write(tmp, "overlap.pcap", [(100.0, h1), (100.1, h1x), (100.2, h2)])
+    rc, conns, summary, _ = run([path])
+    ev = {"endpoint": "client", "frame": 3, "first_frame": 1, "fragments": 2}
+    check(rc == 0 and len(conns) == 1 and conns[0].get("ip_fragments") ==
+          {"first": ev, "overlap_differs": ev} and
+          conns[0]["counts"].get("DEFRAG_OVERLAP_DIFFERS") == {"client": 1, "server": 0} and
+          diag(summary, "DEFRAG_OVERLAP_DIFFERS") == 1,
+          "a fragment repeated with other bytes: DEFRAG_OVERLAP_DIFFERS, its frames in "
+          "ip_fragments: %s" % [c.get("ip_fragments") for c in conns])
+
+
     seg = tcp(c4, s4, 40001, 80, 9000, SYN, b"x" * 40, False)
     g1 = eth(ipv4_frag(c4, s4, 77, 0, True, seg[:24]), False)
     g2 = eth(ipv4_frag(c4, s4, 77, 24, False, seg[24:]), False)
@@ -165,7 +183,10 @@ def corpus():
         rc, conns, summary, _ = run([http])
         # tshark: frame 12 is TCP, 1460 bytes, reassembled from 12 fragments
         check(rc == 0 and len(conns) == 1 and conns[0]["first_frame"] == 12 and
-              conns[0]["bytes"]["client"] == 1460 and diag(summary, "DECODE_IP_FRAGMENT") == 12,
+              conns[0]["bytes"]["client"] == 1460 and diag(summary, "DECODE_IP_FRAGMENT") == 12 and
+              conns[0].get("ip_fragments") == {
+                  "first": {"endpoint": "client", "frame": 12, "first_frame": 1, "fragments": 12},
+                  "overlap_differs": None},
               "pcapplusplus http_req_frag.pcap: 1460 bytes of HTTP request from 12 fragments, at "
               "frame 12 as tshark shows it")
     else:
