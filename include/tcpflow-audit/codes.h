@@ -128,7 +128,8 @@ typedef enum TfaAnomalyCode {
     X(DECODE_BAD_IP_HEADER, "IP header malformed (version, header length, cut before its end)")    \
     X(DECODE_BAD_IP_LENGTH, "IP length field inconsistent with the frame")                         \
     X(DECODE_BAD_IPV6_EXT, "IPv6 extension header chain malformed or cut")                         \
-    X(DECODE_IP_FRAGMENT, "IP fragment (a first fragment's complete TCP header is used)")          \
+    X(DECODE_IP_FRAGMENT, "IP fragment, held for reassembly (DEFRAG_*; if not held, a first "     \
+                          "fragment's complete TCP header is used)")                              \
     X(DECODE_JUMBO, "IPv4 length 0 (GSO/BIG TCP) or IPv6 jumbogram: length taken from the frame")  \
     X(DECODE_BAD_TCP_HEADER, "TCP header malformed (data offset < 5 or beyond the packet)")        \
     X(DECODE_BAD_OPTION, "TCP option malformed (bad length, cut, duplicated)")                     \
