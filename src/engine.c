@@ -1,6 +1,10 @@
 /* engine.c - the packet loop: the only place that calls more than one stage.
  *
- *   capture -> decode -> conntrack -> retired queue -> record -> reporters
+ *   capture -> decode [-> defrag] [-> ipcomp] -> conntrack -> retired queue -> record -> reporters
+ *
+ * An IP fragment goes to defrag; the datagram it completes is decoded here
+ * and analysed as a segment of the fragment's frame (number and time), its
+ * bytes valid until the next frame; so is an IPComp payload once inflated.
  *
  * Connections retire (close, idle, eviction, new incarnation, capture end)
  * into a queue that is drained after every frame, so records go out as
@@ -15,6 +19,8 @@
 
 #include "tcpflow-audit/conntrack.h"
 #include "tcpflow-audit/decode.h"
+#include "tcpflow-audit/defrag.h"
+#include "tcpflow-audit/ipcomp.h"
 #include "tcpflow-audit/detect.h"
 #include "tcpflow-audit/message.h"
 #include "tcpflow-audit/record.h"
@@ -31,6 +37,8 @@ struct TfaEngine {
     TfaReporter *rep;
     TfaReportQueue *rq;      /* files, with a second CPU: records written behind */
     TfaConnTable *ct;
+    TfaDefrag *defrag;       /* NULL: --max-frag-bytes 0, no reassembly */
+    TfaIpcomp *ipcomp;
     TfaSummary *summary;
     TfaStats stats;
     TfaBudget budget;
@@ -58,6 +66,8 @@ TfaEngine *tfa_engine_new(const TfaOptions *opts, TfaCapture *cap, TfaReporter *
      * hash order (records go out in retirement order). */
     e->ct = tfa_conntrack_new(opts, &e->stats, g_random_int());
     e->summary = tfa_summary_new(opts, &e->stats);
+    e->defrag = tfa_defrag_new(opts->max_frag_bytes, opts->frag_timeout, &e->stats);
+    e->ipcomp = tfa_ipcomp_new();
     e->budget.limit = opts->max_buffer_bytes;
     g_queue_init(&e->retired);
     return e;
@@ -71,6 +81,8 @@ void tfa_engine_free(TfaEngine *e)
     while ((l = g_queue_pop_head_link(&e->retired)) != NULL)
         tfa_conn_free(l->data);
     tfa_conntrack_free(e->ct);
+    tfa_defrag_free(e->defrag);
+    tfa_ipcomp_free(e->ipcomp);
     tfa_summary_free(e->summary);
     tfa_capture_free(e->cap);
     tfa_report_queue_free(e->rq); /* before the reporter it writes with */
@@ -152,6 +164,71 @@ static void ladder_add(TfaEngine *e, TfaConn *c, const TfaSegment *seg, uint8_t 
     g_array_append_val(c->ladder, row);
 }
 
+/* Diagnostics of the TCP layer: not the fragment frame's own when the
+ * fragment is held (the reassembled segment has its own). */
+#define TCP_LAYER_DIAGS ((1u << TFA_DIAG_DECODE_BAD_OPTION) | (1u << TFA_DIAG_DECODE_ILLEGAL_FLAGS))
+
+/* An IP fragment.  False: defrag took it, nothing to analyse now.  True:
+ * *seg, *why and *decoded are the datagram it completed (decoded into
+ * @local), or, when defrag did not take it, the frame as it is. */
+static bool reassemble(TfaEngine *e, const TfaFrame *frame, const TfaSegment **seg,
+                       TfaSegment *local, TfaDiag *why, TfaDecodeStatus *decoded,
+                       TfaDefragOut *out)
+{
+    const TfaSegment *s = *seg;
+    TfaFragment f = {
+        .ip = s->frag_ip,
+        .len = s->frag_len,
+        .caplen = s->frag_caplen,
+        .frag_hdr = s->frag_hdr,
+        .vlan = {s->vlan[0], s->vlan[1]},
+        .frame_no = frame->frame_no,
+        .ts = frame->ts,
+    };
+    tfa_defrag_expire(e->defrag, frame->ts);
+    TfaDefragResult r = tfa_defrag_fragment(e->defrag, &f, out);
+    if (r == TFA_DEFRAG_NOT_HELD)
+        return true;
+    count_segment_diags(e, s->diags & ~TCP_LAYER_DIAGS);
+    if (r == TFA_DEFRAG_HELD)
+        return false;
+    /* s may be @local itself */
+    *decoded = tfa_decode_ip(out->datagram, out->len, out->len, local, why);
+    local->vlan[0] = f.vlan[0];
+    local->vlan[1] = f.vlan[1];
+    local->frame_no = frame->frame_no;
+    local->ts = frame->ts;
+    local->frag_first_frame = out->first_frame;
+    *seg = local;
+    return true;
+}
+
+/* A frame skipped for an IPComp payload: inflated and decoded into @local
+ * (*seg points at it, keeping the frame's number, time and VLAN tags), or
+ * counted as DECODE_BAD_IPCOMP (then *why). */
+static void inflate_ipcomp(TfaEngine *e, const TfaSegment **seg, TfaSegment *local, TfaDiag *why,
+                           TfaDecodeStatus *decoded)
+{
+    const TfaSegment *s = *seg;
+    const uint8_t *dg;
+    uint32_t len;
+    if (s->comp_caplen < s->comp_len ||
+        !tfa_ipcomp_inflate(e->ipcomp, s->comp_ip, s->comp, s->comp_len, &dg, &len)) {
+        *why = TFA_DIAG_DECODE_BAD_IPCOMP;
+        return;
+    }
+    count_segment_diags(e, s->diags & ~TCP_LAYER_DIAGS);
+    tfa_stats_count(&e->stats, TFA_DIAG_DECODE_IPCOMP);
+    TfaSegment keep = *s; /* s may be @local itself */
+    *decoded = tfa_decode_ip(dg, len, len, local, why);
+    local->vlan[0] = keep.vlan[0];
+    local->vlan[1] = keep.vlan[1];
+    local->frame_no = keep.frame_no;
+    local->ts = keep.ts;
+    local->frag_first_frame = keep.frag_first_frame;
+    *seg = local;
+}
+
 static void process_frame(TfaEngine *e, const TfaFrame *frame)
 {
     TfaSegment local;
@@ -185,8 +262,18 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
     } else {
         decoded = tfa_decode_frame(frame, &local, &why);
     }
+    TfaDefragOut dg = {0};
+    if (seg->frag_ip != NULL && e->defrag != NULL &&
+        !reassemble(e, frame, &seg, &local, &why, &decoded, &dg))
+        return;
+    bool inflated = false;
+    if (decoded != TFA_DECODE_TCP && seg->comp != NULL) {
+        inflate_ipcomp(e, &seg, &local, &why, &decoded);
+        inflated = seg->comp == NULL;
+    }
     if (decoded != TFA_DECODE_TCP) {
-        count_segment_diags(e, seg->diags & ~(1u << why));
+        /* (a reason beyond bit 31, DECODE_BAD_IPCOMP, is never a segment bit) */
+        count_segment_diags(e, seg->diags & (why < 32 ? ~(1u << why) : ~0u));
         tfa_stats_count(&e->stats, why);
         return;
     }
@@ -210,6 +297,24 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
     if (created) {
         tfa_tcpsm_init(c, e->opts, seg, side);
         c->drops_at_start = e->drops;
+    }
+    if (inflated)
+        tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_DECODE_IPCOMP), side);
+    if (seg->frag_first_frame != 0) {
+        TfaFragEvidence ev = {
+            .frame = seg->frame_no,
+            .first_frame = seg->frag_first_frame,
+            .fragments = dg.fragments,
+            .side = side,
+        };
+        tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_DEFRAG_REASSEMBLED), side);
+        if (c->frag_first.frame == 0)
+            c->frag_first = ev;
+        if (dg.overlap_differs) {
+            tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_DEFRAG_OVERLAP_DIFFERS), side);
+            if (c->frag_overlap.frame == 0)
+                c->frag_overlap = ev;
+        }
     }
     TfaSeqEvent sq;
     tfa_seqtrack_segment(c, e->opts, &e->budget, &e->stats, seg, side, &sq);
@@ -267,6 +372,7 @@ static void advance_clock(TfaEngine *e, TfaTs now)
         return;
     e->now = now;
     tfa_conntrack_expire(e->ct, e->now, &e->retired);
+    tfa_defrag_expire(e->defrag, e->now);
 }
 
 gboolean tfa_engine_frame(TfaEngine *e, const TfaFrame *frame, GError **error)
@@ -355,6 +461,7 @@ TfaRunResult tfa_engine_run(TfaEngine *e, GError **error)
     if (show_progress && e->progress_at != e->start_wall)
         tfa_message_progress_clear();
     poll_drops(e);
+    tfa_defrag_finish(e->defrag);
     tfa_conntrack_retire_all(e->ct, &e->retired);
     if (!drain(e, &local))
         goto write_failed;

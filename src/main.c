@@ -71,6 +71,8 @@ typedef struct Cli {
     gint64 max_details;
     gint64 max_buffer_bytes;
     gint64 max_buffer_per_dir;
+    gint64 max_frag_bytes;
+    char *frag_timeout;
     gboolean verify_checksums;
     char *stuck_after;
     char *rst_idle;
@@ -102,6 +104,7 @@ static void cli_clear(Cli *c)
     g_free(c->idle_timeout);
     g_free(c->close_linger);
     g_free(c->msl);
+    g_free(c->frag_timeout);
     g_strfreev(c->conn_ids);
     g_free(c->codes);
     g_free(c->min_severity);
@@ -304,6 +307,7 @@ static bool check_options(Cli *cli, TfaOptions *o, GError **error)
         {"--duration", cli->duration, &o->duration, true},
         {"--stuck-after", cli->stuck_after, &o->stuck_after, true},
         {"--rst-idle", cli->rst_idle, &o->rst_idle, true},
+        {"--frag-timeout", cli->frag_timeout, &o->frag_timeout, true},
     };
     for (size_t k = 0; k < G_N_ELEMENTS(durations); k++) {
         if (durations[k].value == NULL)
@@ -353,6 +357,14 @@ static bool check_options(Cli *cli, TfaOptions *o, GError **error)
             return false;
         }
         o->max_buffer_bytes = (guint64)cli->max_buffer_bytes;
+    }
+    if (cli->max_frag_bytes != G_MININT64) {
+        if (cli->max_frag_bytes < 0 || cli->max_frag_bytes > G_GINT64_CONSTANT(1) << 30) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "--max-frag-bytes takes a number of bytes up to 1073741824");
+            return false;
+        }
+        o->max_frag_bytes = (guint64)cli->max_frag_bytes;
     }
     if (cli->max_buffer_per_dir != -1) {
         if (cli->max_buffer_per_dir < 0 || cli->max_buffer_per_dir > 16 * 1024 * 1024) {
@@ -522,6 +534,7 @@ int main(int argc, char **argv)
     cli.rst_storm = cli.leak_threshold = cli.pileup_threshold = cli.flood_threshold = -1;
     cli.scan_threshold = cli.refusing_threshold = -1;
     cli.max_buffer_bytes = cli.max_buffer_per_dir = -1;
+    cli.max_frag_bytes = G_MININT64; /* so that -1 is refused */
 
     GOptionEntry entries[] = {
         {"read", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &cli.read_files,
@@ -612,6 +625,14 @@ int main(int argc, char **argv)
          "... and at most N bytes per direction of a connection, rounded down to a power of two; "
          "0 keeps none (default 16384)",
          "N"},
+        {"max-frag-bytes", 0, 0, G_OPTION_ARG_INT64, &cli.max_frag_bytes,
+         "Hold at most N bytes of IP fragments for reassembly, in 2 KiB chunks; 0 reassembles "
+         "nothing (default 4194304)",
+         "N"},
+        {"frag-timeout", 0, 0, G_OPTION_ARG_STRING, &cli.frag_timeout,
+         "Give up a fragmented IP datagram not complete this long after its first fragment, in "
+         "capture time (default 30)",
+         "SECONDS"},
         {"verify-checksums", 0, 0, G_OPTION_ARG_NONE, &cli.verify_checksums,
          "Check TCP checksums (off by default: offloading leaves them unset)", NULL},
         {"list-codes", 0, 0, G_OPTION_ARG_NONE, &cli.list_codes,

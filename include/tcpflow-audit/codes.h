@@ -128,7 +128,8 @@ typedef enum TfaAnomalyCode {
     X(DECODE_BAD_IP_HEADER, "IP header malformed (version, header length, cut before its end)")    \
     X(DECODE_BAD_IP_LENGTH, "IP length field inconsistent with the frame")                         \
     X(DECODE_BAD_IPV6_EXT, "IPv6 extension header chain malformed or cut")                         \
-    X(DECODE_IP_FRAGMENT, "IP fragment (a first fragment's complete TCP header is used)")          \
+    X(DECODE_IP_FRAGMENT, "IP fragment, held for reassembly (DEFRAG_*; if not held, a first "     \
+                          "fragment's complete TCP header is used)")                              \
     X(DECODE_JUMBO, "IPv4 length 0 (GSO/BIG TCP) or IPv6 jumbogram: length taken from the frame")  \
     X(DECODE_BAD_TCP_HEADER, "TCP header malformed (data offset < 5 or beyond the packet)")        \
     X(DECODE_BAD_OPTION, "TCP option malformed (bad length, cut, duplicated)")                     \
@@ -157,7 +158,20 @@ typedef enum TfaAnomalyCode {
     X(CONN_GAPS_FORGOTTEN,                                                                         \
       "undecided gaps of a direction forgotten at its cap of 8: their loss is not judged")        \
     X(DECODE_ENCRYPTED,                                                                            \
-      "encrypted link or tunnel payload (802.11 protected frame, CAPWAP DTLS): not decoded")
+      "encrypted link or tunnel payload (802.11 protected frame, CAPWAP DTLS): not decoded") \
+    X(DEFRAG_REASSEMBLED, "IP datagrams reassembled from their fragments (RFC 791, RFC 8200 §4.5)") \
+    X(DEFRAG_INCOMPLETE,                                                                           \
+      "fragmented datagrams given up: not complete within --frag-timeout or by the capture's end") \
+    X(DEFRAG_CAP_HIT, "IP fragments not held for reassembly: --max-frag-bytes reached")           \
+    X(DEFRAG_OVERLAP_DIFFERS,                                                                      \
+      "overlapping IP fragments with different bytes: receivers disagree on which wins (evasion)") \
+    X(DEFRAG_OVERLAP_DROPPED,                                                                      \
+      "datagrams dropped for partly overlapping fragments, as RFC 5722 and Linux do")             \
+    X(DEFRAG_BAD_FRAGMENT,                                                                         \
+      "IP fragment rejected: beyond 65535 bytes, empty, not a multiple of 8, or a moved end") \
+    X(DECODE_IPCOMP, "IPComp (RFC 3173) payloads inflated (DEFLATE) and decoded")                 \
+    X(DECODE_BAD_IPCOMP,                                                                           \
+      "IPComp payloads not inflated: not DEFLATE, corrupt, cut, or beyond 65535 bytes")
 
 typedef enum TfaDiag {
 #define X(name, text) TFA_DIAG_##name,

@@ -430,6 +430,14 @@ typedef struct TfaCount {
     uint32_t n[2];   /* by side */
 } TfaCount;
 
+/* A segment reassembled from IP fragments, as evidence (engine). */
+typedef struct TfaFragEvidence {
+    TfaFrameNo frame;        /* the fragment that completed it: the segment's frame; 0: none */
+    TfaFrameNo first_frame;  /* its lowest-numbered fragment */
+    uint32_t fragments;
+    uint8_t side;
+} TfaFragEvidence;
+
 typedef struct TfaConn TfaConn;
 
 struct TfaConn {
@@ -490,6 +498,10 @@ struct TfaConn {
     GArray *anomalies;         /* of TfaAnomaly, capped */
     GArray *counts;            /* of TfaCount, one per code seen */
     guint anomalies_dropped;   /* beyond the cap */
+
+    /* IP reassembly (engine): the first segment that came in fragments, and
+     * the first whose fragments overlapped held bytes with other bytes */
+    TfaFragEvidence frag_first, frag_overlap;
 };
 
 static inline uint8_t tfa_conn_side_of(const TfaConn *c, TfaRole role)

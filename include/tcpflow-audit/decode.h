@@ -16,7 +16,9 @@
  * tfa_decode_linktype_supported() accepts.  Tunnels (at most 4 deep): IP in
  * IP, GRE (RFC 2784/2890, PPTP, WCCP, ERSPAN I/II/III, Aruba 802.11), VXLAN,
  * VXLAN-GPE, Geneve, GRE-in-UDP, GTP-U, Teredo, AYIYA, CAPWAP data; a UDP
- * tunnel's header is validated before it is followed.  IPv4 with options (RFC 791), fragments flagged; IPv6 with the
+ * tunnel's header is validated before it is followed.  IPv4 with options
+ * (RFC 791), fragments flagged and located for reassembly (defrag.h: decode
+ * itself is stateless); IPv6 with the
  * extension-header walk (RFC 8200) and the jumbo payload option (RFC 2675).
  * TCP header and options per RFC 9293 §3.1, RFC 7323 (window scale,
  * timestamps), RFC 2018 (SACK).  A snaplen-cut frame keeps its header fields;
@@ -87,6 +89,21 @@ typedef struct TfaSegment {
     TfaTs ts;
     /* non-fatal problems seen while decoding: bit (1 << TfaDiag) */
     uint32_t diags;
+    /* an IP fragment (MF set or an offset; the outermost one when tunnels
+     * nest), for reassembly (defrag.h): its IP header, borrowed like
+     * payload, or NULL; the packet's length from its IP header, the bytes of
+     * it captured, and for IPv6 where its fragment header starts */
+    const uint8_t *frag_ip;
+    uint32_t frag_len, frag_caplen;
+    uint16_t frag_hdr;
+    /* an IPComp payload (RFC 3173; ipcomp.h), which the frame was skipped
+     * for (DECODE_NOT_TCP): the IP header carrying it and the IPComp header
+     * with the bytes after it, borrowed like payload, or NULL */
+    const uint8_t *comp_ip, *comp;
+    uint32_t comp_len, comp_caplen;
+    /* a segment reassembled from fragments (set by the engine): the frame of
+     * its first fragment (frame_no is the one that completed it); 0 if not */
+    TfaFrameNo frag_first_frame;
 } TfaSegment;
 
 typedef enum TfaDecodeStatus {

@@ -1,9 +1,11 @@
 /* engine.h - owns every stage and runs the packet loop (DESIGN.md §2).
  *
  * The engine is the only code that calls more than one stage: capture ->
- * decode -> conntrack -> (later stages) -> retired connections -> records ->
- * reporters.  It owns the capture, the connection table, the stats and the
- * reporters; it borrows the options and the output streams from main.
+ * decode (-> IP reassembly, defrag.h; -> IPComp inflation, ipcomp.h) ->
+ * conntrack -> (later stages) -> retired connections -> records ->
+ * reporters.  It owns the capture, the connection table, the reassembly
+ * pool, the stats and the reporters; it borrows the options and the output
+ * streams from main.
  */
 #pragma once
 

@@ -48,6 +48,9 @@ typedef enum TfaColor {
 #define TFA_DEFAULT_FLOOD_THRESHOLD 10u
 #define TFA_DEFAULT_SCAN_THRESHOLD 10u
 #define TFA_DEFAULT_REFUSING_THRESHOLD 3u
+/* IP reassembly (defrag.h): Linux's net.ipv4.ipfrag_high_thresh, ipfrag_time */
+#define TFA_DEFAULT_MAX_FRAG_BYTES (4u * 1024u * 1024u)
+#define TFA_DEFAULT_FRAG_TIMEOUT (30 * TFA_NSEC_PER_SEC)
 
 typedef struct TfaOptions {
     /* input */
@@ -100,6 +103,8 @@ typedef struct TfaOptions {
     guint max_transitions_per_endpoint;
     guint64 max_buffer_bytes;   /* retained payload, all connections */
     guint max_buffer_per_dir;   /* retained payload, one direction of one connection */
+    guint64 max_frag_bytes;     /* IP fragments held for reassembly; 0: none reassembled */
+    TfaDuration frag_timeout;   /* a fragmented datagram not complete by then is given up */
 } TfaOptions;
 
 /* Whether connection @id passes --conn. */

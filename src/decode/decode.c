@@ -11,6 +11,7 @@
 #define IPPROTO_IPIP_VALUE 4
 #define IPPROTO_TCP_VALUE 6
 #define IPPROTO_IPV6_VALUE 41
+#define IPPROTO_COMP_VALUE 108
 
 /* Tunnels inside tunnels beyond this are not real traffic. */
 #define MAX_ENCAP_DEPTH 4
@@ -29,6 +30,15 @@ static TfaDecodeStatus decode_from_ip(const uint8_t *b, uint32_t cap, uint32_t w
             return TFA_DECODE_SKIP;
         if (ip.proto == IPPROTO_TCP_VALUE)
             return tfa_decode_tcp_layer(&ip, cut, seg, diag) ? TFA_DECODE_TCP : TFA_DECODE_SKIP;
+        if (ip.proto == IPPROTO_COMP_VALUE && seg->comp == NULL) {
+            /* compressed (RFC 3173): inflated by the engine (ipcomp.h) */
+            seg->comp_ip = b;
+            seg->comp = ip.l4;
+            seg->comp_len = ip.l4_len;
+            seg->comp_caplen = ip.l4_cap;
+            *diag = TFA_DIAG_DECODE_NOT_TCP;
+            return TFA_DECODE_SKIP;
+        }
         if (depth >= MAX_ENCAP_DEPTH) {
             *diag = TFA_DIAG_DECODE_NOT_TCP;
             return TFA_DECODE_SKIP;

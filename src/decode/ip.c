@@ -70,6 +70,15 @@ static bool decode_ipv4(const uint8_t *b, uint32_t cap, uint32_t wire, TfaSegmen
         /* MF set or a non-zero offset: a fragment.  Only a first fragment
          * carries the TCP header; its payload length is this fragment's. */
         seg->diags |= TFA_DIAG_BIT(DECODE_IP_FRAGMENT);
+        if (seg->frag_ip == NULL) { /* for reassembly (defrag.h) */
+            /* the length the header claims: a fragment longer than the
+             * frame is not all there and is not reassembled */
+            uint32_t claimed = tfa_get_be16(b + 2);
+            seg->frag_ip = b;
+            seg->frag_len = claimed > tot ? claimed : tot;
+            seg->frag_caplen = cap < tot ? cap : tot;
+            seg->frag_hdr = 0;
+        }
         if ((frag & 0x1fffu) != 0) {
             *diag = TFA_DIAG_DECODE_IP_FRAGMENT;
             return false;
@@ -195,6 +204,18 @@ static bool decode_ipv6(const uint8_t *b, uint32_t cap, uint32_t wire, TfaSegmen
             }
             uint16_t fo = tfa_get_be16(b + off + 2);
             seg->diags |= TFA_DIAG_BIT(DECODE_IP_FRAGMENT);
+            /* for reassembly (defrag.h), unless atomic (offset 0 and M
+             * clear, RFC 6946) or a jumbogram (RFC 2675 forbids fragments) */
+            if ((fo & 0xfff9u) != 0 && seg->frag_ip == NULL && plen != 0) {
+                /* as for IPv4, the length the header claims */
+                uint32_t len = 40 + plen;
+                seg->frag_ip = b;
+                seg->frag_len = len;
+                seg->frag_caplen = cap < len ? cap : len;
+                if (seg->frag_caplen > wire)
+                    seg->frag_caplen = wire;
+                seg->frag_hdr = (uint16_t)off;
+            }
             if ((fo & 0xfff8u) != 0) {
                 *diag = TFA_DIAG_DECODE_IP_FRAGMENT;
                 return false;

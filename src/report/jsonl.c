@@ -76,6 +76,22 @@ static const char *endpoint_name(const TfaConnRecord *rec, int8_t side)
     return (uint8_t)side == rec->side[TFA_ROLE_CLIENT] ? "client" : "server";
 }
 
+/* A segment reassembled from IP fragments: its frame and its fragments'. */
+static void frag_evidence(TfaJson *j, const char *key, const TfaConnRecord *rec,
+                          const TfaFragEvidence *ev)
+{
+    if (ev->frame == 0) {
+        tfa_json_null(j, key);
+        return;
+    }
+    tfa_json_begin_object(j, key);
+    tfa_json_string(j, "endpoint", endpoint_name(rec, (int8_t)ev->side));
+    tfa_json_uint(j, "frame", ev->frame);
+    tfa_json_uint(j, "first_frame", ev->first_frame);
+    tfa_json_uint(j, "fragments", ev->fragments);
+    tfa_json_end_object(j);
+}
+
 static void anomalies(TfaJson *j, const TfaConnRecord *rec)
 {
     const TfaConn *c = rec->conn;
@@ -335,6 +351,12 @@ static void jsonl_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     tfa_json_string(&j, "conn_state", tfa_zeek_state_name(tfa_zeek_conn_state(c)));
     tfa_json_string(&j, "history", c->zeek.history);
     tfa_json_end_object(&j);
+    if (c->frag_first.frame != 0) { /* only for connections with reassembled segments */
+        tfa_json_begin_object(&j, "ip_fragments");
+        frag_evidence(&j, "first", rec, &c->frag_first);
+        frag_evidence(&j, "overlap_differs", rec, &c->frag_overlap);
+        tfa_json_end_object(&j);
+    }
     tfa_json_end_object(&j);
     g_string_append_c(buf, '\n');
 }

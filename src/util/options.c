@@ -24,6 +24,8 @@ void tfa_options_init(TfaOptions *o)
     o->max_transitions_per_endpoint = TFA_DEFAULT_MAX_TRANSITIONS;
     o->ladder_rows = TFA_DEFAULT_LADDER_ROWS;
     o->max_buffer_bytes = TFA_DEFAULT_MAX_BUFFER_BYTES;
+    o->max_frag_bytes = TFA_DEFAULT_MAX_FRAG_BYTES;
+    o->frag_timeout = TFA_DEFAULT_FRAG_TIMEOUT;
     o->max_buffer_per_dir = TFA_DEFAULT_MAX_BUFFER_PER_DIR;
     o->min_severity = -1;
     o->fail_on = -1;

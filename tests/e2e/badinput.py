@@ -570,27 +570,50 @@ def frame_rows():
                [probe], diag, record=(40002, counts))
 
     # fragments: the data segment of the connection after the damage in two
-    # IPv4 fragments (the first with the whole TCP header, or only 8 bytes)
-    # (the bytes of the later fragment are never analysed: the receiver's ACK
-    # covers a gap never resent, capture loss, CAPTURE_ACKED_UNSEEN)
+    # IPv4 fragments (the first with the whole TCP header, or only 8 bytes,
+    # RFC 1858's tiny fragment): reassembled, the segment analysed whole (the
+    # one of the completing frame); with --max-frag-bytes 0, as before
+    # reassembly: a first fragment with the whole TCP header is analysed, the
+    # later one never is (the receiver's ACK covers a gap never resent,
+    # capture loss, CAPTURE_ACKED_UNSEEN)
+    ts, data = AFTER[3]
+    seg = data[14 + 20:]
+    for first_len in (24, 8):
+        f1 = eth(ipv4(seg[:first_len], frag=0x2000, ident=9))
+        f2 = eth(ipv4(seg[first_len:], frag=first_len // 8, ident=9))
+        recs = AFTER[:3] + [(ts, f1), (ts + 0.001, f2)] + AFTER[4:]
+        row("IPv4 fragments, first with %d TCP bytes: reassembled, DEFRAG_REASSEMBLED" % first_len,
+            [path("frag.pcap", pcap(BEFORE + recs))], 0,
+            {"DECODE_IP_FRAGMENT": 2, "DEFRAG_REASSEMBLED": 1},
+            record=(40001, {"DEFRAG_REASSEMBLED": 1}), kept=[(40000, 1)], no_err=True,
+            anomalies={})
     for first_len, diag in [(24, {"DECODE_IP_FRAGMENT": 2, "CAPTURE_ACKED_UNSEEN": 1}),
                             (8, {"DECODE_IP_FRAGMENT": 2, "DECODE_BAD_TCP_HEADER": 1,
                                  "CAPTURE_ACKED_UNSEEN": 1})]:
-        ts, data = AFTER[3]
-        seg = data[14 + 20:]
         f1 = eth(ipv4(seg[:first_len], frag=0x2000, ident=9))
         f2 = eth(ipv4(seg[first_len:], frag=first_len // 8, ident=9))
         recs = AFTER[:3] + [(ts, f1), (ts + 0.001, f2)] + AFTER[4:]
         record = (40001, {"DECODE_IP_FRAGMENT": 1}) if first_len == 24 else None
-        row("IPv4 fragments, first with %d TCP bytes: %s, a sequence gap" % (
+        row("--max-frag-bytes 0, IPv4 fragments, first with %d TCP bytes: %s, a sequence gap" % (
                 first_len, ", ".join(sorted(d for d in diag if d.startswith("DECODE")))),
-            [path("frag.pcap", pcap(BEFORE + recs))], 0, diag, record=record,
-            kept=[(40000, 1)], no_err=True,
+            ["--max-frag-bytes", "0", path("frag.pcap", pcap(BEFORE + recs))], 0, diag,
+            record=record, kept=[(40000, 1)], no_err=True,
             anomalies={"ACK_UNSEEN_DATA": 1})
+    # the first fragment again with other bytes: the first copy is kept
+    # (Linux), the difference counted on the capture and the connection
+    f1 = eth(ipv4(seg[:24], frag=0x2000, ident=9))
+    f1x = eth(ipv4(seg[:20] + bytes(b ^ 0xff for b in seg[20:24]), frag=0x2000, ident=9))
+    f2 = eth(ipv4(seg[24:], frag=3, ident=9))
+    recs = AFTER[:3] + [(ts, f1), (ts + 0.0005, f1x), (ts + 0.001, f2)] + AFTER[4:]
+    row("IPv4 fragment repeated with other bytes: DEFRAG_OVERLAP_DIFFERS, the first copy used",
+        [path("frag.pcap", pcap(BEFORE + recs))], 0,
+        {"DECODE_IP_FRAGMENT": 3, "DEFRAG_REASSEMBLED": 1, "DEFRAG_OVERLAP_DIFFERS": 1},
+        record=(40001, {"DEFRAG_REASSEMBLED": 1, "DEFRAG_OVERLAP_DIFFERS": 1}),
+        kept=[(40000, 1)], no_err=True, anomalies={})
     frag6 = bytes([6, 0, 0, 8, 0, 0, 0, 9])   # offset 1 (8 bytes): a later fragment
-    frames("IPv6 later fragment: DECODE_IP_FRAGMENT, not analysed",
+    frames("IPv6 later fragment alone: DECODE_IP_FRAGMENT, DEFRAG_INCOMPLETE, not analysed",
            [(T_BAD, eth(ipv6(SYN_ODD, nh=44, ext=frag6), ETH_IPV6))],
-           {"DECODE_IP_FRAGMENT": 1})
+           {"DECODE_IP_FRAGMENT": 1, "DEFRAG_INCOMPLETE": 1})
 
     # the same frame twice
     recs = AFTER[:4] + [AFTER[3]] + AFTER[4:]

@@ -58,16 +58,17 @@ MAX_SCANNERS = 16384
 
 # The memory ceiling of tcpflow-audit(1), Limits: 20 MiB, plus for each
 # tracked connection 12 KiB and the anomalies it may keep (56 bytes each,
-# the array rounded up to a power of two), plus --max-buffer-bytes, plus
-# 200 MiB for the summary.
+# the array rounded up to a power of two), plus --max-buffer-bytes and 1.32
+# times --max-frag-bytes, plus 200 MiB for the summary.
 MIB = 1 << 20
 
 
-def ceiling(max_conns, max_anomalies=256, max_buffer=32 * MIB):
+def ceiling(max_conns, max_anomalies=256, max_buffer=32 * MIB, max_frag=4 * MIB):
     anomalies = 1
     while anomalies < 56 * max_anomalies:
         anomalies *= 2
-    return 20 * MIB + max_conns * (12 * 1024 + anomalies) + max_buffer + 200 * MIB
+    return (20 * MIB + max_conns * (12 * 1024 + anomalies) + max_buffer + int(1.32 * max_frag) +
+            200 * MIB)
 
 
 # Reading a million records with json.loads takes longer than the run; the

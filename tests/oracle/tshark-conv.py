@@ -32,10 +32,6 @@ EXPLAINED = {
         "frames 7-10 are edited copies of frames 3 and 5 stamped 15 years later: longer than --idle-timeout (300 s), so the record of the connection ends and the copies start a new one; tshark never times a conversation out",
     "corpus/pcapplusplus/Tests__Packet++Test__PacketExamples__Smtp.pcap":
         "frames 7-8 of 10.10.1.4:1470 are stamped 14 years after frames 1-5 (a spliced test file): longer than --idle-timeout (300 s), so they start a new record; tshark never times a conversation out",
-    "corpus/libpcap/tests/filter/AH-IPcomp-IPv4.pcap":
-        "IPComp (RFC 3173) payloads are DEFLATE-compressed; tshark inflates them and sees the TCP segments inside, we count them as DECODE_NOT_TCP",
-    "corpus/libpcap/tests/filter/AH-IPcomp-IPv6.pcap":
-        "IPComp (RFC 3173) payloads are DEFLATE-compressed; tshark inflates them and sees the TCP segments inside, we count them as DECODE_NOT_TCP",
     "corpus/tcpdump/tests/beep-oobr.pcap":
         "fuzzer reproducer: the TCP header is whole but the frame is cut inside the payload; we count the segment (DECODE_TRUNCATED), tshark marks it malformed and leaves it out of its table",
     "corpus/tcpdump/tests/bigtcp-ipv4-geneve-ipv4.pcap":
@@ -72,8 +68,6 @@ EXPLAINED = {
         "one frame is stamped in 2038; the connection has been idle longer than --idle-timeout by then, so we start a new record; tshark never times a conversation out",
     "corpus/tcpdump/tests/tcp-auth-heapoverflow.pcap":
         "fuzzer reproducer: the TCP header is whole but the frame is cut inside the payload; we count the segment (DECODE_TRUNCATED), tshark marks it malformed and leaves it out of its table",
-    "corpus/zeek/ipv4/fragmented-syn.pcap":
-        "the SYN is split over two IPv4 fragments and the first holds no complete TCP header; tshark reassembles IP fragments, we count them (DECODE_IP_FRAGMENT) without reassembly",
     "corpus/zeek/tcp/truncated-header.pcap":
         "one client segment has its TCP options cut by the snaplen (68 bytes); we use its complete 20-byte header (DECODE_TRUNCATED), tshark marks it malformed and leaves it out",
     "corpus/zeek/vlan-pcp-dei.pcapng":

@@ -3,7 +3,8 @@
  * read timeout).  A closed connection is written once --close-linger has
  * passed, an open one after --idle-timeout, the clock never runs
  * backwards, frames from the past do not split their connection, and the
- * rest are written at the end. */
+ * rest are written at the end.  IP fragments are reassembled into one
+ * segment of the frame that completes them, decoded here or ahead. */
 #include "tfa-test.h"
 
 #include "../decode/build.h"
@@ -183,6 +184,63 @@ static void test_time_backwards_counted_per_step(void **state)
     assert_int_equal(records(f, "\"CAPTURE_TIME_WENT_BACKWARDS\":1}"), 1);
 }
 
+/* The client's SYN (with 32 bytes of data) cut into IPv4 fragments of 8 and
+ * 44 TCP bytes, given last first; decoded here or, as the reader thread does,
+ * ahead (TfaFrame.decoded). */
+static void fragmented_syn(Fx *f, TfaTs ts, bool ahead)
+{
+    uint8_t tcp[64], data[32];
+    memset(data, 'd', sizeof(data));
+    TfaBuildIp4 ip = tfa_build_ip4_default();
+    TfaBuildTcp t = tfa_build_tcp_default();
+    t.sport = f->sport;
+    t.seq = CLIENT_ISS;
+    t.payload = data;
+    t.payload_len = sizeof(data);
+    size_t tl = tfa_build_tcp(tcp, &t);
+    tfa_build_tcp_csum4(tcp, tl, ip.src, ip.dst);
+    for (int k = 1; k >= 0; k--) {
+        uint8_t buf[128];
+        uint32_t off = k == 0 ? 0 : 8, len = k == 0 ? 8 : (uint32_t)tl - 8;
+        ip.id = 0x7777;
+        ip.frag = (uint16_t)((k == 0 ? 0x2000u : 0) | (off / 8));
+        size_t n = tfa_build_eth(buf, 0x0800);
+        n += tfa_build_ipv4(buf + n, &ip, len);
+        memcpy(buf + n, tcp + off, len);
+        n += len;
+        TfaFrame fr = {.frame_no = ++f->frame_no, .ts = ts, .caplen = (uint32_t)n,
+                       .wirelen = (uint32_t)n, .linktype = 1, .bytes = buf};
+        TfaDecoded dec;
+        if (ahead) {
+            dec.status = tfa_decode_frame(&fr, &dec.seg, &dec.why);
+            fr.decoded = &dec;
+        }
+        assert_true(tfa_engine_frame(f->e, &fr, NULL));
+        memset(buf, 0xee, sizeof(buf)); /* the frame's bytes are gone */
+    }
+}
+
+static void test_fragments_reassembled(void **state)
+{
+    Fx *f = *state;
+    for (int ahead = 0; ahead < 2; ahead++) {
+        f->sport = (uint16_t)(40000 + ahead);
+        fragmented_syn(f, T0 + ahead * SEC, ahead);
+        frame(f, T0 + ahead * SEC + 1000, false, TFA_TH_SYN | TFA_TH_ACK, SERVER_ISS,
+              CLIENT_ISS + 33);
+        frame(f, T0 + ahead * SEC + 2000, true, TFA_TH_ACK, CLIENT_ISS + 33, SERVER_ISS + 1);
+    }
+    assert_true(tfa_engine_tick(f->e, T0 + 3600 * SEC, NULL));
+    assert_int_equal(records(f, "\"type\":\"connection\""), 2);
+    /* the SYN is the frame that completed it, with its 32 bytes */
+    assert_int_equal(records(f, "\"syn_frames\":[2]"), 1);
+    assert_int_equal(records(f, "\"syn_frames\":[6]"), 1);
+    assert_int_equal(records(f, "\"outcome\":\"complete\""), 2);
+    assert_int_equal(records(f, "\"bytes\":{\"client\":32,\"server\":0}"), 2);
+    assert_int_equal(records(f, "\"DEFRAG_REASSEMBLED\":{\"client\":1,\"server\":0}"), 2);
+    assert_int_equal(records(f, "\"code\":\"HANDSHAKE_SYN_WITH_DATA\""), 2);
+}
+
 /* Each record is whole when written (one line per connection). */
 static void test_record_per_line(void **state)
 {
@@ -208,6 +266,7 @@ int main(void)
         T(test_frames_from_the_past_stay_one_connection),
         T(test_time_backwards_counted_per_step),
         T(test_record_per_line),
+        T(test_fragments_reassembled),
     };
     return cmocka_run_group_tests_name("engine/engine", tests, NULL, NULL);
 }

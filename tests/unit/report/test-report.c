@@ -103,6 +103,23 @@ static void test_jsonl_text(void **state)
     assert_string_equal(lines[2], "");
 }
 
+/* ip_fragments: absent without reassembled segments (above), else the
+ * first one and the first with differing overlaps, by sender. */
+static void test_jsonl_ip_fragments(void **state)
+{
+    g_autoptr(TfaConn) c = make_conn();
+    g_autofree char *plain = run_reporter(TFA_FORMAT_JSONL, c);
+    assert_null(strstr(plain, "ip_fragments"));
+    c->frag_first = (TfaFragEvidence){.frame = 3, .first_frame = 2, .fragments = 2, .side = 1};
+    g_autofree char *one = run_reporter(TFA_FORMAT_JSONL, c);
+    assert_non_null(strstr(one, ",\"ip_fragments\":{\"first\":{\"endpoint\":\"client\",\"frame\":3,"
+                                "\"first_frame\":2,\"fragments\":2},\"overlap_differs\":null}}\n"));
+    c->frag_overlap = (TfaFragEvidence){.frame = 8, .first_frame = 5, .fragments = 3, .side = 0};
+    g_autofree char *two = run_reporter(TFA_FORMAT_JSONL, c);
+    assert_non_null(strstr(two, "\"overlap_differs\":{\"endpoint\":\"server\",\"frame\":8,"
+                                "\"first_frame\":5,\"fragments\":3}}}\n"));
+}
+
 /* A finding reported as possible: below its code's severity in every
  * format, its detail says so first, and the record's worst severity is the
  * one it was reported at. */
@@ -365,6 +382,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_roles),
         cmocka_unit_test(test_jsonl_text),
+        cmocka_unit_test(test_jsonl_ip_fragments),
         cmocka_unit_test(test_possible),
 #ifdef HAVE_JSONGLIB
         cmocka_unit_test(test_jsonl_reparse),
