@@ -155,7 +155,11 @@ typedef enum TfaAnomalyCode {
     X(CAPTURE_ONE_DIRECTION,                                                                       \
       "connections of which the capture holds one direction only: the other side is unknown") \
     X(CONN_GAPS_FORGOTTEN,                                                                         \
-      "undecided gaps of a direction forgotten at its cap of 8: their loss is not judged")
+      "undecided gaps of a direction forgotten at its cap of 8: their loss is not judged") \
+    X(ICMP_ERROR_TIED,                                                                             \
+      "ICMP errors quoting a TCP segment of a tracked connection: recorded on it") \
+    X(ICMP_ERROR_NO_CONN,                                                                          \
+      "ICMP errors quoting a TCP segment of no tracked connection")
 
 typedef enum TfaDiag {
 #define X(name, text) TFA_DIAG_##name,

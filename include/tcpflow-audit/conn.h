@@ -17,6 +17,7 @@
 
 #include "tcpflow-audit/codes.h"
 #include "tcpflow-audit/common.h"
+#include "tcpflow-audit/icmp.h"
 
 /* Canonical connection key: endpoint 0 < endpoint 1, plus the VLAN IDs. */
 typedef struct TfaConnKey {
@@ -487,6 +488,9 @@ struct TfaConn {
     GArray *anomalies;         /* of TfaAnomaly, capped */
     GArray *counts;            /* of TfaCount, one per code seen */
     guint anomalies_dropped;   /* beyond the cap */
+
+    /* ICMP errors about each side's segments (conntrack/icmp.c) */
+    TfaIcmpSeen icmp[2];
 };
 
 static inline uint8_t tfa_conn_side_of(const TfaConn *c, TfaRole role)
