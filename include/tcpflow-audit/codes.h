@@ -108,7 +108,12 @@ typedef enum TfaSeverity {
     X(WINDOW_ZERO_PROBE, INFO, "probe into a zero window")                                         \
     X(WINDOW_FULL, NOTICE, "sender filled the receiver's window")                                  \
     X(WINDOW_SHRUNK, WARNING, "the right edge of the window moved left")                           \
-    X(CAPTURE_DUPLICATE_FRAME, INFO, "the same frame was captured twice")
+    X(CAPTURE_DUPLICATE_FRAME, INFO, "the same frame was captured twice")                          \
+    X(ICMP_CONNECT_FAILED, ERROR,                                                                  \
+      "an ICMP error answered the SYN and the client tried no more: connect() failed")             \
+    X(ICMP_ERROR, WARNING,                                                                         \
+      "an ICMP error (unreachable, time exceeded, parameter problem) about the endpoint's segment") \
+    X(ICMP_PATH_MTU, INFO, "ICMP fragmentation needed / packet too big lowered the path MTU")
 
 typedef enum TfaAnomalyCode {
 #define X(name, sev, text) TFA_ANOMALY_##name,

@@ -57,6 +57,7 @@ typedef struct TfaIcmpSeen {
     TfaAddr reporter;
     /* the latest one */
     TfaFrameNo last_frame;
+    TfaTs last_ts;
     uint8_t last_type, last_code;
 } TfaIcmpSeen;
 

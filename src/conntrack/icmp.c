@@ -30,6 +30,7 @@ void tfa_conntrack_icmp(TfaConn *c, const TfaSegment *seg, uint8_t side)
                        !tfa_seq_gt(seg->seq, ep->snd_nxt);
     }
     s->last_frame = seg->frame_no;
+    s->last_ts = seg->ts;
     s->last_type = seg->icmp.type;
     s->last_code = seg->icmp.code;
 }

@@ -215,26 +215,26 @@ static void opening(const TfaConnRecord *rec, TfaRole role, TfaAppSide *s)
             c->side[side].last_frame < r->frame, "ECONNREFUSED", r->frame, r->ts);
         return;
     }
-    /* an ICMP error for the SYN */
+    /* an ICMP error for the SYN: Linux's connect() fails at the one that
+     * comes while it waits (tcp_v4_err in SYN_SENT); one that comes while
+     * connect() holds the socket is only kept (sk_err_soft), and the SYN is
+     * sent again */
     bool hard = false;
-    const char *err = ic->count > 0 && ic->state == TFA_TCP_SYN_SENT
-                          ? tfa_icmp_errno(ic->version, ic->type, ic->code, &hard)
-                          : NULL;
-    if (err != NULL && !(ic->window_known && !ic->in_window)) {
-        bool retried = d->syn_last_frame > ic->frame;
-        TfaAppEvent *e;
-        if (hard)
+    if (ic->count > 0 && ic->state == TFA_TCP_SYN_SENT && !(ic->window_known && !ic->in_window)) {
+        const char *last = tfa_icmp_errno(ic->version, ic->last_type, ic->last_code, &hard);
+        const char *first = tfa_icmp_errno(ic->version, ic->type, ic->code, &hard);
+        TfaAppEvent *e = NULL;
+        if (last != NULL && d->syn_last_frame < ic->last_frame)
             e = add(s, TFA_APP_CALL_CONNECT, TFA_APP_RESULT_FAILED, TFA_APP_WHY_ICMP_CONNECT,
-                    !retried, err, ic->frame, ic->ts);
-        else if (retried && ep->state == TFA_TCP_SYN_SENT)
+                    c->side[side].last_frame < ic->last_frame, last, ic->last_frame, ic->last_ts);
+        else if (first != NULL && ep->state == TFA_TCP_SYN_SENT)
             e = add(s, TFA_APP_CALL_CONNECT, TFA_APP_RESULT_WOULD_FAIL, TFA_APP_WHY_ICMP_CONNECT,
-                    true, err, ic->frame, ic->ts);
-        else
-            e = add(s, TFA_APP_CALL_CONNECT, TFA_APP_RESULT_FAILED, TFA_APP_WHY_ICMP_CONNECT,
-                    false, err, ic->frame, ic->ts);
-        if (e != NULL)
-            e->arg = hard;
-        return;
+                    true, first, ic->frame, ic->ts);
+        if (e != NULL) {
+            e->arg = ic->count;
+            e->frame2 = ic->count > 1 ? ic->frame : 0;
+            return;
+        }
     }
     /* never answered */
     if (d->syn_count > 0 && d->synack_count == 0 && !d->refused &&
@@ -346,7 +346,11 @@ static void resets(const TfaConnRecord *rec, TfaRole role, TfaAppSide *s)
             default:
                 break;
             }
-            if (r->cause == TFA_RST_CAUSE_AFTER_IDLE)
+            /* an idle timer of a middlebox on the path (the RST's TTL is
+             * not the sender's): keep-alives keep its state */
+            bool middlebox = r->sender_ttl_max != 0 &&
+                             (r->ttl < r->sender_ttl_min || r->ttl > r->sender_ttl_max);
+            if (r->cause == TFA_RST_CAUSE_AFTER_IDLE && middlebox)
                 advise(s, TFA_APP_ADVICE_SO_KEEPALIVE, TFA_ANOMALY_RST_REFUSED + r->cause);
         } else if (r->side == peer && !ignored &&
                    (r->accept == TFA_RST_CHALLENGED || r->accept == TFA_RST_IGNORED) &&
@@ -355,7 +359,6 @@ static void resets(const TfaConnRecord *rec, TfaRole role, TfaAppSide *s)
             e = add(s, TFA_APP_CALL_RECV, TFA_APP_RESULT_NO_ERROR, TFA_APP_WHY_RESET_IGNORED, true,
                     NULL, r->frame, r->ts);
         } else if (r->side == side && !sent) {
-            sent = true;
             switch (r->cause) {
             case TFA_RST_CAUSE_REFUSED:
                 e = add(s, TFA_APP_CALL_LISTEN, TFA_APP_RESULT_NO_ERROR, TFA_APP_WHY_NOT_LISTENING,
@@ -395,6 +398,7 @@ static void resets(const TfaConnRecord *rec, TfaRole role, TfaAppSide *s)
             default:
                 break; /* its kernel's answer; the receiver's event says what it did */
             }
+            sent = e != NULL;
         }
         if (e != NULL)
             e->rst = (uint8_t)i;
@@ -506,12 +510,12 @@ static const char *role_name(TfaRole r)
     return r == TFA_ROLE_CLIENT ? "client" : "server";
 }
 
-static const char *icmp_from(const TfaIcmpSeen *ic, char *buf, size_t len)
+static const char *icmp_from(uint8_t version, uint8_t type, uint8_t code, const TfaAddr *from,
+                             char *buf, size_t len)
 {
     char ip[TFA_ADDR_STRLEN];
-    g_snprintf(buf, len, "ICMP%s %s from %s", ic->version == 6 ? "v6" : "",
-               tfa_icmp_describe(ic->version, ic->type, ic->code),
-               tfa_addr_to_string(&ic->reporter, ip, sizeof(ip)));
+    g_snprintf(buf, len, "ICMP%s %s from %s", version == 6 ? "v6" : "",
+               tfa_icmp_describe(version, type, code), tfa_addr_to_string(from, ip, sizeof(ip)));
     return buf;
 }
 
@@ -578,39 +582,43 @@ const char *tfa_appview_event_text(const TfaConnRecord *rec, TfaRole role, const
                        f, SYN_GIVE_UP_S);
         break;
     case TFA_APP_WHY_ICMP_CONNECT:
-        icmp_from(ic, icmp, sizeof(icmp));
-        if (ev->arg)
-            g_snprintf(buf, len, "connect() failed with %s at frame %" PRIu64 " (%s)", err, f,
-                       icmp);
-        else if (ev->result == TFA_APP_RESULT_WOULD_FAIL)
+        if (ev->result == TFA_APP_RESULT_WOULD_FAIL) {
+            icmp_from(ic->version, ic->type, ic->code, &ic->reporter, icmp, sizeof(icmp));
             g_snprintf(buf, len,
-                       "connect() kept retrying after %s at frame %" PRIu64
-                       " (a soft error): it would fail with %s, not ETIMEDOUT, when the SYN "
-                       "retries run out",
+                       "connect() sent its SYN again after %s at frame %" PRIu64
+                       " (kept as a soft error): it fails with %s at the next such error, or "
+                       "instead of ETIMEDOUT when the SYN retries run out",
                        icmp, f, err);
-        else
-            g_snprintf(buf, len,
-                       "connect() failed with %s at frame %" PRIu64
-                       " (%s: a soft error that Linux before 6.5 reports at once; later "
-                       "kernels retry)",
-                       err, f, icmp);
+        } else {
+            icmp_from(ic->version, ic->last_type, ic->last_code, &ic->reporter, icmp,
+                      sizeof(icmp));
+            if (f2 != 0)
+                g_snprintf(buf, len,
+                           "connect() failed with %s at frame %" PRIu64 " (%s); the earlier "
+                           "error at frame %" PRIu64 " came while connect() held the socket and "
+                           "was only kept, so the SYN was sent again",
+                           err, f, icmp, f2);
+            else
+                g_snprintf(buf, len, "connect() failed with %s at frame %" PRIu64 " (%s)", err,
+                           f, icmp);
+        }
         break;
     case TFA_APP_WHY_ICMP_SOFT:
-        icmp_from(ic, icmp, sizeof(icmp));
+        icmp_from(ic->version, ic->type, ic->code, &ic->reporter, icmp, sizeof(icmp));
         g_snprintf(buf, len,
                    "%s at frame %" PRIu64 ": a soft error, no errno unless the connection then "
                    "times out (then %s instead of ETIMEDOUT; at once with IP_RECVERR)",
                    icmp, f, tfa_icmp_errno(ic->version, ic->type, ic->code, &hard));
         break;
     case TFA_APP_WHY_ICMP_PMTU:
-        icmp_from(ic, icmp, sizeof(icmp));
+        icmp_from(ic->version, ic->type, ic->code, &ic->reporter, icmp, sizeof(icmp));
         g_snprintf(buf, len,
                    "%s at frame %" PRIu64 ": path MTU %" PRId64 ", no errno (the kernel "
                    "resends in smaller segments)",
                    icmp, f, ev->arg);
         break;
     case TFA_APP_WHY_ICMP_IGNORED:
-        icmp_from(ic, icmp, sizeof(icmp));
+        icmp_from(ic->version, ic->type, ic->code, &ic->reporter, icmp, sizeof(icmp));
         g_snprintf(buf, len,
                    "%s at frame %" PRIu64 " quotes a sequence number outside what it had in "
                    "flight: Linux ignores it, no errno",

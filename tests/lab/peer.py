@@ -475,6 +475,21 @@ def client_inject_target(_):
     c.close()
 
 
+def client_icmp_errno(_):
+    """connect() to --port, --port+1, ... (--rounds ports); each must fail:
+    log the errno it failed with (icmp-unreachable)."""
+    import errno
+    for p in range(A.port, A.port + A.rounds):
+        t = time.time()
+        try:
+            connect(port=p)
+        except OSError as e:
+            log(event="connect failed", port=p, errno=errno.errorcode.get(e.errno, str(e.errno)),
+                after=round(time.time() - t, 3))
+        else:
+            raise SystemExit("port %d accepted" % p)
+
+
 def main():
     global A
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
