@@ -10,6 +10,7 @@
  * (certain) or it is inferred, and the socket calls or options that would
  * avoid the trouble.  It reads the connection and writes only the caller's
  * TfaAppView (fixed size, no allocation); reporters only print it.
+ * Events are listed in frame order.
  *
  * The errno of each failure is Linux's (net/ipv4/tcp_input.c tcp_reset:
  * ECONNREFUSED in SYN_SENT, EPIPE in CLOSE_WAIT, ECONNRESET otherwise;

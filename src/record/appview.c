@@ -485,8 +485,25 @@ static void advice_from_anomalies(const TfaConnRecord *rec, TfaRole role, TfaApp
     /* the server closed first and holds TIME_WAIT: a restart's bind() */
     if (role == TFA_ROLE_SERVER && c->ep[side].passive && c->det.fin_sent[side] &&
         c->det.fin_sent[peer] && c->det.fin_frame[side] < c->det.fin_frame[peer] &&
-        path_has(&c->ep[side], TFA_TCP_TIME_WAIT))
+        c->ep[side].state == TFA_TCP_TIME_WAIT)
         advise(s, TFA_APP_ADVICE_SO_REUSEADDR, TFA_APP_WHY_OWN_FIN);
+}
+
+/* Events in frame order (stable; a time-out without a frame last). */
+static void sort_events(TfaAppSide *s)
+{
+    for (unsigned i = 1; i < s->n; i++) {
+        TfaAppEvent e = s->ev[i];
+        TfaFrameNo key = e.frame != 0 ? e.frame : G_MAXUINT64;
+        unsigned j = i;
+        for (; j > 0; j--) {
+            TfaFrameNo prev = s->ev[j - 1].frame != 0 ? s->ev[j - 1].frame : G_MAXUINT64;
+            if (prev <= key)
+                break;
+            s->ev[j] = s->ev[j - 1];
+        }
+        s->ev[j] = e;
+    }
 }
 
 void tfa_appview_build(const TfaConnRecord *rec, TfaAppView *view)
@@ -500,6 +517,7 @@ void tfa_appview_build(const TfaConnRecord *rec, TfaAppView *view)
         icmp_errors(rec, (TfaRole)r, s);
         timeouts(rec, (TfaRole)r, s);
         advice_from_anomalies(rec, (TfaRole)r, s);
+        sort_events(s);
     }
 }
 
