@@ -158,6 +158,7 @@ static bool half_closed(const TfaConn *c, uint8_t side)
     const TfaVerdicts *d = &c->det;
     return d->fin_sent[side] && d->data_after_fin[peer] &&
            d->data_after_fin_frame[peer] > d->fin_frame[side] &&
+           c->side[side].last_frame > d->data_after_fin_frame[peer] &&
            !sent_rst_after(c, side, d->data_after_fin_frame[peer]);
 }
 
@@ -569,10 +570,10 @@ const char *tfa_appview_event_text(const TfaConnRecord *rec, TfaRole role, const
                        ev->arg, f, f2);
         else
             g_snprintf(buf, len,
-                       "accept() could not return: the server stayed in SYN_RECEIVED (SYN-ACK "
-                       "sent %" PRId64 " times, last at frame %" PRIu64 ") with no ACK from "
+                       "accept() could not return%s: the server stayed in SYN_RECEIVED (SYN-ACK "
+                       "sent %" PRId64 " time%s, last at frame %" PRIu64 ") with no ACK from "
                        "the client",
-                       ev->arg, f);
+                       ev->arg > 1 ? "" : " yet", ev->arg, ev->arg > 1 ? "s" : "", f);
         break;
     case TFA_APP_WHY_REFUSED:
         g_snprintf(buf, len,

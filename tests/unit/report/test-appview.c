@@ -243,6 +243,48 @@ static void test_third_ack_missing(void **state)
     has(out, "\"call\":\"accept\",\"result\":\"not_returned\"");
 }
 
+static void test_data_never_acknowledged(void **state)
+{
+    Fx *f = *state;
+    handshake(f, T0);
+    /* the server vanished: the client's data goes out four times unanswered */
+    for (int k = 0; k < 4; k++)
+        tcp(f, T0 + 10 * MS + ((TfaTs)200 * MS << k), true, TFA_TH_ACK | TFA_TH_PSH, C_ISS + 1,
+            S_ISS + 1, 30);
+    const char *out = finish(f);
+    has(out, "\"call\":\"send\",\"result\":\"would_fail\",\"errno\":\"ETIMEDOUT\","
+             "\"story\":\"data_timeout\",\"frame\":7");
+}
+
+static void test_data_timeout_with_soft_icmp(void **state)
+{
+    Fx *f = *state;
+    handshake(f, T0);
+    tcp(f, T0 + 10 * MS, true, TFA_TH_ACK | TFA_TH_PSH, C_ISS + 1, S_ISS + 1, 30);
+    icmp(f, T0 + 12 * MS, ROUTER, 3, 1, 0, C_ISS + 1, 40000);
+    for (int k = 1; k < 4; k++)
+        tcp(f, T0 + 10 * MS + ((TfaTs)200 * MS << k), true, TFA_TH_ACK | TFA_TH_PSH, C_ISS + 1,
+            S_ISS + 1, 30);
+    const char *out = finish(f);
+    has(out, "\"story\":\"icmp_soft\"");
+    has(out, "\"result\":\"would_fail\",\"errno\":\"EHOSTUNREACH\",\"story\":\"data_timeout\"");
+    has(out, "\"code\":\"ICMP_ERROR\",\"severity\":\"warning\"");
+}
+
+static void test_keepalive_unanswered(void **state)
+{
+    Fx *f = *state;
+    handshake(f, T0);
+    tcp(f, T0 + 10 * MS, true, TFA_TH_ACK | TFA_TH_PSH, C_ISS + 1, S_ISS + 1, 30);
+    tcp(f, T0 + 11 * MS, false, TFA_TH_ACK, S_ISS + 1, C_ISS + 31, 0);
+    /* probes one below what it sent, everything acknowledged */
+    for (int k = 0; k < 3; k++)
+        tcp(f, T0 + (10 + k) * SEC, true, TFA_TH_ACK, C_ISS + 30, S_ISS + 1, 0);
+    const char *out = finish(f);
+    has(out, "\"call\":\"recv\",\"result\":\"would_fail\",\"errno\":\"ETIMEDOUT\","
+             "\"story\":\"keepalive_timeout\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -255,6 +297,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reset_established_is_econnreset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_third_ack_missing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_data_never_acknowledged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_data_timeout_with_soft_icmp, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keepalive_unanswered, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
