@@ -182,8 +182,12 @@ static void opening(const TfaConnRecord *rec, TfaRole role, TfaAppSide *s)
     if (ep->passive) {
         const TfaTransition *t = entered(ep, F(SYN_RECEIVED), TFA_TCP_ESTABLISHED);
         if (t != NULL) {
-            add(s, TFA_APP_CALL_ACCEPT, TFA_APP_RESULT_RETURNED, TFA_APP_WHY_THIRD_ACK, t->certain,
-                NULL, t->frame, t->ts);
+            TfaAppEvent *e = add(s, TFA_APP_CALL_ACCEPT, TFA_APP_RESULT_RETURNED,
+                                 TFA_APP_WHY_THIRD_ACK, t->certain, NULL, t->frame, t->ts);
+            /* the handshake's ACK was captured earlier and the server
+             * repeated its SYN-ACK: that ACK never reached it */
+            if (e != NULL && d->ack_frame != 0 && d->ack_frame < t->frame && d->synack_count > 1)
+                e->frame2 = d->ack_frame;
         } else if (ep->state == TFA_TCP_SYN_RECEIVED && d->n_synack_frames > 0) {
             TfaAppEvent *e = add(s, TFA_APP_CALL_ACCEPT, TFA_APP_RESULT_NOT_RETURNED,
                                  TFA_APP_WHY_THIRD_ACK_MISSING, d->synack_count > 1, NULL,
@@ -555,10 +559,18 @@ const char *tfa_appview_event_text(const TfaConnRecord *rec, TfaRole role, const
         g_snprintf(buf, len, "connect() returned at frame %" PRIu64 " (the SYN-ACK)", f);
         break;
     case TFA_APP_WHY_THIRD_ACK:
-        g_snprintf(buf, len,
-                   "accept() could return from frame %" PRIu64
-                   " (the client's ACK completing the handshake)",
-                   f);
+        if (f2 != 0)
+            g_snprintf(buf, len,
+                       "accept() could return only from frame %" PRIu64
+                       " (the client's segment that completed the handshake; its ACK at frame "
+                       "%" PRIu64 " did not: the server sent its SYN-ACK again, the ACK lost on "
+                       "the way or dropped by a full accept queue)",
+                       f, f2);
+        else
+            g_snprintf(buf, len,
+                       "accept() could return from frame %" PRIu64
+                       " (the client's ACK completing the handshake)",
+                       f);
         break;
     case TFA_APP_WHY_THIRD_ACK_MISSING:
         if (f2 != 0)
