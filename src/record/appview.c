@@ -681,8 +681,8 @@ const char *tfa_appview_event_text(const TfaConnRecord *rec, TfaRole role, const
     case TFA_APP_WHY_RESET:
         g_snprintf(buf, len,
                    "recv() returns the data already received, then fails with ECONNRESET "
-                   "(the %s's RST at frame %" PRIu64 "); send() fails with ECONNRESET, then "
-                   "EPIPE",
+                   "(the %s's RST at frame %" PRIu64 "); a send() fails with ECONNRESET if it "
+                   "comes first, later ones with EPIPE (SIGPIPE unless MSG_NOSIGNAL)",
                    peer, f);
         break;
     case TFA_APP_WHY_RESET_CLOSE_WAIT:
