@@ -72,8 +72,8 @@ static const char *icmp_detail(const TfaConnRecord *rec, const TfaAnomaly *a, co
     if (a->code == TFA_ANOMALY_ICMP_CONNECT_FAILED) {
         const char *err = tfa_icmp_errno(ic->version, ic->last_type, ic->last_code, &hard);
         g_snprintf(buf, len,
-                   "%s's SYN drew %s %s from %s (frame %" PRIu64 ")%s and it sent no SYN "
-                   "after it: connect() failed with %s; %s",
+                   "the SYN of %s drew %s %s from %s (frame %" PRIu64 ")%s and it sent no "
+                   "SYN after it: connect() failed with %s; %s",
                    w, v, tfa_icmp_describe(ic->version, ic->last_type, ic->last_code), from,
                    (uint64_t)ic->last_frame, a->arg[0] > 1 ? " after earlier ones it retried" : "",
                    err != NULL ? err : "?",
