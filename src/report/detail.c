@@ -91,7 +91,8 @@ static const char *icmp_detail(const TfaConnRecord *rec, const TfaAnomaly *a, co
     } else {
         const char *err = tfa_icmp_errno(ic->version, ic->type, ic->code, &hard);
         g_snprintf(buf, len,
-                   "%s %s from %s (frame %" PRIu64 ", in %s) about %s's segment (seq %u)%s: %s",
+                   "%s %s from %s (frame %" PRIu64 ", in %s) about a segment of %s (seq %u)%s: "
+                   "%s",
                    v, tfa_icmp_describe(ic->version, ic->type, ic->code), from,
                    (uint64_t)ic->frame, state(ic->state), w, ic->seq, more,
                    a->arg[1] ? "its sequence number is outside what the endpoint had in "
