@@ -487,8 +487,10 @@ static void advice_from_anomalies(const TfaConnRecord *rec, TfaRole role, TfaApp
         if (v == TFA_VANTAGE_NEAR_SERVER)
             advise(s, TFA_APP_ADVICE_LISTEN_BACKLOG, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST);
     }
-    /* the server closed first and holds TIME_WAIT: a restart's bind() */
-    if (role == TFA_ROLE_SERVER && c->ep[side].passive && c->det.fin_sent[side] &&
+    /* the server closed first and holds TIME_WAIT: a restart's bind(); said
+     * only on a connection with a finding, not on every clean one */
+    if (role == TFA_ROLE_SERVER && rec->worst_severity >= (int)TFA_SEV_NOTICE &&
+        c->ep[side].passive && c->det.fin_sent[side] &&
         c->det.fin_sent[peer] && c->det.fin_frame[side] < c->det.fin_frame[peer] &&
         c->ep[side].state == TFA_TCP_TIME_WAIT)
         advise(s, TFA_APP_ADVICE_SO_REUSEADDR, TFA_APP_WHY_OWN_FIN);
