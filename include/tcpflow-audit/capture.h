@@ -1,9 +1,10 @@
 /* capture.h - read frames from pcap/pcapng files, stdin or a live interface.
  *
- * Owns: TfaCapture (the libpcap handle of the current input and the list of
- * inputs).  Lends: TfaFrame.bytes points into libpcap's buffer and is valid
- * only until the next tfa_capture_next() call (pcap_next_ex(3PCAP) rule);
- * anything kept longer must be copied.
+ * Owns: TfaCapture (the libpcap handle or the pcapng reader of the current
+ * input, the list of inputs, the filter programs).  Lends: TfaFrame.bytes
+ * points into the reader's buffer and is valid only until the next
+ * tfa_capture_next() call (pcap_next_ex(3PCAP) rule); anything kept longer
+ * must be copied.
  *
  * Regular files are read (and each frame decoded, see TfaFrame.decoded) one
  * step ahead on a second thread when there is a second CPU; frames still
@@ -11,11 +12,19 @@
  *
  * Several files are one continuous capture in the order given (a rotated
  * tcpdump -G/-C set): frame numbers continue across them.  "-" is stdin.
- * Files are opened with nanosecond timestamp precision.  A BPF filter is
- * compiled for each file's own link type.  A damaged file (truncated, bad
- * record header) ends reading of that file with TFA_CAPTURE_DAMAGED and a
- * message naming the file and byte offset; the next tfa_capture_next() goes
- * on with the next file.  Setup and I/O errors use GError (TFA_CAPTURE_ERROR);
+ * Files are read with nanosecond timestamp precision.  pcapng files are read
+ * by our own reader (src/capture/pcapng.h): interfaces of several link
+ * types, snapshot lengths and timestamp resolutions in one file, sections
+ * in either byte order, as tshark reads them; classic pcap by libpcap.  A BPF
+ * filter is compiled for each file's own link type; in pcapng, once for each
+ * decoded link type its interfaces have (at most 32 programs, kept for the
+ * capture's life), and frames of a link type not decoded pass unfiltered (the
+ * decoder counts them).  A pcapng file none of whose interfaces before its
+ * first packet has a decoded link type is skipped as a classic file of such
+ * a type is.  A damaged file (truncated, bad record header or block) ends
+ * reading of that file with TFA_CAPTURE_DAMAGED and a message naming the
+ * file and byte offset; the next tfa_capture_next() goes on with the next
+ * file.  Setup and I/O errors use GError (TFA_CAPTURE_ERROR);
  * the per-frame path returns a status only.
  */
 #pragma once
@@ -32,7 +41,7 @@ typedef struct TfaFrame {
     TfaTs ts;            /* ns since the epoch */
     uint32_t caplen;     /* bytes captured */
     uint32_t wirelen;    /* bytes on the wire */
-    int linktype;        /* DLT_* value as libpcap reports it */
+    int linktype;        /* DLT_* value (pcapng: of the frame's interface) */
     const uint8_t *bytes; /* borrowed until the next tfa_capture_next() */
     const TfaDecoded *decoded; /* already decoded on the reader thread, or NULL;
                                 * borrowed like bytes */

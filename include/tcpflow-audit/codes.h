@@ -160,9 +160,11 @@ typedef enum TfaAnomalyCode {
     X(CAPTURE_ONE_DIRECTION,                                                                       \
       "connections of which the capture holds one direction only: the other side is unknown") \
     X(CONN_GAPS_FORGOTTEN,                                                                         \
-      "undecided gaps of a direction forgotten at its cap of 8: their loss is not judged") \
+      "undecided gaps of a direction forgotten at its cap of 8: their loss is not judged")        \
+    X(DECODE_ENCRYPTED,                                                                            \
+      "encrypted link or tunnel payload (802.11 protected frame, CAPWAP DTLS): not decoded")       \
     X(ICMP_ERROR_TIED,                                                                             \
-      "ICMP errors quoting a TCP segment of a tracked connection: recorded on it") \
+      "ICMP errors quoting a TCP segment of a tracked connection: recorded on it")                 \
     X(ICMP_ERROR_NO_CONN,                                                                          \
       "ICMP errors quoting a TCP segment of no tracked connection")
 

@@ -401,6 +401,9 @@ typedef struct TfaZeekTrack {
     uint32_t max_end[2];           /* highest sequence end seen, for T */
     uint8_t orig_side;             /* the originator when the last letter was written */
     bool started;
+    bool hole[2];                  /* payload of this side not captured (cut by the snap length) */
+    uint32_t hole_seq[2];          /* where the first such bytes start */
+    bool sent_data[2];             /* payload outside RSTs (Zeek's endpoint size > 0) */
     uint8_t hlen;
     char history[TFA_ZEEK_HISTORY_MAX + 1];
 } TfaZeekTrack;

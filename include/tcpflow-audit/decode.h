@@ -6,8 +6,17 @@
  * cast to structs.
  *
  * Link types: Ethernet with 802.1Q/802.1ad tags (outer and inner VLAN ID kept
- * for the connection key), Linux cooked v1/v2, raw IP (DLT_RAW, IPV4, IPV6),
- * BSD NULL/LOOP.  IPv4 with options (RFC 791), fragments flagged; IPv6 with the
+ * for the connection key), MPLS, PPPoE, LLC/SNAP, 802.1ah PBB, VN-Tag, 802.1BR
+ * E-Tag and Cisco FabricPath; Linux cooked v1/v2, raw IP (DLT_RAW, IPV4,
+ * IPV6), BSD NULL/LOOP, PPP, Cisco HDLC, IP over InfiniBand, Linux NFLOG, PPI
+ * (Ethernet, 802.11, radiotap inside), 802.11 data frames (plain, radiotap,
+ * Prism, AVS; protected frames counted as DECODE_ENCRYPTED), ARCNET (RFC
+ * 1051/1201, BSD and Linux headers), FDDI, Juniper's header on Ethernet,
+ * PPPoE, PPP and Cisco HDLC: exactly the link types
+ * tfa_decode_linktype_supported() accepts.  Tunnels (at most 4 deep): IP in
+ * IP, GRE (RFC 2784/2890, PPTP, WCCP, ERSPAN I/II/III, Aruba 802.11), VXLAN,
+ * VXLAN-GPE, Geneve, GRE-in-UDP, GTP-U, Teredo, AYIYA, CAPWAP data; a UDP
+ * tunnel's header is validated before it is followed.  IPv4 with options (RFC 791), fragments flagged; IPv6 with the
  * extension-header walk (RFC 8200) and the jumbo payload option (RFC 2675).
  * TCP header and options per RFC 9293 §3.1, RFC 7323 (window scale,
  * timestamps), RFC 2018 (SACK).  A snaplen-cut frame keeps its header fields;

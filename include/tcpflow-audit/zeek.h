@@ -10,9 +10,12 @@
  * Deliberate differences, documented in tcpflow-audit-records(5): the
  * originator is ours (Zeek flips by its list of likely server ports, we by
  * the rules of the originator field; a flip of ours is marked '^' as
- * Zeek's); and a record covers what our lifecycle calls one connection,
- * where Zeek also splits rows on its own timers (5 s after a close, 5 min
- * idle).
+ * Zeek's, and a connection first seen through a responder's packet other
+ * than a pure SYN starts with '^', as Zeek's flip at creation or at the
+ * ACK after a SYN-ACK writes it); and a record covers what our lifecycle
+ * calls one connection, where Zeek also splits rows on its own timers (5 s
+ * after a close, 5 min idle).  Measured against Zeek's own output on its
+ * test traces by tests/oracle/zeek-conn.py.
  */
 #pragma once
 

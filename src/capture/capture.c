@@ -1,9 +1,12 @@
 /* capture.c - frames from a list of files, stdin, memory or a live interface.
  *
- * One libpcap handle is open at a time.  Files are opened with nanosecond
- * timestamp precision and read in the order given; frame numbers continue
- * across them.  A damaged file ends with TFA_CAPTURE_DAMAGED and the byte
- * offset where reading stopped; the next call goes on with the next file.
+ * One input is open at a time: a libpcap handle (classic pcap, live) or
+ * our pcapng reader (pcapng.c), which reads what libpcap 1.10 refuses
+ * (interfaces of several link types or snapshot lengths, sections in either
+ * byte order).  Files are read with nanosecond timestamp precision, in the
+ * order given; frame numbers continue across them.  A damaged file ends
+ * with TFA_CAPTURE_DAMAGED and the byte offset where reading stopped; the
+ * next call goes on with the next file.
  */
 #include "config.h"
 
@@ -11,6 +14,7 @@
 
 #include "tcpflow-audit/decode.h"
 
+#include "pcapng.h"
 #include "readahead.h"
 #include "stream.h"
 
@@ -27,6 +31,17 @@ G_DEFINE_QUARK(tfa-capture-error-quark, tfa_capture_error)
 #define PCAP_RECORD_HEADER_LEN 16u
 #define TFA_CAPTURE_READ_BUFFER (1024 * 1024) /* stdio buffer of a file input */
 #define TFA_SNAPLEN_FOR_CHECK 65535
+#define TFA_SNAPLEN_FOR_FILTER 262144 /* libpcap's largest: the program's answer is only tested
+                                       * for zero */
+#define TFA_CAPTURE_MAX_FILTERS 32    /* compiled programs, one per decoded link type; the
+                                       * decoder knows fewer link types than this */
+
+/* The filter compiled for one link type (pcapng files, whose interfaces
+ * may each have their own). */
+typedef struct LinkFilter {
+    int linktype;
+    struct bpf_program prog;
+} LinkFilter;
 
 typedef enum {
     SOURCE_FILES,
@@ -40,6 +55,13 @@ struct TfaCapture {
     guint next_path;           /* index of the next file to open */
     const char *filter;
     pcap_t *p;                 /* current handle, NULL between files */
+    TfaPcapng *ng;             /* or the current pcapng file's reader */
+    FILE *ng_mem;              /* SOURCE_MEMORY: the FILE that reader reads */
+    bool ng_any_decoded;       /* the file described an interface of a decoded link type */
+    int ng_first_linktype;     /* the link type of its first interface, or -1 */
+    bool ng_seen_packet;
+    LinkFilter filters[TFA_CAPTURE_MAX_FILTERS]; /* pcapng: compiled as link types appear */
+    guint n_filters;
     const char *cur_name;
     bool cur_is_pcap;          /* classic pcap: record offsets are exact, and
                                 * seconds are unsigned 32-bit */
@@ -112,7 +134,33 @@ static void close_current(TfaCapture *cap)
         pcap_close(cap->p);
         cap->p = NULL;
     }
+    g_clear_pointer(&cap->ng, tfa_pcapng_free);
+    if (cap->ng_mem != NULL) {
+        fclose(cap->ng_mem);
+        cap->ng_mem = NULL;
+    }
     g_clear_pointer(&cap->stream, tfa_stream_free); /* after the FILE libpcap closed */
+}
+
+static bool input_open(const TfaCapture *cap)
+{
+    return cap->p != NULL || cap->ng != NULL;
+}
+
+/* Start reading a pcapng file from @f (at its first byte). */
+static bool open_pcapng(TfaCapture *cap, FILE *f, const char *name, GError **error)
+{
+    g_autoptr(GError) why = NULL;
+    cap->ng_any_decoded = false;
+    cap->ng_first_linktype = -1;
+    cap->ng_seen_packet = false;
+    cap->ng = tfa_pcapng_new(f, &why);
+    if (cap->ng == NULL) {
+        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_OPEN,
+                    "cannot read '%s': %s", name, why->message);
+        return false;
+    }
+    return true;
 }
 
 /* Check the link type and compile the filter of a just-opened handle. */
@@ -134,12 +182,13 @@ static bool prepare_handle(TfaCapture *cap, const char *name, GError **error)
     return true;
 }
 
-/* Open a file (or stdin) for libpcap through stream.c, which reads pipes
- * and FIFOs once from their first byte and decompresses gzip, zstd, xz and
- * lz4.  The FILE gets a large stdio buffer: libpcap reads a record header
- * and then its data with two small fread()s, which with the default buffer
- * of one page made a read() system call every 4 KiB.  NULL with @errbuf or
- * *error set when it cannot be opened. */
+/* Open a file (or stdin) through stream.c, which reads pipes and FIFOs
+ * once from their first byte and decompresses gzip, zstd, xz and lz4:
+ * pcapng for our reader (cap->ng, NULL returned), anything else for
+ * libpcap.  The FILE gets a large stdio buffer: libpcap reads a record
+ * header and then its data with two small fread()s, which with the default
+ * buffer of one page made a read() system call every 4 KiB.  NULL with
+ * @errbuf or *error set when it cannot be opened. */
 static pcap_t *open_stream(TfaCapture *cap, const char *path, char *errbuf, GError **error)
 {
     /* glibc ignores the size unless it is given the buffer; one buffer
@@ -151,6 +200,22 @@ static pcap_t *open_stream(TfaCapture *cap, const char *path, char *errbuf, GErr
         return NULL;
     cap->cur_is_pcap = tfa_stream_is_classic_pcap(cap->stream);
     FILE *f = tfa_stream_file(cap->stream);
+    if (tfa_stream_is_pcapng(cap->stream)) {
+        /* the stream keeps its FILE and closes it after the reader */
+        g_autoptr(GError) why = NULL;
+        if (open_pcapng(cap, f, display_name(path), &why))
+            return NULL;
+        if (tfa_stream_interrupted(cap->stream))
+            g_set_error_literal(error, G_FILE_ERROR, G_FILE_ERROR_INTR,
+                                "interrupted in the first section header");
+        else if (tfa_stream_error(cap->stream) != NULL)
+            g_set_error_literal(error, G_FILE_ERROR, G_FILE_ERROR_IO,
+                                tfa_stream_error(cap->stream));
+        else
+            g_propagate_error(error, g_steal_pointer(&why));
+        g_clear_pointer(&cap->stream, tfa_stream_free);
+        return NULL;
+    }
     pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (p == NULL) {
         g_clear_pointer(&cap->stream, tfa_stream_free); /* libpcap closes nothing on failure */
@@ -175,16 +240,23 @@ static bool open_next_file(TfaCapture *cap, GError **error)
     cap->offset = PCAP_FILE_HEADER_LEN;
     g_autoptr(GError) why = NULL;
     cap->p = open_stream(cap, path, errbuf, &why);
-    if (cap->p == NULL && g_error_matches(why, G_FILE_ERROR, G_FILE_ERROR_INTR)) {
+    if (!input_open(cap) && g_error_matches(why, G_FILE_ERROR, G_FILE_ERROR_INTR)) {
         cap->open_interrupted = true; /* not damage: the caller is stopping */
         return false;
     }
-    if (cap->p == NULL) {
+    if (!input_open(cap) && g_error_matches(why, TFA_CAPTURE_ERROR_DOMAIN,
+                                            TFA_CAPTURE_ERROR_OPEN)) {
+        g_propagate_error(error, g_steal_pointer(&why)); /* pcapng: said already */
+        return false;
+    }
+    if (!input_open(cap)) {
         g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_OPEN, "cannot read '%s': %s",
                     name, why != NULL ? why->message : errbuf);
         return false;
     }
     cap->stats.files_opened++;
+    if (cap->ng != NULL)
+        return true; /* link types and filters are checked as its interfaces come */
     if (!prepare_handle(cap, name, error)) {
         cap->stats.files_damaged++; /* opened, but none of it read */
         return false;
@@ -264,6 +336,13 @@ TfaCapture *tfa_capture_new_memory(const uint8_t *data, size_t len, const char *
         g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_OPEN,
                     "cannot read '(memory)': %s", g_strerror(errno));
         return NULL;
+    }
+    if (tfa_pcapng_magic(data, len)) {
+        cap->ng_mem = g_steal_pointer(&cap->mem_file);
+        if (!open_pcapng(cap, cap->ng_mem, cap->cur_name, error))
+            return NULL; /* tfa_capture_free() closes ng_mem */
+        cap->stats.files_opened++;
+        return g_steal_pointer(&cap);
     }
     cap->p = pcap_fopen_offline_with_tstamp_precision(cap->mem_file, PCAP_TSTAMP_PRECISION_NANO,
                                                       errbuf);
@@ -355,6 +434,8 @@ void tfa_capture_free(TfaCapture *cap)
     close_current(cap);
     if (cap->mem_file != NULL)
         fclose(cap->mem_file);
+    for (guint i = 0; i < cap->n_filters; i++)
+        pcap_freecode(&cap->filters[i].prog);
     g_free(cap->read_buf);
     g_free(cap);
 }
@@ -383,7 +464,7 @@ static guint64 file_pos(const TfaCapture *cap)
 /* The current file is damaged: report where, close it, move on. */
 static TfaCaptureStatus damaged(TfaCapture *cap, GError **error)
 {
-    const char *why = pcap_geterr(cap->p);
+    const char *why = cap->p != NULL ? pcap_geterr(cap->p) : tfa_pcapng_error(cap->ng);
     if (cap->stream != NULL && tfa_stream_interrupted(cap->stream)) {
         /* a signal ended a blocked read of a pipe: the caller stops */
         close_current(cap);
@@ -395,6 +476,16 @@ static TfaCaptureStatus damaged(TfaCapture *cap, GError **error)
                     "'%s' is damaged after frame %" G_GUINT64_FORMAT " of this file: its %s; the "
                     "rest of the file is not read",
                     cap->cur_name, cap->frames_in_file, tfa_stream_error(cap->stream));
+    } else if (cap->ng != NULL) {
+        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_DAMAGED,
+                    "'%s' is damaged at byte offset %" G_GUINT64_FORMAT "%s (after frame %"
+                    G_GUINT64_FORMAT " of this file): %s; the rest of the file is not read",
+                    cap->cur_name, tfa_pcapng_damage_offset(cap->ng),
+                    cap->stream != NULL &&
+                            tfa_stream_compression(cap->stream) != TFA_COMPRESSION_NONE
+                        ? " of the decompressed data"
+                        : "",
+                    cap->frames_in_file, why);
     } else if (cap->cur_is_pcap) {
         g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_DAMAGED,
                     "'%s' is damaged at byte offset %" G_GUINT64_FORMAT "%s (after frame %"
@@ -446,13 +537,113 @@ static TfaTs frame_ts(const TfaCapture *cap, const struct pcap_pkthdr *h)
     return (TfaTs)sec * TFA_NSEC_PER_SEC + (TfaTs)h->ts.tv_usec;
 }
 
+/* The filter's program for @linktype, compiled the first time it is
+ * needed; NULL with *error set when it cannot be. */
+static const struct bpf_program *filter_for(TfaCapture *cap, int linktype, GError **error)
+{
+    for (guint i = 0; i < cap->n_filters; i++) {
+        if (cap->filters[i].linktype == linktype)
+            return &cap->filters[i].prog;
+    }
+    const char *lt = pcap_datalink_val_to_name(linktype);
+    if (cap->n_filters == TFA_CAPTURE_MAX_FILTERS) {
+        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_FILTER,
+                    "'%s': more than %d link types to compile the filter for", cap->cur_name,
+                    TFA_CAPTURE_MAX_FILTERS);
+        return NULL;
+    }
+    pcap_t *dead = pcap_open_dead(linktype, TFA_SNAPLEN_FOR_FILTER);
+    LinkFilter *lf = &cap->filters[cap->n_filters];
+    if (dead == NULL || pcap_compile(dead, &lf->prog, cap->filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_FILTER,
+                    "cannot compile filter '%s' for '%s' (link type %s, %d): %s", cap->filter,
+                    cap->cur_name, lt != NULL ? lt : "unknown", linktype,
+                    dead != NULL ? pcap_geterr(dead) : "out of memory");
+        if (dead != NULL)
+            pcap_close(dead);
+        return NULL;
+    }
+    pcap_close(dead);
+    lf->linktype = linktype;
+    cap->n_filters++;
+    return &lf->prog;
+}
+
+/* The next frame of the current pcapng file.  END: the file ended (it is
+ * closed, the caller goes on with the next).  Frames of a link type the
+ * decoder does not know pass without the filter and are counted by the
+ * decoder; a file none of whose interfaces has a decoded link type is
+ * skipped at its first packet, as a classic file of such a type is. */
+static TfaCaptureStatus read_pcapng(TfaCapture *cap, TfaFrame *frame, GError **error)
+{
+    bool filtering = cap->filter != NULL && cap->filter[0] != '\0';
+    for (;;) {
+        /* a filter may pass nothing for a long time: stop when asked */
+        if (g_atomic_int_get(&cap->break_requested))
+            return TFA_CAPTURE_BREAK;
+        TfaPcapngPacket pk;
+        TfaPcapngStatus st = tfa_pcapng_next(cap->ng, &pk);
+        cap->offset = tfa_pcapng_offset(cap->ng);
+        if (st == TFA_PCAPNG_IFACE) {
+            if (cap->ng_first_linktype < 0)
+                cap->ng_first_linktype = pk.linktype;
+            if (!tfa_decode_linktype_supported(pk.linktype))
+                continue;
+            cap->ng_any_decoded = true;
+            if (filtering && filter_for(cap, pk.linktype, error) == NULL) {
+                cap->stats.files_damaged++;
+                close_current(cap);
+                return TFA_CAPTURE_DAMAGED;
+            }
+            continue;
+        }
+        if (st == TFA_PCAPNG_END) {
+            if (cap->kind == SOURCE_FILES)
+                cap->done_bytes = cap->done_before + file_pos(cap);
+            close_current(cap);
+            return TFA_CAPTURE_END;
+        }
+        if (st == TFA_PCAPNG_DAMAGED)
+            return damaged(cap, error);
+        if (!cap->ng_seen_packet) {
+            cap->ng_seen_packet = true;
+            if (!cap->ng_any_decoded) {
+                const char *lt = pcap_datalink_val_to_name(cap->ng_first_linktype);
+                g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_LINKTYPE,
+                            "'%s': link type %s (%d) is not decoded; file skipped",
+                            cap->cur_name, lt != NULL ? lt : "unknown", cap->ng_first_linktype);
+                cap->stats.files_damaged++;
+                close_current(cap);
+                return TFA_CAPTURE_DAMAGED;
+            }
+        }
+        if (filtering && tfa_decode_linktype_supported(pk.linktype)) {
+            const struct bpf_program *prog = filter_for(cap, pk.linktype, NULL);
+            struct pcap_pkthdr h = {.caplen = pk.caplen, .len = pk.wirelen};
+            if (prog == NULL || pcap_offline_filter(prog, &h, pk.data) == 0)
+                continue;
+        }
+        frame->frame_no = ++cap->frame_no;
+        frame->ts = pk.ts;
+        frame->caplen = pk.caplen;
+        frame->wirelen = pk.wirelen;
+        frame->linktype = pk.linktype;
+        frame->bytes = pk.data;
+        frame->decoded = NULL;
+        cap->frames_in_file++;
+        cap->stats.frames++;
+        cap->stats.bytes += pk.caplen;
+        return TFA_CAPTURE_FRAME;
+    }
+}
+
 /* The next result from the handle (on the reader thread when reading ahead). */
 static TfaCaptureStatus read_frame(TfaCapture *cap, TfaFrame *frame, GError **error)
 {
     for (;;) {
         if (g_atomic_int_get(&cap->break_requested))
             return TFA_CAPTURE_BREAK;
-        if (cap->p == NULL) {
+        if (!input_open(cap)) {
             if (cap->kind != SOURCE_FILES || cap->paths[cap->next_path] == NULL)
                 return TFA_CAPTURE_END;
             if (!open_next_file(cap, error)) {
@@ -461,6 +652,13 @@ static TfaCaptureStatus read_frame(TfaCapture *cap, TfaFrame *frame, GError **er
                 cap->open_interrupted = false;
                 return TFA_CAPTURE_BREAK;
             }
+        }
+
+        if (cap->ng != NULL) {
+            TfaCaptureStatus st = read_pcapng(cap, frame, error);
+            if (st == TFA_CAPTURE_END)
+                continue; /* this file ended: the next one */
+            return st;
         }
 
         struct pcap_pkthdr *h;
@@ -523,7 +721,7 @@ static TfaCaptureStatus read_frame(TfaCapture *cap, TfaFrame *frame, GError **er
 
 static guint64 progress_done(const TfaCapture *cap)
 {
-    return cap->p != NULL ? cap->done_before + file_pos(cap) : cap->done_bytes;
+    return input_open(cap) ? cap->done_before + file_pos(cap) : cap->done_bytes;
 }
 
 /* TfaReadFunc: read_frame, and where it left the reading. */

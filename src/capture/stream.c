@@ -6,6 +6,8 @@
 
 #include "stream.h"
 
+#include "pcapng.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -33,6 +35,7 @@ struct TfaStream {
     FILE *file;
     TfaCompression comp;
     bool classic;
+    bool pcapng;               /* begins with a pcapng Section Header Block */
     guint64 consumed;
     bool eof_in;               /* the source has no more bytes */
     bool finished;             /* the decompressor ended its last frame */
@@ -388,6 +391,7 @@ TfaStream *tfa_stream_open(const char *path, char *buf, size_t buf_len, GError *
         lseek(s->fd, 0, SEEK_SET) == 0) {
         /* a plain file: libpcap reads it directly */
         s->classic = tfa_stream_classic_magic(s->in, s->in_len);
+        s->pcapng = tfa_pcapng_magic(s->in, s->in_len);
         s->in_pos = s->in_len = 0;
         s->consumed = 0;
         s->file = fdopen(s->fd, "rb");
@@ -410,10 +414,12 @@ TfaStream *tfa_stream_open(const char *path, char *buf, size_t buf_len, GError *
             return NULL;
         }
     }
-    if (s->comp == TFA_COMPRESSION_NONE)
-        s->classic = tfa_stream_classic_magic(s->in + s->in_pos, s->in_len - s->in_pos);
-    else
-        s->classic = tfa_stream_classic_magic(s->out + s->out_pos, s->out_len - s->out_pos);
+    const uint8_t *first =
+        s->comp == TFA_COMPRESSION_NONE ? s->in + s->in_pos : s->out + s->out_pos;
+    size_t first_len = s->comp == TFA_COMPRESSION_NONE ? s->in_len - s->in_pos
+                                                        : s->out_len - s->out_pos;
+    s->classic = tfa_stream_classic_magic(first, first_len);
+    s->pcapng = tfa_pcapng_magic(first, first_len);
 
     cookie_io_functions_t io = {.read = cookie_read, .close = cookie_close};
     s->file = fopencookie(s, "rb", io);
@@ -435,6 +441,11 @@ void tfa_stream_handed_over(TfaStream *s)
 bool tfa_stream_is_classic_pcap(const TfaStream *s)
 {
     return s->classic;
+}
+
+bool tfa_stream_is_pcapng(const TfaStream *s)
+{
+    return s->pcapng;
 }
 
 TfaCompression tfa_stream_compression(const TfaStream *s)

@@ -1,6 +1,7 @@
 /* stream.h - a capture file's bytes, from its first byte, whatever holds them.
  *
- * libpcap wants a FILE positioned at the capture's first byte.  A regular
+ * libpcap and our pcapng reader (pcapng.h) want a FILE positioned at the
+ * capture's first byte.  A regular
  * file is handed over as it is.  Anything else is read exactly once through
  * a stdio cookie: a pipe, a FIFO, /dev/stdin or a process substitution
  * (the bytes peeked to learn the format are handed back first, so nothing
@@ -9,9 +10,9 @@
  * fly (on stdin too).
  *
  * Owns: TfaStream (the descriptor, the decompressor and its buffers).  The
- * FILE it returns is closed by libpcap's pcap_close() (or by fclose() when
- * libpcap refused it); the TfaStream must outlive that FILE and is freed
- * after it with tfa_stream_free().  Not thread-safe: one thread reads it.
+ * FILE it returns is closed by libpcap's pcap_close() once handed over, else
+ * (libpcap refused it, or the pcapng reader read it) by tfa_stream_free();
+ * the TfaStream must outlive that FILE and is freed after it.  Not thread-safe: one thread reads it.
  * Memory: two buffers of TFA_STREAM_CHUNK bytes, plus the decompressor's
  * own state (xz is limited to TFA_STREAM_XZ_MEMLIMIT; zstd to a window of
  * 2^TFA_STREAM_ZSTD_WINDOW_LOG bytes).
@@ -52,6 +53,10 @@ void tfa_stream_handed_over(TfaStream *s);
 
 /* The capture's first four bytes were a classic pcap magic number. */
 bool tfa_stream_is_classic_pcap(const TfaStream *s);
+
+/* The capture's first four bytes were a pcapng Section Header Block's type
+ * (read by pcapng.c, not libpcap). */
+bool tfa_stream_is_pcapng(const TfaStream *s);
 
 /* Whether @n bytes at @m begin with a classic pcap magic number (either
  * byte order, micro- or nanoseconds); pcapng and anything else do not. */

@@ -1,4 +1,5 @@
-/* decode-private.h - the decode stage's internal steps (link.c, ip.c, tcp.c).
+/* decode-private.h - the decode stage's internal steps (link.c, wlan.c, ip.c,
+ * tunnel.c, tcp.c).
  *
  * Each step reads a bounded range of the frame and fills part of the
  * TfaSegment; a false return means the frame is skipped with *diag saying
@@ -23,6 +24,22 @@ bool tfa_decode_link(const TfaFrame *frame, TfaSegment *seg, TfaLinkResult *res,
 /* An Ethernet frame at @b (also inside GRE, VXLAN, Geneve); @cut: the frame
  * was cut by the snaplen.  res->offset is relative to @b. */
 bool tfa_decode_ethernet(const uint8_t *b, uint32_t cap, bool cut, TfaSegment *seg,
+                         TfaLinkResult *res, TfaDiag *diag);
+
+/* The ethertype at @b + @off and what follows it (tags, MPLS, PPPoE...) up
+ * to IP; res->offset is relative to @b. */
+bool tfa_decode_ethertype_at(const uint8_t *b, uint32_t off, uint32_t cap, bool cut,
+                             TfaSegment *seg, TfaLinkResult *res, TfaDiag *diag);
+
+/* wlan.c: an 802.11 frame at @b, or a radiotap header and the 802.11 frame
+ * after it.  @how: TFA_WLAN_DATAPAD (radiotap says the MAC header is padded
+ * to 4 bytes), TFA_WLAN_FC_SWAPPED (the frame control bytes may come
+ * swapped: CAPWAP). */
+#define TFA_WLAN_DATAPAD 1u
+#define TFA_WLAN_FC_SWAPPED 2u
+bool tfa_decode_ieee80211(const uint8_t *b, uint32_t cap, bool cut, unsigned how,
+                          TfaSegment *seg, TfaLinkResult *res, TfaDiag *diag);
+bool tfa_decode_radiotap(const uint8_t *b, uint32_t cap, bool cut, TfaSegment *seg,
                          TfaLinkResult *res, TfaDiag *diag);
 
 /* @cap bytes captured from the IP header on, @wire bytes on the wire.  On

@@ -168,6 +168,25 @@ static void transition(TfaConn *c, const TfaSegment *seg, uint8_t side, bool ori
     }
 }
 
+/* Zeek hands its reassembler only payload captured whole: bytes cut by
+ * the snap length are a hole, reported as a content gap (G) when the peer
+ * acknowledges past them.  A whole copy of the missing bytes fills it. */
+static void note_hole(TfaZeekTrack *z, const TfaSegment *seg, uint8_t side)
+{
+    if (seg->payload_len == 0 || (seg->flags & TFA_TH_RST))
+        return;
+    uint32_t start = seg->seq + ((seg->flags & TFA_TH_SYN) ? 1u : 0u);
+    if (seg->payload_caplen < seg->payload_len) {
+        if (!z->hole[side]) {
+            z->hole[side] = true;
+            z->hole_seq[side] = start;
+        }
+    } else if (z->hole[side] && !tfa_seq_gt(start, z->hole_seq[side]) &&
+               tfa_seq_gt(start + seg->payload_len, z->hole_seq[side])) {
+        z->hole[side] = false;
+    }
+}
+
 /* Zeek's once-per-direction slots belong to the role, so D A I Q follow a
  * flip (S F R and the counters stay with the endpoint). */
 static void flip(TfaZeekTrack *z)
@@ -182,9 +201,20 @@ static void flip(TfaZeekTrack *z)
 void tfa_zeek_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, const TfaZeekFacts *facts)
 {
     TfaZeekTrack *z = &c->zeek;
+    /* Zeek drops a packet whose TCP header, options included, was not
+     * captured whole (weird "truncated_header"): it leaves no letter and
+     * moves no state.  Told apart from cut payload when there is none. */
+    if ((seg->diags & (1u << TFA_DIAG_DECODE_TRUNCATED)) && seg->payload_len == 0)
+        return;
     if (!z->started) {
         z->started = true;
         z->orig_side = c->client;
+        /* A connection first seen through a packet of the responder's that
+         * is not a pure SYN: Zeek flips it at creation (the sender's port
+         * is a likely server port) or, for a SYN-ACK, at the next ACK or
+         * data ("H" becomes "^h"); either way its history starts with '^'. */
+        if (side != c->client && (seg->flags & (TFA_TH_SYN | TFA_TH_ACK)) != TFA_TH_SYN)
+            letter(z, '^', true);
     }
     /* The letter is written as the originator was known before this
      * packet; a revision it caused (the SYN that settles who the client is)
@@ -201,14 +231,26 @@ void tfa_zeek_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, const Tfa
     if (facts->bad_checksum)
         return;
     transition(c, seg, side, side == c->client);
+    if (seg->payload_len > 0 && !(seg->flags & TFA_TH_RST))
+        z->sent_data[side] = true; /* a RST's payload is no part of the stream */
     /* after the state change, as Zeek delivers the ACK to the reassembler:
      * a gap revealed by a RST is not recorded */
-    if (facts->content_gap) {
-        uint8_t gs = (uint8_t)facts->gap_side;
+    uint8_t peer = (uint8_t)(1 - side);
+    bool gap = facts->content_gap;
+    uint8_t gs = gap ? (uint8_t)facts->gap_side : peer;
+    if ((seg->flags & TFA_TH_ACK) && z->hole[peer] && tfa_seq_gt(seg->ack, z->hole_seq[peer])) {
+        z->hole[peer] = false; /* reported once, as Zeek's reassembler does */
+        if (!gap || gs == peer) {
+            gap = true;
+            gs = peer;
+        }
+    }
+    if (gap) {
         if (z->st[0] == TFA_Z_ESTABLISHED || z->st[0] == TFA_Z_CLOSED)
             if (z->st[1] == TFA_Z_ESTABLISHED || z->st[1] == TFA_Z_CLOSED)
                 scaled(z, gs, LOG_G, 'G', gs == c->client);
     }
+    note_hole(z, seg, side);
 }
 
 /* "optional ^, S, then any letters except H A F G I Q, then R, then anything" */
@@ -231,11 +273,11 @@ TfaZeekState tfa_zeek_conn_state(const TfaConn *c)
 {
     const TfaZeekTrack *z = &c->zeek;
     uint8_t os = z->st[c->client], rs = z->st[1 - c->client];
-    guint64 osize = c->side[c->client].bytes, rsize = c->side[1 - c->client].bytes;
 
     if (rs == TFA_Z_RESET) {
+        /* Zeek's sizes count sequence space, which a RST's payload is not */
         if (os == TFA_Z_SYN_SENT || os == TFA_Z_SYN_ACK_SENT ||
-            (os == TFA_Z_RESET && osize == 0 && rsize == 0))
+            (os == TFA_Z_RESET && !z->sent_data[0] && !z->sent_data[1]))
             return TFA_ZEEK_REJ;
         if (inactive_ish(os))
             return TFA_ZEEK_RSTRH;

@@ -1,11 +1,12 @@
 /* fuzz-stream.c - a capture file's bytes through stream.c (the magic-number
- * sniffing and the gzip, zstd, xz and lz4 decompressors) and libpcap's
- * reader, from a regular file (a memfd) and, when it fits a pipe's buffer,
+ * sniffing and the gzip, zstd, xz and lz4 decompressors) and the reader the
+ * capture uses for them (our pcapng reader, or libpcap's for the rest), from a regular file (a memfd) and, when it fits a pipe's buffer,
  * from a pipe.  Built as a libFuzzer target with --enable-fuzzing, as a seed
  * replayer otherwise. */
 #define _GNU_SOURCE /* memfd_create */
 #include "config.h"
 
+#include "capture/pcapng.h"
 #include "capture/stream.h"
 
 #include <pcap/pcap.h>
@@ -22,6 +23,15 @@ static void read_all(const char *path)
     TfaStream *s = tfa_stream_open(path, NULL, 0, NULL);
     if (s == NULL)
         return;
+    if (tfa_stream_is_pcapng(s)) {
+        TfaPcapng *r = tfa_pcapng_new(tfa_stream_file(s), NULL);
+        TfaPcapngPacket pk;
+        while (r != NULL && tfa_pcapng_next(r, &pk) < TFA_PCAPNG_END)
+            ;
+        tfa_pcapng_free(r);
+        tfa_stream_free(s);
+        return;
+    }
     pcap_t *p = pcap_fopen_offline_with_tstamp_precision(tfa_stream_file(s),
                                                          PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (p != NULL) {

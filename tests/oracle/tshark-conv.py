@@ -22,22 +22,12 @@ CORPUS = os.environ.get("TFA_CORPUS") or os.path.join(SRCDIR, "..", "shared", "c
 
 # capture path (relative to samples/ or the corpus) -> why counts differ.
 EXPLAINED = {
-    "corpus/pcapplusplus/Tests__Packet++Test__PacketExamples__BgpPackets.pcap":
-        "pcapng whose interfaces have different snapshot lengths: libpcap 1.10 refuses the file at the second interface block (CAPTURE_DAMAGED_FILE, exit 1, said on stderr); tshark reads it. Reading such files needs a pcapng reader of our own (issue 17)",
-    "corpus/pcapplusplus/Tests__Packet++Test__PacketExamples__GrePackets.pcap":
-        "pcapng whose interfaces have different snapshot lengths: libpcap 1.10 refuses the file at the second interface block (CAPTURE_DAMAGED_FILE, exit 1, said on stderr); tshark reads it. Reading such files needs a pcapng reader of our own (issue 17)",
     "corpus/pcapplusplus/Tests__Packet++Test__PacketExamples__dns_over_tcp.pcapng":
-        "pcapng whose interfaces have different snapshot lengths: libpcap 1.10 refuses the file at the second interface block (CAPTURE_DAMAGED_FILE, exit 1, said on stderr); tshark reads it. Reading such files needs a pcapng reader of our own (issue 17)",
-    "corpus/pcapplusplus/Tests__Packet++Test__PacketExamples__gtp.pcap":
-        "pcapng whose interfaces have different snapshot lengths: libpcap 1.10 refuses the file at the second interface block (CAPTURE_DAMAGED_FILE, exit 1, said on stderr); tshark reads it. Reading such files needs a pcapng reader of our own (issue 17)",
-    "corpus/pcapplusplus/Tests__Packet++Test__PacketExamples__gtpv2.pcap":
-        "pcapng whose interfaces have different snapshot lengths: libpcap 1.10 refuses the file at the second interface block (CAPTURE_DAMAGED_FILE, exit 1, said on stderr); tshark reads it. Reading such files needs a pcapng reader of our own (issue 17)",
+        "a spliced test file: frame 1 (interface 2) is stamped 0 (1970) and frame 4 of the same tuple 2021, longer apart than --idle-timeout (300 s), so they are two records; tshark never times a conversation out",
     "corpus/pcapplusplus/Tests__Packet++Test__PacketExamples__ldap.pcapng":
-        "pcapng whose interfaces have different link types: libpcap 1.10 refuses the file at the interface block of the second type (CAPTURE_DAMAGED_FILE, exit 1, said on stderr, frames before it analysed); tshark reads it. Reading such files needs a pcapng reader of our own (issue 17)",
-    "corpus/pcapplusplus/Tests__Pcap++Test__PcapExamples__many_interfaces-1.pcapng":
-        "pcapng whose interfaces have different link types: libpcap 1.10 refuses the file at the interface block of the second type (CAPTURE_DAMAGED_FILE, exit 1, said on stderr, frames before it analysed); tshark reads it. Reading such files needs a pcapng reader of our own (issue 17)",
+        "a spliced test file: frame 25 (interface 7) of 192.168.86.104:35313 is stamped a month after frames 9-24, longer than --idle-timeout (300 s), so it starts a new record; tshark never times a conversation out",
     "corpus/pcapplusplus/Tests__Pcap++Test__PcapExamples__pcapng-example.pcapng":
-        "pcapng whose interfaces have different link types: libpcap 1.10 refuses the file at the interface block of the second type (CAPTURE_DAMAGED_FILE, exit 1, said on stderr, frames before it analysed); tshark reads it. Reading such files needs a pcapng reader of our own (issue 17)",
+        "the SYN-ACK of 127.0.0.1:40304 (frame 2) is stamped 2061, 46 years after the SYN (frame 1) and the frames after it: longer than --idle-timeout (300 s), so the SYN is a record of its own; tshark never times a conversation out",
     "corpus/pcapplusplus/Tests__Packet++Test__PacketExamples__Ftp.pcap":
         "frames 7-10 are edited copies of frames 3 and 5 stamped 15 years later: longer than --idle-timeout (300 s), so the record of the connection ends and the copies start a new one; tshark never times a conversation out",
     "corpus/pcapplusplus/Tests__Packet++Test__PacketExamples__Smtp.pcap":
@@ -46,20 +36,8 @@ EXPLAINED = {
         "IPComp (RFC 3173) payloads are DEFLATE-compressed; tshark inflates them and sees the TCP segments inside, we count them as DECODE_NOT_TCP",
     "corpus/libpcap/tests/filter/AH-IPcomp-IPv6.pcap":
         "IPComp (RFC 3173) payloads are DEFLATE-compressed; tshark inflates them and sees the TCP segments inside, we count them as DECODE_NOT_TCP",
-    "corpus/libpcap/tests/filter/arcnet-rfc1051-arp-icmp-http.pcap":
-        "link type ARCNET is not decoded by tcpflow-audit (the file is reported and skipped); tshark decodes it",
-    "corpus/libpcap/tests/filter/arcnet-rfc1201-arp-icmp-http.pcap":
-        "link type ARCNET is not decoded by tcpflow-audit (the file is reported and skipped); tshark decodes it",
-    "corpus/libpcap/tests/filter/http_PPI.pcap":
-        "PPI carrying 802.11 frames: only Ethernet inside PPI is decoded (DECODE_UNKNOWN_LINKTYPE); tshark decodes 802.11",
-    "corpus/tcpdump/tests/arcnet-rfc1051-arp-icmp-http.pcap":
-        "link type ARCNET is not decoded by tcpflow-audit (the file is reported and skipped); tshark decodes it",
-    "corpus/tcpdump/tests/arcnet-rfc1201-arp-icmp-http.pcap":
-        "link type ARCNET is not decoded by tcpflow-audit (the file is reported and skipped); tshark decodes it",
     "corpus/tcpdump/tests/beep-oobr.pcap":
         "fuzzer reproducer: the TCP header is whole but the frame is cut inside the payload; we count the segment (DECODE_TRUNCATED), tshark marks it malformed and leaves it out of its table",
-    "corpus/tcpdump/tests/bgp-aigp.pcap":
-        "link type JUNIPER_ETHER is not decoded by tcpflow-audit (reported, file skipped); tshark decodes Juniper's headers",
     "corpus/tcpdump/tests/bigtcp-ipv4-geneve-ipv4.pcap":
         "BIG TCP: IPv4 total length 0 / IPv6 payload length 0 on a GSO super-packet; we take the length from the frame (DECODE_JUMBO), tshark 4.0 rejects the packet and shows no conversation",
     "corpus/tcpdump/tests/bigtcp-ipv4-geneve-ipv6.pcap":
@@ -177,7 +155,7 @@ def captures():
         for root, dirs, files in os.walk(CORPUS):
             dirs.sort()
             for f in sorted(files):
-                if f.endswith((".pcap", ".pcapng")):
+                if f.endswith((".pcap", ".pcapng", ".cap")):
                     p = os.path.join(root, f)
                     out.append(("corpus/" + os.path.relpath(p, CORPUS), p))
     return out

@@ -220,9 +220,9 @@ static void test_bad_record_length(void **state)
 
 static void test_missing_and_unknown_files(void **state)
 {
-    g_autoptr(GByteArray) arc = make_pcap(1, false, 7 /* ARCNET: not decoded */);
+    g_autoptr(GByteArray) arc = make_pcap(1, false, 143 /* DOCSIS: not decoded */);
     g_autoptr(GByteArray) ok = make_pcap(2, false, DLT_EN10MB);
-    char *parc = write_tmp(arc, "arcnet.pcap");
+    char *parc = write_tmp(arc, "docsis.pcap");
     char *pok = write_tmp(ok, "ok.pcap");
     const char *paths[] = {"/nonexistent/missing.pcap", parc, pok, NULL};
     g_autoptr(TfaCapture) cap = tfa_capture_new_files(paths, NULL, NULL);
@@ -237,7 +237,7 @@ static void test_missing_and_unknown_files(void **state)
     assert_non_null(strstr(msg->str, "missing.pcap"));
     assert_non_null(strstr(msg->str, "link type"));
     assert_int_equal(f[0].frame_no, 1);
-    /* the ARCNET file was opened and not read: one of the two opened is damaged */
+    /* the DOCSIS file was opened and not read: one of the two opened is damaged */
     TfaCaptureStats st;
     tfa_capture_get_stats(cap, &st);
     assert_int_equal(st.files_opened, 2);

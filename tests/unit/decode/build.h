@@ -153,6 +153,67 @@ static inline size_t tfa_build_null_be(uint8_t *out, uint32_t af)
     return 4;
 }
 
+/* IEEE 802.11 data frame header: version 0, type data, @subtype (0 data,
+ * 8 QoS data...), flags byte @fc1 (To DS 0x01, From DS 0x02, Protected 0x40,
+ * Order 0x80), addresses 02:..:0N, sequence control @seqctl (little-endian).
+ * Writes the fourth address when To DS and From DS are both set, the QoS
+ * control (@qos_ctl) in QoS subtypes and 4 HT control bytes when a QoS
+ * frame has Order.  Returns the header length (24 to 36). */
+static inline size_t tfa_build_80211(uint8_t *out, uint8_t subtype, uint8_t fc1, uint16_t seqctl,
+                                     uint8_t qos_ctl)
+{
+    size_t n = 24;
+    memset(out, 0, 36);
+    out[0] = (uint8_t)(subtype << 4 | 2u << 2);
+    out[1] = fc1;
+    for (int a = 0; a < 3; a++) {
+        out[4 + 6 * a] = 0x02;
+        out[9 + 6 * a] = (uint8_t)(a + 1);
+    }
+    out[22] = (uint8_t)seqctl;
+    out[23] = (uint8_t)(seqctl >> 8);
+    if ((fc1 & 0x03u) == 0x03u) {
+        out[24] = 0x02;
+        out[29] = 4;
+        n += 6;
+    }
+    if (subtype & 0x08u) {
+        out[n] = qos_ctl;
+        n += 2;
+        if (fc1 & 0x80u)
+            n += 4;
+    }
+    return n;
+}
+
+/* A radiotap header of @len bytes (at least 8): version 0, the presence
+ * word @present; @flags written where the Flags field falls (after an
+ * 8-byte TSFT when present), the rest zero.  Returns @len. */
+static inline size_t tfa_build_radiotap(uint8_t *out, uint16_t len, uint32_t present, uint8_t flags)
+{
+    memset(out, 0, len);
+    out[2] = (uint8_t)len;
+    out[3] = (uint8_t)(len >> 8);
+    out[4] = (uint8_t)present;
+    out[5] = (uint8_t)(present >> 8);
+    out[6] = (uint8_t)(present >> 16);
+    out[7] = (uint8_t)(present >> 24);
+    if (present & 0x02u)
+        out[(present & 0x01u) ? 16 : 8] = flags;
+    return len;
+}
+
+/* UDP header @sport > @dport for @payload_len bytes, checksum 0.  8 bytes. */
+static inline size_t tfa_build_udp(uint8_t *out, uint16_t sport, uint16_t dport,
+                                   size_t payload_len)
+{
+    tfa_build_be16(out, sport);
+    tfa_build_be16(out + 2, dport);
+    tfa_build_be16(out + 4, (uint32_t)(8 + payload_len));
+    tfa_build_be16(out + 6, 0);
+    return 8;
+}
+
 /* ---- IP ------------------------------------------------------------------ */
 
 typedef struct TfaBuildIp4 {

@@ -638,10 +638,10 @@ static void test_unknown_linktype(void **state)
 {
     (void)state;
     uint8_t buf[TFA_BUILD_MAX];
-    /* link type 7 (ARCNET), an Ethernet IPv4 SYN that must not be looked at */
+    /* link type 143 (DOCSIS), an Ethernet IPv4 SYN that must not be looked at */
     size_t n = tfa_build_eth(buf, TFA_BUILD_ETH_IPV4);
     n += put_syn4(buf + n);
-    assert_skip(7, buf, n, TFA_DIAG_DECODE_UNKNOWN_LINKTYPE);
+    assert_skip(143, buf, n, TFA_DIAG_DECODE_UNKNOWN_LINKTYPE);
 }
 
 static void test_eth_header_cut_malformed(void **state)
@@ -703,6 +703,515 @@ static void test_caplen_above_wirelen(void **state)
     assert_int_equal(TFA_BUILD_DIAG(CAPTURE_CAPLEN_ABOVE_WIRELEN), seg.diags);
 }
 
+/* ---- 802.11 ---------------------------------------------------------------- */
+
+/* An 802.11 data frame (@subtype, @fc1) with SNAP and the IPv4 SYN.  Returns
+ * the length; *hl gets the MAC header length. */
+static size_t put_80211_syn4(uint8_t *buf, uint8_t subtype, uint8_t fc1, size_t *hl)
+{
+    size_t n = tfa_build_80211(buf, subtype, fc1, 0x0120, 0);
+    if (hl != NULL)
+        *hl = n;
+    n += tfa_build_snap(buf + n, TFA_BUILD_ETH_IPV4);
+    return n + put_syn4(buf + n);
+}
+
+/* data, To DS: 24-byte header, SNAP, IPv4 */
+static void test_80211_data(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    TfaSegment seg;
+    TfaDiag diag;
+    size_t n = put_80211_syn4(buf, 0, 0x01, NULL);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_IEEE802_11, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+}
+
+/* QoS data in a four-address (WDS) frame with +HTC: 24 + 6 + 2 + 4 bytes */
+static void test_80211_qos_four_address_htc(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    TfaSegment seg;
+    TfaDiag diag;
+    size_t hl;
+    size_t n = put_80211_syn4(buf, 8, 0x83, &hl);
+    assert_int_equal(36, hl);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_IEEE802_11, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    /* QoS data, From DS only: 26 bytes */
+    n = put_80211_syn4(buf, 8, 0x02, &hl);
+    assert_int_equal(26, hl);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_IEEE802_11, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+}
+
+/* IPv6 behind an 802.1H (OUI 00 00 f8) SNAP header */
+static void test_80211_ipv6_8021h(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    TfaSegment seg;
+    TfaDiag diag;
+    size_t n = tfa_build_80211(buf, 0, 0x02, 0, 0);
+    size_t s = n;
+    n += tfa_build_snap(buf + n, TFA_BUILD_ETH_IPV6);
+    buf[s + 5] = 0xf8;
+    n += put_syn6(buf + n);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_IEEE802_11, buf, n, &seg, &diag));
+    assert_syn6(&seg);
+}
+
+/* Protected frames are counted, not decoded */
+static void test_80211_protected(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    size_t n = put_80211_syn4(buf, 8, 0x41, NULL);
+    assert_skip(DLT_IEEE802_11, buf, n, TFA_DIAG_DECODE_ENCRYPTED);
+}
+
+/* Frames that carry no IP packet: management, control, null data, QoS null,
+ * a later fragment, an A-MSDU, an LLC that is not SNAP */
+static void test_80211_not_ip(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    size_t n = put_80211_syn4(buf, 0, 0x01, NULL);
+    buf[0] = 0x80; /* beacon: type management */
+    assert_skip(DLT_IEEE802_11, buf, n, TFA_DIAG_DECODE_NOT_IP);
+    buf[0] = 0xd4; /* ACK: type control */
+    assert_skip(DLT_IEEE802_11, buf, n, TFA_DIAG_DECODE_NOT_IP);
+    buf[0] = 0x48; /* null data */
+    assert_skip(DLT_IEEE802_11, buf, n, TFA_DIAG_DECODE_NOT_IP);
+    n = put_80211_syn4(buf, 12, 0x01, NULL); /* QoS null */
+    assert_skip(DLT_IEEE802_11, buf, n, TFA_DIAG_DECODE_NOT_IP);
+    n = put_80211_syn4(buf, 0, 0x01, NULL);
+    buf[22] = 0x21; /* fragment number 1 */
+    assert_skip(DLT_IEEE802_11, buf, n, TFA_DIAG_DECODE_NOT_IP);
+    n = put_80211_syn4(buf, 8, 0x01, NULL);
+    buf[24] = 0x80; /* QoS control: A-MSDU present */
+    assert_skip(DLT_IEEE802_11, buf, n, TFA_DIAG_DECODE_NOT_IP);
+    n = put_80211_syn4(buf, 0, 0x01, NULL);
+    buf[24 + 5] = 0x0c; /* SNAP with a Cisco OUI */
+    assert_skip(DLT_IEEE802_11, buf, n, TFA_DIAG_DECODE_NOT_IP);
+    buf[24 + 5] = 0;
+    buf[24] = 0x42; /* LLC, not SNAP */
+    assert_skip(DLT_IEEE802_11, buf, n, TFA_DIAG_DECODE_NOT_IP);
+}
+
+/* Malformed: protocol version 1; a header cut short, with and without a
+ * snaplen cut */
+static void test_80211_malformed(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    TfaSegment seg;
+    TfaDiag diag;
+    size_t n = put_80211_syn4(buf, 8, 0x03, NULL);
+    buf[0] |= 0x01;
+    assert_skip(DLT_IEEE802_11, buf, n, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+    buf[0] &= (uint8_t)~0x01u;
+    assert_skip(DLT_IEEE802_11, buf, 1, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+    assert_skip(DLT_IEEE802_11, buf, 29, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+    TfaFrame f = tfa_build_frame(DLT_IEEE802_11, buf, 29, (uint32_t)n);
+    assert_int_equal(TFA_DECODE_SKIP, tfa_decode_frame(&f, &seg, &diag));
+    assert_int_equal(TFA_DIAG_DECODE_TRUNCATED, diag);
+    /* SNAP cut: not IP when whole, truncated when the snaplen cut it */
+    assert_skip(DLT_IEEE802_11, buf, 32 + 4, TFA_DIAG_DECODE_NOT_IP);
+    f = tfa_build_frame(DLT_IEEE802_11, buf, 36, (uint32_t)n);
+    assert_int_equal(TFA_DECODE_SKIP, tfa_decode_frame(&f, &seg, &diag));
+    assert_int_equal(TFA_DIAG_DECODE_TRUNCATED, diag);
+}
+
+/* radiotap: an 8-byte header; then TSFT + Flags with the data-pad flag
+ * before a 26-byte QoS header (padded to 28) */
+static void test_radiotap(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    TfaSegment seg;
+    TfaDiag diag;
+    size_t n = tfa_build_radiotap(buf, 8, 0, 0);
+    n += put_80211_syn4(buf + n, 0, 0x01, NULL);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_IEEE802_11_RADIO, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+
+    n = tfa_build_radiotap(buf, 20, 0x03, 0x20 | 0x10);
+    size_t h = tfa_build_80211(buf + n, 8, 0x01, 0, 0);
+    assert_int_equal(26, h);
+    n += h;
+    buf[n] = buf[n + 1] = 0xee; /* the pad */
+    n += 2;
+    n += tfa_build_snap(buf + n, TFA_BUILD_ETH_IPV4);
+    n += put_syn4(buf + n);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_IEEE802_11_RADIO, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    /* without the flag the pad is taken for the LLC header */
+    buf[16] = 0;
+    assert_skip(DLT_IEEE802_11_RADIO, buf, n, TFA_DIAG_DECODE_NOT_IP);
+}
+
+/* radiotap malformed: version 1, length below 8 or beyond the frame, a
+ * chain of extended presence words running off the header */
+static void test_radiotap_malformed(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    TfaSegment seg;
+    TfaDiag diag;
+    size_t n = tfa_build_radiotap(buf, 8, 0, 0);
+    n += put_80211_syn4(buf + n, 0, 0x01, NULL);
+    buf[0] = 1;
+    assert_skip(DLT_IEEE802_11_RADIO, buf, n, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+    buf[0] = 0;
+    buf[2] = 4;
+    assert_skip(DLT_IEEE802_11_RADIO, buf, n, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+    buf[2] = 0xff;
+    buf[3] = 0x0f;
+    assert_skip(DLT_IEEE802_11_RADIO, buf, n, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+    TfaFrame f = tfa_build_frame(DLT_IEEE802_11_RADIO, buf, (uint32_t)n, 5000);
+    assert_int_equal(TFA_DECODE_SKIP, tfa_decode_frame(&f, &seg, &diag));
+    assert_int_equal(TFA_DIAG_DECODE_TRUNCATED, diag);
+    assert_skip(DLT_IEEE802_11_RADIO, buf, 7, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+    /* every presence word says another follows */
+    memset(buf, 0xff, 64);
+    buf[0] = 0;
+    buf[2] = 64;
+    buf[3] = 0;
+    assert_skip(DLT_IEEE802_11_RADIO, buf, 100, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+}
+
+/* PPI carrying 802.11 (DLT 105) and radiotap (DLT 127) */
+static void test_ppi_80211(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    TfaSegment seg;
+    TfaDiag diag;
+    static const uint8_t hdr[8] = {0, 0, 8, 0, 105, 0, 0, 0};
+    memcpy(buf, hdr, 8);
+    size_t n = 8 + put_80211_syn4(buf + 8, 8, 0x01, NULL);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_PPI, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    buf[4] = 127;
+    n = 8 + tfa_build_radiotap(buf + 8, 8, 0, 0);
+    n += put_80211_syn4(buf + n, 0, 0x01, NULL);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_PPI, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+}
+
+/* ---- ARCNET, FDDI, Juniper -------------------------------------------------- */
+
+/* BSD header, RFC 1051: source, destination, protocol 240 */
+static void test_arcnet_rfc1051(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    TfaSegment seg;
+    TfaDiag diag;
+    static const uint8_t bsd[3] = {0x50, 0xbe, 240};
+    memcpy(buf, bsd, 3);
+    size_t n = 3 + put_syn4(buf + 3);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_ARCNET, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    static const uint8_t lnx[5] = {0x50, 0xbe, 0xab, 0x08, 240};
+    memcpy(buf, lnx, 5);
+    n = 5 + put_syn4(buf + 5);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_ARCNET_LINUX, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    buf[4] = 241; /* ARP */
+    assert_skip(DLT_ARCNET_LINUX, buf, n, TFA_DIAG_DECODE_NOT_IP);
+    assert_skip(DLT_ARCNET_LINUX, buf, 4, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+}
+
+/* RFC 1201: protocol 212, split flag, sequence number; an exception packet;
+ * IPv6 (196); a later fragment */
+static void test_arcnet_rfc1201(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    TfaSegment seg;
+    TfaDiag diag;
+    static const uint8_t lnx[8] = {0xbe, 0x50, 0xa8, 0xe7, 212, 0, 0x01, 0x66};
+    memcpy(buf, lnx, 8);
+    size_t n = 8 + put_syn4(buf + 8);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_ARCNET_LINUX, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    buf[5] = 3; /* first fragment of three: the IP header is here */
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_ARCNET_LINUX, buf, n, &seg, &diag));
+    buf[5] = 2; /* a later fragment */
+    assert_skip(DLT_ARCNET_LINUX, buf, n, TFA_DIAG_DECODE_NOT_IP);
+    assert_skip(DLT_ARCNET_LINUX, buf, 7, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+
+    static const uint8_t exc[10] = {0xbe, 0x50, 212, 0xff, 0xff, 0xff, 212, 0, 0, 1};
+    memcpy(buf, exc, 10);
+    n = 10 + put_syn4(buf + 10);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_ARCNET, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    assert_skip(DLT_ARCNET, buf, 9, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+
+    static const uint8_t v6[6] = {0xbe, 0x50, 196, 0, 0, 1};
+    memcpy(buf, v6, 6);
+    n = 6 + put_syn6(buf + 6);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_ARCNET, buf, n, &seg, &diag));
+    assert_syn6(&seg);
+}
+
+/* FDDI: frame control 0x50 (async LLC), MACs, SNAP, IPv4; SMT and a cut */
+static void test_fddi(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    TfaSegment seg;
+    TfaDiag diag;
+    memset(buf, 0x02, 13);
+    buf[0] = 0x50;
+    size_t n = 13 + tfa_build_snap(buf + 13, TFA_BUILD_ETH_IPV4);
+    n += put_syn4(buf + n);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_FDDI, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    buf[0] = 0x41; /* SMT frame */
+    assert_skip(DLT_FDDI, buf, n, TFA_DIAG_DECODE_NOT_IP);
+    buf[0] = 0x50;
+    assert_skip(DLT_FDDI, buf, 18, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+    TfaFrame f = tfa_build_frame(DLT_FDDI, buf, 20, (uint32_t)n);
+    assert_int_equal(TFA_DECODE_SKIP, tfa_decode_frame(&f, &seg, &diag));
+    assert_int_equal(TFA_DIAG_DECODE_TRUNCATED, diag);
+}
+
+/* Juniper Ethernet: "MGC", flags 0x80, 16 bytes of extension TLVs, then the
+ * Ethernet frame (as JUNOS writes it); and with no layer 2 header */
+static void test_juniper_ether(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    TfaSegment seg;
+    TfaDiag diag;
+    static const uint8_t hdr[22] = {0x4d, 0x47, 0x43, 0x80, 0x00, 0x10, 3, 1, 1, 6, 1,
+                                    14, 1, 2, 0x8c, 0, 4, 4, 0x4c, 1, 0, 0};
+    memcpy(buf, hdr, 22);
+    size_t n = 22 + tfa_build_eth(buf + 22, TFA_BUILD_ETH_IPV4);
+    n += put_syn4(buf + n);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_JUNIPER_ETHER, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    /* extension length beyond the frame */
+    buf[4] = 0x7f;
+    assert_skip(DLT_JUNIPER_ETHER, buf, n, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+    buf[4] = 0;
+    /* bad magic */
+    buf[0] = 0x4e;
+    assert_skip(DLT_JUNIPER_ETHER, buf, n, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+    assert_skip(DLT_JUNIPER_ETHER, buf, 3, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+    assert_skip(DLT_JUNIPER_ETHER, hdr, 5, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+    /* no layer 2: magic, flags 0x02, a 4-byte word, IPv4 */
+    static const uint8_t nol2[8] = {0x4d, 0x47, 0x43, 0x02, 2, 0, 0, 0}; /* protocol 2: IPv4 */
+    memcpy(buf, nol2, 8);
+    n = 8 + put_syn4(buf + 8);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_JUNIPER_ETHER, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    assert_skip(DLT_JUNIPER_ETHER, buf, 7, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+}
+
+/* Juniper PPPoE (an Ethernet frame with a PPPoE session), PPP (HDLC
+ * framing) and Cisco HDLC after the bare 4-byte header */
+static void test_juniper_others(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    TfaSegment seg;
+    TfaDiag diag;
+    static const uint8_t mgc[4] = {0x4d, 0x47, 0x43, 0x00};
+    memcpy(buf, mgc, 4);
+    size_t n = 4 + tfa_build_eth(buf + 4, TFA_BUILD_ETH_PPPOE);
+    n += tfa_build_pppoe(buf + n, 0x0021, 2 + 40);
+    n += put_syn4(buf + n);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_JUNIPER_PPPOE, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    static const uint8_t ppp[4] = {0xff, 0x03, 0x00, 0x21};
+    memcpy(buf + 4, ppp, 4);
+    n = 8 + put_syn4(buf + 8);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_JUNIPER_PPP, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    buf[6] = 0xc0; /* LCP */
+    assert_skip(DLT_JUNIPER_PPP, buf, n, TFA_DIAG_DECODE_NOT_IP);
+    static const uint8_t chdlc[4] = {0x0f, 0x00, 0x86, 0xdd};
+    memcpy(buf + 4, chdlc, 4);
+    n = 8 + put_syn6(buf + 8);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_JUNIPER_CHDLC, buf, n, &seg, &diag));
+    assert_syn6(&seg);
+    assert_skip(DLT_JUNIPER_CHDLC, buf, 7, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+}
+
+/* Prism (144-byte header, its length little-endian), an AVS header under
+ * the Prism link type, and LINKTYPE_IEEE802_11_RADIO_AVS (64 bytes) */
+static void test_prism_avs(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    TfaSegment seg;
+    TfaDiag diag;
+    memset(buf, 0, 144);
+    buf[0] = 0x44;
+    buf[4] = 144;
+    size_t n = 144 + put_80211_syn4(buf + 144, 0, 0x01, NULL);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_PRISM_HEADER, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    buf[5] = 0x10; /* 4240 bytes: beyond the frame */
+    assert_skip(DLT_PRISM_HEADER, buf, n, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+    buf[4] = 4;
+    buf[5] = 0; /* shorter than its own fields */
+    assert_skip(DLT_PRISM_HEADER, buf, n, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+
+    memset(buf, 0, 64);
+    tfa_build_be32(buf, 0x80211001);
+    tfa_build_be32(buf + 4, 64);
+    n = 64 + put_80211_syn4(buf + 64, 8, 0x02, NULL);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_IEEE802_11_RADIO_AVS, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_PRISM_HEADER, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    buf[3] = 0x02; /* not the AVS magic */
+    assert_skip(DLT_IEEE802_11_RADIO_AVS, buf, n, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+    assert_skip(DLT_IEEE802_11_RADIO_AVS, buf, 7, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+}
+
+/* ---- bridged encapsulations ----------------------------------------------- */
+
+/* 802.1ah: B-TAG (0x88a8, VLAN 100), I-TAG (0x88e7, I-SID 0x12345), the
+ * customer MACs, then a C-tag 0x8100 VLAN 7 and IPv4 */
+static void test_pbb(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    TfaSegment seg;
+    TfaDiag diag;
+    size_t n = tfa_build_eth(buf, TFA_BUILD_ETH_QINQ);
+    n += tfa_build_tag(buf + n, 100, 0x88e7);
+    tfa_build_be32(buf + n, 0x00012345);
+    n += 4;
+    n += tfa_build_eth(buf + n, TFA_BUILD_ETH_VLAN);
+    n += tfa_build_tag(buf + n, 7, TFA_BUILD_ETH_IPV4);
+    size_t cut_at = n - 3;
+    n += put_syn4(buf + n);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_EN10MB, buf, n, &seg, &diag));
+    assert_int_equal(100, seg.vlan[0]);
+    assert_int_equal(7, seg.vlan[1]);
+    assert_syn4(&seg);
+    assert_skip(DLT_EN10MB, buf, cut_at, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+    assert_skip(DLT_EN10MB, buf, 22, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+}
+
+/* Five I-TAGs nested: beyond the limit of 4 */
+static void test_pbb_nested_limit(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    TfaSegment seg;
+    TfaDiag diag;
+    size_t n = 12;
+    memset(buf, 0x02, 12);
+    for (int i = 0; i < 4; i++) {
+        tfa_build_be16(buf + n, 0x88e7);
+        n += 2 + 4;
+        memset(buf + n, 0x02, 12);
+        n += 12;
+    }
+    size_t four = n;
+    tfa_build_be16(buf + four, TFA_BUILD_ETH_IPV4);
+    size_t m = four + 2 + put_syn4(buf + four + 2);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_EN10MB, buf, m, &seg, &diag));
+    assert_syn4(&seg);
+    tfa_build_be16(buf + n, 0x88e7);
+    n += 2 + 4;
+    memset(buf + n, 0x02, 12);
+    n += 12;
+    tfa_build_be16(buf + n, TFA_BUILD_ETH_IPV4);
+    n += 2;
+    n += put_syn4(buf + n);
+    assert_skip(DLT_EN10MB, buf, n, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+}
+
+/* VN-Tag (0x8926, 4 bytes) and 802.1BR E-Tag (0x893f, 6 bytes) */
+static void test_vntag_etag(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    TfaSegment seg;
+    TfaDiag diag;
+    size_t n = tfa_build_eth(buf, 0x8926);
+    tfa_build_be32(buf + n, 0x80010002);
+    tfa_build_be16(buf + n + 4, TFA_BUILD_ETH_IPV4);
+    n += 6;
+    n += put_syn4(buf + n);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_EN10MB, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    assert_skip(DLT_EN10MB, buf, 19, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+
+    n = tfa_build_eth(buf, 0x893f);
+    memset(buf + n, 0, 6);
+    buf[n + 3] = 0x05;
+    tfa_build_be16(buf + n + 6, TFA_BUILD_ETH_VLAN);
+    n += 8;
+    n += tfa_build_tag(buf + n, 12, TFA_BUILD_ETH_IPV6);
+    n += put_syn6(buf + n);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_EN10MB, buf, n, &seg, &diag));
+    assert_syn6(&seg);
+    assert_int_equal(12, seg.vlan[0]);
+    assert_skip(DLT_EN10MB, buf, 21, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+}
+
+/* Cisco FabricPath: outer MACs, 0x8903, FTag/TTL, then the original frame */
+static void test_fabricpath(void **state)
+{
+    (void)state;
+    uint8_t buf[TFA_BUILD_MAX];
+    TfaSegment seg;
+    TfaDiag diag;
+    size_t n = tfa_build_eth(buf, 0x8903);
+    tfa_build_be16(buf + n, 0x003f);
+    n += 2;
+    n += tfa_build_eth(buf + n, TFA_BUILD_ETH_IPV4);
+    n += put_syn4(buf + n);
+    assert_int_equal(TFA_DECODE_TCP, decode(DLT_EN10MB, buf, n, &seg, &diag));
+    assert_syn4(&seg);
+    assert_skip(DLT_EN10MB, buf, 29, TFA_DIAG_DECODE_BAD_LINK_HEADER);
+    TfaFrame f = tfa_build_frame(DLT_EN10MB, buf, 29, (uint32_t)n);
+    assert_int_equal(TFA_DECODE_SKIP, tfa_decode_frame(&f, &seg, &diag));
+    assert_int_equal(TFA_DIAG_DECODE_TRUNCATED, diag);
+}
+
+/* tfa_decode_linktype_supported() says yes exactly for the link types the
+ * decoder knows: an empty frame of any other type is UNKNOWN_LINKTYPE. */
+static void test_supported_matches_decoder(void **state)
+{
+    (void)state;
+    static const uint8_t none[1] = {0};
+    unsigned supported = 0;
+    for (int lt = 0; lt < 320; lt++) {
+        TfaSegment seg;
+        TfaDiag diag;
+        assert_int_equal(TFA_DECODE_SKIP, decode(lt, none, 0, &seg, &diag));
+        if (tfa_decode_linktype_supported(lt)) {
+            supported++;
+            assert_int_not_equal(TFA_DIAG_DECODE_UNKNOWN_LINKTYPE, diag);
+        } else {
+            assert_int_equal(TFA_DIAG_DECODE_UNKNOWN_LINKTYPE, diag);
+        }
+    }
+    assert_int_equal(26, supported); /* the man page lists each of them */
+    assert_true(tfa_decode_linktype_supported(DLT_IEEE802_11));
+    assert_true(tfa_decode_linktype_supported(DLT_IEEE802_11_RADIO));
+    assert_true(tfa_decode_linktype_supported(DLT_ARCNET));
+    assert_true(tfa_decode_linktype_supported(DLT_ARCNET_LINUX));
+    assert_true(tfa_decode_linktype_supported(DLT_FDDI));
+    assert_true(tfa_decode_linktype_supported(DLT_JUNIPER_ETHER));
+    assert_true(tfa_decode_linktype_supported(DLT_JUNIPER_PPP));
+    assert_true(tfa_decode_linktype_supported(DLT_PRISM_HEADER));
+    assert_true(tfa_decode_linktype_supported(DLT_IEEE802_11_RADIO_AVS));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -747,6 +1256,26 @@ int main(void)
         cmocka_unit_test(test_eth_header_cut_by_snaplen),
         cmocka_unit_test(test_zero_length_frame),
         cmocka_unit_test(test_caplen_above_wirelen),
+        cmocka_unit_test(test_80211_data),
+        cmocka_unit_test(test_80211_qos_four_address_htc),
+        cmocka_unit_test(test_80211_ipv6_8021h),
+        cmocka_unit_test(test_80211_protected),
+        cmocka_unit_test(test_80211_not_ip),
+        cmocka_unit_test(test_80211_malformed),
+        cmocka_unit_test(test_radiotap),
+        cmocka_unit_test(test_radiotap_malformed),
+        cmocka_unit_test(test_ppi_80211),
+        cmocka_unit_test(test_arcnet_rfc1051),
+        cmocka_unit_test(test_arcnet_rfc1201),
+        cmocka_unit_test(test_fddi),
+        cmocka_unit_test(test_juniper_ether),
+        cmocka_unit_test(test_juniper_others),
+        cmocka_unit_test(test_prism_avs),
+        cmocka_unit_test(test_pbb),
+        cmocka_unit_test(test_pbb_nested_limit),
+        cmocka_unit_test(test_vntag_etag),
+        cmocka_unit_test(test_fabricpath),
+        cmocka_unit_test(test_supported_matches_decoder),
     };
     return cmocka_run_group_tests_name("decode/link", tests, NULL, NULL);
 }

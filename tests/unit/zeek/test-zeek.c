@@ -211,7 +211,7 @@ static void test_rstrh(void **state)
     Fx *f = *state;
     tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
     tx(f, S, RST, ISS_S + 1, 0, 0);
-    assert_zeek(f, "RSTRH", "hr");
+    assert_zeek(f, "RSTRH", "^hr");
 }
 
 /* Rule 8: originator CLOSED, responder inactive-ish (SYN then FIN). */
@@ -229,7 +229,7 @@ static void test_shr(void **state)
     Fx *f = *state;
     tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
     tx(f, S, FIN | ACK, ISS_S + 1, ISS_C + 1, 0);
-    assert_zeek(f, "SHR", "hf");
+    assert_zeek(f, "SHR", "^hf");
 }
 
 /* Rule 14: midstream, not closed (originator PARTIAL, responder INACTIVE). */
@@ -259,6 +259,13 @@ static void test_rst_variants(void **state)
     tx(f, C, RST, ISS_C + 11, 0, 0);
     tx(f, S, RST, ISS_S + 1, 0, 0);
     assert_zeek(f, "RSTR", "DRr");
+
+    /* RSTs carrying text (a diagnostic): Zeek's sizes are sequence space,
+     * which a RST's payload is not, so both are 0 and it is still REJ */
+    renew(f);
+    tx(f, C, RST, ISS_C, 0, 20);
+    tx(f, S, RST | ACK, ISS_S, ISS_C, 30);
+    assert_zeek(f, "REJ", "Rr");
 
     renew(f);
     tx(f, C, SYN, ISS_C, 0, 0);
@@ -310,8 +317,8 @@ static void test_sf_midstream(void **state)
 
 /* One-sided captures: the client's half is S0 with data ("SAD": the
  * originator never leaves SYN_SENT by itself), then SH ("SADF"); the
- * server's half is SHR ("hdaf"; Zeek writes "^hdaf" after its late flip,
- * the tool decides the originator from the SYN-ACK at once). */
+ * server's half is SHR ("^hdaf", as Zeek's ssh.server-side-half-duplex
+ * trace: the first packet, a SYN-ACK, came from the responder). */
 static void test_half_duplex(void **state)
 {
     Fx *f = *state;
@@ -327,7 +334,7 @@ static void test_half_duplex(void **state)
     tx(f, S, ACK | PSH, ISS_S + 1, ISS_C + 1, 100);
     tx(f, S, ACK, ISS_S + 101, ISS_C + 50, 0);
     tx(f, S, FIN | ACK, ISS_S + 101, ISS_C + 50, 0);
-    assert_zeek(f, "SHR", "hdaf");
+    assert_zeek(f, "SHR", "^hdaf");
 }
 
 /* Endpoint rules of 1.1 for an INACTIVE sender: the responder's early ACK
@@ -348,7 +355,7 @@ static void test_inactive_rules(void **state)
     renew(f);
     tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
     tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
-    assert_zeek(f, "S1", "hA");
+    assert_zeek(f, "S1", "^hA");
 
     renew(f);
     tx(f, C, ACK | PSH, ISS_C + 1, ISS_S + 1, 10);
@@ -633,6 +640,141 @@ static void test_flip(void **state)
     assert_zeek(f, "S3", "Ds^df");
 }
 
+/* A packet whose payload the snap length cut (@caplen of @len captured). */
+static void tx_cut(Fx *f, uint8_t side, uint16_t flags, uint32_t seq, uint32_t ack, uint32_t len,
+                   uint32_t caplen)
+{
+    f->frame++;
+    TfaAddr a = tfa_test_ip4(10, 0, 0, (uint8_t)(1 + side));
+    TfaAddr b = tfa_test_ip4(10, 0, 0, (uint8_t)(2 - side));
+    TfaSegment seg = tfa_test_seg(a, side == C ? 40000 : 80, b, side == C ? 80 : 40000, flags, seq,
+                                  ack, len, f->frame, (TfaTs)f->frame * MS);
+    seg.payload_caplen = caplen;
+    seg.diags |= 1u << TFA_DIAG_DECODE_TRUNCATED; /* as the decoder marks it */
+    f->c->side[side].packets++;
+    f->c->side[side].bytes += len;
+    TfaZeekFacts none = {0};
+    tfa_zeek_segment(f->c, &seg, side, &none);
+}
+
+/* '^' first: the first packet came from the responder and was not a pure
+ * SYN.  Zeek flips such a connection at creation (the sender's port is a
+ * likely server port) or, for a SYN-ACK, at the next ACK or data (Zeek's
+ * tcp/http-on-irc-port-missing-syn trace: "^hADadFf").  A first packet
+ * from the client, or a pure SYN, starts without it. */
+static void test_first_packet_from_responder(void **state)
+{
+    Fx *f = *state;
+    f->c->originator = TFA_ORIGINATOR_SYNACK;
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx(f, C, ACK | PSH, ISS_C + 1, ISS_S + 1, 10);
+    tx(f, S, ACK | PSH, ISS_S + 1, ISS_C + 11, 10);
+    assert_zeek(f, "S1", "^hADd");
+
+    /* data from the server first, the client decided by the ports */
+    renew(f);
+    f->c->originator = TFA_ORIGINATOR_PORT;
+    tx(f, S, ACK | PSH, ISS_S + 1, ISS_C + 1, 10);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 11, 0);
+    assert_zeek(f, "OTH", "^dA");
+
+    /* a lone RST from the server's port (Zeek's tunnels/Teredo trace):
+     * RSTRH, "^r"; from the client's port it stays OTH, "R" */
+    renew(f);
+    f->c->originator = TFA_ORIGINATOR_PORT;
+    tx(f, S, RST, ISS_S, 0, 0);
+    assert_zeek(f, "RSTRH", "^r");
+    renew(f);
+    f->c->originator = TFA_ORIGINATOR_PORT;
+    tx(f, C, RST, ISS_C, 0, 0);
+    assert_zeek(f, "OTH", "R");
+
+    /* the client's data first: no flip */
+    renew(f);
+    f->c->originator = TFA_ORIGINATOR_FIRST_PACKET;
+    tx(f, C, ACK | PSH, ISS_C + 1, ISS_S + 1, 10);
+    assert_zeek(f, "OTH", "D");
+
+    /* SYN-ACK captured before its SYN (Zeek's tcp/handshake-reorder trace):
+     * with port 80 a likely server port Zeek flips at creation, then the
+     * SYN is the originator's: "^hS" and both FINs make SF */
+    renew(f);
+    f->c->originator = TFA_ORIGINATOR_SYNACK;
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx(f, S, FIN | ACK, ISS_S + 1, ISS_C + 2, 0);
+    assert_zeek(f, "SF", "^hSAFf");
+}
+
+/* Payload cut by the snap length is never delivered to Zeek's reassembler:
+ * the peer's ACK past it reveals a content gap, G for the originator's
+ * bytes, g for the responder's, once per hole (Zeek's
+ * tcp/retransmit-fast009 trace: "ShADaGdgtR").  A RST's payload makes no
+ * hole; a whole retransmission fills one; no letter before both sides are
+ * established. */
+static void test_cut_payload_gap(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx_cut(f, C, ACK | PSH, ISS_C + 1, ISS_S + 1, 100, 0);
+    assert_history(f, "ShAD");
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 101, 0);
+    assert_history(f, "ShADaG");
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 101, 0); /* reported once */
+    tx_cut(f, S, ACK | PSH, ISS_S + 1, ISS_C + 101, 50, 10);
+    tx(f, C, ACK, ISS_C + 101, ISS_S + 51, 0);
+    assert_zeek(f, "S1", "ShADaGdg");
+
+    /* filled by a whole retransmission before the ACK: no gap */
+    renew(f);
+    handshake(f);
+    tx_cut(f, C, ACK | PSH, ISS_C + 1, ISS_S + 1, 100, 20);
+    tx(f, C, ACK | PSH, ISS_C + 1, ISS_S + 1, 100);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 101, 0);
+    assert_history(f, "ShADTa");
+
+    /* a RST's payload is no data */
+    renew(f);
+    handshake(f);
+    tx_cut(f, S, RST, ISS_S + 1, 0, 30, 0);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 31, 0);
+    assert_zeek(f, "RSTR", "ShAr");
+
+    /* the originator still SYN_SENT (no SYN-ACK captured): no letter */
+    renew(f);
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx_cut(f, C, ACK | PSH, ISS_C + 1, ISS_S + 1, 100, 0);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 101, 0);
+    assert_zeek(f, "S0", "SDa");
+}
+
+/* A segment without payload whose TCP options the snap length cut is
+ * dropped, as Zeek drops it (truncated_header; Zeek's tcp/truncated-header
+ * trace starts at the SYN-ACK): no letter, no state.  With payload the cut
+ * cannot be placed and the segment counts. */
+static void test_cut_header_dropped(void **state)
+{
+    Fx *f = *state;
+    TfaZeekFacts none = {0};
+    f->frame++;
+    TfaSegment seg = tfa_test_seg(tfa_test_ip4(10, 0, 0, 1), 40000, tfa_test_ip4(10, 0, 0, 2), 80,
+                                  SYN, ISS_C, 0, 0, f->frame, (TfaTs)f->frame * MS);
+    seg.diags |= 1u << TFA_DIAG_DECODE_TRUNCATED;
+    tfa_zeek_segment(f->c, &seg, C, &none);
+    assert_zeek(f, "OTH", "");
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
+    assert_zeek(f, "S1", "^hA");
+
+    renew(f);
+    handshake(f);
+    tx_cut(f, C, ACK | PSH, ISS_C + 1, ISS_S + 1, 100, 0);
+    assert_history(f, "ShAD");
+}
+
 /* The history is capped (TFA_ZEEK_HISTORY_MAX), never overrun. */
 static void test_history_cap(void **state)
 {
@@ -658,7 +800,8 @@ int main(void)
         T(test_syn_repeats), T(test_fin_rst_repeats), T(test_inconsistent_and_multi_flag),
         T(test_retransmission_scaled), T(test_retransmission_edges), T(test_zero_window),
         T(test_zero_window_after_fin), T(test_content_gap), T(test_bad_checksum), T(test_flip),
-        T(test_history_cap),
+        T(test_history_cap), T(test_first_packet_from_responder), T(test_cut_payload_gap),
+        T(test_cut_header_dropped),
     };
 #undef T
     return cmocka_run_group_tests_name("zeek/zeek", tests, NULL, NULL);
