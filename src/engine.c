@@ -271,6 +271,16 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
         inflate_ipcomp(e, &seg, &local, &why, &decoded);
         inflated = seg->comp == NULL;
     }
+    if (decoded == TFA_DECODE_ICMP_ERROR) {
+        /* an ICMP error about a TCP segment: the connection it belongs to */
+        count_segment_diags(e, seg->diags);
+        TfaConn *ic = tfa_conntrack_lookup(e->ct, seg, &side);
+        if (ic != NULL)
+            tfa_conntrack_icmp(ic, seg, side);
+        tfa_stats_count(&e->stats, ic != NULL ? TFA_DIAG_ICMP_ERROR_TIED
+                                              : TFA_DIAG_ICMP_ERROR_NO_CONN);
+        return;
+    }
     if (decoded != TFA_DECODE_TCP) {
         /* (a reason beyond bit 31, DECODE_BAD_IPCOMP, is never a segment bit) */
         count_segment_diags(e, seg->diags & (why < 32 ? ~(1u << why) : ~0u));

@@ -108,7 +108,12 @@ typedef enum TfaSeverity {
     X(WINDOW_ZERO_PROBE, INFO, "probe into a zero window")                                         \
     X(WINDOW_FULL, NOTICE, "sender filled the receiver's window")                                  \
     X(WINDOW_SHRUNK, WARNING, "the right edge of the window moved left")                           \
-    X(CAPTURE_DUPLICATE_FRAME, INFO, "the same frame was captured twice")
+    X(CAPTURE_DUPLICATE_FRAME, INFO, "the same frame was captured twice")                          \
+    X(ICMP_CONNECT_FAILED, ERROR,                                                                  \
+      "an ICMP error answered the SYN and the client tried no more: connect() failed")             \
+    X(ICMP_ERROR, WARNING,                                                                         \
+      "an ICMP error (unreachable, time exceeded, parameter problem) about the endpoint's segment") \
+    X(ICMP_PATH_MTU, INFO, "ICMP fragmentation needed / packet too big lowered the path MTU")
 
 typedef enum TfaAnomalyCode {
 #define X(name, sev, text) TFA_ANOMALY_##name,
@@ -171,7 +176,11 @@ typedef enum TfaAnomalyCode {
       "IP fragment rejected: beyond 65535 bytes, empty, not a multiple of 8, or a moved end") \
     X(DECODE_IPCOMP, "IPComp (RFC 3173) payloads inflated (DEFLATE) and decoded")                 \
     X(DECODE_BAD_IPCOMP,                                                                           \
-      "IPComp payloads not inflated: not DEFLATE, corrupt, cut, or beyond 65535 bytes")
+      "IPComp payloads not inflated: not DEFLATE, corrupt, cut, or beyond 65535 bytes") \
+    X(ICMP_ERROR_TIED,                                                                             \
+      "ICMP errors quoting a TCP segment of a tracked connection: recorded on it")                 \
+    X(ICMP_ERROR_NO_CONN,                                                                          \
+      "ICMP errors quoting a TCP segment of no tracked connection")
 
 typedef enum TfaDiag {
 #define X(name, text) TFA_DIAG_##name,

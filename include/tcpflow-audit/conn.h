@@ -17,6 +17,7 @@
 
 #include "tcpflow-audit/codes.h"
 #include "tcpflow-audit/common.h"
+#include "tcpflow-audit/icmp.h"
 
 /* Canonical connection key: endpoint 0 < endpoint 1, plus the VLAN IDs. */
 typedef struct TfaConnKey {
@@ -502,6 +503,8 @@ struct TfaConn {
     /* IP reassembly (engine): the first segment that came in fragments, and
      * the first whose fragments overlapped held bytes with other bytes */
     TfaFragEvidence frag_first, frag_overlap;
+    /* ICMP errors about each side's segments (conntrack/icmp.c) */
+    TfaIcmpSeen icmp[2];
 };
 
 static inline uint8_t tfa_conn_side_of(const TfaConn *c, TfaRole role)

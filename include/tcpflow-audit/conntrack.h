@@ -56,3 +56,13 @@ guint tfa_conntrack_size(const TfaConnTable *ct);
 
 /* Build the canonical key of @seg; *side = the sender's side in that key. */
 void tfa_conntrack_key(const TfaSegment *seg, guint32 seed, TfaConnKey *key, uint8_t *side);
+
+/* The live connection of the TCP segment an ICMP error quotes (@seg as the
+ * decoder left it: TFA_DECODE_ICMP_ERROR), matched on its 4-tuple and VLAN
+ * tags, or on the 4-tuple alone as tfa_conntrack_segment() does; *side =
+ * the side that sent the quoted segment.  NULL when none is tracked.
+ * Read-only: the connection's activity and traffic are left alone. */
+TfaConn *tfa_conntrack_lookup(TfaConnTable *ct, const TfaSegment *seg, uint8_t *side);
+
+/* Record on @c the ICMP error @seg about @side's segment (no allocation). */
+void tfa_conntrack_icmp(TfaConn *c, const TfaSegment *seg, uint8_t side);

@@ -29,6 +29,7 @@
 #include "tcpflow-audit/capture.h"
 #include "tcpflow-audit/codes.h"
 #include "tcpflow-audit/common.h"
+#include "tcpflow-audit/icmp.h"
 
 /* TCP flag bits as in the header's 13th/14th bytes (RFC 9293, RFC 3168). */
 #define TFA_TH_FIN 0x001u
@@ -104,11 +105,15 @@ typedef struct TfaSegment {
     /* a segment reassembled from fragments (set by the engine): the frame of
      * its first fragment (frame_no is the one that completed it); 0 if not */
     TfaFrameNo frag_first_frame;
+    /* TFA_DECODE_ICMP_ERROR: the error (src, dst, sport, dport and seq are
+     * then those of the quoted TCP segment, flags and payload zero) */
+    TfaIcmpInfo icmp;
 } TfaSegment;
 
 typedef enum TfaDecodeStatus {
     TFA_DECODE_TCP = 0,  /* *seg filled (check seg->diags for non-fatal problems) */
     TFA_DECODE_SKIP,     /* not analysable; *diag says why */
+    TFA_DECODE_ICMP_ERROR, /* an ICMP error quoting a TCP segment: seg->icmp (see icmp.h) */
 } TfaDecodeStatus;
 
 /* A frame decoded ahead of its analysis, on the capture's reader thread

@@ -58,6 +58,10 @@ void tfa_detect_sequence_end(TfaConn *c, TfaTs now, TfaAnomalySink *sink);
 void tfa_detect_ack_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, const TfaSeqEvent *sq,
                             TfaAnomalySink *sink);
 void tfa_detect_ack_end(TfaConn *c, TfaAnomalySink *sink);
+/* The ICMP errors tied to the connection (detect/icmp.c): one anomaly per
+ * endpoint whose segments drew one (ICMP_CONNECT_FAILED, ICMP_ERROR,
+ * ICMP_PATH_MTU), from TfaConn.icmp. */
+void tfa_detect_icmp_end(TfaConn *c, TfaAnomalySink *sink);
 
 /* Where the capture sits, from the handshake: *to_server is SYN -> SYN-ACK
  * (capture -> server -> capture), *to_client SYN-ACK -> ACK; -1 unknown. */

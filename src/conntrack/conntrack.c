@@ -439,6 +439,18 @@ static TfaConn *asymmetric_vlan(TfaConnTable *ct, const TfaConnKey *key, const T
     return c;
 }
 
+TfaConn *tfa_conntrack_lookup(TfaConnTable *ct, const TfaSegment *seg, uint8_t *side)
+{
+    TfaConnKey key;
+    tfa_conntrack_key(seg, ct->seed, &key, side);
+    TfaConn *c = g_hash_table_lookup(ct->table, &key);
+    if (c != NULL)
+        return c;
+    key.vlan[0] = key.vlan[1] = 0;
+    key.hash = key_hash(&key, ct->seed);
+    return g_hash_table_lookup(ct->tuples, &key);
+}
+
 TfaConn *tfa_conntrack_segment(TfaConnTable *ct, const TfaSegment *seg, uint8_t *side,
                                GQueue *retired, bool *created)
 {

@@ -62,3 +62,9 @@ bool tfa_decode_tunnel(const TfaIpResult *ip, bool cut, TfaSegment *seg, TfaLink
                        bool *ethernet, TfaDiag *diag);
 
 bool tfa_decode_tcp_layer(const TfaIpResult *ip, bool snaplen_cut, TfaSegment *seg, TfaDiag *diag);
+
+/* An ICMP error (the IP layer's version says v4 or v6) quoting a TCP
+ * segment: fills seg->icmp and puts the quoted segment's addresses, ports
+ * and sequence number in *seg (src/decode/icmp.c).  False, with *diag =
+ * DECODE_NOT_TCP, for any other ICMP message. */
+bool tfa_decode_icmp_layer(const TfaIpResult *ip, TfaSegment *seg, TfaDiag *diag);

@@ -12,6 +12,8 @@
 #define IPPROTO_TCP_VALUE 6
 #define IPPROTO_IPV6_VALUE 41
 #define IPPROTO_COMP_VALUE 108
+#define IPPROTO_ICMP_VALUE 1
+#define IPPROTO_ICMPV6_VALUE 58
 
 /* Tunnels inside tunnels beyond this are not real traffic. */
 #define MAX_ENCAP_DEPTH 4
@@ -39,6 +41,9 @@ static TfaDecodeStatus decode_from_ip(const uint8_t *b, uint32_t cap, uint32_t w
             *diag = TFA_DIAG_DECODE_NOT_TCP;
             return TFA_DECODE_SKIP;
         }
+        if ((ip.proto == IPPROTO_ICMP_VALUE && seg->ip_version == 4) ||
+            (ip.proto == IPPROTO_ICMPV6_VALUE && seg->ip_version == 6))
+            return tfa_decode_icmp_layer(&ip, seg, diag) ? TFA_DECODE_ICMP_ERROR : TFA_DECODE_SKIP;
         if (depth >= MAX_ENCAP_DEPTH) {
             *diag = TFA_DIAG_DECODE_NOT_TCP;
             return TFA_DECODE_SKIP;

@@ -88,5 +88,6 @@ void tfa_detect_end(TfaConn *c, const TfaOptions *opts, TfaTs now)
     tfa_detect_teardown_end(c, &c->det, opts, now, &sink);
     tfa_detect_sequence_end(c, now, &sink);
     tfa_detect_ack_end(c, &sink);
+    tfa_detect_icmp_end(c, &sink);
     c->det.verdict = (uint8_t)decide_verdict(c);
 }

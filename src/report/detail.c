@@ -55,6 +55,60 @@ static const TfaRstInfo *rst_of(const TfaConnRecord *rec, const TfaAnomaly *a)
     return &g_array_index(r, TfaRstInfo, a->arg[0]);
 }
 
+/* ICMP_*: arg 0 the errors' count, arg 1 (ICMP_ERROR) 1 when the quoted
+ * sequence number is outside what the endpoint had in flight, (PATH_MTU)
+ * the MTU; the rest is the connection's record of them. */
+static const char *icmp_detail(const TfaConnRecord *rec, const TfaAnomaly *a, const char *w,
+                               char *buf, size_t len)
+{
+    const TfaIcmpSeen *ic = &rec->conn->icmp[a->side >= 0 ? a->side : 0];
+    char from[TFA_ADDR_STRLEN], more[64] = "";
+    bool hard;
+    const char *v = ic->version == 6 ? "ICMPv6" : "ICMP";
+    tfa_addr_to_string(&ic->reporter, from, sizeof(from));
+    if (a->arg[0] > 1)
+        g_snprintf(more, sizeof(more), " (%" PRId64 " such errors, the last at frame %" PRIu64 ")",
+                   a->arg[0], (uint64_t)ic->last_frame);
+    if (a->code == TFA_ANOMALY_ICMP_CONNECT_FAILED) {
+        const char *err = tfa_icmp_errno(ic->version, ic->last_type, ic->last_code, &hard);
+        g_snprintf(buf, len,
+                   "the SYN of %s drew %s %s from %s (frame %" PRIu64 ")%s and it sent no "
+                   "SYN after it: connect() failed with %s; %s",
+                   w, v, tfa_icmp_describe(ic->version, ic->last_type, ic->last_code), from,
+                   (uint64_t)ic->last_frame, a->arg[0] > 1 ? " after earlier ones it retried" : "",
+                   err != NULL ? err : "?",
+                   tfa_addr_cmp(&ic->reporter, &rec->conn->key.addr[1 - a->side]) == 0
+                       ? "the server's host itself sent it (a firewall rule rejecting with ICMP, "
+                         "or no route back)"
+                       : "a router on the path sent it (no route, or a filter)");
+    } else if (a->code == TFA_ANOMALY_ICMP_PATH_MTU) {
+        g_snprintf(buf, len,
+                   "%s %s from %s (frame %" PRIu64 ") for %s's segment: path MTU %" PRId64
+                   "%s; the kernel resends in smaller segments, no error for the application "
+                   "(if these never arrive, large segments vanish: a PMTU black hole)",
+                   v, tfa_icmp_describe(ic->version, ic->type, ic->code), from,
+                   (uint64_t)ic->frame, w, a->arg[1], more);
+    } else {
+        const char *err = tfa_icmp_errno(ic->version, ic->type, ic->code, &hard);
+        g_snprintf(buf, len,
+                   "%s %s from %s (frame %" PRIu64 ", in %s) about a segment of %s (seq %u)%s: "
+                   "%s",
+                   v, tfa_icmp_describe(ic->version, ic->type, ic->code), from,
+                   (uint64_t)ic->frame, state(ic->state), w, ic->seq, more,
+                   a->arg[1] ? "its sequence number is outside what the endpoint had in "
+                               "flight, so Linux ignores it (a late or forged error)"
+                   : ic->state == TFA_TCP_SYN_SENT
+                       ? "the client sent its SYN again: kept as a soft error, connect() fails "
+                         "with it if the retries run out"
+                       : hard ? "on an established connection Linux keeps it as a soft error "
+                                "unless IP_RECVERR is set"
+                              : "a soft error: the connection keeps retransmitting, and reports "
+                                "it only if it then times out");
+        (void)err;
+    }
+    return buf;
+}
+
 static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, const char *w,
                               char *buf, size_t len)
 {
@@ -745,6 +799,10 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                                : "",
                    a->side == rec->side[TFA_ROLE_CLIENT] ? "the client" : "the server");
         break;
+    case TFA_ANOMALY_ICMP_CONNECT_FAILED:
+    case TFA_ANOMALY_ICMP_ERROR:
+    case TFA_ANOMALY_ICMP_PATH_MTU:
+        return icmp_detail(rec, a, w, buf, len);
     case TFA_ANOMALY_RST_STORM:
         g_snprintf(buf, len,
                    "%" PRId64 " RSTs on this connection (the last in frame %" PRIu64 "): "

@@ -4,6 +4,8 @@
 
 #include "report-private.h"
 
+#include "tcpflow-audit/appview.h"
+
 #include "tcpflow-audit/decode.h"
 #include "tcpflow-audit/detect.h"
 #include "tcpflow-audit/json.h"
@@ -113,7 +115,50 @@ static void anomalies(TfaJson *j, const TfaConnRecord *rec)
     tfa_json_end_array(j);
 }
 
-static void endpoint_state(TfaJson *j, const char *key, const TfaConnRecord *rec, TfaRole role)
+/* endpoints.<role>.application: what its application most likely saw and
+ * did (record/appview.c). */
+static void application(TfaJson *j, const TfaConnRecord *rec, const TfaAppView *view,
+                        TfaRole role)
+{
+    const TfaAppSide *s = &view->role[role];
+    char text[512];
+    tfa_json_begin_object(j, "application");
+    tfa_json_begin_array(j, "events");
+    for (unsigned i = 0; i < s->n; i++) {
+        const TfaAppEvent *e = &s->ev[i];
+        tfa_json_begin_object(j, NULL);
+        tfa_json_string(j, "call", tfa_app_call_name((TfaAppCall)e->call));
+        tfa_json_string(j, "result", tfa_app_result_name((TfaAppResult)e->result));
+        if (e->err != NULL)
+            tfa_json_string(j, "errno", e->err);
+        else
+            tfa_json_null(j, "errno");
+        tfa_json_string(j, "story", tfa_app_why_name((TfaAppWhy)e->why));
+        if (e->frame != 0) {
+            tfa_json_uint(j, "frame", e->frame);
+            tfa_json_ts(j, "ts", e->ts);
+        } else {
+            tfa_json_null(j, "frame");
+            tfa_json_null(j, "ts");
+        }
+        tfa_json_bool(j, "certain", e->certain);
+        tfa_json_string(j, "detail", tfa_appview_event_text(rec, role, e, text, sizeof(text)));
+        tfa_json_end_object(j);
+    }
+    tfa_json_end_array(j);
+    tfa_json_begin_array(j, "advice");
+    for (unsigned i = 0; i < s->n_advice; i++) {
+        tfa_json_begin_object(j, NULL);
+        tfa_json_string(j, "use", tfa_app_advice_name((TfaAppAdvice)s->advice[i]));
+        tfa_json_string(j, "detail", tfa_appview_advice_text(rec, role, s, i, text, sizeof(text)));
+        tfa_json_end_object(j);
+    }
+    tfa_json_end_array(j);
+    tfa_json_end_object(j);
+}
+
+static void endpoint_state(TfaJson *j, const char *key, const TfaConnRecord *rec,
+                           const TfaAppView *view, TfaRole role)
 {
     const TfaEndpoint *ep = &rec->conn->ep[rec->side[role]];
     tfa_json_begin_object(j, key);
@@ -149,6 +194,7 @@ static void endpoint_state(TfaJson *j, const char *key, const TfaConnRecord *rec
         tfa_json_uint(j, "rcv_wnd", ep->rcv_wnd);
     }
     tfa_json_end_object(j);
+    application(j, rec, view, role);
     tfa_json_end_object(j);
 }
 
@@ -338,9 +384,11 @@ static void jsonl_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     }
     tfa_json_bool(&j, "capture_drops_during", c->drops_during);
     handshake(&j, rec);
+    TfaAppView view;
+    tfa_appview_build(rec, &view);
     tfa_json_begin_object(&j, "endpoints");
-    endpoint_state(&j, "client", rec, TFA_ROLE_CLIENT);
-    endpoint_state(&j, "server", rec, TFA_ROLE_SERVER);
+    endpoint_state(&j, "client", rec, &view, TFA_ROLE_CLIENT);
+    endpoint_state(&j, "server", rec, &view, TFA_ROLE_SERVER);
     tfa_json_end_object(&j);
     rsts(&j, rec);
     ack_timing(&j, rec);

@@ -4,6 +4,7 @@
 
 #include "report-private.h"
 
+#include "tcpflow-audit/appview.h"
 #include "tcpflow-audit/json.h"
 
 #include <inttypes.h>
@@ -186,6 +187,16 @@ static void conn_detail(TfaReporter *rep, const TfaConnRecord *rec, GString *buf
             g_string_append_printf(buf, "  the capture missed %u gap(s) of the %s's data that the "
                                         "%s acknowledged: capture loss, not network loss\n",
                                    missed, role, other);
+    }
+    /* what each application most likely saw and did */
+    TfaAppView view;
+    tfa_appview_build(rec, &view);
+    for (int r = 0; r < 2; r++) {
+        if (view.role[r].n == 0 && view.role[r].n_advice == 0)
+            continue;
+        g_string_append_printf(buf, "  %s application: ", r == TFA_ROLE_CLIENT ? "client" : "server");
+        tfa_appview_line(rec, &view, (TfaRole)r, buf);
+        g_string_append_c(buf, '\n');
     }
     if (c->anomalies == NULL)
         return;

@@ -39,8 +39,15 @@ static void decode_one(int linktype, const uint8_t *bytes, uint32_t caplen, uint
     };
     TfaSegment seg;
     TfaDiag why;
-    if (tfa_decode_frame(&f, &seg, &why) == TFA_DECODE_TCP)
+    TfaDecodeStatus st = tfa_decode_frame(&f, &seg, &why);
+    if (st == TFA_DECODE_TCP) {
         (void)tfa_decode_tcp_checksum_ok(&seg);
+    } else if (st == TFA_DECODE_ICMP_ERROR) {
+        /* an ICMP error quoting TCP: its tables take any type and code */
+        bool hard;
+        (void)tfa_icmp_errno(seg.icmp.version, seg.icmp.type, seg.icmp.code, &hard);
+        (void)tfa_icmp_describe(seg.icmp.version, seg.icmp.type, seg.icmp.code);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -475,6 +475,52 @@ def client_inject_target(_):
     c.close()
 
 
+def client_icmp_errno(_):
+    """connect() to --port, --port+1, ... (--rounds ports); each must fail:
+    log the errno it failed with (icmp-unreachable)."""
+    import errno
+    for p in range(A.port, A.port + A.rounds):
+        t = time.time()
+        try:
+            connect(port=p)
+        except OSError as e:
+            log(event="connect failed", port=p, errno=errno.errorcode.get(e.errno, str(e.errno)),
+                after=round(time.time() - t, 3))
+        else:
+            raise SystemExit("port %d accepted" % p)
+
+
+def server_accept_hold(_):
+    """accept one connection and keep it open, reading nothing, until the
+    scenario releases it (icmp-soft-error)."""
+    ls = listener(backlog=A.backlog)
+    c = accept(ls)
+    hold()
+    c.close()
+    ls.close()
+
+
+def client_icmp_timeout(_):
+    """send --req bytes, then --resp bytes (which the path rejects with an
+    ICMP error), and wait for the connection to time out: log the errno
+    recv() gets (icmp-soft-error)."""
+    import errno
+    c = connect()
+    c.sendall(payload(A.req, b"Q"))
+    time.sleep(0.3)
+    c.sendall(payload(A.resp, b"R"))
+    t = time.time()
+    c.settimeout(120)
+    try:
+        data = c.recv(100)
+    except OSError as e:
+        log(event="recv failed", errno=errno.errorcode.get(e.errno, str(e.errno)),
+            after=round(time.time() - t, 3))
+        c.close()
+        return
+    raise SystemExit("recv gave %r" % data[:20])
+
+
 def main():
     global A
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

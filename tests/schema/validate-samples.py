@@ -45,6 +45,7 @@ CORPUS_SECONDS = float(os.environ.get("TFA_SCHEMA_CORPUS_SECONDS") or 45)
 SCHEMA_PATH = os.path.join(SRCDIR, "man", "tcpflow-audit-records-v1.schema.json")
 CODES_H = os.path.join(SRCDIR, "include", "tcpflow-audit", "codes.h")
 ZEEK_H = os.path.join(SRCDIR, "include", "tcpflow-audit", "zeek.h")
+APPVIEW_H = os.path.join(SRCDIR, "include", "tcpflow-audit", "appview.h")
 NAMES_C = os.path.join(SRCDIR, "src", "util", "names.c")
 
 # Option sets; "at" is filled in per capture (halfway between its first and
@@ -77,6 +78,10 @@ VOCABULARIES = {
     "vantage": (CODES_H, "TFA_VANTAGE_LIST", 1),
     "finding": (CODES_H, "TFA_FINDING_LIST", 0),
     "zeek_conn_state": (ZEEK_H, "TFA_ZEEK_STATE_LIST", 0),
+    "app_call": (APPVIEW_H, "TFA_APP_CALL_LIST", 1),
+    "app_result": (APPVIEW_H, "TFA_APP_RESULT_LIST", 1),
+    "app_story": (APPVIEW_H, "TFA_APP_WHY_LIST", 1),
+    "app_advice": (APPVIEW_H, "TFA_APP_ADVICE_LIST", 1),
 }
 
 TS_LITERAL = re.compile(r"-?[0-9]+\.[0-9]{9}")
@@ -196,12 +201,12 @@ def differs(name, got, want):
 def check_vocabularies(schema):
     defs = schema.get("$defs", {})
     lists = {}
-    for path in (CODES_H, ZEEK_H):
+    for path in (CODES_H, ZEEK_H, APPVIEW_H):
         for name, entries in xmacro_lists(path).items():
             lists[name] = (path, entries)
     mapped = {v[1] for v in VOCABULARIES.values()}
     unmapped = sorted(set(lists) - mapped)
-    tap(not unmapped, "every X-macro list of codes.h and zeek.h is checked against the schema" +
+    tap(not unmapped, "every X-macro list of codes.h, zeek.h and appview.h is checked against the schema" +
         (": not mapped in %s: %s" % (os.path.basename(__file__), " ".join(unmapped))
          if unmapped else ""))
     for key, (path, lst, arg) in sorted(VOCABULARIES.items()):

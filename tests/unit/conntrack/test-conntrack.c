@@ -447,6 +447,40 @@ static void test_code_severity(void **state)
     tfa_conn_free(c);
 }
 
+/* An ICMP error's quoted segment finds its connection (either direction,
+ * another VLAN tag), records the error on the side that sent the segment,
+ * and changes nothing else. */
+static void test_icmp_lookup(void **state)
+{
+    Fixture *f = *state;
+    TfaConn *c = feed(f, false, 40000, 80, TFA_TH_SYN, 100, 0, 0, 1, 1 * SEC);
+    uint8_t cl = c->client, side = 9;
+    TfaSegment q = tfa_test_seg(f->a, 40000, f->b, 80, 0, 100, 0, 0, 2, 1 * SEC + 5);
+    q.vlan[0] = 7; /* the ICMP came on another tag */
+    q.icmp.version = 4;
+    q.icmp.type = 3;
+    q.icmp.code = 1;
+    q.icmp.reporter = tfa_test_ip4(192, 0, 2, 1);
+    assert_ptr_equal(tfa_conntrack_lookup(f->ct, &q, &side), c);
+    assert_int_equal(side, cl);
+    guint64 packets = c->side[cl].packets;
+    tfa_conntrack_icmp(c, &q, side);
+    tfa_conntrack_icmp(c, &q, side);
+    assert_int_equal(c->icmp[cl].count, 2);
+    assert_int_equal(c->icmp[cl].frame, 2);
+    assert_int_equal(c->icmp[cl].state, TFA_TCP_CLOSED); /* no tcpsm in this test */
+    assert_int_equal(c->icmp[1 - cl].count, 0);
+    assert_int_equal(c->side[cl].packets, packets);
+    /* the server's segment quoted: the server's side */
+    TfaSegment r = tfa_test_seg(f->b, 80, f->a, 40000, 0, 500, 0, 0, 3, 1 * SEC + 6);
+    assert_ptr_equal(tfa_conntrack_lookup(f->ct, &r, &side), c);
+    assert_int_equal(side, 1 - cl);
+    /* another port: nothing */
+    TfaSegment o = tfa_test_seg(f->a, 40001, f->b, 80, 0, 100, 0, 0, 4, 1 * SEC + 7);
+    assert_null(tfa_conntrack_lookup(f->ct, &o, &side));
+    assert_int_equal(tfa_conntrack_size(f->ct), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -466,6 +500,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_decode_diags_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vlan_asymmetric_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vlan_both_directions_each_tag, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_icmp_lookup, setup, teardown),
         cmocka_unit_test(test_anomaly_cap),
         cmocka_unit_test(test_code_severity),
     };

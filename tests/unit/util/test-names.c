@@ -28,7 +28,7 @@ static void test_anomalies(void **state)
         assert_true(g_str_has_prefix(n, "HANDSHAKE_") || g_str_has_prefix(n, "TEARDOWN_") ||
                     g_str_has_prefix(n, "RST_") || g_str_has_prefix(n, "ACK_") ||
                     g_str_has_prefix(n, "SEQ_") || g_str_has_prefix(n, "WINDOW_") ||
-                    g_str_has_prefix(n, "CAPTURE_"));
+                    g_str_has_prefix(n, "CAPTURE_") || g_str_has_prefix(n, "ICMP_"));
         assert_true(strlen(tfa_anomaly_meaning((TfaAnomalyCode)i)) > 10);
     }
 }
