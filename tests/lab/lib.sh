@@ -200,11 +200,16 @@ lab_server_vanish() {
 # settings, plugged in again; no server program runs afterwards.
 lab_server_reboot() {
 	lab_wire_cmd "close server"
+	# every process of the server namespace (its server program: ours)
+	local p
+	for p in $(ip netns pids "$NS_S"); do
+		kill -KILL "$p" 2>/dev/null
+	done
 	if [ -n "$SERVER_PID" ]; then
-		kill -KILL "$SERVER_PID" 2>/dev/null
 		wait "$SERVER_PID" 2>/dev/null
 		SERVER_PID=""
 	fi
+	[ -z "$(ip netns pids "$NS_S")" ] || lab_fail "processes left in $NS_S"
 	ip netns del "$NS_S" || lab_fail "ip netns del $NS_S"
 	lab_ns_add "$NS_S"
 	lab_wire_cmd "open server"
