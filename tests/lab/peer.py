@@ -359,14 +359,15 @@ def server_pingpong(_):
 
 
 def server_unread_second(_):
-    """Answer one request, then close() while the client's next request is
-    unread in the receive queue (Linux sends RST instead of FIN)."""
+    """Answer one request, then close() --pause s (default 0.05) after the
+    client's next request arrived, with it unread in the receive queue
+    (Linux sends RST instead of FIN)."""
     ls = listener()
     c = accept(ls)
     recv_exact(c, A.req)
     c.sendall(payload(A.resp, b"R"))
     select.select([c], [], [], 10)
-    time.sleep(0.05)
+    time.sleep(A.pause or 0.05)
     log(event="closing with unread data")
     c.close()
     hold()
