@@ -330,7 +330,8 @@ def no_eof_yet(c):
 
 def server_respond_hold(_):
     """Read the request, answer it after --pause seconds, then keep the
-    connection open; exits 0 only if no FIN ever arrived."""
+    connection open; exits 0 only if no FIN ever arrived (--expect reset:
+    only if the connection was reset)."""
     ls = listener()
     c = accept(ls)
     recv_exact(c, A.req)
@@ -339,6 +340,9 @@ def server_respond_hold(_):
     c.sendall(payload(A.resp, b"R"))
     log(event="answered")
     hold()
+    if A.expect == "reset":
+        expect_reset(c)
+        return
     no_eof_yet(c)
     log(event="no EOF")
 
@@ -603,6 +607,16 @@ def client_half_close_wait(_):
     hold()
     no_eof_yet(c)
     log(event="no EOF")
+
+
+def client_close_early(_):
+    """Request, then close() once the request is acknowledged, without
+    waiting for the response."""
+    c = connect()
+    c.sendall(payload(A.req, b"Q"))
+    time.sleep(0.1)
+    c.close()
+    log(event="closed")
 
 
 def keepalive_opts():
