@@ -194,30 +194,38 @@ lab_server_vanish() {
 	lab_wire_cmd "close server"
 }
 
-# lab_server_reboot: the server host "reboots": unplugged, its processes
+# lab_reboot client|server: that host "reboots": unplugged, its processes
 # killed (their FINs go nowhere), its namespace deleted (every socket gone
 # without a packet) and created again with the same addresses and TCP
-# settings, plugged in again; no server program runs afterwards.
-lab_server_reboot() {
-	lab_wire_cmd "close server"
-	# every process of the server namespace (its server program: ours)
-	local p
-	for p in $(ip netns pids "$NS_S"); do
+# settings, plugged in again; no program runs in it afterwards. A capture
+# must run on the other side.
+lab_reboot() {
+	local side=$1 ns p
+	ns=$(ns_of "$side")
+	lab_wire_cmd "close $side"
+	# every process of that namespace (our server or client program)
+	for p in $(ip netns pids "$ns"); do
 		kill -KILL "$p" 2>/dev/null
 	done
-	if [ -n "$SERVER_PID" ]; then
+	if [ "$side" = server ] && [ -n "$SERVER_PID" ]; then
 		wait "$SERVER_PID" 2>/dev/null
 		SERVER_PID=""
 	fi
-	[ -z "$(ip netns pids "$NS_S")" ] || lab_fail "processes left in $NS_S"
-	ip netns del "$NS_S" || lab_fail "ip netns del $NS_S"
-	lab_ns_add "$NS_S"
-	lab_wire_cmd "open server"
-	lab_link_side server
-	[ "$(ip netns exec "$NS_S" ss -tanH | grep -c .)" = 0 ] ||
-		lab_fail "server namespace not fresh: $(ip netns exec "$NS_S" ss -tan)"
-	lab_log "server rebooted (namespace $NS_S recreated, no sockets)"
+	if [ "$side" = client ] && [ -n "$CLIENT_PID" ]; then
+		wait "$CLIENT_PID" 2>/dev/null
+		CLIENT_PID=""
+	fi
+	[ -z "$(ip netns pids "$ns")" ] || lab_fail "processes left in $ns"
+	ip netns del "$ns" || lab_fail "ip netns del $ns"
+	lab_ns_add "$ns"
+	lab_wire_cmd "open $side"
+	lab_link_side "$side"
+	[ "$(ip netns exec "$ns" ss -tanH | grep -c .)" = 0 ] ||
+		lab_fail "$side namespace not fresh: $(ip netns exec "$ns" ss -tan)"
+	lab_log "$side rebooted (namespace $ns recreated, no sockets)"
 }
+
+lab_server_reboot() { lab_reboot server; }
 
 ns_of() { [ "$1" = client ] && echo "$NS_C" || echo "$NS_S"; }
 

@@ -377,6 +377,25 @@ def server_unread_second(_):
     hold()
 
 
+def server_reconnect(_):
+    """Conn 1: request/response, then left open (the client host will
+    vanish); conn 2 (the client again, after its reboot): request/response,
+    closed after the client's EOF. Exits 0 only if conn 1 ended by a
+    reset (the rebooted client's RST)."""
+    ls = listener()
+    c1 = accept(ls)
+    recv_exact(c1, A.req)
+    c1.sendall(payload(A.resp, b"R"))
+    c2 = accept(ls)
+    recv_exact(c2, A.req)
+    c2.sendall(payload(A.resp, b"R"))
+    expect_eof(c2)
+    c2.close()
+    expect_reset(c1, "conn 1")
+    c1.close()
+    hold()
+
+
 def server_simopen(_):
     """Simultaneous open: bind --host:--port and connect() to the client's
     --peer-ip:--peer-port at the moment the client connects to us."""
@@ -568,6 +587,16 @@ def client_hold_open(_):
     conns = [connect() for _ in range(A.rounds)]
     log(event="all connected", n=len(conns))
     hold()
+
+
+def client_request_hold(_):
+    """Request/response, then keep the connection open and idle."""
+    c = connect()
+    c.sendall(payload(A.req, b"Q"))
+    recv_exact(c, A.resp)
+    log(event="idle")
+    hold()
+    c.close()
 
 
 def client_exhaust(_):
