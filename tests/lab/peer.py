@@ -318,14 +318,18 @@ def server_serve(_):
     hold()
 
 
-def no_eof_yet(c):
-    """The peer's FIN has not arrived: recv() would block."""
-    c.setblocking(False)
-    try:
-        got = c.recv(65536)
-    except BlockingIOError:
-        return
-    raise SystemExit("expected no EOF, recv gave %r" % got[:20])
+def hold_no_eof(c):
+    """hold(), and fail if anything (the peer's FIN, data) arrives on c
+    before the --hold file exists (once it exists the peer may exit and
+    close: that EOF does not count)."""
+    end = time.time() + 30.0
+    while not os.path.exists(A.hold):
+        if time.time() > end:
+            raise SystemExit("timed out waiting for " + A.hold)
+        r, _, _ = select.select([c], [], [], 0.02)
+        if r and not os.path.exists(A.hold):
+            got = c.recv(65536, socket.MSG_PEEK)
+            raise SystemExit("expected no EOF, recv gave %r" % got[:20])
 
 
 def server_respond_hold(_):
@@ -339,11 +343,11 @@ def server_respond_hold(_):
         time.sleep(A.pause)
     c.sendall(payload(A.resp, b"R"))
     log(event="answered")
-    hold()
     if A.expect == "reset":
+        hold()
         expect_reset(c)
         return
-    no_eof_yet(c)
+    hold_no_eof(c)
     log(event="no EOF")
 
 
@@ -633,8 +637,7 @@ def client_half_close_wait(_):
     log(event="shutdown")
     recv_exact(c, A.resp)
     log(event="response")
-    hold()
-    no_eof_yet(c)
+    hold_no_eof(c)
     log(event="no EOF")
 
 
