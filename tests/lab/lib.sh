@@ -229,12 +229,13 @@ lab_server_reboot() { lab_reboot server; }
 
 ns_of() { [ "$1" = client ] && echo "$NS_C" || echo "$NS_S"; }
 
-# lab_capture client|server [extra tcpdump args]: start tcpdump on tfa0.
+# lab_capture client|server [extra tcpdump args]: start tcpdump on tfa0
+# (filter: $LAB_FILTER, default "tcp").
 lab_capture() {
 	local ns
 	ns=$(ns_of "$1")
 	shift
-	ip netns exec "$ns" tcpdump -i "$IFACE" -B 16384 --immediate-mode -U -nn -w "$CAP" "$@" tcp \
+	ip netns exec "$ns" tcpdump -i "$IFACE" -B 16384 --immediate-mode -U -nn -w "$CAP" "$@" "${LAB_FILTER:-tcp}" \
 		2>"$WORK/tcpdump.log" &
 	CAP_PID=$!
 	LAB_PIDS+=("$CAP_PID")

@@ -603,6 +603,27 @@ def client_request_hold(_):
     c.close()
 
 
+def client_unreachable(_):
+    """connect() to each host of --targets in turn (from the next fixed
+    port each); each must fail with the errno of --expect (same order),
+    e.g. ENETUNREACH, EHOSTUNREACH: a router's ICMP error."""
+    hosts = A.targets.split(",")
+    errs = A.expect.split(",")
+    if len(hosts) != len(errs):
+        raise SystemExit("--targets and --expect differ in length")
+    for host, want in zip(hosts, errs):
+        A.host = host
+        try:
+            connect()
+        except OSError as e:
+            got = errno.errorcode.get(e.errno, str(e.errno))
+            log(event="connect failed", host=host, errno=got)
+            if got != want:
+                raise SystemExit("%s: %s, expected %s" % (host, got, want))
+            continue
+        raise SystemExit("connect to %s succeeded" % host)
+
+
 def client_exhaust(_):
     """--rounds request/response connections from fixed ports, closing
     first (TIME_WAIT here); then one connect() with a kernel-chosen port,
@@ -748,6 +769,8 @@ def main():
     ap.add_argument("--keepidle", type=int, default=1,
                     help="client keepalive-dead: TCP_KEEPIDLE seconds")
     ap.add_argument("--peer-ip", default="")
+    ap.add_argument("--targets", default="",
+                    help="client unreachable: hosts, comma-separated")
     ap.add_argument("--peer-port", type=int, default=0)
     ap.add_argument("--bind", default="")
     ap.add_argument("--sport", default="",
