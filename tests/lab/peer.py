@@ -163,8 +163,9 @@ def payload(n, c=b"x"):
 def s_request_response(closing):
     """Read a 100-byte request, answer 200 bytes.  closing: 'after_eof'
     (peer closes first), 'first' (close right after answering), 'never'
-    (keep the socket, CLOSE_WAIT), 'expect_reset' (peer aborts)."""
-    ls = listener()
+    (keep the socket, CLOSE_WAIT), 'expect_reset' (peer aborts).
+    Listen backlog --backlog (default 8)."""
+    ls = listener(backlog=A.backlog)
     c = accept(ls)
     recv_exact(c, A.req)
     c.sendall(payload(A.resp, b"R"))

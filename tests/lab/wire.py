@@ -13,12 +13,14 @@ Rules (JSON objects, one per --rule) act on TCP frames:
   {"id": "name", "act": ACT, "match": MATCH, "nth": 1, "count": 1, ...}
 
   match  {"dir": "c2s"|"s2c"|"any", "flags": "SA", "noflags": "R",
-          "data": true|false, "fins_seen": 2, "before_fin": "c2s"}
+          "data": true|false, "fins_seen": 2, "before_fin": "c2s",
+          "dport_in": [50001, 50012]}
          flags   = letters that must be set (F S R P A U E C)
          noflags = letters that must be clear
          data    = the segment carries payload (true) / carries none (false)
          fins_seen = at least this many directions have already sent a FIN
          before_fin = that direction ("c2s"|"s2c") has not sent a FIN yet
+         dport_in = [LO, HI]: the TCP destination port is in LO..HI
   nth    the rule acts from the nth matching frame on (1-based) ...
   count  ... for this many frames (0 = every one after that)
 
@@ -201,6 +203,9 @@ class Wire:
         if len(self.fins) < m.get("fins_seen", 0):
             return False
         if m.get("before_fin") in self.fins:
+            return False
+        if "dport_in" in m and not (
+                m["dport_in"][0] <= p["dport"] <= m["dport_in"][1]):
             return False
         return True
 
