@@ -90,26 +90,31 @@ lab_begin() {
 	NS_S="tfa-lab-$$-s"
 	trap lab_cleanup EXIT
 	trap 'exit 130' INT TERM
-	local ns
-	for ns in "$NS_C" "$NS_S"; do
-		ip netns add "$ns" || lab_fail "ip netns add $ns"
-		ip -n "$ns" link set lo up
-		# the namespace inherits the host's default (e.g. bbr); setting it
-		# may be refused inside a container, so peer.py also sets
-		# TCP_CONGESTION=cubic on every socket it makes.
-		ip netns exec "$ns" sysctl -qw net.ipv4.tcp_congestion_control=cubic \
-			>/dev/null 2>&1 || true
-		lab_sysctl "$ns" net.ipv4.tcp_fastopen=0 net.ipv4.tcp_ecn=0 \
-			net.ipv4.tcp_timestamps=1 net.ipv4.tcp_sack=1 \
-			net.ipv4.tcp_window_scaling=1 net.ipv4.tcp_no_metrics_save=1 \
-			net.ipv4.tcp_autocorking=0 net.ipv4.tcp_syn_retries=6 \
-			net.ipv4.tcp_synack_retries=5 net.ipv4.tcp_syncookies=1 \
-			net.ipv4.tcp_fin_timeout=60 net.ipv4.tcp_tw_reuse=2
-		# 4 linear 1 s SYN timeouts (the Linux 6.x default), where present
-		[ -e /proc/sys/net/ipv4/tcp_syn_linear_timeouts ] &&
-			lab_sysctl "$ns" net.ipv4.tcp_syn_linear_timeouts=4
-	done
+	lab_ns_add "$NS_C"
+	lab_ns_add "$NS_S"
 	lab_log "namespaces $NS_C $NS_S, work dir $WORK, scheduling: ${LAB_RT[*]:-normal}"
+}
+
+# lab_ns_add NS: create one namespace with the lab's TCP settings
+lab_ns_add() {
+	local ns=$1
+	ip netns add "$ns" || lab_fail "ip netns add $ns"
+	ip -n "$ns" link set lo up
+	# the namespace inherits the host's default (e.g. bbr); setting it
+	# may be refused inside a container, so peer.py also sets
+	# TCP_CONGESTION=cubic on every socket it makes.
+	ip netns exec "$ns" sysctl -qw net.ipv4.tcp_congestion_control=cubic \
+		>/dev/null 2>&1 || true
+	lab_sysctl "$ns" net.ipv4.tcp_fastopen=0 net.ipv4.tcp_ecn=0 \
+		net.ipv4.tcp_timestamps=1 net.ipv4.tcp_sack=1 \
+		net.ipv4.tcp_window_scaling=1 net.ipv4.tcp_no_metrics_save=1 \
+		net.ipv4.tcp_autocorking=0 net.ipv4.tcp_syn_retries=6 \
+		net.ipv4.tcp_synack_retries=5 net.ipv4.tcp_syncookies=1 \
+		net.ipv4.tcp_fin_timeout=60 net.ipv4.tcp_tw_reuse=2
+	# 4 linear 1 s SYN timeouts (the Linux 6.x default), where present
+	[ -e /proc/sys/net/ipv4/tcp_syn_linear_timeouts ] &&
+		lab_sysctl "$ns" net.ipv4.tcp_syn_linear_timeouts=4
+	return 0
 }
 
 lab_sysctl() {
@@ -130,9 +135,11 @@ lab_link() {
 	else
 		local args=() r
 		for r in "$@"; do args+=(--rule "$r"); done
+		mkfifo "$WORK/wire.ctl" || lab_fail "mkfifo"
 		"${LAB_RT[@]}" "$PY" "$LAB_DIR/wire.py" --ns-client "$NS_C" --ns-server "$NS_S" \
 			--tap "$IFACE" --client-mac "$CLIENT_MAC" --server-mac "$SERVER_MAC" \
-			--stats "$WORK/wire.json" "${args[@]}" >"$WORK/wire.log" 2>&1 &
+			--stats "$WORK/wire.json" --control "$WORK/wire.ctl" "${args[@]}" \
+			>"$WORK/wire.log" 2>&1 &
 		WIRE_PID=$!
 		LAB_PIDS+=("$WIRE_PID")
 		local i
@@ -143,30 +150,92 @@ lab_link() {
 		done
 		grep -q ready "$WORK/wire.log" || lab_fail "wire.py not ready"
 	fi
-	ip -n "$NS_C" link set "$IFACE" address "$CLIENT_MAC"
-	ip -n "$NS_S" link set "$IFACE" address "$SERVER_MAC"
-	ip -n "$NS_C" addr add "$CLIENT_IP/24" dev "$IFACE"
-	ip -n "$NS_S" addr add "$SERVER_IP/24" dev "$IFACE"
-	ip -n "$NS_C" addr add "$CLIENT_IP6/64" dev "$IFACE" nodad
-	ip -n "$NS_S" addr add "$SERVER_IP6/64" dev "$IFACE" nodad
-	# static neighbours: no ARP / ND in the captures, no resolution delay
-	ip -n "$NS_C" neigh replace "$SERVER_IP" lladdr "$SERVER_MAC" dev "$IFACE" nud permanent
-	ip -n "$NS_S" neigh replace "$CLIENT_IP" lladdr "$CLIENT_MAC" dev "$IFACE" nud permanent
-	ip -n "$NS_C" link set "$IFACE" up
-	ip -n "$NS_S" link set "$IFACE" up
-	ip -n "$NS_C" neigh replace "$SERVER_IP6" lladdr "$SERVER_MAC" dev "$IFACE" nud permanent
-	ip -n "$NS_S" neigh replace "$CLIENT_IP6" lladdr "$CLIENT_MAC" dev "$IFACE" nud permanent
+	lab_link_side client
+	lab_link_side server
 	sleep 0.2
 }
 
+# lab_link_side client|server: addresses, MAC, static neighbours, link up
+lab_link_side() {
+	local ns mac ip ip6 pmac pip pip6
+	if [ "$1" = client ]; then
+		ns=$NS_C mac=$CLIENT_MAC ip=$CLIENT_IP ip6=$CLIENT_IP6
+		pmac=$SERVER_MAC pip=$SERVER_IP pip6=$SERVER_IP6
+	else
+		ns=$NS_S mac=$SERVER_MAC ip=$SERVER_IP ip6=$SERVER_IP6
+		pmac=$CLIENT_MAC pip=$CLIENT_IP pip6=$CLIENT_IP6
+	fi
+	ip -n "$ns" link set "$IFACE" address "$mac"
+	ip -n "$ns" addr add "$ip/24" dev "$IFACE"
+	ip -n "$ns" addr add "$ip6/64" dev "$IFACE" nodad
+	# static neighbours: no ARP / ND in the captures, no resolution delay
+	ip -n "$ns" neigh replace "$pip" lladdr "$pmac" dev "$IFACE" nud permanent
+	ip -n "$ns" link set "$IFACE" up
+	ip -n "$ns" neigh replace "$pip6" lladdr "$pmac" dev "$IFACE" nud permanent
+}
+
+# lab_wire_cmd "close|open client|server": a command to wire.py (--control);
+# waits until the wire has done it
+lab_wire_cmd() {
+	local n i
+	n=$(grep -c "$1 done" "$WORK/wire.log")
+	echo "$1" >"$WORK/wire.ctl"
+	for i in $(seq 100); do
+		[ "$(grep -c "$1 done" "$WORK/wire.log")" -gt "$n" ] && { lab_log "wire: $1"; return 0; }
+		kill -0 "$WIRE_PID" 2>/dev/null || lab_fail "wire.py died"
+		sleep 0.02
+	done
+	lab_fail "wire did not '$1'"
+}
+
+# lab_server_vanish: unplug the server (its TAP disappears; nothing it
+# sends reaches the wire, nothing reaches it). Its sockets stay as they are.
+lab_server_vanish() {
+	lab_wire_cmd "close server"
+}
+
+# lab_reboot client|server: that host "reboots": unplugged, its processes
+# killed (their FINs go nowhere), its namespace deleted (every socket gone
+# without a packet) and created again with the same addresses and TCP
+# settings, plugged in again; no program runs in it afterwards. A capture
+# must run on the other side.
+lab_reboot() {
+	local side=$1 ns p
+	ns=$(ns_of "$side")
+	lab_wire_cmd "close $side"
+	# every process of that namespace (our server or client program)
+	for p in $(ip netns pids "$ns"); do
+		kill -KILL "$p" 2>/dev/null
+	done
+	if [ "$side" = server ] && [ -n "$SERVER_PID" ]; then
+		wait "$SERVER_PID" 2>/dev/null
+		SERVER_PID=""
+	fi
+	if [ "$side" = client ] && [ -n "$CLIENT_PID" ]; then
+		wait "$CLIENT_PID" 2>/dev/null
+		CLIENT_PID=""
+	fi
+	[ -z "$(ip netns pids "$ns")" ] || lab_fail "processes left in $ns"
+	ip netns del "$ns" || lab_fail "ip netns del $ns"
+	lab_ns_add "$ns"
+	lab_wire_cmd "open $side"
+	lab_link_side "$side"
+	[ "$(ip netns exec "$ns" ss -tanH | grep -c .)" = 0 ] ||
+		lab_fail "$side namespace not fresh: $(ip netns exec "$ns" ss -tan)"
+	lab_log "$side rebooted (namespace $ns recreated, no sockets)"
+}
+
+lab_server_reboot() { lab_reboot server; }
+
 ns_of() { [ "$1" = client ] && echo "$NS_C" || echo "$NS_S"; }
 
-# lab_capture client|server [extra tcpdump args]: start tcpdump on tfa0.
+# lab_capture client|server [extra tcpdump args]: start tcpdump on tfa0
+# (filter: $LAB_FILTER, default "tcp").
 lab_capture() {
 	local ns
 	ns=$(ns_of "$1")
 	shift
-	ip netns exec "$ns" tcpdump -i "$IFACE" -B 16384 --immediate-mode -U -nn -w "$CAP" "$@" tcp \
+	ip netns exec "$ns" tcpdump -i "$IFACE" -B 16384 --immediate-mode -U -nn -w "$CAP" "$@" "${LAB_FILTER:-tcp}" \
 		2>"$WORK/tcpdump.log" &
 	CAP_PID=$!
 	LAB_PIDS+=("$CAP_PID")
@@ -245,9 +314,50 @@ lab_client() {
 	peer client "$@" >"$WORK/client.log" 2>&1 || lab_fail "client failed"
 }
 
+# lab_client_bg MODE --sport PORT[,PORT...] [peer args]: the same, in the
+# background, with --hold (a client that keeps its sockets until
+# lab_release); lab_client_wait waits for it (must exit 0).
+CLIENT_PID=""
+lab_client_bg() {
+	local a prev=""
+	for a in "$@"; do
+		[ "$prev" = --sport ] && LAB_SPORTS=$a
+		prev=$a
+	done
+	peer client "$@" --hold "$WORK/hold" >"$WORK/client.log" 2>&1 &
+	CLIENT_PID=$!
+	LAB_PIDS+=("$CLIENT_PID")
+}
+
+lab_client_wait() {
+	[ -n "$CLIENT_PID" ] || return 0
+	wait "$CLIENT_PID" || lab_fail "client failed"
+	CLIENT_PID=""
+}
+
+# lab_wait_log client|server TEXT [SECONDS]: wait until the log has TEXT
+lab_wait_log() {
+	local i n=$(( ${3:-10} * 20 ))
+	for i in $(seq "$n"); do
+		grep -q -- "$2" "$WORK/$1.log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	lab_fail "$1 log lacks '$2' after ${3:-10} s"
+}
+
+# lab_expect_nstat client|server COUNTER OP N: the namespace's TCP counter
+# (nstat -az, e.g. TcpExtListenOverflows, TcpRetransSegs)
+lab_expect_nstat() {
+	local n
+	n=$(ip netns exec "$(ns_of "$1")" nstat -azs "$2" 2>/dev/null | awk -v c="$2" '$1 == c { print $2 }')
+	[ -n "$n" ] || lab_fail "no nstat counter $2 in $1"
+	lab_cmp "nstat $1 $2" "$n" "$3" "$4"
+}
+
 # lab_release: let the server exit (after the capture stopped); check it.
 lab_release() {
 	touch "$WORK/hold"
+	lab_client_wait
 	[ -n "$SERVER_PID" ] || return 0
 	wait "$SERVER_PID" || lab_fail "server failed"
 	SERVER_PID=""
@@ -327,7 +437,7 @@ lab_log_has() {
 
 # lab_finish: sanity-check the capture and move it into place.
 lab_finish() {
-	[ -n "$SERVER_PID" ] && lab_release
+	{ [ -n "$SERVER_PID" ] || [ -n "$CLIENT_PID" ]; } && lab_release
 	local n
 	n=$(tcpdump -nn -r "$CAP" 2>/dev/null | wc -l)
 	[ "$n" -gt 0 ] || lab_fail "empty capture"

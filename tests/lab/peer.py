@@ -13,6 +13,7 @@ exits (so sockets stay in their states until the capture has stopped).
 Lines of JSON on stdout describe what happened, for the logs.
 """
 import argparse
+import errno
 import json
 import os
 import select
@@ -162,8 +163,9 @@ def payload(n, c=b"x"):
 def s_request_response(closing):
     """Read a 100-byte request, answer 200 bytes.  closing: 'after_eof'
     (peer closes first), 'first' (close right after answering), 'never'
-    (keep the socket, CLOSE_WAIT), 'expect_reset' (peer aborts)."""
-    ls = listener()
+    (keep the socket, CLOSE_WAIT), 'expect_reset' (peer aborts).
+    Listen backlog --backlog (default 8)."""
+    ls = listener(backlog=A.backlog)
     c = accept(ls)
     recv_exact(c, A.req)
     c.sendall(payload(A.resp, b"R"))
@@ -298,6 +300,126 @@ def server_no_accept(_):
     ls.close()
 
 
+def server_serve(_):
+    """--rounds request/response connections, one after the other; the
+    first --keep of them are never closed (EOF read, close() forgotten:
+    CLOSE_WAIT), the others are closed after the client's EOF."""
+    ls = listener()
+    kept = []
+    for i in range(A.rounds):
+        c = accept(ls)
+        recv_exact(c, A.req)
+        c.sendall(payload(A.resp, b"R"))
+        expect_eof(c)
+        if i < A.keep:
+            kept.append(c)          # keep the reference: GC would close it
+            log(event="not closing", i=i)
+        else:
+            c.close()
+    hold()
+
+
+def hold_no_eof(c):
+    """hold(), and fail if anything (the peer's FIN, data) arrives on c
+    before the --hold file exists (once it exists the peer may exit and
+    close: that EOF does not count)."""
+    end = time.time() + 30.0
+    while not os.path.exists(A.hold):
+        if time.time() > end:
+            raise SystemExit("timed out waiting for " + A.hold)
+        r, _, _ = select.select([c], [], [], 0.02)
+        if r and not os.path.exists(A.hold):
+            got = c.recv(65536, socket.MSG_PEEK)
+            raise SystemExit("expected no EOF, recv gave %r" % got[:20])
+
+
+def server_respond_hold(_):
+    """Read the request, answer it after --pause seconds, then keep the
+    connection open; exits 0 only if no FIN ever arrived (--expect reset:
+    only if the connection was reset)."""
+    ls = listener()
+    c = accept(ls)
+    recv_exact(c, A.req)
+    if A.pause:
+        time.sleep(A.pause)
+    c.sendall(payload(A.resp, b"R"))
+    log(event="answered")
+    if A.expect == "reset":
+        hold()
+        expect_reset(c)
+        return
+    hold_no_eof(c)
+    log(event="no EOF")
+
+
+def server_pingpong(_):
+    """One request/response with delayed ACKs from the first segment on:
+    TCP_QUICKACK 0 right after accept() puts the socket in the kernel's
+    interactive (pingpong) mode, which skips the quick-ACK start."""
+    ls = listener()
+    c = accept(ls)
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 0)
+    log(event="quickack off")
+    recv_exact(c, A.req)
+    c.sendall(payload(A.resp, b"R"))
+    expect_eof(c)
+    c.close()
+    hold()
+
+
+def server_unread_second(_):
+    """Answer one request, then close() --pause s (default 0.05) after the
+    client's next request arrived, with it unread in the receive queue
+    (Linux sends RST instead of FIN)."""
+    ls = listener()
+    c = accept(ls)
+    recv_exact(c, A.req)
+    c.sendall(payload(A.resp, b"R"))
+    select.select([c], [], [], 10)
+    time.sleep(A.pause or 0.05)
+    log(event="closing with unread data")
+    c.close()
+    hold()
+
+
+def server_reconnect(_):
+    """Conn 1: request/response, then left open (the client host will
+    vanish); conn 2 (the client again, after its reboot): request/response,
+    closed after the client's EOF. Exits 0 only if conn 1 ended by a
+    reset (the rebooted client's RST)."""
+    ls = listener()
+    c1 = accept(ls)
+    recv_exact(c1, A.req)
+    c1.sendall(payload(A.resp, b"R"))
+    c2 = accept(ls)
+    recv_exact(c2, A.req)
+    c2.sendall(payload(A.resp, b"R"))
+    expect_eof(c2)
+    c2.close()
+    expect_reset(c1, "conn 1")
+    c1.close()
+    hold()
+
+
+def server_simopen(_):
+    """Simultaneous open: bind --host:--port and connect() to the client's
+    --peer-ip:--peer-port at the moment the client connects to us."""
+    c = tcp_socket()
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    c.bind((A.host, A.port))
+    c.settimeout(5)
+    if A.ready:
+        open(A.ready, "w").close()
+    c.connect((A.peer_ip, A.peer_port))
+    c.settimeout(20)
+    log(event="connected", local=str(c.getsockname()))
+    recv_exact(c, A.req)
+    c.sendall(payload(A.resp, b"R"))
+    expect_eof(c)
+    c.close()
+    hold()
+
+
 def server_inject_target(_):
     """Two request/response rounds; the second may die from a reset."""
     ls = listener()
@@ -322,10 +444,13 @@ def server_inject_target(_):
 
 # ---------------------------------------------------------------- clients
 def client_clean(_):
-    c = connect()
-    c.sendall(payload(A.req, b"Q"))
-    recv_exact(c, A.resp)
-    c.close()
+    for i in range(A.rounds):
+        if i:
+            time.sleep(A.gap)
+        c = connect()
+        c.sendall(payload(A.req, b"Q"))
+        recv_exact(c, A.resp)
+        c.close()
 
 
 def client_server_first(_):
@@ -458,7 +583,150 @@ def client_reuse(_):
             raise SystemExit("short response")
         c.close()
         log(event="done", i=i)
-        time.sleep(0.2)
+        time.sleep(A.gap)
+
+
+def client_hold_open(_):
+    """--rounds connections, one after the other, each left open (the
+    protocol is server-speaks-first and the server never accept()s)."""
+    conns = [connect() for _ in range(A.rounds)]
+    log(event="all connected", n=len(conns))
+    hold()
+
+
+def client_request_hold(_):
+    """Request/response, then keep the connection open and idle."""
+    c = connect()
+    c.sendall(payload(A.req, b"Q"))
+    recv_exact(c, A.resp)
+    log(event="idle")
+    hold()
+    c.close()
+
+
+def client_unreachable(_):
+    """connect() to each host of --targets in turn (from the next fixed
+    port each); each must fail with the errno of --expect (same order),
+    e.g. ENETUNREACH, EHOSTUNREACH: a router's ICMP error."""
+    hosts = A.targets.split(",")
+    errs = A.expect.split(",")
+    if len(hosts) != len(errs):
+        raise SystemExit("--targets and --expect differ in length")
+    for host, want in zip(hosts, errs):
+        A.host = host
+        try:
+            connect()
+        except OSError as e:
+            got = errno.errorcode.get(e.errno, str(e.errno))
+            log(event="connect failed", host=host, errno=got)
+            if got != want:
+                raise SystemExit("%s: %s, expected %s" % (host, got, want))
+            continue
+        raise SystemExit("connect to %s succeeded" % host)
+
+
+def client_exhaust(_):
+    """--rounds request/response connections from fixed ports, closing
+    first (TIME_WAIT here); then one connect() with a kernel-chosen port,
+    which must fail locally with EADDRNOTAVAIL (every port of the
+    namespace's ip_local_port_range is held by a TIME_WAIT socket)."""
+    for i in range(A.rounds):
+        c = connect()
+        c.sendall(payload(A.req, b"Q"))
+        recv_exact(c, A.resp)
+        c.close()
+        time.sleep(A.gap)
+    c = tcp_socket()
+    c.settimeout(5)
+    try:
+        c.connect((A.host, A.port))
+    except OSError as e:
+        if e.errno != errno.EADDRNOTAVAIL:
+            raise SystemExit("connect failed with %r" % e)
+        log(event="connect failed", errno="EADDRNOTAVAIL")
+        return
+    raise SystemExit("connect succeeded from %r" % (c.getsockname(),))
+
+
+def client_half_close_wait(_):
+    """Request, then shutdown(SHUT_WR) once the request is acknowledged;
+    read the response; keep waiting for the server's FIN, which must not
+    come (the server never got ours)."""
+    c = connect()
+    c.sendall(payload(A.req, b"Q"))
+    time.sleep(0.1)
+    c.shutdown(socket.SHUT_WR)
+    log(event="shutdown")
+    recv_exact(c, A.resp)
+    log(event="response")
+    hold_no_eof(c)
+    log(event="no EOF")
+
+
+def client_close_early(_):
+    """Request, then close() once the request is acknowledged, without
+    waiting for the response."""
+    c = connect()
+    c.sendall(payload(A.req, b"Q"))
+    time.sleep(0.1)
+    c.close()
+    log(event="closed")
+
+
+def keepalive_opts():
+    return [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1),
+            (socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, A.keepidle),
+            (socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1),
+            (socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)]
+
+
+def client_keepalive_dead(_):
+    """Request/response with keep-alive on, then block in recv(): it must
+    end with --expect timeout (ETIMEDOUT: probes unanswered) or reset
+    (ECONNRESET: a probe answered by RST)."""
+    c = connect(opts=keepalive_opts())
+    c.sendall(payload(A.req, b"Q"))
+    recv_exact(c, A.resp)
+    log(event="idle")
+    c.settimeout(30)
+    try:
+        got = c.recv(65536)
+    except ConnectionResetError:
+        log(event="recv", err="ECONNRESET")
+        if A.expect != "reset":
+            raise SystemExit("unexpected reset")
+        return
+    except OSError as e:
+        if e.errno == errno.ETIMEDOUT:
+            log(event="recv", err="ETIMEDOUT")
+            if A.expect != "timeout":
+                raise SystemExit("unexpected ETIMEDOUT")
+            return
+        raise
+    raise SystemExit("recv gave %r" % got[:20])
+
+
+def client_write_later(_):
+    """Request/response, idle --idle seconds, then a second request: its
+    answer must be a reset (the server forgot the connection)."""
+    c = connect()
+    c.sendall(payload(A.req, b"Q"))
+    recv_exact(c, A.resp)
+    log(event="idle")
+    time.sleep(A.idle)
+    c.sendall(payload(A.req, b"Q"))
+    expect_reset(c)
+    c.close()
+
+
+def client_unread_second(_):
+    """Request/response, then a second request the server never reads."""
+    c = connect()
+    c.sendall(payload(A.req, b"Q"))
+    recv_exact(c, A.resp)
+    c.sendall(payload(A.req, b"Q"))
+    expect_reset(c)
+    c.close()
 
 
 def client_inject_target(_):
@@ -541,6 +809,16 @@ def main():
     ap.add_argument("--idle", type=float, default=3.5)
     ap.add_argument("--backlog", type=int, default=8)
     ap.add_argument("--at", type=float, default=0.0)
+    ap.add_argument("--gap", type=float, default=0.2,
+                    help="client: seconds between connections")
+    ap.add_argument("--keep", type=int, default=0,
+                    help="server serve: leave the first N connections open")
+    ap.add_argument("--keepidle", type=int, default=1,
+                    help="client keepalive-dead: TCP_KEEPIDLE seconds")
+    ap.add_argument("--peer-ip", default="")
+    ap.add_argument("--targets", default="",
+                    help="client unreachable: hosts, comma-separated")
+    ap.add_argument("--peer-port", type=int, default=0)
     ap.add_argument("--bind", default="")
     ap.add_argument("--sport", default="",
                     help="client: fixed source port(s), comma-separated, "

@@ -13,12 +13,14 @@ Rules (JSON objects, one per --rule) act on TCP frames:
   {"id": "name", "act": ACT, "match": MATCH, "nth": 1, "count": 1, ...}
 
   match  {"dir": "c2s"|"s2c"|"any", "flags": "SA", "noflags": "R",
-          "data": true|false, "fins_seen": 2, "before_fin": "c2s"}
+          "data": true|false, "fins_seen": 2, "before_fin": "c2s",
+          "dport_in": [50001, 50012]}
          flags   = letters that must be set (F S R P A U E C)
          noflags = letters that must be clear
          data    = the segment carries payload (true) / carries none (false)
          fins_seen = at least this many directions have already sent a FIN
          before_fin = that direction ("c2s"|"s2c") has not sent a FIN yet
+         dport_in = [LO, HI]: the TCP destination port is in LO..HI
   nth    the rule acts from the nth matching frame on (1-based) ...
   count  ... for this many frames (0 = every one after that)
 
@@ -28,7 +30,10 @@ Rules (JSON objects, one per --rule) act on TCP frames:
          hold       keep the frame until a frame matching "release" has been
                     forwarded (a "release" dir of "other" means the opposite
                     direction of the held frame), then forward it; gives up
-                    after "timeout" seconds (counted as "timeouts")
+                    after "timeout" seconds (counted as "timeouts");
+                    with "copy": true the frame is forwarded at once and a
+                    byte-identical copy is held (a duplicate the network
+                    delivers late, e.g. into a later incarnation)
          inject_rst after the matching frame has been forwarded, send a
                     crafted RST+ACK to "to" ("client"|"server") that claims
                     to come from the other endpoint; its sequence number is
@@ -39,12 +44,20 @@ Rules (JSON objects, one per --rule) act on TCP frames:
                     server port from "src_base" (IPv4, incremented per SYN)
                     and source port "sport_base" (incremented).
 
+With --control FIFO the wire also reads commands, one per line:
+  close client|server   close that side's TAP (the device disappears: the
+                        host is unplugged; frames toward it are counted as
+                        "errors" and dropped)
+  open client|server    create that side's TAP again, in the namespace of
+                        the same name (which may have been recreated)
+
 Every rule counts "seen" (matching frames) and "applied". The counters and
 per-direction frame totals are written as JSON to --stats on SIGTERM/SIGINT
 (and on SIGUSR2). "ready" is printed on stdout once both taps exist.
 
 Run as root:  wire.py --ns-client NS1 --ns-server NS2 [--tap NAME]
               --client-mac M --server-mac M --stats FILE [--rule JSON]...
+              [--control FIFO]
 """
 import argparse
 import ctypes
@@ -191,12 +204,18 @@ class Wire:
             return False
         if m.get("before_fin") in self.fins:
             return False
+        if "dport_in" in m and not (
+                m["dport_in"][0] <= p["dport"] <= m["dport_in"][1]):
+            return False
         return True
 
     # --- output -------------------------------------------------------
     def send(self, d, frame):
         try:
-            os.write(self.fd["server" if d == "c2s" else "client"], frame)
+            fd = self.fd["server" if d == "c2s" else "client"]
+            if fd is None:         # that side is unplugged
+                raise OSError("closed")
+            os.write(fd, frame)
             self.stats[d] += 1
         except OSError:            # the receiving TAP is not up (yet)
             self.stats["errors"] = self.stats.get("errors", 0) + 1
@@ -279,6 +298,8 @@ class Wire:
             heapq.heappush(self.timers, (time.monotonic() + float(
                 fate.get("secs", 0.1)), self.ntimer, d, frame, p))
         elif act == "hold":
+            if fate.get("copy"):
+                self.forward(d, frame, p)
             self.held.append([fate, d, frame,
                               time.monotonic() + float(fate.get("timeout", 2))])
         else:
@@ -306,6 +327,21 @@ class Wire:
             json.dump(out, f, indent=1)
         os.replace(tmp, self.a.stats)
 
+    def command(self, line):
+        words = line.split()
+        if len(words) != 2 or words[1] not in self.fd or \
+                words[0] not in ("close", "open"):
+            print("bad command %r" % line, flush=True)
+            return
+        side = words[1]
+        if self.fd[side] is not None:
+            os.close(self.fd[side])
+            self.fd[side] = None
+        if words[0] == "open":
+            ns = self.a.ns_client if side == "client" else self.a.ns_server
+            self.fd[side] = open_tap_in_netns(ns, self.a.tap)
+        print("%s %s done" % tuple(words), flush=True)
+
     def run(self):
         stop = []
         wr = self.sigpipe[1]
@@ -315,14 +351,25 @@ class Wire:
                                                  os.write(wr, b"t")))
         signal.signal(signal.SIGUSR1, lambda *_: os.write(wr, b"1"))
         signal.signal(signal.SIGUSR2, lambda *_: os.write(wr, b"2"))
+        ctl, ctlbuf = None, b""
+        if self.a.control:
+            ctl = os.open(self.a.control, os.O_RDWR | os.O_NONBLOCK)
         print("ready", flush=True)
-        fds = {self.fd["client"]: "c2s", self.fd["server"]: "s2c"}
         while not stop:
+            fds = {self.fd[side]: d for side, d in (("client", "c2s"),
+                                                    ("server", "s2c"))
+                   if self.fd[side] is not None}
             due = [t[0] for t in self.timers[:1]] + [h[3] for h in self.held]
             timeout = max(0.0, min(due) - time.monotonic()) if due else 1.0
-            ready, _, _ = select.select(list(fds) + [self.sigpipe[0]], [],
-                                        [], timeout)
+            extra = [self.sigpipe[0]] + ([ctl] if ctl is not None else [])
+            ready, _, _ = select.select(list(fds) + extra, [], [], timeout)
             for fd in ready:
+                if fd == ctl:
+                    ctlbuf += os.read(ctl, 4096)
+                    while b"\n" in ctlbuf:
+                        line, ctlbuf = ctlbuf.split(b"\n", 1)
+                        self.command(line.decode())
+                    continue
                 if fd == self.sigpipe[0]:
                     for c in os.read(fd, 64):
                         if c == ord("1"):
@@ -332,6 +379,9 @@ class Wire:
                         elif c == ord("2"):
                             self.dump()
                     continue
+                side = "client" if fds.get(fd) == "c2s" else "server"
+                if fd not in fds or self.fd[side] != fd:
+                    continue           # closed by a command just now
                 self.handle(fds[fd], os.read(fd, 65536))
             self.tick()
         self.dump()
@@ -346,6 +396,7 @@ def main():
     ap.add_argument("--server-mac", required=True)
     ap.add_argument("--stats", required=True)
     ap.add_argument("--rule", action="append", default=[])
+    ap.add_argument("--control", help="FIFO of commands (close/open SIDE)")
     Wire(ap.parse_args()).run()
 
 

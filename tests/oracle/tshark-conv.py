@@ -34,6 +34,8 @@ EXPLAINED = {
         "frames 7-8 of 10.10.1.4:1470 are stamped 14 years after frames 1-5 (a spliced test file): longer than --idle-timeout (300 s), so they start a new record; tshark never times a conversation out",
     "corpus/tcpdump/tests/beep-oobr.pcap":
         "fuzzer reproducer: the TCP header is whole but the frame is cut inside the payload; we count the segment (DECODE_TRUNCATED), tshark marks it malformed and leaves it out of its table",
+    "samples/reconnect-after-client-reboot.pcap":
+        "two incarnations of one 4-tuple: the rebooted client's SYN (frame 8) meets the old connection, the server's challenge ACK (9) and the client's RST (10) end it, the repeated SYN (11) starts the new one; tshark's conversation table and its stream analysis (frame 8 on) split them elsewhere, and before issue 15 we see one connection",
     "corpus/tcpdump/tests/bigtcp-ipv4-geneve-ipv4.pcap":
         "BIG TCP: IPv4 total length 0 / IPv6 payload length 0 on a GSO super-packet; we take the length from the frame (DECODE_JUMBO), tshark 4.0 rejects the packet and shows no conversation",
     "corpus/tcpdump/tests/bigtcp-ipv4-geneve-ipv6.pcap":
@@ -92,9 +94,11 @@ def tshark_rows(path):
             continue
         a, b = split_ep(m.group(1)), split_ep(m.group(2))
         # "<-" counts frames from b to a, "->" from a to b
+        # the last two columns: relative start, duration (tshark orders
+        # the rows by size, not by time)
         rows.append({"a": a, "b": b, "b_to_a": int(m.group(3)), "a_to_b": int(m.group(4)),
-                     "total": int(m.group(5))})
-    return rows
+                     "total": int(m.group(5)), "start": float(line.split()[-2])})
+    return sorted(rows, key=lambda r: r["start"])
 
 
 def our_conns(path):
