@@ -106,6 +106,19 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
                        "ECONNRESET; stop writing after the peer's EOF, or let the closer "
                        "shutdown(SHUT_WR) and read on",
                        w, (guint64)r->sender_fin_frame, f, pw, (guint64)r->peer_data_frame);
+        else if (!r->receiver_acked_fin && r->receiver_state == TFA_TCP_ESTABLISHED &&
+                 c->det.fin_last_ts[r->side] > c->det.fin_ts[r->side])
+            g_snprintf(buf, len,
+                       "%s had closed (FIN, frame %" PRIu64 ", sent again for %.3f s) but %s "
+                       "never acknowledged that FIN: it never arrived, so the peer was still "
+                       "ESTABLISHED as far as it knew (not CLOSE_WAIT) and its write (frame "
+                       "%" PRIu64 ") was an ordinary one; the closer's application had closed "
+                       "the socket, so its kernel reset that data (frame %" PRIu64 "): the "
+                       "peer's application gets ECONNRESET on a connection it never saw "
+                       "closed, and that data is lost",
+                       w, (guint64)r->sender_fin_frame,
+                       secs(c->det.fin_last_ts[r->side] - c->det.fin_ts[r->side]), pw,
+                       (guint64)r->peer_data_frame, f);
         else
             g_snprintf(buf, len,
                        "%s had closed (FIN, frame %" PRIu64 ") while data from %s was on its "

@@ -146,6 +146,23 @@ static void confirm_by_send(TfaEndpoint *ep, const TfaSegment *seg)
             ep->n_pending * sizeof(ep->pending_need_ack[0]));
 }
 
+/* The endpoint sent @seg, acknowledging less than the newest pending
+ * transition needs, after the cause of that transition had been sent again
+ * (its sender got no ACK) and after the latest copy: none of the copies had
+ * reached it.  A FIN lost for good leaves it ESTABLISHED, not in CLOSE_WAIT,
+ * and what it writes next is an ordinary write.  Returns true when revoked. */
+static bool refute_by_send(TfaEndpoint *ep, const TfaSegment *seg)
+{
+    if (ep->n_pending == 0 || !(seg->flags & TFA_TH_ACK) || (seg->flags & TFA_TH_SYN))
+        return false;
+    uint8_t top = (uint8_t)(ep->n_pending - 1);
+    const TfaTransition *t = path_last(ep);
+    if (!ep->pending_need_ack[top] || ep->pending_retx[top] == 0 || t == NULL || t->certain ||
+        seg->frame_no <= t->frame || !tfa_seq_lt(seg->ack, ep->pending_ack[top]))
+        return false;
+    return revoke_last(ep);
+}
+
 /* ---- initial states ------------------------------------------------------ */
 
 static void start(TfaEndpoint *ep, const TfaOptions *opts, uint8_t state, const TfaSegment *seg)
@@ -498,6 +515,12 @@ static void tcpsm_snd_ack(TfaConn *c, const TfaOptions *opts, const TfaSegment *
         /* it acknowledges the peer's SYN and sends no SYN: ESTABLISHED */
         enter(s, opts, TFA_TCP_ESTABLISHED, TFA_EVIDENCE_SENT, seg, 0, false);
         break;
+    case TFA_TCP_ESTABLISHED:
+        /* it acknowledges the peer's FIN, which an earlier segment of its
+         * own showed it had not received (refute_by_send): CLOSE_WAIT now */
+        if (c->ep[1 - side].fin_sent && tfa_seq_ge(seg->ack, c->ep[1 - side].fin_end))
+            enter(s, opts, TFA_TCP_CLOSE_WAIT, TFA_EVIDENCE_SENT, seg, 0, false);
+        break;
     default:
         break;
     }
@@ -716,6 +739,8 @@ void tfa_tcpsm_segment(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg
             tcpsm_snd_ack(c, opts, seg, side);
         if ((f & TFA_TH_FIN) && !(f & TFA_TH_SYN))
             tcpsm_snd_fin(c, opts, seg, side, ev);
+        if (refute_by_send(s, seg))
+            ev->revoked = true;
         confirm_by_send(s, seg);
         confirm_capture_start(s, seg);
         receive(c, opts, seg, peer, ev);

@@ -358,6 +358,46 @@ static void test_fin_lost(void **state)
     assert_int_equal(st(f, C), TFA_TCP_FIN_WAIT_2);
 }
 
+/* A FIN lost for good: sent again and again, and the peer's next segment
+ * (a write) still acknowledges only what came before it.  The peer never
+ * got it: it is ESTABLISHED, not CLOSE_WAIT; its later ACK of a copy puts
+ * it in CLOSE_WAIT after all. */
+static void test_fin_lost_for_good(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);         /* 4: lost */
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);         /* 5: again, lost */
+    assert_int_equal(st(f, S), TFA_TCP_CLOSE_WAIT);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 1, 20);              /* 6: a write, FIN not acked */
+    assert_true(f->ev.revoked);
+    assert_int_equal(st(f, S), TFA_TCP_ESTABLISHED);
+    assert_path(f, S, "LISTEN@0 SYN_RECEIVED@1 ESTABLISHED@3");
+    tx(f, C, RST, ISS_C + 2, 0, 0);                       /* 7: the closer resets it */
+    assert_int_equal(f->ev.rst_accept, TFA_RST_ACCEPTED);
+    assert_int_equal(f->c->rsts->len, 1);
+    assert_int_equal(g_array_index(f->c->rsts, TfaRstInfo, 0).receiver_state,
+                     TFA_TCP_ESTABLISHED);
+}
+
+/* A write that crosses the first FIN (not repeated) proves nothing; one
+ * after a repeat does, until a later copy is acknowledged. */
+static void test_fin_lost_then_acked(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);         /* 4 */
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 1, 20);              /* 5: crosses it */
+    assert_false(f->ev.revoked);
+    assert_int_equal(st(f, S), TFA_TCP_CLOSE_WAIT);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 21, 0);        /* 6: again */
+    tx(f, S, ACK, ISS_S + 21, ISS_C + 1, 20);             /* 7: not acked: never got it */
+    assert_int_equal(st(f, S), TFA_TCP_ESTABLISHED);
+    tx(f, S, ACK, ISS_S + 41, ISS_C + 2, 0);              /* 8: it did get the copy */
+    assert_int_equal(st(f, S), TFA_TCP_CLOSE_WAIT);
+    assert_path(f, S, "LISTEN@0 SYN_RECEIVED@1 ESTABLISHED@3 CLOSE_WAIT@8");
+}
+
 /* The SYN-ACK captured before its SYN (capture-point reordering). */
 static void test_synack_before_syn(void **state)
 {
@@ -517,7 +557,7 @@ int main(void)
         T(test_simultaneous_open), T(test_refused), T(test_rst_in_syn_sent_bad_ack),
         T(test_syn_received_back_to_listen), T(test_rst_acceptance_established),
         T(test_rst_in_each_state), T(test_rst_in_time_wait), T(test_rst_no_state),
-        T(test_third_ack_lost), T(test_last_ack_lost), T(test_fin_lost),
+        T(test_third_ack_lost), T(test_last_ack_lost), T(test_fin_lost), T(test_fin_lost_for_good), T(test_fin_lost_then_acked),
         T(test_synack_before_syn), T(test_mid_stream), T(test_one_sided), T(test_syn_inside),
         T(test_rst_sender_keeps_talking), T(test_rst_receiver_keeps_talking),
         T(test_finish_unanswered), T(test_finish_reused), T(test_path_cap),
