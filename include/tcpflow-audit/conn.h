@@ -169,6 +169,20 @@ typedef struct TfaVerdicts {
     uint8_t syn_unanswered;               /* client SYNs captured that no SYN-ACK has answered yet */
     bool syn_retry_timed;                 /* a SYN was repeated at least an RTO after the one before */
     bool synack_unseen;                   /* the client's ACK shows a SYN-ACK the capture lacks */
+    /* the third ACK lost (or dropped by the server): the SYN-ACK repeats
+     * after the client's ACK was seen, reported once at the end */
+    uint8_t third_ack_repeats;            /* SYN-ACKs repeated after the ACK, on the server's timer */
+    bool third_ack_possible;              /* the first one could have crossed the ACK */
+    TfaFrameNo third_ack_frame;           /* the first such SYN-ACK */
+    TfaTs third_ack_ts;
+    TfaDuration third_ack_after;          /* its time after the ACK */
+    TfaFrameNo hs_done_frame;             /* the client's segment that then completed the server's
+                                           * side (0: none) */
+    TfaTs hs_done_ts;
+    bool hs_done_data;                    /* ... carried data */
+    TfaFrameNo hs_data_frame;             /* without: the client's first data after it */
+    TfaFrameNo hs_reset_frame;            /* or the server's RST that ended it (0: none) */
+    bool server_spoke;                    /* the server sent an ACK or data since its last SYN-ACK */
     /* teardown */
     bool fin_sent[2];
     uint32_t fin_seq[2];                  /* sequence number of each side's first FIN */

@@ -46,6 +46,26 @@ static void add(TfaAnomalySink *sink, bool doubt, TfaAnomalyCode code, int side,
         tfa_sink_add(sink, code, side, f, ts, arg0, arg1);
 }
 
+/* What the peer's latest segment, which this duplicate ACK answers, asked
+ * for (TFA_DUPACK_*); the RST detector has not yet seen this segment, so
+ * c->det still holds the peer's latest. */
+static int64_t dupack_answers(const TfaConn *c, uint8_t side)
+{
+    uint8_t peer = (uint8_t)(1 - side);
+    const TfaVerdicts *d = &c->det;
+    if (!d->last_valid[peer])
+        return TFA_DUPACK_DATA;
+    uint16_t pf = d->last_flags[peer];
+    if ((pf & (TFA_TH_SYN | TFA_TH_ACK)) == (TFA_TH_SYN | TFA_TH_ACK))
+        return TFA_DUPACK_SYNACK_REPEAT;
+    if (pf & (TFA_TH_RST | TFA_TH_SYN))
+        return TFA_DUPACK_CHALLENGE;
+    if ((pf & TFA_TH_FIN) && d->fin_sent[peer] && d->fin_last_ts[peer] > d->fin_ts[peer] &&
+        d->last_seq[peer] + d->last_len[peer] == d->fin_seq[peer])
+        return TFA_DUPACK_FIN_REPEAT;
+    return TFA_DUPACK_DATA;
+}
+
 void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side,
                                  const TfaSeqEvent *ev, TfaAnomalySink *sink)
 {
@@ -101,7 +121,9 @@ void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side
         tfa_sink_add(sink, TFA_ANOMALY_SEQ_ACK_INVALID, 1 - side, ev->beyond_frame, ev->beyond_ts,
                      ev->beyond_ack, ev->beyond_next);
     if (x & TFA_SEQ_DUP_ACK)
-        tfa_sink_add(sink, TFA_ANOMALY_SEQ_DUP_ACK, side, f, ts, ev->dupacks, seg->ack);
+        tfa_sink_add(sink, TFA_ANOMALY_SEQ_DUP_ACK, side, f, ts,
+                     (int64_t)ev->dupacks | (dupack_answers(c, side) << TFA_DUPACK_ANSWERS_SHIFT),
+                     seg->ack);
     if (x & TFA_SEQ_KEEPALIVE)
         tfa_sink_add(sink, TFA_ANOMALY_SEQ_KEEPALIVE, side, f, ts,
                      seg->ts - c->half[side].next_ts, 0);

@@ -7,6 +7,7 @@
 #include "tcpflow-audit/report.h"
 
 #include "tcpflow-audit/decode.h"
+#include "tcpflow-audit/detect.h"
 #include "tcpflow-audit/seqnum.h"
 #include "tcpflow-audit/seqtrack.h"
 
@@ -138,6 +139,14 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
                        r->sender_acked_peer_fin ? "it had acknowledged the peer's FIN: its "
                                                   "TIME_WAIT had ended"
                                                 : "its FIN_WAIT_2 had ended, or it was aborted");
+        else if (c->det.hs_reset_frame == r->frame)
+            g_snprintf(buf, len,
+                       "%s answered the client's segment with a bare RST (frame %" PRIu64 ", "
+                       "seq = the ACK it answers): the client's ACKs of its SYN-ACK never "
+                       "reached it (HANDSHAKE_THIRD_ACK_LOST), and it gave up the half-open "
+                       "connection after its SYN-ACK retries; the client's connect() had "
+                       "succeeded, and its first use of the connection draws ECONNRESET",
+                       w, f);
         else if (!r->sender_held && !a->possible && !c->mid_stream)
             g_snprintf(buf, len,
                        "%s answered the segment that completes the handshake with a bare RST "
@@ -309,13 +318,52 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        "the round trip to the server, so the ACK may have crossed the repeat "
                        "on the wire rather than been lost",
                        w, f, secs(a->arg[1]), a->arg[0]);
-        else
+        else {
+            /* the cause, from where the capture sits; then what followed */
+            TfaDuration to_s, to_c;
+            bool near_server = tfa_ack_vantage(c, &to_s, &to_c) == TFA_VANTAGE_NEAR_SERVER;
+            char then[256] = "";
+            if (d->hs_done_frame != 0 && d->hs_data_frame != 0)
+                g_snprintf(then, sizeof(then),
+                           "; it completed at frame %" PRIu64 " (the client's ACK of a repeat) "
+                           "or, that lost too, at frame %" PRIu64 " (its data, whose ACK Linux "
+                           "takes): accept() could return only then, %.3f s or more after "
+                           "connect() returned",
+                           (guint64)d->hs_done_frame, (guint64)d->hs_data_frame,
+                           secs(d->hs_done_ts - d->synack_ts));
+            else if (d->hs_done_frame != 0)
+                g_snprintf(then, sizeof(then),
+                           "; it completed only at frame %" PRIu64 " (the client's %s): "
+                           "accept() could return only then, %.3f s after connect() returned",
+                           (guint64)d->hs_done_frame,
+                           d->hs_done_data ? "data, whose ACK Linux takes in SYN_RECEIVED"
+                                           : "ACK of a repeat",
+                           secs(d->hs_done_ts - d->synack_ts));
+            else if (d->hs_reset_frame != 0)
+                g_snprintf(then, sizeof(then),
+                           "; it gave up that half-open connection, which the client believed "
+                           "open (connect() had returned), and reset its next segment (frame "
+                           "%" PRIu64 "): ECONNRESET",
+                           (guint64)d->hs_reset_frame);
+            else
+                g_snprintf(then, sizeof(then), "; nothing captured completes its side: "
+                                               "accept() had not returned by the end");
+            char again[32] = "";
+            if (d->third_ack_repeats > 1)
+                g_snprintf(again, sizeof(again), ", and %u more time%s", d->third_ack_repeats - 1u,
+                           d->third_ack_repeats == 2 ? "" : "s");
             g_snprintf(buf, len,
                        "%s repeated its SYN-ACK (frame %" PRIu64 ") on its own timer, %.3f s "
-                       "after the client's ACK was captured (frame %" PRId64 "), longer than "
-                       "the round trip to the server: that ACK was lost between the capture "
-                       "point and the server, which stayed in SYN_RECEIVED",
-                       w, f, secs(a->arg[1]), a->arg[0]);
+                       "after the client's ACK was captured (frame %" PRId64 ")%s: %s%s",
+                       w, f, secs(a->arg[1]), a->arg[0], again,
+                       near_server
+                           ? "captured next to the server, the ACK most likely arrived and was "
+                             "dropped, as Linux does while the accept queue (listen backlog) is "
+                             "full: the application is slow to call accept(), or does not"
+                           : "the ACK was lost before the server (or dropped there, its accept "
+                             "queue full), which stayed in SYN_RECEIVED",
+                       then);
+        }
         break;
     case TFA_ANOMALY_HANDSHAKE_SYNACK_BAD_ACK:
         g_snprintf(buf, len,
@@ -596,12 +644,22 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                    "capture missed them (capture loss, not network loss)",
                    w, a->arg[0], a->arg[1], f);
         break;
-    case TFA_ANOMALY_SEQ_DUP_ACK:
-        g_snprintf(buf, len,
-                   "%s repeated ack %" PRId64 " (duplicate #%" PRId64 ", frame %" PRIu64 "): "
-                   "data beyond it is missing or reordered",
-                   w, a->arg[1], a->arg[0], f);
+    case TFA_ANOMALY_SEQ_DUP_ACK: {
+        int64_t why = a->arg[0] >> TFA_DUPACK_ANSWERS_SHIFT;
+        g_snprintf(buf, len, "%s repeated ack %" PRId64 " (duplicate #%" PRId64 ", frame %" PRIu64 "): %s",
+                   w, a->arg[1], a->arg[0] & 0xffffffff, f,
+                   why == TFA_DUPACK_SYNACK_REPEAT
+                       ? "it answers the peer's repeated SYN-ACK (its first ACK of it had not "
+                         "arrived, or the repeat was not needed), nothing is missing"
+                   : why == TFA_DUPACK_FIN_REPEAT
+                       ? "it answers the peer's repeated FIN (its first ACK of it had not "
+                         "arrived, or the repeat was not needed), nothing is missing"
+                   : why == TFA_DUPACK_CHALLENGE
+                       ? "a challenge ACK (RFC 5961) answering a segment it did not accept (an "
+                         "RST or SYN not at the expected sequence number), nothing is missing"
+                       : "data beyond it is missing or reordered");
         break;
+    }
     case TFA_ANOMALY_SEQ_RETRANSMISSION_DATA_DIFFERS:
         g_snprintf(buf, len,
                    "%s retransmitted different bytes than it first sent at seq %" PRId64

@@ -65,6 +65,53 @@ static void test_third_ack_lost(void **state)
     assert_int_equal(f->c->det.verdict, TFA_VERDICT_DEGRADED);
 }
 
+/* The third ACK lost for good: the server repeats its SYN-ACK three times,
+ * the client's ACK of each is lost too, and only its data completes the
+ * server's side.  One finding, which knows where the server's accept()
+ * could return; the client's ACKs of the repeats are no loss of data. */
+static void test_third_ack_lost_for_good_data_completes(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    for (int i = 0; i < 3; i++) {
+        tx_at(f, 1000 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL); /* 4, 6, 8 */
+        tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);                        /* 5, 7, 9 */
+    }
+    tx_at(f, 500 * MS, C, ACK, ISS_C + 1, ISS_S + 1, 10, NULL);        /* 10: data */
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 11, 0);                           /* 11 */
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST), 1);
+    assert_int_equal(anomaly_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST)->frame_no, 4);
+    assert_int_equal(f->c->det.third_ack_repeats, 3);
+    assert_int_equal(f->c->det.hs_done_frame, 9);
+    assert_int_equal(f->c->det.hs_data_frame, 10);
+    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_COMPLETE_AFTER_RETRY);
+    const TfaAnomaly *dup = anomaly_of(f, TFA_ANOMALY_SEQ_DUP_ACK);
+    assert_int_equal(dup->arg[0] >> TFA_DUPACK_ANSWERS_SHIFT, TFA_DUPACK_SYNACK_REPEAT);
+}
+
+/* The third ACK lost for good and the server gives up first: the client's
+ * data draws an RST.  One story: the handshake was reset before it
+ * completed at the server, not "complete after retry" plus an RST. */
+static void test_third_ack_lost_for_good_server_gives_up(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    for (int i = 0; i < 3; i++) {
+        tx_at(f, 1000 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);
+        tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
+    }
+    tx_at(f, 60000 * MS, C, ACK, ISS_C + 1, ISS_S + 1, 10, NULL);      /* 10: data */
+    tx(f, S, RST, ISS_S + 1, 0, 0);                                    /* 11 */
+    finish(f, TFA_END_RESET, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST), 1);
+    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_RESET_DURING);
+    assert_int_equal(f->c->det.hs_reset_frame, 11);
+    assert_int_equal(f->c->det.hs_done_frame, 0);
+    assert_int_equal(f->c->det.verdict, TFA_VERDICT_FAILED);
+    assert_int_equal(rst_n(f, 0)->cause, TFA_RST_CAUSE_STALE_CONNECTION);
+}
+
 /* The client repeated its SYN (the first was only slow); the server answers
  * both, and the capture holds the client's ACK of the first SYN-ACK before
  * the second: the second SYN-ACK answers the repeated SYN, the ACK was not
@@ -355,6 +402,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         FX_TEST(test_complete_and_rtt),   FX_TEST(test_syn_retry),
         FX_TEST(test_synack_retry),       FX_TEST(test_third_ack_lost),
+        FX_TEST(test_third_ack_lost_for_good_data_completes),
+        FX_TEST(test_third_ack_lost_for_good_server_gives_up),
         FX_TEST(test_refused),            FX_TEST(test_unanswered),
         FX_TEST(test_synack_unacked),     FX_TEST(test_simultaneous_open),
         FX_TEST(test_reset_during),       FX_TEST(test_not_seen),
