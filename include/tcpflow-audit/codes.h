@@ -74,7 +74,7 @@ typedef enum TfaSeverity {
     X(TEARDOWN_SPONTANEOUS_FIN, NOTICE, "a FIN on a 4-tuple with nothing else seen")               \
     X(RST_REFUSED, ERROR, "RST answering a SYN: no listener")                                      \
     X(RST_HANDSHAKE_ABORT, ERROR, "RST from the client during the handshake")                      \
-    X(RST_ABORTIVE_CLOSE, WARNING, "abortive close by the application (SO_LINGER 0, killed)")      \
+    X(RST_ABORTIVE_CLOSE, WARNING, "abortive close by the application (SO_LINGER 0)")             \
     X(RST_CLOSE_WITH_UNREAD_DATA, WARNING, "socket closed with unread received data")              \
     X(RST_DATA_TO_CLOSED_SOCKET, WARNING, "data arrived for a socket that had already closed")     \
     X(RST_STALE_CONNECTION, WARNING, "RST for a connection the sender no longer knows")            \

@@ -136,6 +136,7 @@ typedef struct TfaRstInfo {
     bool peer_wrote_after_ack; /* ... after it had acknowledged that FIN */
     TfaFrameNo peer_data_frame; /* the first such segment */
     uint64_t peer_bytes;     /* payload the peer had sent before it */
+    uint64_t rcvd_unanswered; /* payload the sender had been sent since its own last data */
     /* the sender's last segment before it: its copies after the RST are no talk */
     uint32_t pre_seq, pre_ack, pre_len;
     uint16_t pre_flags;
@@ -211,6 +212,7 @@ typedef struct TfaVerdicts {
     bool data_after_fin[2];               /* it sent data after the peer's FIN */
     bool wrote_after_ack[2];              /* ... after it had acknowledged that FIN */
     TfaFrameNo data_after_fin_frame[2];
+    uint64_t rcvd_unanswered[2];          /* payload it was sent since its own last data */
     uint8_t reset_by[2];                  /* 1 + index in rsts[] of its accepted RST, while it
                                            * stays silent after it (0: none) */
     /* the outcome, decided when the connection is reported */

@@ -140,6 +140,7 @@ static void note_rst(TfaConn *c, TfaVerdicts *d, const TfaSegment *seg, uint8_t 
         r->peer_data_frame = d->data_after_fin_frame[peer];
     }
     r->peer_bytes = c->side[peer].bytes;
+    r->rcvd_unanswered = d->rcvd_unanswered[side];
     r->pre_seq = d->last_seq[side];
     r->pre_ack = d->last_ack[side];
     r->pre_len = d->last_len[side];
@@ -231,10 +232,19 @@ static void note_segment(TfaConn *c, TfaVerdicts *d, const TfaSegment *seg, uint
         d->probes[side] = 0;
     }
     uint32_t end = seg->seq + seg_len(seg);
+    bool new_data = seg->payload_len > 0 &&
+                    (!d->snd_max_valid[side] || tfa_seq_gt(end, d->snd_max[side]));
     if (!d->snd_max_valid[side] || tfa_seq_gt(end, d->snd_max[side])) {
         d->snd_max[side] = end;
         d->snd_max_valid[side] = true;
     }
+
+    /* what each side was sent since it last wrote (a copy of what was
+     * already counted is no new request) */
+    if (seg->payload_len > 0)
+        d->rcvd_unanswered[side] = 0;
+    if (new_data)
+        d->rcvd_unanswered[peer] += seg->payload_len;
 
     /* what it acknowledged and wrote after the peer's FIN */
     bool acks_fin = (f & TFA_TH_ACK) && covers_fin(d, peer, seg->frame_no, seg->ack);
@@ -341,10 +351,15 @@ static TfaRstCause decide(const TfaConn *c, const TfaRstInfo *r, const TfaOption
     if (r->idle_before >= opts->rst_idle)
         return TFA_RST_CAUSE_AFTER_IDLE;
     if (((1u << r->sender_state) & SYNCHRONIZED_OR_OPENING) && r->sender_held) {
-        /* Linux resets instead of FIN when closing with unread data; from
-         * the wire that is told from an abort only when the sender never
-         * sent data: it received, and closed without answering */
-        if (!r->sender_sent_data && r->peer_bytes > 0)
+        /* Linux resets instead of FIN when closing with unread data, and
+         * a killed or crashed process is closed so too (with nothing
+         * unread, it sends FIN).  Bytes it was sent after its own last
+         * write make unread data the leading cause when it never wrote, or
+         * when it is the server: a request it never answered.  A client's
+         * are most likely the answer to its request, which it read: there
+         * SO_LINGER 0 leads, and unread data stays a candidate (the
+         * explanation says so) */
+        if (r->rcvd_unanswered > 0 && (!r->sender_sent_data || c->ep[s].passive))
             return TFA_RST_CAUSE_CLOSE_WITH_UNREAD_DATA;
         return TFA_RST_CAUSE_ABORTIVE_CLOSE;
     }

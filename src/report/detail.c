@@ -87,16 +87,22 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
     case TFA_ANOMALY_RST_ABORTIVE_CLOSE:
         g_snprintf(buf, len,
                    "%s aborted the connection with RST from %s (frame %" PRIu64 ") instead of "
-                   "closing it with FIN%s: SO_LINGER 0, a crash, or a killed process",
+                   "closing it with FIN%s: SO_LINGER 0, or a program on another OS exiting "
+                   "without close()%s; on Linux a killed or crashed process closes with FIN "
+                   "when nothing is unread",
                    w, ss, f,
-                   r->sender_state == TFA_TCP_CLOSE_WAIT ? ", after the peer had closed" : "");
+                   r->sender_state == TFA_TCP_CLOSE_WAIT ? ", after the peer had closed" : "",
+                   r->rcvd_unanswered > 0 ? ", or close() with the answer it was sent last "
+                                            "left unread"
+                                          : "");
         break;
     case TFA_ANOMALY_RST_CLOSE_WITH_UNREAD_DATA:
         g_snprintf(buf, len,
-                   "%s received %" PRIu64 " bytes it never answered and closed with RST (frame "
-                   "%" PRIu64 "): its application closed the socket without reading them (the "
-                   "kernel resets then), or aborted it",
-                   w, (guint64)r->peer_bytes, f);
+                   "%s was sent %" PRIu64 " bytes after its own last write, never answered "
+                   "them, and closed with RST (frame %" PRIu64 "): most likely its application "
+                   "closed the socket (or exited, or was killed) without reading them, and "
+                   "Linux resets then instead of FIN; else SO_LINGER 0",
+                   w, (guint64)r->rcvd_unanswered, f);
         break;
     case TFA_ANOMALY_RST_DATA_TO_CLOSED_SOCKET:
         if (r->peer_wrote_after_ack)
