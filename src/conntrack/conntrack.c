@@ -246,9 +246,21 @@ static void retire(TfaConnTable *ct, TfaConn *c, TfaEndReason why, GQueue *retir
     g_queue_push_tail_link(retired, &c->age_link);
 }
 
+/* Ended by reset only when an RST reset something: one its receiver did
+ * not accept (outside the window, or challenged, RFC 5961) left the
+ * connection to close as it did.  RSTs beyond the kept ones may have. */
 static TfaEndReason closed_reason(const TfaConn *c)
 {
-    return c->life.rst_seen ? TFA_END_RESET : TFA_END_CLOSED;
+    if (!c->life.rst_seen)
+        return TFA_END_CLOSED;
+    if (c->rsts == NULL || c->rsts_total > c->rsts->len)
+        return TFA_END_RESET;
+    for (guint i = 0; i < c->rsts->len; i++) {
+        uint8_t a = g_array_index(c->rsts, TfaRstInfo, i).accept;
+        if (a == TFA_RST_ACCEPTED || a == TFA_RST_NO_STATE)
+            return TFA_END_RESET;
+    }
+    return TFA_END_CLOSED;
 }
 
 void tfa_conntrack_expire(TfaConnTable *ct, TfaTs now, GQueue *retired)
