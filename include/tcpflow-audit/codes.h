@@ -270,7 +270,7 @@ typedef enum TfaEndReason {
 #define TFA_EVIDENCE_LIST(X)                                                                       \
     X(SENT, "sent")                     /* the endpoint sent the segment: certain */              \
     X(RECEIVED, "received")             /* it was sent the segment: probable until confirmed */    \
-    X(TIMER, "timer")                   /* TIME_WAIT ran out (2*MSL of capture time) */            \
+    X(TIMER, "timer")                   /* TIME_WAIT ran out (2*MSL); connect() gave up */         \
     X(INFERRED, "inferred")             /* implied by a later segment (a SYN-ACK before its SYN) */ \
     X(CAPTURE_START, "capture_start")   /* its state when the capture first shows it */
 

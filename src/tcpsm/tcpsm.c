@@ -768,6 +768,36 @@ void tfa_tcpsm_advance(TfaConn *c, const TfaOptions *opts, TfaTs now)
     }
 }
 
+/* A client that retried its SYN on its timer, got nothing back and then
+ * sent nothing more although the capture went on well past its next retry
+ * gave up: connect() failed (ETIMEDOUT, or the application's own timeout)
+ * and the socket is gone, without a packet.  The next retry is due within
+ * twice the span of the SYNs so far (Linux doubles the gap, or keeps it
+ * with tcp_syn_linear_timeouts); it is CLOSED from then on. */
+static void connect_gave_up(TfaConn *c, const TfaOptions *opts, TfaTs now)
+{
+    for (uint8_t i = 0; i < 2; i++) {
+        TfaEndpoint *ep = &c->ep[i];
+        const TfaSideStats *me = &c->side[i];
+        if (ep->state != TFA_TCP_SYN_SENT || c->side[1 - i].packets != 0 || me->packets < 2 ||
+            ep->path == NULL || ep->path->len < 2)
+            continue;
+        TfaDuration span = me->last_ts - me->first_ts;
+        if (span < 200 * TFA_NSEC_PER_MSEC || now - me->last_ts <= 2 * span)
+            continue;
+        TfaTransition t = {
+            .state = TFA_TCP_CLOSED,
+            .evidence = TFA_EVIDENCE_TIMER,
+            .certain = false,
+            .frame = 0,
+            .ts = me->last_ts + 2 * span,
+        };
+        ep->state = TFA_TCP_CLOSED;
+        ep->n_pending = 0;
+        path_append(ep, opts, &t);
+    }
+}
+
 void tfa_tcpsm_finish(TfaConn *c, const TfaOptions *opts, TfaTs now)
 {
     for (uint8_t i = 0; i < 2; i++) {
@@ -789,6 +819,7 @@ void tfa_tcpsm_finish(TfaConn *c, const TfaOptions *opts, TfaTs now)
         }
     }
     tfa_tcpsm_advance(c, opts, now);
+    connect_gave_up(c, opts, now);
 }
 
 TfaTcpState tfa_tcpsm_state_at(const TfaConn *c, uint8_t side, TfaTs t)

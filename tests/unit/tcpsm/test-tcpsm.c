@@ -495,6 +495,28 @@ static void test_finish_unanswered(void **state)
     assert_path(f, S, "LISTEN@0");
 }
 
+/* At report time: SYNs retried over 3 s, then nothing for 10 s more: the
+ * client's connect() gave up and its socket is gone (CLOSED, by its timer);
+ * with the capture ending sooner it may still be retrying. */
+static void test_finish_connect_gave_up(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx(f, C, SYN, ISS_C, 0, 0);
+    f->c->side[C].first_ts = 1 * TFA_NSEC_PER_SEC;
+    f->c->side[C].last_ts = 4 * TFA_NSEC_PER_SEC;
+    tfa_tcpsm_finish(f->c, &f->opts, 9 * TFA_NSEC_PER_SEC);
+    assert_int_equal(st(f, C), TFA_TCP_SYN_SENT);
+    tfa_tcpsm_finish(f->c, &f->opts, 14 * TFA_NSEC_PER_SEC);
+    assert_int_equal(st(f, C), TFA_TCP_CLOSED);
+    const TfaTransition *t = &g_array_index(f->c->ep[C].path, TfaTransition,
+                                            f->c->ep[C].path->len - 1);
+    assert_int_equal(t->evidence, TFA_EVIDENCE_TIMER);
+    assert_int_equal(t->ts, 10 * TFA_NSEC_PER_SEC);
+    assert_int_equal(tfa_tcpsm_state_at(f->c, C, 5 * TFA_NSEC_PER_SEC), TFA_TCP_SYN_SENT);
+}
+
 /* At report time: a new incarnation took over a TIME_WAIT. */
 static void test_finish_reused(void **state)
 {
@@ -560,7 +582,7 @@ int main(void)
         T(test_third_ack_lost), T(test_last_ack_lost), T(test_fin_lost), T(test_fin_lost_for_good), T(test_fin_lost_then_acked),
         T(test_synack_before_syn), T(test_mid_stream), T(test_one_sided), T(test_syn_inside),
         T(test_rst_sender_keeps_talking), T(test_rst_receiver_keeps_talking),
-        T(test_finish_unanswered), T(test_finish_reused), T(test_path_cap),
+        T(test_finish_unanswered), T(test_finish_connect_gave_up), T(test_finish_reused), T(test_path_cap),
         T(test_window_scaling),
     };
 #undef T
