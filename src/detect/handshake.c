@@ -291,6 +291,10 @@ void tfa_detect_handshake_end(const TfaConn *c, TfaVerdicts *d, TfaTs now, TfaAn
     }
     if (d->third_ack_repeats > 0) {
         uint8_t server = (uint8_t)(1 - c->client);
+        /* the state machine settled that the last ACK went the way of the
+         * others: nothing completed the server's side */
+        if (c->ep[server].state == TFA_TCP_SYN_RECEIVED)
+            d->hs_done_frame = d->hs_data_frame = 0;
         if (d->third_ack_possible)
             tfa_sink_add_possible(sink, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST, TFA_SEV_NOTICE,
                                   server, d->third_ack_frame, d->third_ack_ts,

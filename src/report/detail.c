@@ -327,7 +327,11 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
         else {
             /* the cause, from where the capture sits; then what followed */
             TfaDuration to_s, to_c;
-            bool near_server = tfa_ack_vantage(c, &to_s, &to_c) == TFA_VANTAGE_NEAR_SERVER;
+            TfaVantage v = tfa_ack_vantage(c, &to_s, &to_c);
+            /* next to the server: absolutely, or (all within a millisecond)
+             * five times nearer to it than to the client */
+            bool near_server = v == TFA_VANTAGE_NEAR_SERVER ||
+                               (v == TFA_VANTAGE_NEAR_BOTH && to_s * 5 <= to_s + to_c);
             char then[256] = "";
             if (d->hs_done_frame != 0 && d->hs_data_frame != 0)
                 g_snprintf(then, sizeof(then),

@@ -429,6 +429,8 @@ static void tcpsm_snd_synack(TfaConn *c, const TfaOptions *opts, const TfaSegmen
             s->pending_from[s->n_pending - 1] == TFA_TCP_SYN_RECEIVED) {
             revoke_last(s);
             ev->revoked = true;
+            if (s->acks_dropped < UINT8_MAX)
+                s->acks_dropped++;
         }
         break;
     default:
@@ -808,6 +810,16 @@ void tfa_tcpsm_finish(TfaConn *c, const TfaOptions *opts, TfaTs now)
             c->end_ts - ep->time_wait_ts < TWO_MSL(opts)) {
             TfaSegment syn = {.frame_no = c->end_frame, .ts = c->end_ts};
             enter(ep, opts, TFA_TCP_CLOSED, TFA_EVIDENCE_INFERRED, &syn, 0, false);
+        }
+        /* a passive opener that already let two ACKs of its SYN-ACK go (each
+         * followed by the SYN-ACK again), sent a third and saying nothing
+         * after it, most likely let it go too (its accept queue full, or the
+         * path to it losing them) */
+        if (ep->n_pending > 0 && ep->acks_dropped >= 2 &&
+            ep->pending_from[ep->n_pending - 1] == TFA_TCP_SYN_RECEIVED) {
+            const TfaTransition *t = path_last(ep);
+            if (t != NULL && !t->certain && c->side[i].last_frame < t->frame)
+                revoke_last(ep);
         }
         /* what it was sent again and again, and never answered after, most
          * likely never reached it */

@@ -112,6 +112,30 @@ static void test_third_ack_lost_for_good_server_gives_up(void **state)
     assert_int_equal(rst_n(f, 0)->cause, TFA_RST_CAUSE_STALE_CONNECTION);
 }
 
+/* Captured next to the server (SYN-ACK 10 us after the SYN, the ACK 80 us
+ * after that) with a full accept queue: the third ACK and the ACKs of both
+ * repeats are dropped, nothing completes the server's side, and the
+ * capture holds nothing the server sent after. */
+static void test_accept_queue_full(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx_at(f, 10 * TFA_NSEC_PER_USEC, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);
+    tx_at(f, 80 * TFA_NSEC_PER_USEC, C, ACK, ISS_C + 1, ISS_S + 1, 0, NULL);
+    tx_at(f, 1000 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx_at(f, 2000 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST), 1);
+    assert_int_equal(f->c->det.third_ack_repeats, 2);
+    assert_int_equal(f->c->det.hs_done_frame, 0);
+    assert_int_equal(f->c->ep[S].state, TFA_TCP_SYN_RECEIVED);
+    TfaDuration to_s, to_c;
+    assert_int_equal(tfa_ack_vantage(f->c, &to_s, &to_c), TFA_VANTAGE_NEAR_BOTH);
+    assert_true(to_s * 5 <= to_s + to_c);
+}
+
 /* The client repeated its SYN (the first was only slow); the server answers
  * both, and the capture holds the client's ACK of the first SYN-ACK before
  * the second: the second SYN-ACK answers the repeated SYN, the ACK was not
@@ -404,6 +428,7 @@ int main(void)
         FX_TEST(test_synack_retry),       FX_TEST(test_third_ack_lost),
         FX_TEST(test_third_ack_lost_for_good_data_completes),
         FX_TEST(test_third_ack_lost_for_good_server_gives_up),
+        FX_TEST(test_accept_queue_full),
         FX_TEST(test_refused),            FX_TEST(test_unanswered),
         FX_TEST(test_synack_unacked),     FX_TEST(test_simultaneous_open),
         FX_TEST(test_reset_during),       FX_TEST(test_not_seen),

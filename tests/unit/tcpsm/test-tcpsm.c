@@ -328,6 +328,24 @@ static void test_third_ack_lost(void **state)
     assert_path(f, S, "LISTEN@0 SYN_RECEIVED@1 ESTABLISHED@5");
 }
 
+/* A full accept queue: the server lets the third ACK and the ACK of each
+ * repeated SYN-ACK go.  The last ACK, which nothing follows, most likely
+ * went the same way: at the end the server is still SYN_RECEIVED. */
+static void test_third_ack_dropped_again_and_again(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);             /* 4 */
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);               /* 5 */
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);             /* 6 */
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);               /* 7 */
+    assert_int_equal(f->c->ep[S].acks_dropped, 2);
+    assert_int_equal(st(f, S), TFA_TCP_ESTABLISHED);
+    tfa_tcpsm_finish(f->c, &f->opts, 10 * MS);
+    assert_int_equal(st(f, S), TFA_TCP_SYN_RECEIVED);
+    assert_path(f, S, "LISTEN@0 SYN_RECEIVED@1");
+}
+
 /* The last ACK lost: the LAST_ACK side repeats its FIN, which revokes the
  * CLOSED we took from the ACK; the second ACK closes it. */
 static void test_last_ack_lost(void **state)
@@ -579,7 +597,7 @@ int main(void)
         T(test_simultaneous_open), T(test_refused), T(test_rst_in_syn_sent_bad_ack),
         T(test_syn_received_back_to_listen), T(test_rst_acceptance_established),
         T(test_rst_in_each_state), T(test_rst_in_time_wait), T(test_rst_no_state),
-        T(test_third_ack_lost), T(test_last_ack_lost), T(test_fin_lost), T(test_fin_lost_for_good), T(test_fin_lost_then_acked),
+        T(test_third_ack_lost), T(test_third_ack_dropped_again_and_again), T(test_last_ack_lost), T(test_fin_lost), T(test_fin_lost_for_good), T(test_fin_lost_then_acked),
         T(test_synack_before_syn), T(test_mid_stream), T(test_one_sided), T(test_syn_inside),
         T(test_rst_sender_keeps_talking), T(test_rst_receiver_keeps_talking),
         T(test_finish_unanswered), T(test_finish_connect_gave_up), T(test_finish_reused), T(test_path_cap),
