@@ -122,19 +122,6 @@ enum {
     TFA_LOST_DUPACKS,    /* the peer's duplicate ACKs, then an ACK past the hole */
 };
 
-/* SEQ_DUP_ACK's arg 0: the duplicate's number in its low 32 bits, and
- * above them what the peer's segment it answers was, when that segment
- * asked for an ACK and no data is missing: a repeated SYN-ACK or FIN (the
- * repeat was not needed, or the first ACK was lost), an RST or a SYN its
- * sender did not accept (a challenge ACK, RFC 5961). */
-enum {
-    TFA_DUPACK_DATA = 0,       /* nothing asked for it: data beyond it missing or reordered */
-    TFA_DUPACK_SYNACK_REPEAT,  /* answers the peer's repeated SYN-ACK */
-    TFA_DUPACK_FIN_REPEAT,     /* answers the peer's repeated FIN */
-    TFA_DUPACK_CHALLENGE,      /* answers an RST or a SYN it did not accept */
-};
-#define TFA_DUPACK_ANSWERS_SHIFT 32
-
 /* Analyse @seg sent by @side; the state machine has not seen it yet. */
 void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget, TfaStats *stats,
                           const TfaSegment *seg, uint8_t side, TfaSeqEvent *ev);

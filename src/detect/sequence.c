@@ -46,10 +46,18 @@ static void add(TfaAnomalySink *sink, bool doubt, TfaAnomalyCode code, int side,
         tfa_sink_add(sink, code, side, f, ts, arg0, arg1);
 }
 
-/* What the peer's latest segment, which this duplicate ACK answers, asked
- * for (TFA_DUPACK_*); the RST detector has not yet seen this segment, so
- * c->det still holds the peer's latest. */
-static int64_t dupack_answers(const TfaConn *c, uint8_t side)
+/* What the peer's latest segment, which a duplicate ACK answers, was:
+ * only when nothing asked for the ACK (TFA_DUPACK_DATA) may data beyond it
+ * be missing.  The RST detector has not yet seen this segment, so c->det
+ * still holds the peer's latest. */
+enum {
+    TFA_DUPACK_DATA = 0,      /* nothing asked for it: data beyond it missing or reordered */
+    TFA_DUPACK_SYNACK_REPEAT, /* answers the peer's repeated SYN-ACK */
+    TFA_DUPACK_FIN_REPEAT,    /* answers the peer's repeated FIN */
+    TFA_DUPACK_CHALLENGE,     /* answers an RST or a SYN it did not accept (RFC 5961) */
+};
+
+static int dupack_answers(const TfaConn *c, uint8_t side)
 {
     uint8_t peer = (uint8_t)(1 - side);
     const TfaVerdicts *d = &c->det;
@@ -120,10 +128,11 @@ void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side
         /* the earlier ACK, by the peer of this segment's sender */
         tfa_sink_add(sink, TFA_ANOMALY_SEQ_ACK_INVALID, 1 - side, ev->beyond_frame, ev->beyond_ts,
                      ev->beyond_ack, ev->beyond_next);
-    if (x & TFA_SEQ_DUP_ACK)
-        tfa_sink_add(sink, TFA_ANOMALY_SEQ_DUP_ACK, side, f, ts,
-                     (int64_t)ev->dupacks | (dupack_answers(c, side) << TFA_DUPACK_ANSWERS_SHIFT),
-                     seg->ack);
+    /* a duplicate ACK that answers the peer's repeated SYN-ACK or FIN, or
+     * a challenge ACK, says nothing is missing: no finding (the repeat has
+     * its own) */
+    if ((x & TFA_SEQ_DUP_ACK) && dupack_answers(c, side) == TFA_DUPACK_DATA)
+        tfa_sink_add(sink, TFA_ANOMALY_SEQ_DUP_ACK, side, f, ts, ev->dupacks, seg->ack);
     if (x & TFA_SEQ_KEEPALIVE)
         tfa_sink_add(sink, TFA_ANOMALY_SEQ_KEEPALIVE, side, f, ts,
                      seg->ts - c->half[side].next_ts, 0);

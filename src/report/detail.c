@@ -654,22 +654,12 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                    "capture missed them (capture loss, not network loss)",
                    w, a->arg[0], a->arg[1], f);
         break;
-    case TFA_ANOMALY_SEQ_DUP_ACK: {
-        int64_t why = a->arg[0] >> TFA_DUPACK_ANSWERS_SHIFT;
-        g_snprintf(buf, len, "%s repeated ack %" PRId64 " (duplicate #%" PRId64 ", frame %" PRIu64 "): %s",
-                   w, a->arg[1], a->arg[0] & 0xffffffff, f,
-                   why == TFA_DUPACK_SYNACK_REPEAT
-                       ? "it answers the peer's repeated SYN-ACK (its first ACK of it had not "
-                         "arrived, or the repeat was not needed), nothing is missing"
-                   : why == TFA_DUPACK_FIN_REPEAT
-                       ? "it answers the peer's repeated FIN (its first ACK of it had not "
-                         "arrived, or the repeat was not needed), nothing is missing"
-                   : why == TFA_DUPACK_CHALLENGE
-                       ? "a challenge ACK (RFC 5961) answering a segment it did not accept (an "
-                         "RST or SYN not at the expected sequence number), nothing is missing"
-                       : "data beyond it is missing or reordered");
+    case TFA_ANOMALY_SEQ_DUP_ACK:
+        g_snprintf(buf, len,
+                   "%s repeated ack %" PRId64 " (duplicate #%" PRId64 ", frame %" PRIu64 "): "
+                   "data beyond it is missing or reordered",
+                   w, a->arg[1], a->arg[0], f);
         break;
-    }
     case TFA_ANOMALY_SEQ_RETRANSMISSION_DATA_DIFFERS:
         g_snprintf(buf, len,
                    "%s retransmitted different bytes than it first sent at seq %" PRId64
