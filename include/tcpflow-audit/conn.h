@@ -186,6 +186,8 @@ typedef struct TfaVerdicts {
     TfaFrameNo hs_data_frame;             /* without: the client's first data after it */
     TfaFrameNo hs_reset_frame;            /* or the server's RST that ended it (0: none) */
     bool server_spoke;                    /* the server sent an ACK or data since its last SYN-ACK */
+    bool last_stale[2];                   /* each side's latest segment was of an earlier
+                                           * incarnation */
     /* teardown */
     bool fin_sent[2];
     uint32_t fin_seq[2];                  /* sequence number of each side's first FIN */

@@ -54,7 +54,8 @@ enum {
     TFA_DUPACK_DATA = 0,      /* nothing asked for it: data beyond it missing or reordered */
     TFA_DUPACK_SYNACK_REPEAT, /* answers the peer's repeated SYN-ACK */
     TFA_DUPACK_FIN_REPEAT,    /* answers the peer's repeated FIN */
-    TFA_DUPACK_CHALLENGE,     /* answers an RST or a SYN it did not accept (RFC 5961) */
+    TFA_DUPACK_CHALLENGE,     /* answers a segment it did not accept: an RST or SYN (RFC
+                               * 5961), a stale one (RFC 9293 §3.10.7.4) */
 };
 
 static int dupack_answers(const TfaConn *c, uint8_t side)
@@ -64,6 +65,8 @@ static int dupack_answers(const TfaConn *c, uint8_t side)
     if (!d->last_valid[peer])
         return TFA_DUPACK_DATA;
     uint16_t pf = d->last_flags[peer];
+    if (d->last_stale[peer])
+        return TFA_DUPACK_CHALLENGE; /* the ACK of an unacceptable segment */
     if ((pf & (TFA_TH_SYN | TFA_TH_ACK)) == (TFA_TH_SYN | TFA_TH_ACK))
         return TFA_DUPACK_SYNACK_REPEAT;
     if (pf & (TFA_TH_RST | TFA_TH_SYN))
@@ -87,9 +90,10 @@ void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side
                      ev->copy_kind);
         return;
     }
+    c->det.last_stale[side] = (x & TFA_SEQ_STALE) != 0;
     if (x & TFA_SEQ_STALE)
         tfa_sink_add(sink, TFA_ANOMALY_SEQ_STALE_INCARNATION, side, f, ts, seg->seq,
-                     c->half[side].prev_next);
+                     c->half[side].prev_incarnation ? (int64_t)c->half[side].prev_next : -1);
     if (x & TFA_SEQ_LOST)
         /* proven: the gap filled late, or the peer's SACK blocks and
          * duplicate ACKs (arg 1 says which) */

@@ -688,7 +688,15 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        w, a->arg[0], f, a->arg[1]);
         break;
     case TFA_ANOMALY_SEQ_STALE_INCARNATION:
-        g_snprintf(buf, len,
+        if (a->arg[1] < 0)
+            g_snprintf(buf, len,
+                       "%s's segment at seq %" PRId64 " (frame %" PRIu64 ") belongs to an "
+                       "earlier connection on this 4-tuple: it lies before this connection's "
+                       "ISN and acknowledges nothing of it; a delayed duplicate that TIME_WAIT "
+                       "exists to absorb",
+                       w, a->arg[0], f);
+        else
+            g_snprintf(buf, len,
                    "%s's segment at seq %" PRId64 " (frame %" PRIu64 ") belongs to the previous "
                    "connection on this 4-tuple (which ended near %" PRId64 "): a delayed "
                    "duplicate that TIME_WAIT exists to absorb",
