@@ -89,7 +89,7 @@ typedef enum TfaSeverity {
     X(ACK_DELAYED, INFO, "ACK held back in the delayed-ACK range")                                 \
     X(ACK_DELAY_OVER_500MS, WARNING, "ACK delayed beyond RFC 1122's 500 ms limit")                 \
     X(ACK_NAGLE_DELACK_STALL, WARNING,                                                             \
-      "sender held a small segment until the peer's delayed ACK arrived, repeatedly")              \
+      "sender held a small segment until the peer's delayed ACK arrived (repeatedly, or long)")              \
     X(ACK_STRETCH, INFO, "one ACK covers more than two full-sized segments")                       \
     X(ACK_UNSEEN_DATA, INFO, "ACK covers bytes never seen in the capture: capture loss")                      \
     X(SEQ_RETRANSMISSION, NOTICE, "data already sent was sent again")                              \

@@ -811,7 +811,19 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                    w, a->arg[0], a->arg[1], f);
         break;
     case TFA_ANOMALY_ACK_NAGLE_DELACK_STALL:
-        g_snprintf(buf, len,
+        if (a->arg[0] == 1)
+            g_snprintf(buf, len,
+                       "%s held its next small write until the peer's delayed ACK came (frame "
+                       "%" PRIu64 "), losing %.1f ms of the connection's %.1f ms%s: Nagle's "
+                       "algorithm meeting a delayed ACK; set TCP_NODELAY on %s, or write each "
+                       "message in one call",
+                       w, f, secs(a->arg[1]) * 1000.0, secs(rec->last_ts - rec->first_ts) * 1000.0,
+                       a->possible ? "; the capture places the write only roughly after the "
+                                     "ACK, and data written on a timer would look alike"
+                                   : "",
+                       a->side == rec->side[TFA_ROLE_CLIENT] ? "the client" : "the server");
+        else
+            g_snprintf(buf, len,
                    "%s held its next small write until the peer's delayed ACK came, %" PRId64
                    " times (first at frame %" PRIu64 "), losing %.1f ms (the peer's delays, "
                    "round trip subtracted)%s: Nagle's algorithm meeting a delayed ACK; set "
