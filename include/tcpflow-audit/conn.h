@@ -43,6 +43,7 @@ typedef struct TfaLifecycle {
     bool syn_seen[2];     /* a SYN without ACK from this side */
     bool synack_seen[2];  /* a SYN+ACK from this side */
     uint32_t isn[2];      /* sequence number of this side's SYN */
+    uint32_t isn_open[2]; /* ... of the first one, which opened the connection */
     bool rst_seen;
     bool closed;          /* both endpoints are done (tcpsm) */
     TfaFrameNo closed_frame; /* the frame that closed it */

@@ -368,6 +368,8 @@ static void track_lifecycle(TfaConn *c, const TfaSegment *seg, uint8_t side)
     uint8_t peer = (uint8_t)(1 - side);
 
     if (f & TFA_TH_SYN) {
+        if (!l->syn_seen[side] && !l->synack_seen[side])
+            l->isn_open[side] = seg->seq;
         if (f & TFA_TH_ACK)
             l->synack_seen[side] = true;
         else
@@ -412,14 +414,19 @@ static void account(TfaConn *c, const TfaSegment *seg, uint8_t side)
 }
 
 /* A pure SYN on a tuple whose connection has closed, with a new ISN, opens
- * a new incarnation. */
+ * a new incarnation.  So does the repeat of a SYN that had come inside the
+ * connection with another ISN than its opening one (a host rebooted,
+ * connecting again from the same port: its SYN drew a challenge ACK, which
+ * it reset, closing the old connection; its retry opens the new one). */
 static bool starts_new_incarnation(const TfaConn *c, const TfaSegment *seg, uint8_t side)
 {
     if ((seg->flags & (TFA_TH_SYN | TFA_TH_ACK | TFA_TH_RST)) != TFA_TH_SYN)
         return false;
     if (!conn_closed(c))
         return false;
-    return !(c->life.syn_seen[side] && c->life.isn[side] == seg->seq);
+    if (!c->life.syn_seen[side] || c->life.isn[side] != seg->seq)
+        return true;
+    return c->life.isn_open[side] != seg->seq && !c->mid_stream;
 }
 
 /* A segment on a VLAN tag where its 4-tuple has no connection: the

@@ -668,6 +668,13 @@ static bool stale_segment(const TfaConn *c, const TfaSegment *seg, uint8_t side)
     return len > 0 && tfa_seq_le(seg->seq + len, s->iss + 1) && tfa_seq_lt(seg->ack, r->iss + 1);
 }
 
+/* Whether @side's stream carried anything beyond its SYN. */
+static bool in_stream(const TfaConn *c, uint8_t side)
+{
+    const TfaHalf *h = &c->half[side];
+    return h->started && c->ep[side].iss_known && h->next != c->ep[side].iss + 1;
+}
+
 /* ---- the data side: what @side's segment is in its own stream ----------- */
 
 static void analyse_data(TfaConn *c, const TfaOptions *opts, TfaBudget *budget, TfaStats *stats,
@@ -894,6 +901,12 @@ void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget,
         ev->facts = TFA_SEQ_STALE;
         return;
     }
+    /* a new SYN (another ISN) inside the stream opens nothing of it: the
+     * host lost the connection and connects again from the same port; its
+     * sequence number is no gap in this stream */
+    if ((f & (TFA_TH_SYN | TFA_TH_ACK)) == TFA_TH_SYN && h->started && c->ep[side].iss_known &&
+        seg->seq != c->ep[side].iss && in_stream(c, side))
+        return;
 
     /* this side's SYN: the window scale it offered (the opening one, or
      * its repeat; a SYN inside a stream it already sent is no opening) */

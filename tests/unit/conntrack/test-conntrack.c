@@ -227,6 +227,29 @@ static void test_incarnations(void **state)
     tfa_conn_free(r);
 }
 
+/* A rebooted client connects again from the same port: its SYN (a new ISN)
+ * comes inside the old connection, which its RST then closes; the same SYN
+ * again opens the new incarnation (it is no retransmission of the old
+ * connection's opening SYN). */
+static void test_reconnect_after_reboot(void **state)
+{
+    Fixture *f = *state;
+    TfaConn *c1 = feed(f, false, 40000, 83, TFA_TH_SYN, 100, 0, 0, 1, 1 * SEC);
+    feed(f, true, 40000, 83, TFA_TH_SYN | TFA_TH_ACK, 500, 101, 0, 2, 1 * SEC);
+    feed(f, false, 40000, 83, TFA_TH_ACK, 101, 501, 0, 3, 1 * SEC);
+    assert_ptr_equal(feed(f, false, 40000, 83, TFA_TH_SYN, 7000, 0, 0, 4, 2 * SEC), c1);
+    feed(f, true, 40000, 83, TFA_TH_ACK, 501, 101, 0, 5, 2 * SEC);   /* challenge ACK */
+    feed(f, false, 40000, 83, TFA_TH_RST, 101, 0, 0, 6, 2 * SEC);
+    tfa_conntrack_set_closed(f->ct, c1, true, 6);
+    TfaConn *c2 = feed(f, false, 40000, 83, TFA_TH_SYN, 7000, 0, 0, 7, 2 * SEC);
+    assert_ptr_not_equal(c1, c2);
+    assert_int_equal(c2->incarnation, 2);
+    TfaConn *r = pop(f);
+    assert_ptr_equal(r, c1);
+    assert_int_equal(r->end_reason, TFA_END_NEW_INCARNATION);
+    tfa_conn_free(r);
+}
+
 /* A connection reported with an endpoint in TIME_WAIT is remembered: a new
  * SYN on its tuple within 2*MSL is a reuse, and the next incarnation. */
 static void test_time_wait_tombstone(void **state)
@@ -478,6 +501,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_close_and_linger, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rst_closes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ignored_rst_is_no_reset, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reconnect_after_reboot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_incarnations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_time_wait_tombstone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_originator_inference, setup, teardown),

@@ -137,6 +137,22 @@ static void test_accept_queue_full(void **state)
     assert_true(to_s * 5 <= to_s + to_c);
 }
 
+/* A rebooted client's new SYN inside its old connection (another ISN, far
+ * ahead): a SYN inside the connection, and no gap in the client's stream. */
+static void test_syn_inside_is_no_gap(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 100);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 101, 0);
+    tx_at(f, 500 * MS, C, SYN, ISS_C + 7000000, 0, 0, NULL);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 101, 0);                 /* challenge ACK */
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_INSIDE_CONNECTION), 1);
+    assert_int_equal(count_of(f, TFA_ANOMALY_SEQ_LOST_SEGMENT), 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_ACK_UNSEEN_DATA), 0);
+}
+
 /* The client repeated its SYN (the first was only slow); the server answers
  * both, and the capture holds the client's ACK of the first SYN-ACK before
  * the second: the second SYN-ACK answers the repeated SYN, the ACK was not
@@ -429,7 +445,7 @@ int main(void)
         FX_TEST(test_synack_retry),       FX_TEST(test_third_ack_lost),
         FX_TEST(test_third_ack_lost_for_good_data_completes),
         FX_TEST(test_third_ack_lost_for_good_server_gives_up),
-        FX_TEST(test_accept_queue_full),
+        FX_TEST(test_accept_queue_full), FX_TEST(test_syn_inside_is_no_gap),
         FX_TEST(test_refused),            FX_TEST(test_unanswered),
         FX_TEST(test_synack_unacked),     FX_TEST(test_simultaneous_open),
         FX_TEST(test_reset_during),       FX_TEST(test_not_seen),
