@@ -65,6 +65,10 @@ static int dupack_answers(const TfaConn *c, uint8_t side)
     if (!d->last_valid[peer])
         return TFA_DUPACK_DATA;
     uint16_t pf = d->last_flags[peer];
+    /* its previous segment was its SYN-ACK: this ACK repeats that one's
+     * acknowledgement, answering the peer's SYN-ACK (a simultaneous open) */
+    if (d->last_valid[side] && (d->last_flags[side] & TFA_TH_SYN))
+        return TFA_DUPACK_SYNACK_REPEAT;
     if (d->last_stale[peer])
         return TFA_DUPACK_CHALLENGE; /* the ACK of an unacceptable segment */
     if ((pf & (TFA_TH_SYN | TFA_TH_ACK)) == (TFA_TH_SYN | TFA_TH_ACK))
