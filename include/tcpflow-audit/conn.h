@@ -140,6 +140,9 @@ typedef struct TfaRstInfo {
     TfaFrameNo peer_data_frame; /* the first such segment */
     uint64_t peer_bytes;     /* payload the peer had sent before it */
     uint64_t rcvd_unanswered; /* payload the sender had been sent since its own last data */
+    TfaDuration answered_after; /* the silence before the segment it answers */
+    bool answered_probe;     /* that segment was the peer's keep-alive probe */
+    TfaFrameNo syn_inside_frame; /* the sender's SYN inside the connection before it (0: none) */
     /* the sender's last segment before it: its copies after the RST are no talk */
     uint32_t pre_seq, pre_ack, pre_len;
     uint16_t pre_flags;
@@ -218,6 +221,8 @@ typedef struct TfaVerdicts {
     bool wrote_after_ack[2];              /* ... after it had acknowledged that FIN */
     TfaFrameNo data_after_fin_frame[2];
     uint64_t rcvd_unanswered[2];          /* payload it was sent since its own last data */
+    TfaDuration last_gap;                 /* the silence before the connection's latest segment */
+    TfaFrameNo syn_inside_frame[2];       /* its latest SYN inside the connection (0: none) */
     uint8_t reset_by[2];                  /* 1 + index in rsts[] of its accepted RST, while it
                                            * stays silent after it (0: none) */
     /* the outcome, decided when the connection is reported */

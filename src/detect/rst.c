@@ -141,6 +141,9 @@ static void note_rst(TfaConn *c, TfaVerdicts *d, const TfaSegment *seg, uint8_t 
     }
     r->peer_bytes = c->side[peer].bytes;
     r->rcvd_unanswered = d->rcvd_unanswered[side];
+    r->answered_after = d->last_gap;
+    r->answered_probe = d->probes[peer] > 0;
+    r->syn_inside_frame = d->syn_inside_frame[side];
     r->pre_seq = d->last_seq[side];
     r->pre_ack = d->last_ack[side];
     r->pre_len = d->last_len[side];
@@ -265,6 +268,8 @@ void tfa_detect_rst_segment(TfaConn *c, TfaVerdicts *d, const TfaSegment *seg, u
     uint8_t peer = (uint8_t)(1 - side);
     uint16_t f = seg->flags;
 
+    if (ev->syn_inside)
+        d->syn_inside_frame[side] = seg->frame_no;
     if (f & TFA_TH_RST) {
         note_rst(c, d, seg, side, ev);
         d->probes[peer] = 0; /* an answer too */
@@ -279,6 +284,7 @@ void tfa_detect_rst_segment(TfaConn *c, TfaVerdicts *d, const TfaSegment *seg, u
     d->last_ack[side] = seg->ack;
     d->last_seq[side] = seg->seq;
     d->last_valid[side] = true;
+    d->last_gap = d->prev_ts != 0 ? seg->ts - d->prev_ts : 0;
     d->prev_ts = seg->ts;
 }
 

@@ -168,6 +168,25 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
                        "shows none from it before (only a SYN or SYN-ACK, or nothing): SYN "
                        "cookies, a segment it did not accept, or state lost",
                        w, f);
+        else if (r->syn_inside_frame != 0)
+            g_snprintf(buf, len,
+                       "%s answered the challenge ACK to its own new SYN (frame %" PRIu64 ", "
+                       "another ISN from the same port: it lost the old connection, after a "
+                       "reboot say, and connects again) with a bare RST (frame %" PRIu64 "): that "
+                       "resets the old connection at %s (RFC 5961 §4), whose application gets "
+                       "ECONNRESET; the SYN's retry opens the new connection",
+                       w, (guint64)r->syn_inside_frame, f, pw);
+        else if (r->answered_after >= TFA_NSEC_PER_SEC)
+            g_snprintf(buf, len,
+                       "%s answered %s's %s, sent after %.1f s of silence, with a bare RST "
+                       "(frame %" PRIu64 ", seq = the ACK it answers): it lost the connection "
+                       "during the idle time (rebooted, restarted, its state expired) while "
+                       "the peer's stayed ESTABLISHED, a half-open connection; the peer's "
+                       "next call gets ECONNRESET%s",
+                       w, pw, r->answered_probe ? "keep-alive probe" : "segment",
+                       secs(r->answered_after), f,
+                       r->answered_probe ? "" : "; keep-alives (SO_KEEPALIVE, TCP_KEEPIDLE) "
+                                                "find such a peer before the next write");
         else
             g_snprintf(buf, len,
                        "%s answered with a bare RST (frame %" PRIu64 ", seq = the ACK it "
