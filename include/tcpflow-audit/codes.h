@@ -108,7 +108,9 @@ typedef enum TfaSeverity {
     X(WINDOW_ZERO_PROBE, INFO, "probe into a zero window")                                         \
     X(WINDOW_FULL, NOTICE, "sender filled the receiver's window")                                  \
     X(WINDOW_SHRUNK, WARNING, "the right edge of the window moved left")                           \
-    X(CAPTURE_DUPLICATE_FRAME, INFO, "the same frame was captured twice")
+    X(CAPTURE_DUPLICATE_FRAME, INFO, "the same frame was captured twice")                          \
+    X(HANDSHAKE_SYN_COOKIE, INFO,                                                                  \
+      "the SYN-ACK was a SYN cookie: the listener kept no state until the ACK")
 
 typedef enum TfaAnomalyCode {
 #define X(name, sev, text) TFA_ANOMALY_##name,

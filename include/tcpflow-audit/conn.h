@@ -192,6 +192,16 @@ typedef struct TfaVerdicts {
     bool server_spoke;                    /* the server sent an ACK or data since its last SYN-ACK */
     bool last_stale[2];                   /* each side's latest segment was of an earlier
                                            * incarnation */
+    /* SYN cookies (Linux): the first SYN-ACK's TSval and whether its low 6
+     * bits carry the SYN's options, and the server's next TSval */
+    bool cookie_bits;                     /* TSval & 63 = the SYN's wscale | SACK | ECN */
+    bool cookie_mss;                      /* its MSS is one of the kernel's cookie table */
+    uint8_t cookie_jump;                  /* 0 unknown, 1 the next TSval ran on as the clock
+                                           * did, 2 it jumped ahead (the cookie's was backdated) */
+    uint32_t synack_tsval;
+    uint8_t syn_wscale;                   /* the client's SYN's window scale */
+    uint16_t syn_flags;                   /* and its flags (ECN setup: ECE | CWR) */
+    TfaTs synack_tsval_ts;
     /* teardown */
     bool fin_sent[2];
     uint32_t fin_seq[2];                  /* sequence number of each side's first FIN */

@@ -69,6 +69,42 @@ static void synack_again(TfaVerdicts *d, const TfaSegment *seg, uint8_t side,
     d->third_ack_after = after_ack;
 }
 
+/* Linux's SYN cookie (net/ipv4/syncookies.c): with timestamps the cookie
+ * SYN-ACK's TSval carries the SYN's options in its low 6 bits (the window
+ * scale, 0xf for none, SACK at bit 4, ECN at bit 5), its clock backdated up
+ * to 63 ms; its MSS is one of a short table (per address family). */
+static const uint16_t COOKIE_MSS_V4[] = {536, 1300, 1440, 1460};
+static const uint16_t COOKIE_MSS_V6[] = {1220, 1420, 4440, 8940};
+
+static void cookie_synack(const TfaConn *c, TfaVerdicts *d, const TfaSegment *seg)
+{
+    if (!seg->opt.has_ts || !d->syn_opt_ts || d->syn_count == 0)
+        return;
+    bool ecn = (d->syn_flags & (TFA_TH_ECE | TFA_TH_CWR)) == (TFA_TH_ECE | TFA_TH_CWR) &&
+               (seg->flags & TFA_TH_ECE);
+    uint32_t opts = (d->syn_opt_ws ? (d->syn_wscale & 0xfu) : 0xfu) |
+                    (d->syn_opt_sack ? 0x10u : 0u) | (ecn ? 0x20u : 0u);
+    d->cookie_bits = (seg->opt.tsval & 0x3fu) == opts;
+    const uint16_t *tab = seg->src.family == 6 ? COOKIE_MSS_V6 : COOKIE_MSS_V4;
+    for (unsigned i = 0; seg->opt.has_mss && i < 4; i++)
+        if (seg->opt.mss == tab[i])
+            d->cookie_mss = true;
+    d->synack_tsval = seg->opt.tsval;
+    d->synack_tsval_ts = seg->ts;
+    (void)c;
+}
+
+/* The server's next segment with a timestamp after its cookie SYN-ACK: a
+ * real clock runs on with the time; the cookie's was set back. */
+static void cookie_next(TfaVerdicts *d, const TfaSegment *seg)
+{
+    if (!d->cookie_bits || d->cookie_jump != 0 || !seg->opt.has_ts)
+        return;
+    int64_t ticks = (int64_t)(uint32_t)(seg->opt.tsval - d->synack_tsval);
+    int64_t ms = (seg->ts - d->synack_tsval_ts) / TFA_NSEC_PER_MSEC;
+    d->cookie_jump = ticks > ms + 2 && ticks <= ms + 64 ? 2 : 1;
+}
+
 void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegment *seg,
                                   uint8_t side, const TfaSmEvent *ev, bool created,
                                   TfaAnomalySink *sink)
@@ -127,6 +163,8 @@ void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSeg
         d->syn_count++;
         note_frame(d->syn_frames, &d->n_syn_frames, seg->frame_no);
         d->syn_opt_ws = seg->opt.has_wscale;
+        d->syn_wscale = seg->opt.wscale;
+        d->syn_flags = f;
         d->syn_opt_sack = seg->opt.sack_permitted;
         d->syn_opt_ts = seg->opt.has_ts;
         if (seg->payload_len > 0) {
@@ -155,6 +193,7 @@ void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSeg
             d->synack_opt_ws = seg->opt.has_wscale;
             d->synack_opt_sack = seg->opt.sack_permitted;
             d->synack_opt_ts = seg->opt.has_ts;
+            cookie_synack(c, d, seg);
             /* it must acknowledge ISN+1, plus any SYN data it accepted */
             const TfaEndpoint *cl = &c->ep[1 - side];
             d->syn_data_acked = -1;
@@ -177,8 +216,10 @@ void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSeg
         return;
     }
 
-    if (side != client && !(f & TFA_TH_RST))
+    if (side != client && !(f & TFA_TH_RST)) {
         d->server_spoke = true;
+        cookie_next(d, seg);
+    }
     if (f & TFA_TH_RST) {
         if (d->ack_frame == 0 && !c->mid_stream) {
             if (side != client && d->synack_count == 0 && d->syn_count > 0)
@@ -302,6 +343,16 @@ void tfa_detect_handshake_end(const TfaConn *c, TfaVerdicts *d, TfaTs now, TfaAn
         else
             tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST, server, d->third_ack_frame,
                          d->third_ack_ts, (int64_t)d->ack_frame, d->third_ack_after);
+    }
+    /* a SYN cookie: the options in the TSval's low bits, the MSS from the
+     * table, and never a repeat (the listener keeps no request to repeat it
+     * from), and the server's next TSval jumped ahead (1 in 64 SYN-ACKs
+     * has the bits by chance: alone they prove nothing, nothing is said) */
+    if (d->cookie_bits && d->cookie_mss && d->synack_count == 1 && !d->synack_bad_ack) {
+        uint8_t server = (uint8_t)(1 - c->client);
+        if (d->cookie_jump == 2)
+            tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_SYN_COOKIE, server, d->synack_frames[0],
+                         d->synack_ts, d->synack_tsval & 0x3f, 1);
     }
     /* an option offered in the SYN, not returned in the SYN-ACK, used anyway */
     if (d->synack_count > 0 && d->syn_count > 0 &&

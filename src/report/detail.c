@@ -394,6 +394,16 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        then);
         }
         break;
+    case TFA_ANOMALY_HANDSHAKE_SYN_COOKIE:
+        g_snprintf(buf, len,
+                   "%s answered the SYN with a SYN cookie (frame %" PRIu64 "): its SYN-ACK's "
+                   "TSval ends in the SYN's options (0x%02" PRIx64 ": window scale, SACK, "
+                   "ECN), its MSS is a cookie's, and its next TSval ran ahead of the clock "
+                   "(the cookie's was set back); its SYN queue was full (a flood, or a burst "
+                   "beyond the listen backlog), so it kept no state for the connection until "
+                   "the client's ACK rebuilt it, and never repeats that SYN-ACK",
+                   w, f, a->arg[0]);
+        break;
     case TFA_ANOMALY_HANDSHAKE_SYNACK_BAD_ACK:
         g_snprintf(buf, len,
                    "%s's SYN-ACK (frame %" PRIu64 ") acknowledges %" PRId64 " instead of the "

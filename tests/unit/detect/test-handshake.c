@@ -414,6 +414,53 @@ static void test_options_asymmetric(void **state)
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_OPTIONS_ASYMMETRIC), 2);
 }
 
+/* A SYN cookie, as in the lab's syn-cookies.pcap: the SYN offers window
+ * scale 10 and SACK; the SYN-ACK's TSval ends in 0x1a, its MSS is 1460, and
+ * the server's next TSval is 46 ms ahead after 1 ms.  With a next TSval that
+ * runs on with the clock, the same bits are chance: nothing. */
+static void cookie_run(Fx *f, uint32_t next_tsval)
+{
+    TfaAddr a = tfa_test_ip4(10, 0, 0, 1), b = tfa_test_ip4(10, 0, 0, 2);
+    TfaSegment syn = tfa_test_seg(a, 40000, b, 80, SYN, ISS_C, 0, 0, 1, MS);
+    syn.opt.has_ts = syn.opt.has_wscale = syn.opt.sack_permitted = syn.opt.has_mss = true;
+    syn.opt.wscale = 10;
+    syn.opt.mss = 1460;
+    TfaSegment synack = tfa_test_seg(b, 80, a, 40000, SYN | ACK, ISS_S, ISS_C + 1, 0, 2, 2 * MS);
+    synack.opt = syn.opt;
+    synack.opt.tsval = 2006235034u; /* & 63 = 0x1a */
+    TfaSegment ack = tfa_test_seg(a, 40000, b, 80, ACK, ISS_C + 1, ISS_S + 1, 0, 3, 3 * MS);
+    TfaSegment next = tfa_test_seg(b, 80, a, 40000, ACK, ISS_S + 1, ISS_C + 1, 0, 4, 3 * MS);
+    next.opt.has_ts = true;
+    next.opt.tsval = next_tsval;
+    f->c->side[C].packets = 1;
+    TfaSeqEvent none = {0};
+    tfa_tcpsm_init(f->c, &f->opts, &syn, C);
+    tfa_tcpsm_segment(f->c, &f->opts, &syn, C, &f->ev);
+    tfa_detect_segment(f->c, &f->opts, &syn, C, &f->ev, &none, true);
+    tfa_tcpsm_segment(f->c, &f->opts, &synack, S, &f->ev);
+    tfa_detect_segment(f->c, &f->opts, &synack, S, &f->ev, &none, false);
+    tfa_tcpsm_segment(f->c, &f->opts, &ack, C, &f->ev);
+    tfa_detect_segment(f->c, &f->opts, &ack, C, &f->ev, &none, false);
+    tfa_tcpsm_segment(f->c, &f->opts, &next, S, &f->ev);
+    tfa_detect_segment(f->c, &f->opts, &next, S, &f->ev, &none, false);
+    finish(f, TFA_END_CAPTURE_END, 0);
+}
+
+static void test_syn_cookie(void **state)
+{
+    Fx *f = *state;
+    cookie_run(f, 2006235080u);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_COOKIE), 1);
+    assert_int_equal(anomaly_of(f, TFA_ANOMALY_HANDSHAKE_SYN_COOKIE)->arg[0], 0x1a);
+}
+
+static void test_syn_cookie_bits_by_chance(void **state)
+{
+    Fx *f = *state;
+    cookie_run(f, 2006235035u);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_COOKIE), 0);
+}
+
 /* Data from the server before it had a handshake (no SYN-ACK seen yet). */
 static void test_data_before_established(void **state)
 {
@@ -450,6 +497,7 @@ int main(void)
         FX_TEST(test_third_ack_lost_for_good_data_completes),
         FX_TEST(test_third_ack_lost_for_good_server_gives_up),
         FX_TEST(test_accept_queue_full), FX_TEST(test_syn_inside_is_no_gap),
+        FX_TEST(test_syn_cookie), FX_TEST(test_syn_cookie_bits_by_chance),
         FX_TEST(test_refused),            FX_TEST(test_unanswered),
         FX_TEST(test_synack_unacked),     FX_TEST(test_simultaneous_open),
         FX_TEST(test_reset_during),       FX_TEST(test_not_seen),
