@@ -312,6 +312,17 @@ static void tcpsm_snd_rst(TfaConn *c, const TfaOptions *opts, const TfaSegment *
 {
     TfaEndpoint *s = &c->ep[side];
 
+    /* A bare RST (no ACK flag) is what a host sends for a segment it has
+     * no connection for (RFC 9293 §3.10.7.1; a live socket's abort carries
+     * an ACK): what it was taken to have received never made one - a
+     * passive opener that had dropped the ACKs of its SYN-ACK and then its
+     * request is still SYN_RECEIVED, not ESTABLISHED, when it resets. */
+    if (!(seg->flags & TFA_TH_ACK) && s->passive) {
+        while (s->n_pending > 0 && s->pending_from[s->n_pending - 1] == TFA_TCP_SYN_RECEIVED &&
+               revoke_last(s))
+            ;
+    }
+
     /* An RST answering the SYN from a port nobody listened on: the LISTEN
      * we assumed never existed. */
     if (s->passive && c->side[side].packets == 1 &&
@@ -526,6 +537,25 @@ static void tcpsm_snd_ack(TfaConn *c, const TfaOptions *opts, const TfaSegment *
     default:
         break;
     }
+}
+
+/* The peer's ESTABLISHED taken from an ACK of its SYN-ACK, when it had let
+ * such ACKs go before (acks_dropped) and has said nothing since: this
+ * later segment carrying the same acknowledgement (the client's data) is
+ * as likely the one that completed it, and the latest copy is the
+ * evidence, as for any cause sent again. */
+static void ack_sent_again(TfaConn *c, const TfaSegment *seg, uint8_t side)
+{
+    TfaEndpoint *r = &c->ep[1 - side];
+    if (!(seg->flags & TFA_TH_ACK) || (seg->flags & (TFA_TH_SYN | TFA_TH_RST)) ||
+        r->acks_dropped == 0 || r->state != TFA_TCP_ESTABLISHED || r->n_pending == 0 ||
+        r->pending_from[r->n_pending - 1] != TFA_TCP_SYN_RECEIVED || !r->iss_known ||
+        seg->ack != r->iss + 1)
+        return;
+    const TfaTransition *t = path_last(r);
+    if (t == NULL || t->certain || c->side[1 - side].last_frame > t->frame)
+        return;
+    pending_moves_to(r, seg);
 }
 
 /* ---- receiving: one handler per state (RFC 9293 §3.10.7.4) --------------- */
@@ -745,6 +775,7 @@ void tfa_tcpsm_segment(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg
             ev->revoked = true;
         confirm_by_send(s, seg);
         confirm_capture_start(s, seg);
+        ack_sent_again(c, seg, side);
         receive(c, opts, seg, peer, ev);
     }
     ev->after[0] = c->ep[0].state;

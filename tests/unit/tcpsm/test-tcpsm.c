@@ -346,6 +346,32 @@ static void test_third_ack_dropped_again_and_again(void **state)
     assert_path(f, S, "LISTEN@0 SYN_RECEIVED@1");
 }
 
+/* The third ACK and the ACK of the repeat lost, then the client's data
+ * with the same acknowledgement: the server's ESTABLISHED is evidenced by
+ * the data (the latest copy), which it acknowledges.  Had it given up
+ * instead, its bare RST shows it never left SYN_RECEIVED. */
+static void test_third_ack_lost_data_completes(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);             /* 4 */
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);               /* 5: lost too */
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 100);             /* 6: data */
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 101, 0);             /* 7 */
+    assert_path(f, S, "LISTEN@0 SYN_RECEIVED@1 ESTABLISHED@6");
+}
+
+static void test_third_ack_lost_server_gave_up(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);             /* 4 */
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);               /* 5 */
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 100);             /* 6 */
+    tx(f, S, RST, ISS_S + 1, 0, 0);                       /* 7: no connection */
+    assert_path(f, S, "LISTEN@0 SYN_RECEIVED@1 CLOSED@7");
+}
+
 /* The last ACK lost: the LAST_ACK side repeats its FIN, which revokes the
  * CLOSED we took from the ACK; the second ACK closes it. */
 static void test_last_ack_lost(void **state)
@@ -597,7 +623,8 @@ int main(void)
         T(test_simultaneous_open), T(test_refused), T(test_rst_in_syn_sent_bad_ack),
         T(test_syn_received_back_to_listen), T(test_rst_acceptance_established),
         T(test_rst_in_each_state), T(test_rst_in_time_wait), T(test_rst_no_state),
-        T(test_third_ack_lost), T(test_third_ack_dropped_again_and_again), T(test_last_ack_lost), T(test_fin_lost), T(test_fin_lost_for_good), T(test_fin_lost_then_acked),
+        T(test_third_ack_lost), T(test_third_ack_dropped_again_and_again),
+        T(test_third_ack_lost_data_completes), T(test_third_ack_lost_server_gave_up), T(test_last_ack_lost), T(test_fin_lost), T(test_fin_lost_for_good), T(test_fin_lost_then_acked),
         T(test_synack_before_syn), T(test_mid_stream), T(test_one_sided), T(test_syn_inside),
         T(test_rst_sender_keeps_talking), T(test_rst_receiver_keeps_talking),
         T(test_finish_unanswered), T(test_finish_connect_gave_up), T(test_finish_reused), T(test_path_cap),
