@@ -87,6 +87,8 @@ typedef struct TfaEndpoint {
     /* an RST this endpoint appears to have sent, and its state before it */
     bool closed_by_own_rst;
     uint8_t state_before_rst;
+    bool refuted;           /* its own segment showed it had not received ... */
+    uint32_t refuted_ack;   /* ... what ends here (a FIN sent again and again) */
     uint8_t acks_dropped;   /* its repeated SYN-ACK showed the ACK taken to complete its
                              * passive open never counted, this often */
     uint16_t path_dropped;  /* transitions beyond the cap, not kept */

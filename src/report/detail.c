@@ -560,6 +560,17 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        "CLOSE_WAIT: its application has not called close() on the socket. Once "
                        "is a slow application; many on one service is a socket leak",
                        w, f, p, secs(a->arg[0]));
+        else if (c->ep[peer].state == TFA_TCP_ESTABLISHED && !d->acked_fin[peer] &&
+                 d->fin_last_ts[a->side] > d->fin_ts[a->side])
+            g_snprintf(buf, len,
+                       "%s closed its direction (FIN, frame %" PRIu64 ") and sent its FIN again "
+                       "for %.3f s, but %s never acknowledged it%s: the FIN never reached it, "
+                       "so it is still ESTABLISHED (its read() has not returned 0) %.1f s "
+                       "later when the record ended, not in CLOSE_WAIT",
+                       w, f, secs(d->fin_last_ts[a->side] - d->fin_ts[a->side]), p,
+                       c->side[peer].last_ts > d->fin_ts[a->side] ? ", though it sent after"
+                                                                   : "",
+                       secs(a->arg[0]));
         else
             g_snprintf(buf, len,
                        "%s closed its direction (FIN, frame %" PRIu64 "); %s (%s) had not closed "

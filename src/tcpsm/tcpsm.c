@@ -160,6 +160,8 @@ static bool refute_by_send(TfaEndpoint *ep, const TfaSegment *seg)
     if (!ep->pending_need_ack[top] || ep->pending_retx[top] == 0 || t == NULL || t->certain ||
         seg->frame_no <= t->frame || !tfa_seq_lt(seg->ack, ep->pending_ack[top]))
         return false;
+    ep->refuted = true;
+    ep->refuted_ack = ep->pending_ack[top];
     return revoke_last(ep);
 }
 
@@ -664,9 +666,14 @@ static void tcpsm_rcv_last_ack(TfaConn *c, const TfaOptions *opts, const TfaSegm
 static void tcpsm_rcv_established(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg,
                                   TfaEndpoint *r)
 {
-    if (seg->flags & TFA_TH_FIN)
-        enter(r, opts, TFA_TCP_CLOSE_WAIT, TFA_EVIDENCE_RECEIVED, seg, seg->seq + seg_len(seg),
-              true);
+    if (!(seg->flags & TFA_TH_FIN))
+        return;
+    uint32_t end = seg->seq + seg_len(seg);
+    enter(r, opts, TFA_TCP_CLOSE_WAIT, TFA_EVIDENCE_RECEIVED, seg, end, true);
+    /* one more copy of a FIN it was shown not to have received: sent
+     * again, like the others (tfa_tcpsm_finish judges it so) */
+    if (r->refuted && r->refuted_ack == end && r->n_pending > 0)
+        r->pending_retx[r->n_pending - 1] = 1;
 }
 
 /* An endpoint picked up mid-stream that sends an acknowledging segment is
