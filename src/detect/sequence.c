@@ -58,12 +58,17 @@ enum {
                                * 5961), a stale one (RFC 9293 §3.10.7.4) */
 };
 
-static int dupack_answers(const TfaConn *c, uint8_t side)
+static int dupack_answers(const TfaConn *c, const TfaSegment *seg, uint8_t side)
 {
     uint8_t peer = (uint8_t)(1 - side);
     const TfaVerdicts *d = &c->det;
     if (!d->last_valid[peer])
         return TFA_DUPACK_DATA;
+    /* a SACK block above the ACK shows a hole, whatever it answers (a
+     * D-SACK below it shows a duplicate) */
+    for (uint8_t i = 0; i < seg->opt.n_sack && i < TFA_MAX_SACK_BLOCKS; i++)
+        if (tfa_seq_gt(seg->opt.sack[i].left, seg->ack))
+            return TFA_DUPACK_DATA;
     uint16_t pf = d->last_flags[peer];
     /* its previous segment was its SYN-ACK: this ACK repeats that one's
      * acknowledgement, answering the peer's SYN-ACK (a simultaneous open) */
@@ -139,7 +144,7 @@ void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side
     /* a duplicate ACK that answers the peer's repeated SYN-ACK or FIN, or
      * a challenge ACK, says nothing is missing: no finding (the repeat has
      * its own) */
-    if ((x & TFA_SEQ_DUP_ACK) && dupack_answers(c, side) == TFA_DUPACK_DATA)
+    if ((x & TFA_SEQ_DUP_ACK) && dupack_answers(c, seg, side) == TFA_DUPACK_DATA)
         tfa_sink_add(sink, TFA_ANOMALY_SEQ_DUP_ACK, side, f, ts, ev->dupacks, seg->ack);
     if (x & TFA_SEQ_KEEPALIVE)
         tfa_sink_add(sink, TFA_ANOMALY_SEQ_KEEPALIVE, side, f, ts,
