@@ -58,7 +58,8 @@ void tfa_tcpsm_advance(TfaConn *c, const TfaOptions *opts, TfaTs now);
  * that never answered (they most likely never arrived; so too the last ACK
  * of its SYN-ACK to a passive opener that had let two go), and a client
  * whose SYN retries stopped long before @now (its connect() gave up: CLOSED
- * by its timer). */
+ * by its timer), and a listener that never repeated its one SYN-ACK (it
+ * kept no request, a SYN cookie: LISTEN again). */
 void tfa_tcpsm_finish(TfaConn *c, const TfaOptions *opts, TfaTs now);
 
 /* The state of endpoint @side at capture time @t, from its path. */

@@ -838,6 +838,36 @@ static void connect_gave_up(TfaConn *c, const TfaOptions *opts, TfaTs now)
     }
 }
 
+/* A listener that answered a SYN once and never repeated its SYN-ACK,
+ * though the capture went on 2 s past it (Linux repeats it after 1 s, its
+ * request timer up to some 64 ms late), the client silent: it kept no
+ * request to repeat it from - a SYN cookie, sent from a full SYN queue.
+ * It holds nothing for the connection: LISTEN again from when the repeat
+ * was due. */
+#define SYNACK_REPEAT_DUE (2 * TFA_NSEC_PER_SEC)
+
+static void no_request_kept(TfaConn *c, const TfaOptions *opts, TfaTs now)
+{
+    for (uint8_t i = 0; i < 2; i++) {
+        TfaEndpoint *ep = &c->ep[i];
+        const TfaTransition *t = path_last(ep);
+        if (!ep->passive || ep->state != TFA_TCP_SYN_RECEIVED || c->det.synack_count != 1 ||
+            c->det.syn_count == 0 || (c->side[1 - i].flags_seen & TFA_TH_ACK) || t == NULL ||
+            c->det.synack_ts == 0 || now - c->det.synack_ts < SYNACK_REPEAT_DUE)
+            continue;
+        TfaTransition back = {
+            .state = TFA_TCP_LISTEN,
+            .evidence = TFA_EVIDENCE_TIMER,
+            .certain = false,
+            .frame = 0,
+            .ts = c->det.synack_ts + TFA_NSEC_PER_SEC,
+        };
+        ep->state = TFA_TCP_LISTEN;
+        ep->n_pending = 0;
+        path_append(ep, opts, &back);
+    }
+}
+
 void tfa_tcpsm_finish(TfaConn *c, const TfaOptions *opts, TfaTs now)
 {
     for (uint8_t i = 0; i < 2; i++) {
@@ -870,6 +900,7 @@ void tfa_tcpsm_finish(TfaConn *c, const TfaOptions *opts, TfaTs now)
     }
     tfa_tcpsm_advance(c, opts, now);
     connect_gave_up(c, opts, now);
+    no_request_kept(c, opts, now);
 }
 
 TfaTcpState tfa_tcpsm_state_at(const TfaConn *c, uint8_t side, TfaTs t)

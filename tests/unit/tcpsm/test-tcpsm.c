@@ -561,6 +561,23 @@ static void test_finish_connect_gave_up(void **state)
     assert_int_equal(tfa_tcpsm_state_at(f->c, C, 5 * TFA_NSEC_PER_SEC), TFA_TCP_SYN_SENT);
 }
 
+/* At report time: a listener's one SYN-ACK never repeated, 2 s and more
+ * later, the client silent: it kept no request (a SYN cookie), LISTEN
+ * again; reported sooner, it may still repeat it. */
+static void test_finish_no_request_kept(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
+    f->c->det.syn_count = f->c->det.synack_count = 1;
+    f->c->det.synack_ts = 2 * MS;
+    tfa_tcpsm_finish(f->c, &f->opts, 1500 * MS);
+    assert_int_equal(st(f, S), TFA_TCP_SYN_RECEIVED);
+    tfa_tcpsm_finish(f->c, &f->opts, 2500 * MS);
+    assert_int_equal(st(f, S), TFA_TCP_LISTEN);
+    assert_int_equal(tfa_tcpsm_state_at(f->c, S, 500 * MS), TFA_TCP_SYN_RECEIVED);
+}
+
 /* At report time: a new incarnation took over a TIME_WAIT. */
 static void test_finish_reused(void **state)
 {
@@ -627,7 +644,7 @@ int main(void)
         T(test_third_ack_lost_data_completes), T(test_third_ack_lost_server_gave_up), T(test_last_ack_lost), T(test_fin_lost), T(test_fin_lost_for_good), T(test_fin_lost_then_acked),
         T(test_synack_before_syn), T(test_mid_stream), T(test_one_sided), T(test_syn_inside),
         T(test_rst_sender_keeps_talking), T(test_rst_receiver_keeps_talking),
-        T(test_finish_unanswered), T(test_finish_connect_gave_up), T(test_finish_reused), T(test_path_cap),
+        T(test_finish_unanswered), T(test_finish_connect_gave_up), T(test_finish_no_request_kept), T(test_finish_reused), T(test_path_cap),
         T(test_window_scaling),
     };
 #undef T
