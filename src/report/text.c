@@ -262,6 +262,12 @@ static void sockets_at(const TfaRunInfo *info, GString *buf)
                                 "the endpoint's own packets\n",
                            tfa_report_ts_human(tfa_summary_at(info->summary), true, when,
                                                sizeof(when)));
+    if (info->stats->have_ts && tfa_summary_at(info->summary) > info->stats->last_ts) {
+        char end[64];
+        g_string_append_printf(buf, "warning: that is after the capture's end (%s UTC): these "
+                                    "are the states it left, what happened later is unseen\n",
+                               tfa_report_ts_human(info->stats->last_ts, true, end, sizeof(end)));
+    }
     for (guint i = 0; rows != NULL && i < rows->len; i++) {
         const TfaSocketRow *r = &g_array_index(rows, TfaSocketRow, i);
         if (i == 0 || tfa_addr_cmp(&host, &r->local) != 0) {
