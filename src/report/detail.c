@@ -163,9 +163,11 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
             g_snprintf(buf, len,
                        "%s had closed (FIN, frame %" PRIu64 ") and reset (frame %" PRIu64 ") "
                        "the data %s wrote after acknowledging that FIN (frame %" PRIu64 "): its "
-                       "application wrote to a connection the other side had closed and gets "
-                       "ECONNRESET; stop writing after the peer's EOF, or let the closer "
-                       "shutdown(SHUT_WR) and read on",
+                       "application wrote to a connection the other side had closed; the RST "
+                       "finds its socket in CLOSE_WAIT, so its next send() fails with EPIPE "
+                       "(SIGPIPE unless MSG_NOSIGNAL) while read() goes on returning 0; stop "
+                       "writing after the peer's EOF, or let the closer shutdown(SHUT_WR) and "
+                       "read on",
                        w, (guint64)r->sender_fin_frame, f, pw, (guint64)r->peer_data_frame);
         else if (!r->receiver_acked_fin && r->receiver_state == TFA_TCP_ESTABLISHED &&
                  c->det.fin_last_ts[r->side] > c->det.fin_ts[r->side])
