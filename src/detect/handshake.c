@@ -320,7 +320,12 @@ void tfa_detect_handshake_end(const TfaConn *c, TfaVerdicts *d, TfaTs now, TfaAn
      * due yet, and a client that did not retry although the capture went on
      * past its timer (1 s) most likely got an answer the capture lacks (one
      * direction captured), or its application gave up. */
-    if (h == TFA_HANDSHAKE_UNANSWERED) {
+    /* An ICMP error that ended connect() answered the SYN: that is
+     * ICMP_CONNECT_FAILED (detect/icmp.c), not a SYN left unanswered. */
+    bool icmp_ended = c->ep[c->client].state == TFA_TCP_CLOSED &&
+                      c->icmp[c->client].count > 0 &&
+                      d->syn_last_frame < c->icmp[c->client].last_frame;
+    if (h == TFA_HANDSHAKE_UNANSWERED && !icmp_ended) {
         const TfaSideStats *cs = &c->side[c->client];
         if (d->syn_retry_timed)
             tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED, c->client, cs->last_frame,

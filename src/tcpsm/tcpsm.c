@@ -10,6 +10,7 @@
 
 #include "tcpflow-audit/tcpsm.h"
 
+#include "tcpflow-audit/icmp.h"
 #include "tcpflow-audit/seqnum.h"
 
 #include <string.h>
@@ -838,6 +839,42 @@ static void connect_gave_up(TfaConn *c, const TfaOptions *opts, TfaTs now)
     }
 }
 
+/* A client whose SYN drew an ICMP error (tied to it by conntrack/icmp.c)
+ * and that sent nothing after it: Linux ended connect() at that error
+ * (tcp_v4_err / tcp_v6_err in SYN_SENT; one that comes while connect()
+ * holds the socket is only kept, and then the SYN goes again, which this
+ * rule sees).  The socket is CLOSED from the error on.  The SYN never
+ * reached a listening TCP at the other end (a router or the peer's own
+ * host answered for it), so a SYN_RECEIVED the peer was given only by
+ * receiving that SYN is taken back. */
+static void connect_icmp_failed(TfaConn *c, const TfaOptions *opts)
+{
+    for (uint8_t i = 0; i < 2; i++) {
+        TfaEndpoint *ep = &c->ep[i];
+        const TfaIcmpSeen *ic = &c->icmp[i];
+        bool hard;
+        if (ep->state != TFA_TCP_SYN_SENT || ic->count == 0 ||
+            ic->state != TFA_TCP_SYN_SENT || (ic->window_known && !ic->in_window) ||
+            c->side[i].last_frame > ic->last_frame || c->side[1 - i].packets != 0 ||
+            tfa_icmp_errno(ic->version, ic->last_type, ic->last_code, &hard) == NULL)
+            continue;
+        TfaTransition t = {
+            .state = TFA_TCP_CLOSED,
+            .evidence = TFA_EVIDENCE_RECEIVED,
+            .certain = false,
+            .frame = ic->last_frame,
+            .ts = ic->last_ts,
+        };
+        ep->state = TFA_TCP_CLOSED;
+        ep->n_pending = 0;
+        path_append(ep, opts, &t);
+        TfaEndpoint *peer = &c->ep[1 - i];
+        const TfaTransition *pt = path_last(peer);
+        if (peer->state == TFA_TCP_SYN_RECEIVED && pt != NULL && !pt->certain)
+            revoke_last(peer);
+    }
+}
+
 /* A listener that answered a SYN once and never repeated its SYN-ACK,
  * though the capture went on 2 s past it (Linux repeats it after 1 s, its
  * request timer up to some 64 ms late), the client silent: it kept no
@@ -899,6 +936,7 @@ void tfa_tcpsm_finish(TfaConn *c, const TfaOptions *opts, TfaTs now)
         }
     }
     tfa_tcpsm_advance(c, opts, now);
+    connect_icmp_failed(c, opts);
     connect_gave_up(c, opts, now);
     no_request_kept(c, opts, now);
 }

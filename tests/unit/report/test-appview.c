@@ -134,6 +134,12 @@ static void test_connect_failed_by_icmp(void **state)
     has(out, "\"code\":\"ICMP_CONNECT_FAILED\",\"severity\":\"error\"");
     has(out, "ICMP host unreachable from 192.0.2.1");
     has(out, "\"verdict\":\"failed\"");
+    /* the state machine takes the error in: the client's socket is closed
+     * at it, and the SYN never made the server SYN_RECEIVED */
+    has(out, "{\"state\":\"CLOSED\",\"frame\":2,");
+    if (strstr(out, "\"final_state\":\"SYN_RECEIVED\"") != NULL ||
+        strstr(out, "HANDSHAKE_SYN_UNANSWERED") != NULL)
+        fail_msg("the ICMP error left a SYN_RECEIVED server or an unanswered SYN:\n%s", out);
 }
 
 static void test_connect_retried_after_icmp(void **state)
