@@ -412,8 +412,9 @@ void tfa_html_svg_tsg(GString *buf, const TfaConnRecord *rec, uint8_t sender)
             double y = sy(&s, lo);
             g_string_append_printf(buf,
                                    "<g class=\"flag\"><path d=\"M%.1f %.1f l-4 -8 h8 z\"/>"
-                                   "<text x=\"%.1f\" y=\"%.1f\">%s</text>",
-                                   x, y - 2, x + 5, y - 12, label);
+                                   "<text x=\"%.1f\" y=\"%.1f\"%s>%s</text>",
+                                   x, y - 2, x > ML + PW - 60 ? x - 5 : x + 5, y - 12,
+                                   x > ML + PW - 60 ? " text-anchor=\"end\"" : "", label);
             hover(buf, rec, r, base);
             g_string_append(buf, "</g>");
         }

@@ -361,7 +361,7 @@ static const char css[] =
     "svg .zwin{fill:#CC79A7;fill-opacity:.2;stroke:none}"
     "svg .lost{fill:none;stroke:#000;stroke-width:1.5;stroke-dasharray:2 2}\n"
     "svg .flag path{fill:#111}svg .flag text{font-weight:bold}\n"
-    "svg .amark{stroke:#000;stroke-width:1.5}svg .amark:target{stroke-width:4}\n"
+    "svg .amark{stroke:#000;stroke-width:1.5;fill-opacity:.7}svg .amark:target{stroke-width:4}\n"
     "svg .life{stroke:#666;stroke-width:2}svg .arrow{stroke:#0072B2;stroke-width:1.2}"
     "svg .lrow.flagged .arrow{stroke:#D55E00;stroke-width:2}svg .lrow.flagged .lbl{fill:#b34700}"
     "svg .st{font-weight:bold}svg .hd{font-weight:bold}\n"
@@ -455,8 +455,8 @@ static void timeline(GString *b, struct TfaHtmlState *h, const TfaStats *st)
                            TL_LEFT, ya, TL_LEFT + pw, ya);
     for (int k = 0; k <= 4; k++) {
         double x = TL_LEFT + pw * k / 4;
-        g_string_append_printf(b, "<text class=\"tl\" x=\"%.1f\" y=\"%.1f\">%.*f</text>", x,
-                               ya + 14, span >= 40 ? 0 : span >= 4 ? 1 : span >= 0.4 ? 2 :
+        g_string_append_printf(b, "<text class=\"tl\" x=\"%.1f\" y=\"%.1f\"%s>%.*f</text>", x,
+                               ya + 14, k == 4 ? " text-anchor=\"end\"" : "", span >= 40 ? 0 : span >= 4 ? 1 : span >= 0.4 ? 2 :
                                         span >= 0.04 ? 3 : 6,
                                span * k / 4);
     }
