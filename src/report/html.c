@@ -402,11 +402,21 @@ static const char script[] =
     "  apply();\n"
     "})();\n";
 
+/* Time line order: by first frame time, then id. */
+static gint listed_cmp(gconstpointer pa, gconstpointer pb)
+{
+    const Listed *a = pa, *b = pb;
+    if (a->first != b->first)
+        return a->first < b->first ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
 static void timeline(GString *b, struct TfaHtmlState *h, const TfaStats *st)
 {
     guint n = h->listed->len;
     if (n == 0 || !st->have_ts)
         return;
+    g_array_sort(h->listed, listed_cmp);
     TfaTs t0 = st->first_ts, t1 = MAX(st->last_ts, st->first_ts + 1);
     double row = TL_MAXH / n;
     row = row > 12 ? 12 : row < 1 ? 1 : row;
@@ -643,8 +653,8 @@ static void html_summary(TfaReporter *rep, const TfaRunInfo *info, GString *b)
 
     /* overview */
     g_string_append(b, "<h2 id=\"overview\">Overview: the connections over time</h2>\n"
-                       "<p class=\"note\">One bar per connection from its first to its last frame"
-                       ", coloured by verdict (green ok, orange degraded, vermillion failed); "
+                       "<p class=\"note\">One bar per connection (in order of its first frame) "
+                       "from its first to its last frame, coloured by verdict (green ok, orange degraded, vermillion failed); "
                        "a black tick at each anomaly. Click a drawn connection for its "
                        "graphs.</p>\n");
     filter_form(b, h, st);
