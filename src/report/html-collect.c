@@ -21,12 +21,18 @@ static bool flags_pinned(const TfaLadderRow *r)
     return (r->flags & TFA_TH_ACK) && r->window == 0;
 }
 
+/* The anomalies of the segment being collected were just appended by the
+ * detectors: only the latest few are looked at (the per-packet path stays
+ * O(1)); decimate() pins the frames of all the anomalies found by then. */
+#define RECENT_ANOMALIES 8
+
 bool tfa_html_row_pinned(const TfaConn *c, const TfaLadderRow *r)
 {
     if (flags_pinned(r))
         return true;
-    for (guint i = 0; c->anomalies != NULL && i < c->anomalies->len; i++)
-        if (g_array_index(c->anomalies, TfaAnomaly, i).frame_no == r->frame)
+    guint n = c->anomalies != NULL ? c->anomalies->len : 0;
+    for (guint i = n; i > 0 && n - i < RECENT_ANOMALIES; i--)
+        if (g_array_index(c->anomalies, TfaAnomaly, i - 1).frame_no == r->frame)
             return true;
     return false;
 }
