@@ -32,6 +32,14 @@ uint8_t tfa_html_anomaly_side(const TfaConnRecord *rec, const TfaAnomaly *a);
 /* The time-sequence graph of what @sender sent (an <svg> element). */
 void tfa_html_svg_tsg(GString *buf, const TfaConnRecord *rec, uint8_t sender);
 
+/* Two small graphs of what @sender sent, against the same time axis: its
+ * bytes in flight (highest sequence number sent minus the peer's latest
+ * ACK, after each segment of either side) and the round trips of its data
+ * (a segment to the first ACK covering it, capture point -> peer ->
+ * capture point including the peer's ACK delay; none across a
+ * retransmission, Karn), from the segments kept. */
+void tfa_html_svg_flight_rtt(GString *buf, const TfaConnRecord *rec, uint8_t sender);
+
 /* The ladder diagram (an <svg> element), at most TFA_HTML_LADDER_ROWS rows. */
 void tfa_html_svg_ladder(GString *buf, const TfaConnRecord *rec);
 

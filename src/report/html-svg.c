@@ -591,3 +591,151 @@ void tfa_html_svg_legend(GString *buf)
                          TFA_HTML_ORANGE "\"/><text x=\"536\" y=\"56\">anomaly (links to "
                          "its explanation)</text></svg>\n");
 }
+
+#define MH 150.0 /* the small graphs: height and bottom margin */
+#define MMB 36.0
+
+typedef struct Pt {
+    double t, y;
+} Pt;
+
+/* One small graph of @pts against the connection's time: a step line, or
+ * dots with their values on hover. */
+static void mini_plot(GString *buf, const GArray *pts, double t1, bool step, const char *ylabel,
+                      const char *unit, const char *cls)
+{
+    double ymax = 0;
+    for (guint i = 0; i < pts->len; i++)
+        ymax = MAX(ymax, g_array_index(pts, Pt, i).y);
+    ymax = ymax > 0 ? ymax * 1.08 : 1;
+    double ph = MH - MT - MMB;
+    g_string_append_printf(buf,
+                           "<svg class=\"mini %s\" xmlns=\"http://www.w3.org/2000/svg\" "
+                           "viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" role=\"img\">"
+                           "<rect class=\"plot\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                           "height=\"%.1f\"/>",
+                           cls, W, MH, W, MH, ML, MT, PW, ph);
+    double sq = nice_step(ymax, 3);
+    if (step && sq < 1) /* bytes */
+        sq = 1;
+    for (int k = 0; k <= 10 && k * sq <= ymax; k++) {
+        double y = MT + ph - k * sq / ymax * ph;
+        g_string_append_printf(buf,
+                               "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                               "y2=\"%.1f\"/><text class=\"yl\" x=\"%.1f\" y=\"%.1f\">%.*f</text>",
+                               ML, y, ML + PW, y, ML - 4, y + 4,
+                               sq >= 1 ? 0 : sq >= 0.1 ? 1 : sq >= 0.01 ? 2 : 3, k * sq);
+    }
+    double st = nice_step(t1, 6);
+    for (int k = 0; k <= 40 && k * st <= t1 * 1.0000001; k++) {
+        double x = ML + k * st / t1 * PW;
+        g_string_append_printf(buf, "<text class=\"tl\" x=\"%.1f\" y=\"%.1f\">%.*f</text>", x,
+                               MT + ph + 14,
+                               st >= 1 ? 0 : st >= 0.1 ? 1 : st >= 0.01 ? 2 : st >= 0.001 ? 3 : 6,
+                               k * st);
+    }
+    g_string_append_printf(buf,
+                           "<text class=\"axis\" x=\"%.1f\" y=\"%.1f\">seconds from the "
+                           "connection's first frame</text>"
+                           "<text class=\"axis\" transform=\"translate(12 %.1f) rotate(-90)\">",
+                           ML + PW / 2, MH - 6, MT + ph / 2);
+    tfa_html_escape(buf, ylabel);
+    g_string_append(buf, "</text>");
+    if (step && pts->len > 0) {
+        g_string_append(buf, "<polyline class=\"flight\" points=\"");
+        double prev = -1;
+        for (guint i = 0; i < pts->len; i++) {
+            const Pt *p = &g_array_index(pts, Pt, i);
+            double x = ML + p->t / t1 * PW, y = MT + ph - p->y / ymax * ph;
+            if (prev >= 0)
+                g_string_append_printf(buf, "%.1f,%.1f ", x, prev);
+            g_string_append_printf(buf, "%.1f,%.1f ", x, y);
+            prev = y;
+        }
+        g_string_truncate(buf, buf->len - 1);
+        g_string_append(buf, "\"/>");
+    } else {
+        for (guint i = 0; i < pts->len; i++) {
+            const Pt *p = &g_array_index(pts, Pt, i);
+            g_string_append_printf(buf,
+                                   "<circle class=\"rtt\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\">"
+                                   "<title>+%.6f s: %.3f %s</title></circle>",
+                                   ML + p->t / t1 * PW, MT + ph - p->y / ymax * ph, p->t, p->y,
+                                   unit);
+        }
+    }
+    if (pts->len == 0)
+        g_string_append_printf(buf, "<text class=\"empty\" x=\"%.1f\" y=\"%.1f\">no sample"
+                                    "</text>",
+                               ML + PW / 2, MT + ph / 2);
+    g_string_append(buf, "</svg>\n");
+}
+
+typedef struct Pending {
+    int64_t end;
+    TfaTs ts;
+} Pending;
+
+void tfa_html_svg_flight_rtt(GString *buf, const TfaConnRecord *rec, uint8_t sender)
+{
+    const TfaConn *c = rec->conn;
+    const GArray *rows = c->ladder;
+    uint8_t peer = (uint8_t)(1 - sender);
+    uint32_t base = c->ep[sender].iss;
+    bool base_known = c->ep[sender].iss_known, sent = false, acked = false;
+    int64_t high = 0, ack = 0;
+    double t1 = secs(rec->last_ts - rec->first_ts);
+    GArray *flight = g_array_new(FALSE, FALSE, sizeof(Pt));
+    GArray *rtt = g_array_new(FALSE, FALSE, sizeof(Pt));
+    GArray *pend = g_array_new(FALSE, FALSE, sizeof(Pending));
+
+    for (guint i = 0; rows != NULL && i < rows->len; i++) {
+        const TfaLadderRow *r = &g_array_index(rows, TfaLadderRow, i);
+        if (r->side == sender && !base_known) {
+            base = r->seq;
+            base_known = true;
+        }
+        if (!base_known)
+            continue;
+        double t = secs(r->ts - rec->first_ts);
+        if (r->side == sender) {
+            uint32_t occ = r->len + ((r->flags & TFA_TH_SYN) != 0) + ((r->flags & TFA_TH_FIN) != 0);
+            int64_t lo = rel32(r->seq, base), hi = lo + occ;
+            if (occ == 0)
+                continue;
+            if (sent && lo < high) {
+                g_array_set_size(pend, 0); /* Karn: no sample across a retransmission */
+            } else if (pend->len < 4096) {
+                Pending p = {.end = hi, .ts = r->ts};
+                g_array_append_val(pend, p);
+            }
+            high = sent ? MAX(high, hi) : hi;
+            sent = true;
+        } else if (r->side == peer && (r->flags & TFA_TH_ACK) && !(r->flags & TFA_TH_RST)) {
+            ack = rel32(r->ack, base);
+            acked = true;
+            guint k = 0;
+            TfaTs sample_from = -1;
+            while (k < pend->len && g_array_index(pend, Pending, k).end <= ack)
+                sample_from = g_array_index(pend, Pending, k++).ts;
+            if (k > 0) {
+                g_array_remove_range(pend, 0, k);
+                Pt p = {.t = t, .y = (double)(r->ts - sample_from) / TFA_NSEC_PER_MSEC};
+                g_array_append_val(rtt, p);
+            }
+        } else {
+            continue;
+        }
+        if (sent && acked) {
+            Pt p = {.t = t, .y = (double)MAX(high - ack, 0)};
+            g_array_append_val(flight, p);
+        }
+    }
+    if (t1 <= 0)
+        t1 = 0.001;
+    mini_plot(buf, flight, t1, true, "bytes in flight", "bytes", "inflight");
+    mini_plot(buf, rtt, t1, false, "round trip (ms)", "ms", "rtts");
+    g_array_unref(flight);
+    g_array_unref(rtt);
+    g_array_unref(pend);
+}

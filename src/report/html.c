@@ -212,10 +212,21 @@ static void draw_conn(struct TfaHtmlState *h, const TfaConnRecord *rec, const ch
                                   "SYN, FIN, RST, zero window and anomaly kept)",
                                (uint64_t)(kept + c->ladder_dropped), TFA_HTML_POINTS_PER_CONN);
     g_string_append(b, ". Hover an element for its absolute values.</p>\n");
-    g_string_append(b, "<h3>Client \u2192 server: time-sequence graph</h3>\n");
-    tfa_html_svg_tsg(b, rec, cside);
-    g_string_append(b, "<h3>Server \u2192 client: time-sequence graph</h3>\n");
-    tfa_html_svg_tsg(b, rec, sside);
+    for (int role = 0; role < 2; role++) {
+        uint8_t side = role == TFA_ROLE_CLIENT ? cside : sside;
+        g_string_append_printf(b, "<h3>%s: time-sequence graph</h3>\n",
+                               role == TFA_ROLE_CLIENT ? "Client \u2192 server"
+                                                       : "Server \u2192 client");
+        tfa_html_svg_tsg(b, rec, side);
+        if (tfa_record_stats(rec, (TfaRole)role)->bytes == 0)
+            continue;
+        g_string_append(b, "<p class=\"note\">Its bytes in flight (highest sequence number sent "
+                           "minus the peer's latest ACK) and the round trips of its data (a "
+                           "segment to the first ACK covering it, at the capture point, the "
+                           "peer's ACK delay included; none across a retransmission), from the "
+                           "segments drawn:</p>\n");
+        tfa_html_svg_flight_rtt(b, rec, side);
+    }
 
     g_string_append(b, "<h3>Anomalies</h3>\n<ol class=\"anoms\">\n");
     for (guint i = 0; c->anomalies != NULL && i < c->anomalies->len; i++) {
@@ -362,6 +373,8 @@ static const char css[] =
     "svg .lost{fill:none;stroke:#000;stroke-width:1.5;stroke-dasharray:2 2}\n"
     "svg .flag path{fill:#111}svg .flag text{font-weight:bold}\n"
     "svg .amark{stroke:#000;stroke-width:1.5;fill-opacity:.7}svg .amark:target{stroke-width:4}\n"
+    "svg .flight{fill:none;stroke:#0072B2;stroke-width:1.5}svg .rtt{fill:#E69F00;stroke:#000;"
+    "stroke-width:.5}svg .empty{text-anchor:middle;fill:#666}\n"
     "svg .life{stroke:#666;stroke-width:2}svg .arrow{stroke:#0072B2;stroke-width:1.2}"
     "svg .lrow.flagged .arrow{stroke:#D55E00;stroke-width:2}svg .lrow.flagged .lbl{fill:#b34700}"
     "svg .st{font-weight:bold}svg .hd{font-weight:bold}\n"

@@ -99,7 +99,7 @@ static void test_page(void **state)
     c->key.addr[1] = tfa_test_ip4(10, 0, 0, 2);
     c->key.port[1] = 80;
     c->id = 3;
-    c->side[0] = (TfaSideStats){.packets = 3, .first_frame = 1, .last_frame = 3,
+    c->side[0] = (TfaSideStats){.packets = 3, .bytes = 300, .first_frame = 1, .last_frame = 3,
                                 .first_ts = 1000, .last_ts = 3000};
     c->ep[0].iss_known = true;
     c->ep[0].iss = 99;
@@ -137,6 +137,11 @@ static void test_page(void **state)
     assert_non_null(strstr(text, "id=\"c3-l0\"><a href=\"#c3-a0\""));
     assert_non_null(strstr(text, "class=\"seg rx\"")); /* frame 3 was sent again */
     assert_non_null(strstr(text, "at most 2000 segments per connection"));
+    /* the client sent data: its bytes in flight and round trips; the server none */
+    const char *fl = strstr(text, "class=\"mini inflight\"");
+    assert_non_null(fl);
+    assert_null(strstr(fl + 1, "class=\"mini inflight\""));
+    assert_non_null(strstr(text, "class=\"mini rtts\""));
     /* nothing from the network: the only URL is the SVG namespace */
     for (const char *p = strstr(text, "http"); p != NULL; p = strstr(p + 1, "http"))
         assert_true(strncmp(p, "http://www.w3.org/2000/svg\"", 27) == 0);
