@@ -13,7 +13,8 @@ pictures matter, checked two ways (TAP):
   request refused, no console message may appear (a script error or a
   failed request would show there), and the DOM as the browser holds it
   after the script ran must still hold each drawn connection's two graphs,
-  its anomaly marks, and the count the filter script writes.
+  its anomaly marks, and the count the filter script writes; a filter
+  preset by the link (#filter:endpoint=...) hides the rows it should.
 
 Each sample's golden page is compared byte for byte by e2e.py (TESTLIST).
 """
@@ -160,6 +161,36 @@ def browser_checks(chromium, name, path, page, drawn):
               "%s: the filter script ran (%s connections shown)" % (name, d.shown))
 
 
+class Hidden(HTMLParser):
+    """Connection rows in the dumped DOM, and how many the filter hid."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows = self.hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "tr" and "crow" in (a.get("class") or "").split():
+            self.rows += 1
+            self.hidden += "display: none" in (a.get("style") or "")
+
+
+def filter_check(chromium, path):
+    """A filter preset by the link (#filter:...) that matches nothing hides
+    every row; one that matches everything hides none."""
+    for frag, want_hidden in (("#filter:endpoint=203.0.113.77", True),
+                              ("#filter:verdict=;code=", False)):
+        p = subprocess.run([chromium, "--headless", "--disable-gpu", "--no-sandbox",
+                            "--proxy-server=127.0.0.1:9", "--dump-dom", "file://" + path + frag],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
+                           env=dict(os.environ, HOME=os.path.dirname(path)))
+        d = Hidden()
+        d.feed(p.stdout.decode("utf-8", "replace"))
+        want = d.rows if want_hidden else 0
+        tap.check(d.rows > 0 and d.hidden == want,
+                  "the filter %s hides %d of %d rows (want %d)" % (frag, d.hidden, d.rows, want))
+
+
 def main():
     if not os.access(BIN, os.X_OK):
         print("1..0 # SKIP %s not built" % BIN)
@@ -182,6 +213,10 @@ def main():
                 tap.skip("%s: in Chromium" % name, "chromium not installed")
             elif drawn is not None:
                 browser_checks(chromium, name, path, page, drawn)
+        if chromium is None:
+            tap.skip("the filter in Chromium", "chromium not installed")
+        else:
+            filter_check(chromium, os.path.join(tmp, "port-reuse.html"))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     tap.plan()
