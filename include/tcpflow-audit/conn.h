@@ -532,6 +532,9 @@ struct TfaConn {
     /* the ladder (engine, only with --ladder) */
     GArray *ladder;            /* of TfaLadderRow, at most opts->ladder_rows */
     guint64 ladder_dropped;
+    /* -f html keeps its graph points in ladder, decimated: one segment in
+     * ladder_stride is kept (report/html-collect.c) */
+    uint32_t ladder_stride, ladder_skip;
 
     /* findings (the sink, see conntrack.h) */
     GArray *anomalies;         /* of TfaAnomaly, capped */
