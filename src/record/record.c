@@ -49,3 +49,12 @@ bool tfa_record_state_certain(const TfaConnRecord *rec, TfaRole role)
         return false;
     return g_array_index(ep->path, TfaTransition, ep->path->len - 1).certain;
 }
+
+const char *tfa_record_state_note(const TfaConnRecord *rec, TfaRole role)
+{
+    if (tfa_record_state_certain(rec, role))
+        return "";
+    if (tfa_record_stats(rec, role)->packets == 0)
+        return " (assumed: it sent nothing, so its real state is unknown)";
+    return " (not confirmed)";
+}

@@ -162,9 +162,9 @@ static void conn_facts(GString *b, const TfaConnRecord *rec, const char *cl, con
                      tfa_close_name((TfaCloseKind)c->det.close_kind),
                      tfa_initiator_name((TfaInitiator)c->det.close_initiator),
                      tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[TFA_ROLE_CLIENT]].state),
-                     tfa_record_state_certain(rec, TFA_ROLE_CLIENT) ? "" : " (not confirmed)",
+                     tfa_record_state_note(rec, TFA_ROLE_CLIENT),
                      tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[TFA_ROLE_SERVER]].state),
-                     tfa_record_state_certain(rec, TFA_ROLE_SERVER) ? "" : " (not confirmed)");
+                     tfa_record_state_note(rec, TFA_ROLE_SERVER));
     g_string_append(b, "</p>\n");
     if (c->drops_during)
         g_string_append(b, "<p class=\"warn\">The capture dropped packets while this connection "

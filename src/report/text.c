@@ -168,9 +168,9 @@ static void conn_detail(TfaReporter *rep, const TfaConnRecord *rec, GString *buf
                            tfa_close_name((TfaCloseKind)c->det.close_kind),
                            tfa_initiator_name((TfaInitiator)c->det.close_initiator),
                            tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[TFA_ROLE_CLIENT]].state),
-                           tfa_record_state_certain(rec, TFA_ROLE_CLIENT) ? "" : " (not confirmed)",
+                           tfa_record_state_note(rec, TFA_ROLE_CLIENT),
                            tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[TFA_ROLE_SERVER]].state),
-                           tfa_record_state_certain(rec, TFA_ROLE_SERVER) ? "" : " (not confirmed)");
+                           tfa_record_state_note(rec, TFA_ROLE_SERVER));
     if (c->drops_during)
         g_string_append(buf, "  the capture dropped packets while this connection was open: its "
                              "evidence may be incomplete\n");
