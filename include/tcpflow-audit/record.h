@@ -36,6 +36,11 @@ bool tfa_record_state_certain(const TfaConnRecord *rec, TfaRole role);
  * the record gives is the state machine's assumption. */
 const char *tfa_record_state_note(const TfaConnRecord *rec, TfaRole role);
 
+/* "handshake H; close K (initiator: I); client ended in S, server in S"
+ * with tfa_record_state_note()'s qualifiers, into @buf: the outcome line
+ * of the text and html explanations. */
+const char *tfa_record_outcome_text(const TfaConnRecord *rec, char *buf, size_t len);
+
 /* The per-role traffic of a record. */
 static inline const TfaSideStats *tfa_record_stats(const TfaConnRecord *rec, TfaRole role)
 {

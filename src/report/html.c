@@ -155,16 +155,8 @@ static void conn_facts(GString *b, const TfaConnRecord *rec, const char *cl, con
                      (uint64_t)cs->packets, (uint64_t)cs->bytes, (uint64_t)ss->packets,
                      (uint64_t)ss->bytes, tfa_end_name(c->end_reason));
     g_string_append(b, "<br/>");
-    tfa_html_escapef(b,
-                     "handshake %s; close %s (initiator: %s); client ended in %s%s, server in "
-                     "%s%s",
-                     tfa_handshake_name((TfaHandshake)c->det.handshake),
-                     tfa_close_name((TfaCloseKind)c->det.close_kind),
-                     tfa_initiator_name((TfaInitiator)c->det.close_initiator),
-                     tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[TFA_ROLE_CLIENT]].state),
-                     tfa_record_state_note(rec, TFA_ROLE_CLIENT),
-                     tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[TFA_ROLE_SERVER]].state),
-                     tfa_record_state_note(rec, TFA_ROLE_SERVER));
+    char outcome[256];
+    tfa_html_escapef(b, "%s", tfa_record_outcome_text(rec, outcome, sizeof(outcome)));
     g_string_append(b, "</p>\n");
     if (c->drops_during)
         g_string_append(b, "<p class=\"warn\">The capture dropped packets while this connection "
