@@ -401,6 +401,31 @@ def server_reconnect(_):
     hold()
 
 
+def server_reconnect_write_old(_):
+    """Conn 1: request/response, then kept open (the client host will
+    vanish); conn 2 (the rebooted client, from another port):
+    request/response, closed after the client's EOF; --pause s (default
+    0.5) later the application writes --resp bytes on conn 1, which the
+    client's kernel no longer knows. Exits 0 only if conn 1 then ends by a
+    reset (its bare RST)."""
+    ls = listener()
+    c1 = accept(ls)
+    recv_exact(c1, A.req)
+    c1.sendall(payload(A.resp, b"R"))
+    c2 = accept(ls)
+    recv_exact(c2, A.req)
+    c2.sendall(payload(A.resp, b"R"))
+    expect_eof(c2)
+    c2.close()
+    log(event="conn 2 served")
+    time.sleep(A.pause or 0.5)
+    c1.sendall(payload(A.resp, b"W"))
+    log(event="wrote on conn 1")
+    expect_reset(c1, "conn 1")
+    c1.close()
+    hold()
+
+
 def server_simopen(_):
     """Simultaneous open: bind --host:--port and connect() to the client's
     --peer-ip:--peer-port at the moment the client connects to us."""
