@@ -544,9 +544,20 @@ struct TfaConn {
     /* IP reassembly (engine): the first segment that came in fragments, and
      * the first whose fragments overlapped held bytes with other bytes */
     TfaFragEvidence frag_first, frag_overlap;
-    /* ICMP errors about each side's segments (conntrack/icmp.c) */
-    TfaIcmpSeen icmp[2];
+    /* ICMP errors about each side's segments (conntrack/icmp.c): two
+     * records, by side, allocated at the first error tied to the
+     * connection (rare: most connections never have one), or NULL; read
+     * them with tfa_conn_icmp() */
+    TfaIcmpSeen *icmp;
 };
+
+/* The ICMP errors about @side's segments: an empty record (count 0) when
+ * the connection had none. */
+static inline const TfaIcmpSeen *tfa_conn_icmp(const TfaConn *c, uint8_t side)
+{
+    static const TfaIcmpSeen none;
+    return c->icmp != NULL ? &c->icmp[side] : &none;
+}
 
 static inline uint8_t tfa_conn_side_of(const TfaConn *c, TfaRole role)
 {

@@ -88,5 +88,6 @@ void tfa_conn_free(TfaConn *c)
         g_free(c->timing[i].rtts);
         g_free(c->timing[i].sent);
     }
+    g_free(c->icmp);
     g_free(c);
 }

@@ -1,6 +1,7 @@
 /* icmp.c - the ICMP errors of a connection: a fixed record per endpoint
- * (tcpflow-audit/icmp.h), written on the per-packet path without
- * allocating. */
+ * (tcpflow-audit/icmp.h), allocated for both sides at the connection's first
+ * ICMP error (a rare packet, not the per-segment path), written without
+ * allocating after that. */
 #include "config.h"
 
 #include "tcpflow-audit/conntrack.h"
@@ -9,6 +10,8 @@
 
 void tfa_conntrack_icmp(TfaConn *c, const TfaSegment *seg, uint8_t side)
 {
+    if (c->icmp == NULL)
+        c->icmp = g_new0(TfaIcmpSeen, 2);
     TfaIcmpSeen *s = &c->icmp[side];
     const TfaEndpoint *ep = &c->ep[side];
 

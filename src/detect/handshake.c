@@ -323,8 +323,8 @@ void tfa_detect_handshake_end(const TfaConn *c, TfaVerdicts *d, TfaTs now, TfaAn
     /* An ICMP error that ended connect() answered the SYN: that is
      * ICMP_CONNECT_FAILED (detect/icmp.c), not a SYN left unanswered. */
     bool icmp_ended = c->ep[c->client].state == TFA_TCP_CLOSED &&
-                      c->icmp[c->client].count > 0 &&
-                      d->syn_last_frame < c->icmp[c->client].last_frame;
+                      tfa_conn_icmp(c, c->client)->count > 0 &&
+                      d->syn_last_frame < tfa_conn_icmp(c, c->client)->last_frame;
     if (h == TFA_HANDSHAKE_UNANSWERED && !icmp_ended) {
         const TfaSideStats *cs = &c->side[c->client];
         if (d->syn_retry_timed)

@@ -7,7 +7,7 @@
 void tfa_detect_icmp_end(TfaConn *c, TfaAnomalySink *sink)
 {
     for (uint8_t side = 0; side < 2; side++) {
-        const TfaIcmpSeen *ic = &c->icmp[side];
+        const TfaIcmpSeen *ic = tfa_conn_icmp(c, side);
         bool hard;
         if (ic->count == 0)
             continue;

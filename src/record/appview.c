@@ -177,7 +177,7 @@ static void opening(const TfaConnRecord *rec, TfaRole role, TfaAppSide *s)
     uint8_t side = rec->side[role];
     const TfaEndpoint *ep = &c->ep[side];
     const TfaVerdicts *d = &c->det;
-    const TfaIcmpSeen *ic = &c->icmp[side];
+    const TfaIcmpSeen *ic = tfa_conn_icmp(c, side);
 
     if (ep->passive) {
         const TfaTransition *t = entered(ep, F(SYN_RECEIVED), TFA_TCP_ESTABLISHED);
@@ -402,8 +402,8 @@ static void resets(const TfaConnRecord *rec, TfaRole role, TfaAppSide *s)
                 break;
             case TFA_RST_CAUSE_KEEPALIVE_TIMEOUT:
                 e = add(s, TFA_APP_CALL_RECV, TFA_APP_RESULT_FAILED, TFA_APP_WHY_SENT_RST_KEEPALIVE,
-                        true, soft_icmp_errno(&c->icmp[side]) != NULL
-                                  ? soft_icmp_errno(&c->icmp[side])
+                        true, soft_icmp_errno(tfa_conn_icmp(c, side)) != NULL
+                                  ? soft_icmp_errno(tfa_conn_icmp(c, side))
                                   : "ETIMEDOUT",
                         r->frame, r->ts);
                 if (e != NULL)
@@ -431,7 +431,7 @@ static void timeouts(const TfaConnRecord *rec, TfaRole role, TfaAppSide *s)
 
     if (c->life.rst_seen || !(SYNCHRONIZED & (1u << ep->state)))
         return;
-    const char *err = soft_icmp_errno(&c->icmp[side]);
+    const char *err = soft_icmp_errno(tfa_conn_icmp(c, side));
     guint32 retx = tfa_conn_get_count(c, TFA_COUNT_ANOMALY(TFA_ANOMALY_SEQ_RETRANSMISSION), side);
     if (retx >= 2 && d->snd_max_valid[side] && ep->snd_una != 0 &&
         tfa_seq_gt(d->snd_max[side], ep->snd_una) && me->last_frame > other->last_frame &&
@@ -456,7 +456,7 @@ static void timeouts(const TfaConnRecord *rec, TfaRole role, TfaAppSide *s)
 static void icmp_errors(const TfaConnRecord *rec, TfaRole role, TfaAppSide *s)
 {
     const TfaConn *c = rec->conn;
-    const TfaIcmpSeen *ic = &c->icmp[rec->side[role]];
+    const TfaIcmpSeen *ic = tfa_conn_icmp(c, rec->side[role]);
     bool hard;
 
     if (ic->count == 0 || ic->state == TFA_TCP_SYN_SENT)
@@ -557,7 +557,7 @@ const char *tfa_appview_event_text(const TfaConnRecord *rec, TfaRole role, const
                                    char *buf, size_t len)
 {
     const TfaConn *c = rec->conn;
-    const TfaIcmpSeen *ic = &c->icmp[rec->side[role]];
+    const TfaIcmpSeen *ic = tfa_conn_icmp(c, rec->side[role]);
     const char *peer = role_name((TfaRole)(1 - role));
     const char *err = ev->err != NULL ? ev->err : "";
     uint64_t f = ev->frame, f2 = ev->frame2;

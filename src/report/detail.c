@@ -62,7 +62,7 @@ static const TfaRstInfo *rst_of(const TfaConnRecord *rec, const TfaAnomaly *a)
 static const char *icmp_detail(const TfaConnRecord *rec, const TfaAnomaly *a, const char *w,
                                char *buf, size_t len)
 {
-    const TfaIcmpSeen *ic = &rec->conn->icmp[a->side >= 0 ? a->side : 0];
+    const TfaIcmpSeen *ic = tfa_conn_icmp(rec->conn, a->side >= 0 ? a->side : 0);
     char from[TFA_ADDR_STRLEN], more[64] = "";
     bool hard;
     const char *v = ic->version == 6 ? "ICMPv6" : "ICMP";

@@ -851,7 +851,7 @@ static void connect_icmp_failed(TfaConn *c, const TfaOptions *opts)
 {
     for (uint8_t i = 0; i < 2; i++) {
         TfaEndpoint *ep = &c->ep[i];
-        const TfaIcmpSeen *ic = &c->icmp[i];
+        const TfaIcmpSeen *ic = tfa_conn_icmp(c, i);
         bool hard;
         if (ep->state != TFA_TCP_SYN_SENT || ic->count == 0 ||
             ic->state != TFA_TCP_SYN_SENT || (ic->window_known && !ic->in_window) ||
