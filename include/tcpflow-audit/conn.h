@@ -546,6 +546,8 @@ struct TfaConn {
     TfaFragEvidence frag_first, frag_overlap;
     /* ICMP errors about each side's segments (conntrack/icmp.c) */
     TfaIcmpSeen icmp[2];
+    /* the byte streams written with --extract, or NULL (extract.h) */
+    struct TfaExtract *extract;
 };
 
 static inline uint8_t tfa_conn_side_of(const TfaConn *c, TfaRole role)
