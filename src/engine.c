@@ -338,8 +338,6 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
     }
     TfaSeqEvent sq;
     tfa_seqtrack_segment(c, e->opts, &e->budget, &e->stats, seg, side, &sq);
-    if (!(sq.facts & TFA_SEQ_DUP_FRAME)) /* the same frame twice is one segment */
-        tfa_extract_segment(c, e->opts, &e->xbudget, &e->stats, seg, side);
     TfaZeekFacts zf = {
         .content_gap = (sq.facts & TFA_SEQ_ACK_UNSEEN) != 0,
         .gap_side = 1 - side,
@@ -351,6 +349,8 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
         memset(&sm, 0, sizeof(sm)); /* the same frame twice is one event, already replayed */
     else
         tfa_tcpsm_segment(c, e->opts, seg, side, &sm);
+    if (!(sq.facts & TFA_SEQ_DUP_FRAME)) /* after tcpsm: whether an RST closed its receiver */
+        tfa_extract_segment(c, e->opts, &e->xbudget, &e->stats, seg, side);
     tfa_detect_segment(c, e->opts, seg, side, &sm, &sq, created);
     if (e->opts->ladder && tfa_options_conn_selected(e->opts, c->id))
         ladder_add(e, c, seg, side);

@@ -26,8 +26,10 @@
  * entirely.  Any byte whose later copy differs is listed in `differs`
  * with both versions' SHA-256, so that case is never silent.
  *
- * Not delivered, counted: payload on an RST segment and any payload after
- * an RST of the connection (RFC 9293 §3.10.7: the receiver closes), bytes
+ * Not delivered, counted: payload on an RST segment, payload that reaches
+ * an endpoint the state machine (tcpsm, which runs first) saw closed after
+ * an RST: one it accepted (RFC 5961 §3.2: exactly at RCV.NXT; RFC 9293
+ * §3.10.7) or one it sent; a challenged or ignored RST changes nothing; bytes
  * beyond the sender's FIN (§3.10.7.4: text after FIN is ignored), bytes
  * before offset 0.  Holes (bytes never captured, including the cut of a
  * snap length) are left out of the file, or filled with --extract-fill;
@@ -96,7 +98,7 @@ typedef struct TfaExtractDir {
 
 typedef struct TfaExtract {
     TfaExtractDir dir[2]; /* by sending side */
-    bool rst;             /* an RST was seen: nothing after it is delivered */
+    bool rst;             /* an RST was seen: an endpoint it closed delivers nothing more */
     int fill;             /* the --extract-fill byte the files were written with, -1: none */
 } TfaExtract;
 

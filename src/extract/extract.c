@@ -186,9 +186,15 @@ void tfa_extract_segment(TfaConn *c, const TfaOptions *o, TfaExtractBudget *b, T
         d->based = true;
         d->base = seq;
     }
-    if (seg->flags & TFA_TH_RST)
+    if (seg->flags & TFA_TH_RST) { /* its payload is diagnostic text, never delivered */
         x->rst = true;
-    if (x->rst) {
+        d->after_rst += len;
+        return;
+    }
+    /* after an RST, an endpoint the state machine saw closed delivers nothing
+     * more: the RST was accepted by it (RFC 5961 §3.2: at exactly RCV.NXT) or
+     * it sent one itself; a challenged or ignored RST changes nothing */
+    if (x->rst && c->ep[1 - side].state == TFA_TCP_CLOSED) {
         d->after_rst += len;
         return;
     }
