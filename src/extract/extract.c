@@ -71,8 +71,8 @@ static guint64 grow(TfaExtractDir *d, const TfaOptions *o, TfaExtractBudget *b, 
     if (want > o->extract_max_bytes)
         want = o->extract_max_bytes;
     guint64 room = b->limit > b->held ? b->limit - b->held : 0;
-    if (want - d->cap > room)
-        want = d->cap + room;
+    if (want - d->cap > room) /* under pressure: only what this segment needs */
+        want = end - d->cap <= room ? end : d->cap + room;
     if (want <= d->cap)
         return d->cap;
     d->buf = g_realloc(d->buf, want);
