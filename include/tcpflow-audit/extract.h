@@ -66,7 +66,7 @@ typedef struct TfaExtractHole {
 
 typedef struct TfaExtractDiffer {
     guint64 from, to;
-    char first_sha256[65], later_sha256[65];
+    uint8_t first_sha256[32], later_sha256[32]; /* SHA-256 of each version */
 } TfaExtractDiffer;
 
 typedef struct TfaExtractDir {
@@ -93,7 +93,7 @@ typedef struct TfaExtractDir {
     guint n_holes;
     guint64 holes_total, hole_bytes;
     TfaExtractHole holes[TFA_EXTRACT_MAX_RANGES];
-    char sha256[65];
+    uint8_t sha256[32];    /* of the bytes written */
 } TfaExtractDir;
 
 typedef struct TfaExtract {
@@ -127,6 +127,9 @@ void tfa_extract_release(TfaConn *c, TfaExtractBudget *b);
 
 /* tfa_conn_free's part. */
 void tfa_extract_free(TfaExtract *x);
+
+/* @digest (32 bytes) as 64 lowercase hex digits and a NUL into @out. */
+void tfa_extract_hex(const uint8_t *digest, char out[65]);
 
 /* The file name of @side's stream into @buf (TFA_EXTRACT_NAME_MAX). */
 void tfa_extract_name(const TfaConn *c, uint8_t side, char *buf, size_t len);

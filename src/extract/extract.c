@@ -84,12 +84,23 @@ static guint64 grow(TfaExtractDir *d, const TfaOptions *o, TfaExtractBudget *b, 
     return want;
 }
 
-static void sha256_hex(const uint8_t *p, gsize n, char out[65])
+static void sha256_of(const uint8_t *p, gsize n, uint8_t out[32])
 {
     GChecksum *cs = g_checksum_new(G_CHECKSUM_SHA256);
-    g_checksum_update(cs, p, n);
-    g_strlcpy(out, g_checksum_get_string(cs), 65);
+    gsize len = 32;
+    g_checksum_update(cs, p, (gssize)n);
+    g_checksum_get_digest(cs, out, &len);
     g_checksum_free(cs);
+}
+
+void tfa_extract_hex(const uint8_t *digest, char out[65])
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = hex[digest[i] >> 4];
+        out[2 * i + 1] = hex[digest[i] & 15];
+    }
+    out[64] = '\0';
 }
 
 static void add_differ(TfaExtractDir *d, guint64 from, guint64 to, const uint8_t *later)
@@ -100,8 +111,8 @@ static void add_differ(TfaExtractDir *d, guint64 from, guint64 to, const uint8_t
     TfaExtractDiffer *r = &d->differs[d->n_differs++];
     r->from = from;
     r->to = to;
-    sha256_hex(d->buf + from, (gsize)(to - from), r->first_sha256);
-    sha256_hex(later, (gsize)(to - from), r->later_sha256);
+    sha256_of(d->buf + from, (gsize)(to - from), r->first_sha256);
+    sha256_of(later, (gsize)(to - from), r->later_sha256);
 }
 
 /* Store [off, off + n) of @d from @p: the first copy of a byte wins. */
@@ -372,7 +383,8 @@ static void finish_dir(TfaConn *c, const TfaOptions *o, TfaStats *stats, uint8_t
         tfa_stats_count(stats, TFA_DIAG_EXTRACT_WRITE_FAILED);
     g_strlcpy(d->name, name, sizeof(d->name));
     d->bytes = out;
-    g_strlcpy(d->sha256, g_checksum_get_string(cs), sizeof(d->sha256));
+    gsize dlen = sizeof(d->sha256);
+    g_checksum_get_digest(cs, d->sha256, &dlen);
     g_checksum_free(cs);
 }
 
@@ -389,6 +401,7 @@ void tfa_extract_finish(TfaConn *c, const TfaOptions *o, TfaExtractBudget *b, Tf
 static void dir_json(TfaJson *j, const char *key, const TfaExtract *x, uint8_t side)
 {
     const TfaExtractDir *d = &x->dir[side];
+    char hex[65];
     tfa_json_begin_object(j, key);
     if (d->name[0] != '\0')
         tfa_json_string(j, "file", d->name);
@@ -399,8 +412,9 @@ static void dir_json(TfaJson *j, const char *key, const TfaExtract *x, uint8_t s
     else
         tfa_json_null(j, "error");
     tfa_json_uint(j, "bytes", d->bytes);
+    tfa_extract_hex(d->sha256, hex);
     if (d->name[0] != '\0')
-        tfa_json_string(j, "sha256", d->sha256);
+        tfa_json_string(j, "sha256", hex);
     else
         tfa_json_null(j, "sha256");
     tfa_json_uint(j, "hole_bytes", d->hole_bytes);
@@ -420,8 +434,10 @@ static void dir_json(TfaJson *j, const char *key, const TfaExtract *x, uint8_t s
         tfa_json_begin_object(j, NULL);
         tfa_json_uint(j, "from", d->differs[k].from);
         tfa_json_uint(j, "to", d->differs[k].to);
-        tfa_json_string(j, "first_sha256", d->differs[k].first_sha256);
-        tfa_json_string(j, "later_sha256", d->differs[k].later_sha256);
+        tfa_extract_hex(d->differs[k].first_sha256, hex);
+        tfa_json_string(j, "first_sha256", hex);
+        tfa_extract_hex(d->differs[k].later_sha256, hex);
+        tfa_json_string(j, "later_sha256", hex);
         tfa_json_end_object(j);
     }
     tfa_json_end_array(j);
