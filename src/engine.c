@@ -28,6 +28,7 @@
 #include "tcpflow-audit/report-queue.h"
 #include "tcpflow-audit/seqtrack.h"
 #include "tcpflow-audit/stats.h"
+#include "tcpflow-audit/extract.h"
 #include "tcpflow-audit/summary.h"
 #include "tcpflow-audit/tcpsm.h"
 #include "tcpflow-audit/zeek.h"
@@ -55,6 +56,7 @@ struct TfaEngine {
     TfaTs progress_at;       /* when the progress line was last drawn (0: never) */
     guint64 drops;           /* live: kernel + interface drops so far */
     guint64 html_points;     /* -f html: graph rows held by live connections */
+    TfaExtractBudget xbudget; /* --extract: stream bytes held */
 };
 
 TfaEngine *tfa_engine_new(const TfaOptions *opts, TfaCapture *cap, TfaReporter *rep)
@@ -71,6 +73,7 @@ TfaEngine *tfa_engine_new(const TfaOptions *opts, TfaCapture *cap, TfaReporter *
     e->defrag = tfa_defrag_new(opts->max_frag_bytes, opts->frag_timeout, &e->stats);
     e->ipcomp = tfa_ipcomp_new();
     e->budget.limit = opts->max_buffer_bytes;
+    e->xbudget.limit = opts->extract_max_total;
     g_queue_init(&e->retired);
     return e;
 }
@@ -127,8 +130,11 @@ static gboolean drain(TfaEngine *e, GError **error)
         if (e->opts->fail_on >= 0 && rec.worst_severity >= e->opts->fail_on)
             e->fail = true;
         if (!tfa_options_conn_selected(e->opts, c->id) || e->opts->at_set ||
-            !tfa_options_conn_wanted(e->opts, rec.code_count, rec.worst_severity))
+            !tfa_options_conn_wanted(e->opts, rec.code_count, rec.worst_severity)) {
+            tfa_extract_release(c, &e->xbudget);
             continue;
+        }
+        tfa_extract_finish(c, e->opts, &e->xbudget, &e->stats);
         e->records++;
         if (e->rq != NULL) {
             if (!tfa_report_queue_push(e->rq, g_steal_pointer(&c), &rec, error))
@@ -343,6 +349,8 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
         memset(&sm, 0, sizeof(sm)); /* the same frame twice is one event, already replayed */
     else
         tfa_tcpsm_segment(c, e->opts, seg, side, &sm);
+    if (!(sq.facts & TFA_SEQ_DUP_FRAME)) /* after tcpsm: whether an RST closed its receiver */
+        tfa_extract_segment(c, e->opts, &e->xbudget, &e->stats, seg, side);
     tfa_detect_segment(c, e->opts, seg, side, &sm, &sq, created);
     if (e->opts->ladder && tfa_options_conn_selected(e->opts, c->id))
         ladder_add(e, c, seg, side);

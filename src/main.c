@@ -16,6 +16,7 @@
 #include "tcpflow-audit/capture.h"
 #include "tcpflow-audit/codes.h"
 #include "tcpflow-audit/engine.h"
+#include "tcpflow-audit/extract.h"
 #include "tcpflow-audit/message.h"
 #include "tcpflow-audit/options.h"
 #include "tcpflow-audit/report.h"
@@ -73,6 +74,9 @@ typedef struct Cli {
     gint64 max_buffer_per_dir;
     gint64 max_frag_bytes;
     char *frag_timeout;
+    char *extract;
+    gint64 extract_max_bytes, extract_max_total;
+    char *extract_fill;
     gboolean verify_checksums;
     char *stuck_after;
     char *rst_idle;
@@ -105,6 +109,8 @@ static void cli_clear(Cli *c)
     g_free(c->close_linger);
     g_free(c->msl);
     g_free(c->frag_timeout);
+    g_free(c->extract);
+    g_free(c->extract_fill);
     g_strfreev(c->conn_ids);
     g_free(c->codes);
     g_free(c->min_severity);
@@ -473,6 +479,40 @@ static bool check_options(Cli *cli, TfaOptions *o, GError **error)
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "--ladder and --at do not mix");
         return false;
     }
+    o->extract_dir = g_strdup(cli->extract);
+    if (cli->extract_max_bytes != -1) {
+        if (cli->extract_max_bytes < 1) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "--extract-max-bytes takes a positive number of bytes");
+            return false;
+        }
+        o->extract_max_bytes = (guint64)cli->extract_max_bytes;
+    }
+    if (cli->extract_max_total != -1) {
+        if (cli->extract_max_total < 1) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "--extract-max-total takes a positive number of bytes");
+            return false;
+        }
+        o->extract_max_total = (guint64)cli->extract_max_total;
+    }
+    if (cli->extract_fill != NULL) {
+        char *end = NULL;
+        errno = 0;
+        guint64 v = g_ascii_strtoull(cli->extract_fill, &end, 0);
+        if (errno != 0 || end == cli->extract_fill || *end != '\0' || v > 255) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "--extract-fill takes a byte value from 0 to 255 (or 0x00 to 0xff)");
+            return false;
+        }
+        o->extract_fill = (int)v;
+    }
+    if ((cli->extract_max_bytes != -1 || cli->extract_max_total != -1 ||
+         cli->extract_fill != NULL) && cli->extract == NULL) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    "--extract-max-bytes, --extract-max-total and --extract-fill need --extract");
+        return false;
+    }
     o->write_file = g_strdup(cli->write_file);
     o->drop_user = g_strdup(cli->user);
     if ((o->write_file != NULL || o->drop_user != NULL || o->duration != 0) &&
@@ -538,6 +578,7 @@ int main(int argc, char **argv)
     cli.scan_threshold = cli.refusing_threshold = -1;
     cli.max_buffer_bytes = cli.max_buffer_per_dir = -1;
     cli.max_frag_bytes = G_MININT64; /* so that -1 is refused */
+    cli.extract_max_bytes = cli.extract_max_total = -1;
 
     GOptionEntry entries[] = {
         {"read", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &cli.read_files,
@@ -638,6 +679,21 @@ int main(int argc, char **argv)
          "Give up a fragmented IP datagram not complete this long after its first fragment, in "
          "capture time (default 30)",
          "SECONDS"},
+        {"extract", 0, 0, G_OPTION_ARG_FILENAME, &cli.extract,
+         "Write each reported connection's two byte streams, as the receiver's TCP delivered "
+         "them, into files in DIR (which must exist) as the connection ends; the JSON record's "
+         "\"streams\" tells their holes and differing retransmissions",
+         "DIR"},
+        {"extract-max-bytes", 0, 0, G_OPTION_ARG_INT64, &cli.extract_max_bytes,
+         "Keep at most N bytes of each direction's stream (default 67108864)", "N"},
+        {"extract-max-total", 0, 0, G_OPTION_ARG_INT64, &cli.extract_max_total,
+         "... and at most N bytes of streams held at once, all connections together (default "
+         "1073741824)",
+         "N"},
+        {"extract-fill", 0, 0, G_OPTION_ARG_STRING, &cli.extract_fill,
+         "Fill the holes of the streams (bytes never captured) with byte B (0-255 or 0xNN) "
+         "instead of leaving them out",
+         "B"},
         {"verify-checksums", 0, 0, G_OPTION_ARG_NONE, &cli.verify_checksums,
          "Check TCP checksums (off by default: offloading leaves them unset)", NULL},
         {"list-codes", 0, 0, G_OPTION_ARG_NONE, &cli.list_codes,
@@ -686,6 +742,14 @@ int main(int argc, char **argv)
         opts.color = isatty(STDOUT_FILENO) && g_getenv("NO_COLOR") == NULL ? TFA_COLOR_ALWAYS
                                                                             : TFA_COLOR_NEVER;
     opts.progress = isatty(STDERR_FILENO);
+    if (opts.extract_dir != NULL) { /* before reading starts */
+        opts.extract_fd = tfa_extract_open_dir(opts.extract_dir, &error);
+        if (opts.extract_fd < 0) {
+            tfa_message_error("%s", error->message);
+            tfa_options_clear(&opts);
+            return EXIT_FATAL;
+        }
+    }
 
     TfaCapture *cap;
     if (opts.interface != NULL) {

@@ -182,7 +182,10 @@ typedef enum TfaAnomalyCode {
     X(ICMP_ERROR_TIED,                                                                             \
       "ICMP errors quoting a TCP segment of a tracked connection: recorded on it")                 \
     X(ICMP_ERROR_NO_CONN,                                                                          \
-      "ICMP errors quoting a TCP segment of no tracked connection")
+      "ICMP errors quoting a TCP segment of no tracked connection")                                \
+    X(EXTRACT_CAP_HIT,                                                                             \
+      "stream directions cut for --extract: --extract-max-bytes or --extract-max-total reached")  \
+    X(EXTRACT_WRITE_FAILED, "stream files of --extract not created or not fully written")
 
 typedef enum TfaDiag {
 #define X(name, text) TFA_DIAG_##name,

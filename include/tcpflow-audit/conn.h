@@ -549,6 +549,8 @@ struct TfaConn {
      * connection (rare: most connections never have one), or NULL; read
      * them with tfa_conn_icmp() */
     TfaIcmpSeen *icmp;
+    /* the byte streams written with --extract, or NULL (extract.h) */
+    struct TfaExtract *extract;
 };
 
 /* The ICMP errors about @side's segments: an empty record (count 0) when

@@ -41,6 +41,8 @@ typedef enum TfaColor {
 #define TFA_DEFAULT_LADDER_ROWS 10000u
 #define TFA_DEFAULT_MAX_BUFFER_BYTES (32u * 1024u * 1024u)
 #define TFA_DEFAULT_MAX_BUFFER_PER_DIR 16384u
+#define TFA_DEFAULT_EXTRACT_MAX_BYTES (G_GUINT64_CONSTANT(64) * 1024 * 1024)
+#define TFA_DEFAULT_EXTRACT_MAX_TOTAL (G_GUINT64_CONSTANT(1024) * 1024 * 1024)
 #define TFA_DEFAULT_STUCK_AFTER (5 * TFA_NSEC_PER_SEC)
 #define TFA_DEFAULT_RST_IDLE (30 * TFA_NSEC_PER_SEC)
 #define TFA_DEFAULT_RST_STORM 10u
@@ -115,6 +117,12 @@ typedef struct TfaOptions {
     guint max_buffer_per_dir;   /* retained payload, one direction of one connection */
     guint64 max_frag_bytes;     /* IP fragments held for reassembly; 0: none reassembled */
     TfaDuration frag_timeout;   /* a fragmented datagram not complete by then is given up */
+    /* --extract (extract.h) */
+    char *extract_dir;          /* or NULL */
+    int extract_fd;             /* the directory, open; -1: no extraction */
+    guint64 extract_max_bytes;  /* per direction of a connection */
+    guint64 extract_max_total;  /* all live connections together */
+    int extract_fill;           /* the byte holes are filled with; -1: left out */
 } TfaOptions;
 
 /* Whether connection @id passes --conn. */

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "tcpflow-audit/conn.h"
+#include "tcpflow-audit/extract.h"
 
 static TfaCount *count_slot(TfaConn *c, uint16_t code)
 {
@@ -69,6 +70,7 @@ void tfa_conn_free(TfaConn *c)
 {
     if (c == NULL)
         return;
+    tfa_extract_free(c->extract);
     if (c->anomalies != NULL)
         g_array_unref(c->anomalies);
     if (c->counts != NULL)

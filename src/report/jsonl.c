@@ -4,6 +4,7 @@
 
 #include "report-private.h"
 
+#include "tcpflow-audit/extract.h"
 #include "tcpflow-audit/appview.h"
 
 #include "tcpflow-audit/decode.h"
@@ -405,6 +406,7 @@ static void jsonl_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
         frag_evidence(&j, "overlap_differs", rec, &c->frag_overlap);
         tfa_json_end_object(&j);
     }
+    tfa_extract_json(&j, rec); /* --extract only */
     tfa_json_end_object(&j);
     g_string_append_c(buf, '\n');
 }

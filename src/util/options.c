@@ -6,6 +6,7 @@
 #include "tcpflow-audit/codes.h"
 
 #include <string.h>
+#include <unistd.h>
 
 void tfa_options_init(TfaOptions *o)
 {
@@ -37,6 +38,10 @@ void tfa_options_init(TfaOptions *o)
     o->flood_threshold = TFA_DEFAULT_FLOOD_THRESHOLD;
     o->scan_threshold = TFA_DEFAULT_SCAN_THRESHOLD;
     o->refusing_threshold = TFA_DEFAULT_REFUSING_THRESHOLD;
+    o->extract_fd = -1;
+    o->extract_max_bytes = TFA_DEFAULT_EXTRACT_MAX_BYTES;
+    o->extract_max_total = TFA_DEFAULT_EXTRACT_MAX_TOTAL;
+    o->extract_fill = -1;
 }
 
 bool tfa_options_conn_selected(const TfaOptions *o, guint64 id)
@@ -73,6 +78,9 @@ void tfa_options_clear(TfaOptions *o)
     g_free(o->filter);
     g_free(o->write_file);
     g_free(o->drop_user);
+    g_free(o->extract_dir);
+    if (o->extract_fd >= 0)
+        close(o->extract_fd);
     if (o->conn_ids != NULL)
         g_array_unref(o->conn_ids);
     tfa_options_init(o);

@@ -5,10 +5,56 @@
 
 #include "tcpflow-audit/capture.h"
 #include "tcpflow-audit/engine.h"
+#include "tcpflow-audit/extract.h"
 #include "tcpflow-audit/options.h"
 #include "tcpflow-audit/report.h"
 
 #include "fuzz-common.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+/* --extract for the JSONL pass: a private directory, emptied after each
+ * input, with small caps so that they are reached. */
+static char *extract_path;
+
+static void remove_extract_dir(void)
+{
+    (void)rmdir(extract_path);
+}
+
+static int extract_dir(void)
+{
+    static int fd = -1;
+    if (extract_path == NULL) {
+        extract_path = g_dir_make_tmp("tfa-fuzz-extract-XXXXXX", NULL);
+        if (extract_path != NULL) {
+            fd = tfa_extract_open_dir(extract_path, NULL);
+            atexit(remove_extract_dir);
+        }
+    }
+    return fd;
+}
+
+static void empty_extract_dir(int fd)
+{
+    int dup_fd = fd >= 0 ? dup(fd) : -1;
+    DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+    if (d == NULL) {
+        if (dup_fd >= 0)
+            close(dup_fd);
+        return;
+    }
+    rewinddir(d); /* the duplicate shares the offset the last listing left at the end */
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] != '.')
+            (void)unlinkat(fd, e->d_name, 0);
+    }
+    closedir(d);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -23,6 +69,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         opts.max_anomalies_per_conn = 4;
         opts.format = formats[i];
         opts.color = TFA_COLOR_NEVER;
+        if (formats[i] == TFA_FORMAT_JSONL) {
+            opts.extract_fd = extract_dir();
+            opts.extract_max_bytes = 1u << 16;
+            opts.extract_max_total = 1u << 18;
+            opts.extract_fill = size % 2 == 0 ? 0 : -1;
+        }
         TfaCapture *cap = tfa_capture_new_memory(data, size, NULL, NULL);
         if (cap == NULL)
             break;
@@ -32,6 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)tfa_engine_run(engine, &error);
         g_clear_error(&error);
         tfa_engine_free(engine);
+        if (opts.extract_fd >= 0)
+            empty_extract_dir(opts.extract_fd);
     }
     fclose(null);
     return 0;
