@@ -105,6 +105,10 @@ typedef struct TfaOptions {
     guint max_buffer_per_dir;   /* retained payload, one direction of one connection */
     guint64 max_frag_bytes;     /* IP fragments held for reassembly; 0: none reassembled */
     TfaDuration frag_timeout;   /* a fragmented datagram not complete by then is given up */
+
+    /* scaling (shard.h, merge.h) */
+    guint shard_k, shard_n;     /* --shard K/N: only connections of flow-hash shard K; N 0: off */
+    bool merge;                 /* --merge: the inputs are shard runs' JSON Lines */
 } TfaOptions;
 
 /* Whether connection @id passes --conn. */
