@@ -93,13 +93,20 @@ gboolean tfa_merge_run(const TfaOptions *opts, FILE *out, GError **error)
 }
 #else
 
+/* A connection record: where it is, not what it says, so that the merge
+ * holds 32 bytes per connection, not the records (which are re-read in id
+ * order); only an input that cannot be re-read (a pipe) is held whole. */
 typedef struct MergeRec {
-    guint64 id; /* the shard id: the creating frame */
-    char *line; /* without its newline */
+    guint64 id;   /* the shard id: the creating frame */
+    guint64 off;  /* in its file */
+    guint32 len;  /* without the newline */
+    guint32 file; /* index in the shards */
+    char *line;   /* unseekable input only */
 } MergeRec;
 
 typedef struct Shard {
     char *file;
+    FILE *f;   /* open until the records are written; NULL: stdin */
     char *raw; /* the summary line as written */
     JsonParser *parser;
     JsonObject *sum; /* borrowed from parser */
@@ -131,6 +138,8 @@ static bool diag_per_connection(TfaDiag d)
 
 static void shard_clear(Shard *s)
 {
+    if (s->f != NULL && s->f != stdin)
+        fclose(s->f);
     g_free(s->file);
     g_free(s->raw);
     g_clear_object(&s->parser);
@@ -183,7 +192,7 @@ static bool raw_ts(const char *raw, const char *key, TfaTs *out, bool *present)
     guint64 secs = 0, ns = 0;
     char *end = NULL;
     secs = g_ascii_strtoull(p, &end, 10);
-    if (end == p || *end != '.')
+    if (end == p || *end != '.' || secs > G_MAXINT64 / TFA_NSEC_PER_SEC - 1)
         return false;
     p = end + 1;
     for (int i = 0; i < 9; i++) {
@@ -197,30 +206,70 @@ static bool raw_ts(const char *raw, const char *key, TfaTs *out, bool *present)
     return true;
 }
 
+/* Typed look-ups: a member of another type (hostile or damaged input) reads
+ * as absent, never as a json-glib critical. */
+static JsonNode *member(JsonObject *o, const char *key)
+{
+    return o != NULL && json_object_has_member(o, key) ? json_object_get_member(o, key) : NULL;
+}
+
+static bool node_is(JsonNode *n, GType t)
+{
+    return n != NULL && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == t;
+}
+
+static guint64 node_uint(JsonNode *n)
+{
+    if (!node_is(n, G_TYPE_INT64))
+        return 0;
+    gint64 v = json_node_get_int(n);
+    return v < 0 ? 0 : (guint64)v;
+}
+
 static guint64 get_uint(JsonObject *o, const char *key)
 {
-    if (o == NULL || !json_object_has_member(o, key))
-        return 0;
-    JsonNode *n = json_object_get_member(o, key);
-    if (JSON_NODE_HOLDS_NULL(n))
-        return 0;
-    return (guint64)json_node_get_int(n);
+    return node_uint(member(o, key));
+}
+
+static const char *get_str(JsonObject *o, const char *key)
+{
+    JsonNode *n = member(o, key);
+    return node_is(n, G_TYPE_STRING) ? json_node_get_string(n) : NULL;
+}
+
+static bool get_bool(JsonObject *o, const char *key)
+{
+    JsonNode *n = member(o, key);
+    return node_is(n, G_TYPE_BOOLEAN) && json_node_get_boolean(n);
 }
 
 static JsonObject *get_obj(JsonObject *o, const char *key)
 {
-    if (o == NULL || !json_object_has_member(o, key))
-        return NULL;
-    JsonNode *n = json_object_get_member(o, key);
-    return JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+    JsonNode *n = member(o, key);
+    return n != NULL && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
 }
 
 static JsonArray *get_arr(JsonObject *o, const char *key)
 {
-    if (o == NULL || !json_object_has_member(o, key))
-        return NULL;
-    JsonNode *n = json_object_get_member(o, key);
-    return JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
+    JsonNode *n = member(o, key);
+    return n != NULL && JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
+}
+
+static guint arr_len(JsonArray *a)
+{
+    return a != NULL ? json_array_get_length(a) : 0;
+}
+
+static JsonObject *arr_obj(JsonArray *a, guint i)
+{
+    JsonNode *n = i < arr_len(a) ? json_array_get_element(a, i) : NULL;
+    return n != NULL && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+}
+
+static const char *arr_str(JsonArray *a, guint i)
+{
+    JsonNode *n = i < arr_len(a) ? json_array_get_element(a, i) : NULL;
+    return node_is(n, G_TYPE_STRING) ? json_node_get_string(n) : NULL;
 }
 
 static void states_of(JsonObject *o, guint64 states[TFA_TCP_N_STATES])
@@ -230,16 +279,21 @@ static void states_of(JsonObject *o, guint64 states[TFA_TCP_N_STATES])
         states[k] = get_uint(o, tfa_tcp_state_name((TfaTcpState)k));
 }
 
-static gboolean read_file(const char *file, GArray *recs, Shard *sh, GError **error)
+static gboolean read_file(const char *file, guint32 index, GArray *recs, Shard *sh, GError **error)
 {
     FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
     if (f == NULL)
         return fail(error, file, g_strerror(errno));
+    sh->f = f;
+    bool seekable = f != stdin && ftello(f) == 0;
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
     gboolean ok = TRUE;
+    guint64 off = 0, next = 0;
     while ((n = getline(&line, &cap, f)) > 0) {
+        off = next;
+        next += (guint64)n;
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';
         if (n == 0)
@@ -251,7 +305,15 @@ static gboolean read_file(const char *file, GArray *recs, Shard *sh, GError **er
                 ok = fail(error, file, "a connection record without an id");
                 break;
             }
-            r.line = g_strndup(line, (gsize)n);
+            if ((guint64)n > G_MAXUINT32) {
+                ok = fail(error, file, "a record longer than 4 GiB");
+                break;
+            }
+            r.off = off;
+            r.len = (guint32)n;
+            r.file = index;
+            if (!seekable)
+                r.line = g_strndup(line, (gsize)n);
             g_array_append_val(recs, r);
         } else if (strncmp(line, "{\"type\":\"summary\"", 17) == 0) {
             if (sh->raw != NULL) {
@@ -267,8 +329,8 @@ static gboolean read_file(const char *file, GArray *recs, Shard *sh, GError **er
         }
     }
     free(line);
-    if (f != stdin)
-        fclose(f);
+    if (ferror(f) && ok)
+        ok = fail(error, file, g_strerror(errno));
     if (!ok)
         return FALSE;
     if (sh->raw == NULL)
@@ -280,17 +342,21 @@ static gboolean read_file(const char *file, GArray *recs, Shard *sh, GError **er
         g_error_free(perr);
         return fail(error, file, msg);
     }
-    sh->sum = json_node_get_object(json_parser_get_root(sh->parser));
+    JsonNode *root = json_parser_get_root(sh->parser);
+    if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root))
+        return fail(error, file, "the summary is not a JSON object");
+    sh->sum = json_node_get_object(root);
     JsonObject *so = get_obj(sh->sum, "shard");
     if (so == NULL)
         return fail(error, file, "the summary has no \"shard\" object: not a --shard run");
-    const char *hash = json_object_get_string_member_with_default(so, "hash", "");
-    if (strcmp(hash, TFA_SHARD_HASH_NAME) != 0)
+    const char *hash = get_str(so, "hash");
+    if (hash == NULL || strcmp(hash, TFA_SHARD_HASH_NAME) != 0)
         return fail(error, file, "a shard of another flow hash");
-    sh->k = (guint)get_uint(so, "k");
-    sh->n = (guint)get_uint(so, "n");
-    if (sh->k < 1 || sh->k > sh->n)
+    guint64 sk = get_uint(so, "k"), sn = get_uint(so, "n");
+    if (sk < 1 || sk > sn || sn > 65536)
         return fail(error, file, "bad shard number");
+    sh->k = (guint)sk;
+    sh->n = (guint)sn;
     return TRUE;
 }
 
@@ -298,6 +364,23 @@ static gint rec_cmp(gconstpointer a, gconstpointer b)
 {
     const MergeRec *x = a, *y = b;
     return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The merged id of shard id @old (0: not among the records). */
+static guint64 new_id(GArray *recs, guint64 old)
+{
+    guint lo = 0, hi = recs->len;
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        guint64 v = g_array_index(recs, MergeRec, mid).id;
+        if (v == old)
+            return (guint64)mid + 1;
+        if (v < old)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
 }
 
 /* Replace the number after @at (a pointer into @line) by @v. */
@@ -360,11 +443,11 @@ static gboolean check_same(Shard *sh, guint n, GError **error)
 static void merge_tables(TfaSummary *sum, Shard *sh)
 {
     JsonArray *hosts = get_arr(sh->sum, "hosts");
-    for (guint i = 0; hosts != NULL && i < json_array_get_length(hosts); i++) {
-        JsonObject *h = json_array_get_object_element(hosts, i);
+    for (guint i = 0; i < arr_len(hosts); i++) {
+        JsonObject *h = arr_obj(hosts, i);
         TfaAddr a;
         guint64 st[TFA_TCP_N_STATES];
-        if (!parse_addr(json_object_get_string_member_with_default(h, "ip", NULL), &a))
+        if (!parse_addr(get_str(h, "ip"), &a))
             continue;
         states_of(get_obj(h, "final_states"), st);
         tfa_summary_merge_host(sum, &a, st);
@@ -372,14 +455,12 @@ static void merge_tables(TfaSummary *sum, Shard *sh)
     /* the raw service counts sit beside the table, in the same order */
     JsonArray *svcs = get_arr(sh->sum, "services");
     JsonArray *raw = get_arr(get_obj(sh->sum, "shard"), "services");
-    for (guint i = 0; svcs != NULL && i < json_array_get_length(svcs); i++) {
-        JsonObject *s = json_array_get_object_element(svcs, i);
-        JsonObject *r = raw != NULL && i < json_array_get_length(raw)
-                            ? json_array_get_object_element(raw, i)
-                            : NULL;
+    for (guint i = 0; i < arr_len(svcs); i++) {
+        JsonObject *s = arr_obj(svcs, i);
+        JsonObject *r = arr_obj(raw, i);
         TfaServiceStats in;
         memset(&in, 0, sizeof(in));
-        if (!parse_addr(json_object_get_string_member_with_default(s, "ip", NULL), &in.addr))
+        if (!parse_addr(get_str(s, "ip"), &in.addr))
             continue;
         in.port = (uint16_t)get_uint(s, "port");
         in.conns = get_uint(s, "connections");
@@ -388,9 +469,9 @@ static void merge_tables(TfaSummary *sum, Shard *sh)
         in.half_open = get_uint(s, "half_open");
         JsonArray *src = get_arr(r, "half_open_sources");
         in.sources = g_array_new(FALSE, FALSE, sizeof(TfaAddr));
-        for (guint k = 0; src != NULL && k < json_array_get_length(src); k++) {
+        for (guint k = 0; k < arr_len(src); k++) {
             TfaAddr a;
-            if (parse_addr(json_array_get_string_element(src, k), &a))
+            if (parse_addr(arr_str(src, k), &a))
                 g_array_append_val(in.sources, a);
         }
         tfa_summary_merge_service(sum, &in, get_uint(r, "accepted"));
@@ -399,18 +480,18 @@ static void merge_tables(TfaSummary *sum, Shard *sh)
     tfa_summary_merge_not_listed(sum, get_uint(sh->sum, "hosts_not_listed"),
                                  get_uint(sh->sum, "services_not_listed"));
     JsonArray *scs = get_arr(get_obj(sh->sum, "shard"), "scanners");
-    for (guint i = 0; scs != NULL && i < json_array_get_length(scs); i++) {
-        JsonObject *s = json_array_get_object_element(scs, i);
+    for (guint i = 0; i < arr_len(scs); i++) {
+        JsonObject *s = arr_obj(scs, i);
         TfaAddr a;
-        if (!parse_addr(json_object_get_string_member_with_default(s, "ip", NULL), &a))
+        if (!parse_addr(get_str(s, "ip"), &a))
             continue;
         JsonArray *ts = get_arr(s, "targets");
-        guint nt = ts != NULL ? json_array_get_length(ts) : 0;
+        guint nt = arr_len(ts);
         g_autofree TfaScanTarget *t = g_new0(TfaScanTarget, nt + 1);
         guint m = 0;
         for (guint k = 0; k < nt; k++) {
-            JsonObject *to = json_array_get_object_element(ts, k);
-            if (!parse_addr(json_object_get_string_member_with_default(to, "ip", NULL), &t[m].addr))
+            JsonObject *to = arr_obj(ts, k);
+            if (!parse_addr(get_str(to, "ip"), &t[m].addr))
                 continue;
             t[m++].port = (uint16_t)get_uint(to, "port");
         }
@@ -437,12 +518,12 @@ gboolean tfa_merge_run(const TfaOptions *opts, FILE *out, GError **error)
     TfaOptions mo;
     tfa_options_init(&mo);
     TfaSummary *sum = NULL;
-    g_autoptr(GHashTable) newid = NULL;
     g_autoptr(GString) buf = NULL;
+    g_autoptr(GString) line = NULL;
 
     for (guint i = 0; ok && i < nf; i++) {
         sh[i].file = g_strdup(opts->files[i]);
-        ok = read_file(opts->files[i], recs, &sh[i], error);
+        ok = read_file(opts->files[i], i, recs, &sh[i], error);
     }
     if (ok) {
         guint n = sh[0].n;
@@ -490,13 +571,11 @@ gboolean tfa_merge_run(const TfaOptions *opts, FILE *out, GError **error)
     JsonObject *in = get_obj(sh[0].sum, "input");
     info.capture.files_opened = get_uint(in, "files_opened");
     info.capture.files_damaged = get_uint(in, "files_damaged");
-    info.capture.have_kernel_stats = in != NULL && json_object_has_member(in, "kernel_drops");
+    info.capture.have_kernel_stats = member(in, "kernel_drops") != NULL;
     info.capture.kernel_drops = get_uint(in, "kernel_drops");
     info.capture.iface_drops = get_uint(in, "interface_drops");
-    info.input_damaged =
-        in != NULL && json_object_get_boolean_member_with_default(in, "damaged", FALSE);
-    info.interrupted =
-        in != NULL && json_object_get_boolean_member_with_default(in, "interrupted", FALSE);
+    info.input_damaged = get_bool(in, "damaged");
+    info.interrupted = get_bool(in, "interrupted");
 
     sum = tfa_summary_new(&mo, &st);
     for (guint i = 0; i < nf; i++) {
@@ -530,28 +609,37 @@ gboolean tfa_merge_run(const TfaOptions *opts, FILE *out, GError **error)
 
     /* records: by creating frame, renumbered as one run numbers them */
     g_array_sort(recs, rec_cmp);
-    newid = g_hash_table_new(g_int64_hash, g_int64_equal);
-    for (guint i = 0; i < recs->len; i++) {
-        MergeRec *r = &g_array_index(recs, MergeRec, i);
-        if (i > 0 && g_array_index(recs, MergeRec, i - 1).id == r->id) {
+    for (guint i = 1; i < recs->len; i++) {
+        if (g_array_index(recs, MergeRec, i - 1).id == g_array_index(recs, MergeRec, i).id) {
             ok = fail(error, "(shards)", "two connection records with the same id");
             goto done;
         }
-        g_hash_table_insert(newid, &r->id, GUINT_TO_POINTER(i + 1));
     }
     buf = g_string_new(NULL);
+    line = g_string_new(NULL);
     for (guint i = 0; i < recs->len; i++) {
         MergeRec *r = &g_array_index(recs, MergeRec, i);
         static const char cont[] = "\"continues\":{\"id\":";
+        const char *text = r->line;
+        if (text == NULL) {
+            FILE *f = sh[r->file].f;
+            g_string_set_size(line, r->len);
+            if (fseeko(f, (off_t)r->off, SEEK_SET) != 0 ||
+                fread(line->str, 1, r->len, f) != r->len ||
+                strncmp(line->str, "{\"type\":\"connection\",\"id\":", 26) != 0) {
+                ok = fail(error, sh[r->file].file, "changed while it was being merged");
+                goto done;
+            }
+            text = line->str;
+        }
         g_string_truncate(buf, 0);
         const char *rest;
-        put_id(buf, r->line, r->line + 26, i + 1, &rest); /* after {"type":"connection","id": */
+        put_id(buf, text, text + 26, i + 1, &rest); /* after {"type":"connection","id": */
         const char *c = strstr(rest, cont);
         if (c != NULL) {
             guint64 old = 0;
             (void)parse_uint_at(c + sizeof(cont) - 1, &old);
-            gpointer v = g_hash_table_lookup(newid, &old);
-            put_id(buf, rest, c + sizeof(cont) - 1, GPOINTER_TO_UINT(v), &rest);
+            put_id(buf, rest, c + sizeof(cont) - 1, new_id(recs, old), &rest);
         }
         g_string_append(buf, rest);
         g_string_append_c(buf, '\n');
