@@ -27,7 +27,9 @@
  *   Exceptions, documented in tcpflow-audit(1) SCALING: connections_peak is
  *   the sum of the shards' peaks (an upper bound of one run's); where a cap
  *   was reached (--max-connections, --max-buffer-bytes, the summary tables)
- *   each shard applied it to its own share.
+ *   each shard applied it to its own share; after a step back in capture
+ *   time, idle expiry depends on the other connections in the table
+ *   (conntrack's queue is ordered by activity), so it may differ.
  *
  * Not on the packet path.  Needs json-glib at build time (else --merge
  * says so and fails).

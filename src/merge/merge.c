@@ -639,7 +639,13 @@ gboolean tfa_merge_run(const TfaOptions *opts, FILE *out, GError **error)
         if (c != NULL) {
             guint64 old = 0;
             (void)parse_uint_at(c + sizeof(cont) - 1, &old);
-            put_id(buf, rest, c + sizeof(cont) - 1, new_id(recs, old), &rest);
+            guint64 now = new_id(recs, old);
+            put_id(buf, rest, c + sizeof(cont) - 1, now, &rest);
+            /* and where an anomaly's detail names it (report/detail.c) */
+            g_autofree char *was = g_strdup_printf("continues record %" G_GUINT64_FORMAT " ", old);
+            const char *d;
+            while ((d = strstr(rest, was)) != NULL)
+                put_id(buf, rest, d + 17, now, &rest); /* after "continues record " */
         }
         g_string_append(buf, rest);
         g_string_append_c(buf, '\n');

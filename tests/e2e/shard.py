@@ -10,7 +10,10 @@ connections_peak, which is the sum of the shards' peaks (tcpflow-audit(1),
 SCALING) and so at least one run's.  The generated capture holds
 capture-level findings whose counts are spread over the shards (a port
 scan, a SYN flood, a refusing service, a CLOSE_WAIT leak): with 7 shards no
-shard finds them alone, and the merge must.
+shard finds them alone, and the merge must.  Then the public corpus
+(../shared/corpus, TFA_CORPUS), 3 shards, within TFA_SHARD_CORPUS_SECONDS
+(default 40); a capture whose time steps back may differ (documented) and
+is skipped when it does.
 """
 import glob
 import json
@@ -19,6 +22,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 from tap import check, failed, note, plan, skip
 
@@ -138,14 +142,14 @@ def finding_codes(summary):
     return sorted((f["code"], f["ip"], f["port"]) for f in summary.get("finding_details", []))
 
 
-def check_capture(tmp, name, path, expect_split=False):
+def check_capture(tmp, name, path, expect_split=False, shards=SHARDS):
     rc, out, err = run(["--format", "jsonl", path])
     if rc not in (0, 1, 4):
         check(False, "%s: one run (exit %d: %s)" % (name, rc, err.strip()))
         return
     one, one_sum = parse(out)
     want = sorted(one, key=lambda r: r["id"])
-    for n in SHARDS:
+    for n in shards:
         files, shard_sums, bad = [], [], None
         for k in range(1, n + 1):
             f = os.path.join(tmp, "%s.%d-%d.jsonl" % (name, k, n))
@@ -166,6 +170,15 @@ def check_capture(tmp, name, path, expect_split=False):
         got, got_sum = parse(mout)
         as_set = sorted(json.dumps(r, sort_keys=True) for r in got) == \
             sorted(json.dumps(r, sort_keys=True) for r in one)
+        if (not as_set or got != want) and one_sum is not None and \
+                one_sum["diagnostics"].get("CAPTURE_TIME_WENT_BACKWARDS", 0) > 0:
+            # documented exception (tcpflow-audit(1) SCALING): after a step
+            # back in time, which idle connection times out first depends on
+            # the others in the table
+            skip("%s N=%d: records equal one run's" % (name, n),
+                 "capture time steps back (CAPTURE_TIME_WENT_BACKWARDS): idle expiry "
+                 "depends on the other connections tracked")
+            continue
         check(as_set and got == want,
               "%s N=%d: %d records, as a set %s and in id order %s" %
               (name, n, len(got), "equal" if as_set else "DIFFER",
@@ -217,6 +230,23 @@ def main():
         check_capture(tmp, "generated", gen, expect_split=True)
         for s in samples:
             check_capture(tmp, os.path.basename(s), s)
+        # real traffic (VLANs, IPv6, fragments, ICMP errors), 3 shards, within a budget
+        corpus = os.environ.get("TFA_CORPUS") or os.path.join(SRCDIR, "..", "shared", "corpus")
+        if not os.path.isdir(corpus):
+            skip("the corpus captures, 3 shards merged", "no corpus at %s" % corpus)
+        else:
+            budget = float(os.environ.get("TFA_SHARD_CORPUS_SECONDS") or 40)
+            start = time.time()
+            caps = sorted(os.path.join(d, f) for d, _, fs in os.walk(corpus) for f in fs
+                          if f.endswith((".pcap", ".pcapng", ".cap", ".trace", ".pcap.gz")))
+            done = 0
+            for c in caps:
+                if time.time() - start > budget:
+                    note("corpus: time budget spent after %d of %d captures" % (done, len(caps)))
+                    break
+                check_capture(tmp, "corpus:" + os.path.relpath(c, corpus).replace(os.sep, "_"),
+                              c, shards=(3,))
+                done += 1
     plan()
     return 1 if failed() else 0
 
