@@ -513,7 +513,16 @@ static bool check_options(Cli *cli, TfaOptions *o, GError **error)
                     "-w, -Z and --duration apply to live capture (-i) only");
         return false;
     }
-    return split_positionals(cli, o, error);
+    if (!split_positionals(cli, o, error))
+        return false;
+    if (o->merge && (o->filter != NULL || o->at_set || o->ladder || o->conn_ids != NULL ||
+                     (o->format != TFA_FORMAT_AUTO && o->format != TFA_FORMAT_JSONL))) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    "--merge writes JSON Lines from the files named: no filter expression, "
+                    "--at, --ladder, --conn or other --format");
+        return false;
+    }
+    return true;
 }
 
 /* Give up root after the capture handle is open, as tcpdump -Z does. */

@@ -212,6 +212,8 @@ def main():
         check(run(["--shard", "4/3", "x.pcap"])[0] == 2, "--shard 4/3 is a usage error")
         check(run(["--shard", "1/2", "--only-anomalous", "x.pcap"])[0] == 2,
               "--shard with --only-anomalous is a usage error")
+        check(run(["--merge", "--format", "text", "x.jsonl"])[0] == 2,
+              "--merge --format text is a usage error")
         gen = os.path.join(tmp, "generated.pcap")
         generate(gen)
         samples = sorted(glob.glob(os.path.join(SRCDIR, "samples", "*.pcap")) +
