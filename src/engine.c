@@ -22,6 +22,7 @@
 #include "tcpflow-audit/defrag.h"
 #include "tcpflow-audit/ipcomp.h"
 #include "tcpflow-audit/detect.h"
+#include "tcpflow-audit/html.h"
 #include "tcpflow-audit/message.h"
 #include "tcpflow-audit/record.h"
 #include "tcpflow-audit/report-queue.h"
@@ -54,6 +55,7 @@ struct TfaEngine {
     bool stopped;
     TfaTs progress_at;       /* when the progress line was last drawn (0: never) */
     guint64 drops;           /* live: kernel + interface drops so far */
+    guint64 html_points;     /* -f html: graph rows held by live connections */
 };
 
 TfaEngine *tfa_engine_new(const TfaOptions *opts, TfaCapture *cap, TfaReporter *rep)
@@ -117,6 +119,8 @@ static gboolean drain(TfaEngine *e, GError **error)
         /* after the end-of-connection anomalies, which may also be dropped */
         e->stats.diag[TFA_DIAG_CONN_ANOMALIES_TRUNCATED] += c->anomalies_dropped;
         tfa_seqtrack_release(c, &e->budget);
+        if (e->opts->format == TFA_FORMAT_HTML && c->ladder != NULL)
+            e->html_points -= MIN(e->html_points, c->ladder->len);
         tfa_record_build(c, &rec);
         for (unsigned code = 0; code < TFA_ANOMALY_N; code++)
             e->stats.anomaly[code] += rec.code_count[code];
@@ -355,6 +359,8 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
     tfa_detect_segment(c, e->opts, seg, side, &sm, &sq, created);
     if (e->opts->ladder && tfa_options_conn_selected(e->opts, c->id))
         ladder_add(e, c, seg, side);
+    else if (e->opts->format == TFA_FORMAT_HTML && tfa_options_conn_selected(e->opts, c->id))
+        tfa_html_collect(c, seg, side, &e->html_points);
     tfa_conntrack_set_closed(e->ct, c, tfa_tcpsm_finished(c), seg->frame_no);
 }
 

@@ -280,9 +280,11 @@ static bool check_options(Cli *cli, TfaOptions *o, GError **error)
             o->format = TFA_FORMAT_JSONL;
         else if (strcmp(cli->format, "csv") == 0)
             o->format = TFA_FORMAT_CSV;
+        else if (strcmp(cli->format, "html") == 0)
+            o->format = TFA_FORMAT_HTML;
         else {
             g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                        "unknown format '%s' (text, jsonl or csv)", cli->format);
+                        "unknown format '%s' (text, jsonl, csv or html)", cli->format);
             return false;
         }
     }
@@ -561,6 +563,7 @@ static const char *description_text =
     "  tcpflow-audit capture.pcap\n"
     "  tcpflow-audit --format jsonl trace-0.pcap trace-1.pcap 'port 443' | jq .\n"
     "  tcpflow-audit -i eth0 --format jsonl 'tcp port 8080'\n"
+    "  tcpflow-audit -f html capture.pcap > report.html\n"
     "\n"
     "See tcpflow-audit(1) and tcpflow-audit-records(5).";
 
@@ -587,7 +590,8 @@ int main(int argc, char **argv)
         {"filter", 0, 0, G_OPTION_ARG_STRING, &cli.filter,
          "BPF filter expression (or give it after the files)", "EXPR"},
         {"format", 'f', 0, G_OPTION_ARG_STRING, &cli.format,
-         "Output format: text, jsonl or csv (default: text on a terminal, jsonl otherwise)",
+         "Output format: text, jsonl, csv or html (one self-contained page with graphs, "
+         "written at the end; default: text on a terminal, jsonl otherwise)",
          "FORMAT"},
         {"color", 0, 0, G_OPTION_ARG_STRING, &cli.color,
          "Colour text output: auto, always or never (default auto)", "WHEN"},
@@ -620,7 +624,8 @@ int main(int argc, char **argv)
         {"max-anomalies", 0, 0, G_OPTION_ARG_INT64, &cli.max_anomalies,
          "Keep at most N anomalies per connection; counts stay exact (default 256)", "N"},
         {"max-details", 0, 0, G_OPTION_ARG_INT64, &cli.max_details,
-         "Text report: explain at most N anomalous connections in detail (default 100)", "N"},
+         "Text report: explain at most N anomalous connections in detail (default 100); "
+         "html: draw at most N (default 25)", "N"},
         {"stuck-after", 0, 0, G_OPTION_ARG_STRING, &cli.stuck_after,
          "An endpoint quiet this long in CLOSE_WAIT or FIN_WAIT_2 is stuck (default 5)",
          "SECONDS"},
@@ -713,6 +718,7 @@ int main(int argc, char **argv)
         cli_clear(&cli);
         return EXIT_OK;
     }
+    bool max_details_given = cli.max_details != -1;
     if (!check_options(&cli, &opts, &error)) {
         tfa_message_error("%s (try --help)", error->message);
         cli_clear(&cli);
@@ -733,6 +739,8 @@ int main(int argc, char **argv)
     }
     if (opts.ladder)
         opts.format = TFA_FORMAT_LADDER;
+    if (opts.format == TFA_FORMAT_HTML && !max_details_given)
+        opts.max_details = TFA_DEFAULT_HTML_DRAWN;
     if (opts.format == TFA_FORMAT_AUTO)
         opts.format = isatty(STDOUT_FILENO) ? TFA_FORMAT_TEXT : TFA_FORMAT_JSONL;
     if (opts.color == TFA_COLOR_AUTO)

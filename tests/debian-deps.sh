@@ -1,14 +1,15 @@
 #!/bin/sh
 # Install what building and testing tcpflow-audit needs on Debian 12.
 #   sh tests/debian-deps.sh            build + test dependencies
-#   sh tests/debian-deps.sh --oracles  also tshark, for the Wireshark cross-checks
+#   sh tests/debian-deps.sh --oracles  also tshark (the Wireshark cross-checks) and
+#                                      chromium (the browser test of -f html)
 # Runs apt-get directly as root, through sudo otherwise.  Non-interactive.
 set -eu
 pkgs="build-essential autoconf automake pkg-config libpcap-dev libglib2.0-dev
 libcmocka-dev libjson-glib-dev python3 python3-jsonschema groff-base
 zlib1g-dev libzstd-dev liblzma-dev liblz4-dev zstd lz4"
 if [ "${1:-}" = "--oracles" ]; then
-    pkgs="$pkgs tshark"
+    pkgs="$pkgs tshark chromium"
 fi
 if [ "$(id -u)" = 0 ]; then
     as_root=""

@@ -74,7 +74,7 @@ typedef enum TfaSeverity {
     X(TEARDOWN_SPONTANEOUS_FIN, NOTICE, "a FIN on a 4-tuple with nothing else seen")               \
     X(RST_REFUSED, ERROR, "RST answering a SYN: no listener")                                      \
     X(RST_HANDSHAKE_ABORT, ERROR, "RST from the client during the handshake")                      \
-    X(RST_ABORTIVE_CLOSE, WARNING, "abortive close by the application (SO_LINGER 0, killed)")      \
+    X(RST_ABORTIVE_CLOSE, WARNING, "abortive close by the application (SO_LINGER 0)")             \
     X(RST_CLOSE_WITH_UNREAD_DATA, WARNING, "socket closed with unread received data")              \
     X(RST_DATA_TO_CLOSED_SOCKET, WARNING, "data arrived for a socket that had already closed")     \
     X(RST_STALE_CONNECTION, WARNING, "RST for a connection the sender no longer knows")            \
@@ -89,7 +89,7 @@ typedef enum TfaSeverity {
     X(ACK_DELAYED, INFO, "ACK held back in the delayed-ACK range")                                 \
     X(ACK_DELAY_OVER_500MS, WARNING, "ACK delayed beyond RFC 1122's 500 ms limit")                 \
     X(ACK_NAGLE_DELACK_STALL, WARNING,                                                             \
-      "sender held a small segment until the peer's delayed ACK arrived, repeatedly")              \
+      "sender held a small segment until the peer's delayed ACK arrived (repeatedly, or long)")              \
     X(ACK_STRETCH, INFO, "one ACK covers more than two full-sized segments")                       \
     X(ACK_UNSEEN_DATA, INFO, "ACK covers bytes never seen in the capture: capture loss")                      \
     X(SEQ_RETRANSMISSION, NOTICE, "data already sent was sent again")                              \
@@ -113,7 +113,9 @@ typedef enum TfaSeverity {
       "an ICMP error answered the SYN and the client tried no more: connect() failed")             \
     X(ICMP_ERROR, WARNING,                                                                         \
       "an ICMP error (unreachable, time exceeded, parameter problem) about the endpoint's segment") \
-    X(ICMP_PATH_MTU, INFO, "ICMP fragmentation needed / packet too big lowered the path MTU")
+    X(ICMP_PATH_MTU, INFO, "ICMP fragmentation needed / packet too big lowered the path MTU") \
+    X(HANDSHAKE_SYN_COOKIE, INFO,                                                                  \
+      "the SYN-ACK was a SYN cookie: the listener kept no state until the ACK")
 
 typedef enum TfaAnomalyCode {
 #define X(name, sev, text) TFA_ANOMALY_##name,
@@ -295,7 +297,7 @@ typedef enum TfaEndReason {
 #define TFA_EVIDENCE_LIST(X)                                                                       \
     X(SENT, "sent")                     /* the endpoint sent the segment: certain */              \
     X(RECEIVED, "received")             /* it was sent the segment: probable until confirmed */    \
-    X(TIMER, "timer")                   /* TIME_WAIT ran out (2*MSL of capture time) */            \
+    X(TIMER, "timer")                   /* TIME_WAIT ran out (2*MSL); connect() gave up */         \
     X(INFERRED, "inferred")             /* implied by a later segment (a SYN-ACK before its SYN) */ \
     X(CAPTURE_START, "capture_start")   /* its state when the capture first shows it */
 

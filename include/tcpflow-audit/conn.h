@@ -44,6 +44,7 @@ typedef struct TfaLifecycle {
     bool syn_seen[2];     /* a SYN without ACK from this side */
     bool synack_seen[2];  /* a SYN+ACK from this side */
     uint32_t isn[2];      /* sequence number of this side's SYN */
+    uint32_t isn_open[2]; /* ... of the first one, which opened the connection */
     bool rst_seen;
     bool closed;          /* both endpoints are done (tcpsm) */
     TfaFrameNo closed_frame; /* the frame that closed it */
@@ -87,6 +88,10 @@ typedef struct TfaEndpoint {
     /* an RST this endpoint appears to have sent, and its state before it */
     bool closed_by_own_rst;
     uint8_t state_before_rst;
+    bool refuted;           /* its own segment showed it had not received ... */
+    uint32_t refuted_ack;   /* ... what ends here (a FIN sent again and again) */
+    uint8_t acks_dropped;   /* its repeated SYN-ACK showed the ACK taken to complete its
+                             * passive open never counted, this often */
     uint16_t path_dropped;  /* transitions beyond the cap, not kept */
     GArray *path;           /* of TfaTransition, capped */
 } TfaEndpoint;
@@ -137,6 +142,10 @@ typedef struct TfaRstInfo {
     bool peer_wrote_after_ack; /* ... after it had acknowledged that FIN */
     TfaFrameNo peer_data_frame; /* the first such segment */
     uint64_t peer_bytes;     /* payload the peer had sent before it */
+    uint64_t rcvd_unanswered; /* payload the sender had been sent since its own last data */
+    TfaDuration answered_after; /* the silence before the segment it answers */
+    bool answered_probe;     /* that segment was the peer's keep-alive probe */
+    TfaFrameNo syn_inside_frame; /* the sender's SYN inside the connection before it (0: none) */
     /* the sender's last segment before it: its copies after the RST are no talk */
     uint32_t pre_seq, pre_ack, pre_len;
     uint16_t pre_flags;
@@ -170,6 +179,32 @@ typedef struct TfaVerdicts {
     uint8_t syn_unanswered;               /* client SYNs captured that no SYN-ACK has answered yet */
     bool syn_retry_timed;                 /* a SYN was repeated at least an RTO after the one before */
     bool synack_unseen;                   /* the client's ACK shows a SYN-ACK the capture lacks */
+    /* the third ACK lost (or dropped by the server): the SYN-ACK repeats
+     * after the client's ACK was seen, reported once at the end */
+    uint8_t third_ack_repeats;            /* SYN-ACKs repeated after the ACK, on the server's timer */
+    bool third_ack_possible;              /* the first one could have crossed the ACK */
+    TfaFrameNo third_ack_frame;           /* the first such SYN-ACK */
+    TfaTs third_ack_ts;
+    TfaDuration third_ack_after;          /* its time after the ACK */
+    TfaFrameNo hs_done_frame;             /* the client's segment that then completed the server's
+                                           * side (0: none) */
+    TfaTs hs_done_ts;
+    bool hs_done_data;                    /* ... carried data */
+    TfaFrameNo hs_data_frame;             /* without: the client's first data after it */
+    TfaFrameNo hs_reset_frame;            /* or the server's RST that ended it (0: none) */
+    bool server_spoke;                    /* the server sent an ACK or data since its last SYN-ACK */
+    bool last_stale[2];                   /* each side's latest segment was of an earlier
+                                           * incarnation */
+    /* SYN cookies (Linux): the first SYN-ACK's TSval and whether its low 6
+     * bits carry the SYN's options, and the server's next TSval */
+    bool cookie_bits;                     /* TSval & 63 = the SYN's wscale | SACK | ECN */
+    bool cookie_mss;                      /* its MSS is one of the kernel's cookie table */
+    uint8_t cookie_jump;                  /* 0 unknown, 1 the next TSval ran on as the clock
+                                           * did, 2 it jumped ahead (the cookie's was backdated) */
+    uint32_t synack_tsval;
+    uint8_t syn_wscale;                   /* the client's SYN's window scale */
+    uint16_t syn_flags;                   /* and its flags (ECN setup: ECE | CWR) */
+    TfaTs synack_tsval_ts;
     /* teardown */
     bool fin_sent[2];
     uint32_t fin_seq[2];                  /* sequence number of each side's first FIN */
@@ -198,6 +233,9 @@ typedef struct TfaVerdicts {
     bool data_after_fin[2];               /* it sent data after the peer's FIN */
     bool wrote_after_ack[2];              /* ... after it had acknowledged that FIN */
     TfaFrameNo data_after_fin_frame[2];
+    uint64_t rcvd_unanswered[2];          /* payload it was sent since its own last data */
+    TfaDuration last_gap;                 /* the silence before the connection's latest segment */
+    TfaFrameNo syn_inside_frame[2];       /* its latest SYN inside the connection (0: none) */
     uint8_t reset_by[2];                  /* 1 + index in rsts[] of its accepted RST, while it
                                            * stays silent after it (0: none) */
     /* the outcome, decided when the connection is reported */
@@ -494,6 +532,9 @@ struct TfaConn {
     /* the ladder (engine, only with --ladder) */
     GArray *ladder;            /* of TfaLadderRow, at most opts->ladder_rows */
     guint64 ladder_dropped;
+    /* -f html keeps its graph points in ladder, decimated: one segment in
+     * ladder_stride is kept (report/html-collect.c) */
+    uint32_t ladder_stride, ladder_skip;
 
     /* findings (the sink, see conntrack.h) */
     GArray *anomalies;         /* of TfaAnomaly, capped */

@@ -17,6 +17,7 @@ typedef enum TfaFormat {
     TFA_FORMAT_JSONL,
     TFA_FORMAT_CSV,
     TFA_FORMAT_LADDER,   /* --ladder: sequence diagrams */
+    TFA_FORMAT_HTML,     /* one self-contained page with graphs (report/html.c) */
 } TfaFormat;
 
 typedef enum TfaColor {
@@ -51,6 +52,15 @@ typedef enum TfaColor {
 /* IP reassembly (defrag.h): Linux's net.ipv4.ipfrag_high_thresh, ipfrag_time */
 #define TFA_DEFAULT_MAX_FRAG_BYTES (4u * 1024u * 1024u)
 #define TFA_DEFAULT_FRAG_TIMEOUT (30 * TFA_NSEC_PER_SEC)
+/* -f html (report/html.c): segments kept per connection for its graphs
+ * (decimated beyond, keeping SYN/FIN/RST and anomalies' segments), and
+ * kept over all live connections at once (40 bytes each); connections
+ * listed in the overview.  Connections drawn: --max-details. */
+#define TFA_HTML_POINTS_PER_CONN 2000u
+#define TFA_HTML_POINTS_TOTAL 2000000u
+#define TFA_HTML_MAX_LISTED 2000u
+#define TFA_DEFAULT_HTML_DRAWN 25u /* -f html: --max-details */
+#define TFA_HTML_LADDER_ROWS 300u /* segments drawn in one ladder */
 
 typedef struct TfaOptions {
     /* input */

@@ -29,6 +29,18 @@ void tfa_record_build(const TfaConn *c, TfaConnRecord *rec);
  * (its last transition is certain). */
 bool tfa_record_state_certain(const TfaConnRecord *rec, TfaRole role);
 
+/* How the reports qualify @role's final state: "" when certain, " (not
+ * confirmed)" when inferred from what it was sent, and, when the endpoint
+ * sent nothing at all (a SYN never answered, connect() given up, an ICMP
+ * error from a router), that its state is unknown: the LISTEN or CLOSED
+ * the record gives is the state machine's assumption. */
+const char *tfa_record_state_note(const TfaConnRecord *rec, TfaRole role);
+
+/* "handshake H; close K (initiator: I); client ended in S, server in S"
+ * with tfa_record_state_note()'s qualifiers, into @buf: the outcome line
+ * of the text and html explanations. */
+const char *tfa_record_outcome_text(const TfaConnRecord *rec, char *buf, size_t len);
+
 /* The per-role traffic of a record. */
 static inline const TfaSideStats *tfa_record_stats(const TfaConnRecord *rec, TfaRole role)
 {

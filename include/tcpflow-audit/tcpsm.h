@@ -11,7 +11,10 @@
  * probable at the capture point, so B's transitions are probable until B's
  * own behaviour confirms them (B acknowledges what it received, or sends
  * what only the new state allows) - or contradicts them (B repeats its
- * SYN-ACK or FIN: what it was sent never arrived), which revokes them.
+ * SYN-ACK or FIN: what it was sent never arrived; or its own ACK, sent
+ * after the peer repeated its FIN, still stops short of it), which revokes
+ * them.  A bare RST (no ACK) from a passive opener shows it had no
+ * connection: its pending open is revoked.
  *
  * RST acceptability follows RFC 9293 §3.10.7.3 and RFC 5961 §3.2: in
  * SYN_SENT an RST must acknowledge the SYN; elsewhere only an RST whose
@@ -51,8 +54,12 @@ void tfa_tcpsm_advance(TfaConn *c, const TfaOptions *opts, TfaTs now);
 
 /* The connection is being reported at capture time @now: settle what the
  * capture can still say - TIME_WAIT taken over by a new incarnation or run
- * out, and received transitions whose cause was sent repeatedly to an
- * endpoint that never answered (they most likely never arrived). */
+ * out, received transitions whose cause was sent repeatedly to an endpoint
+ * that never answered (they most likely never arrived; so too the last ACK
+ * of its SYN-ACK to a passive opener that had let two go), and a client
+ * whose SYN retries stopped long before @now (its connect() gave up: CLOSED
+ * by its timer), and a listener that never repeated its one SYN-ACK (it
+ * kept no request, a SYN cookie: LISTEN again). */
 void tfa_tcpsm_finish(TfaConn *c, const TfaOptions *opts, TfaTs now);
 
 /* The state of endpoint @side at capture time @t, from its path. */

@@ -246,9 +246,21 @@ static void retire(TfaConnTable *ct, TfaConn *c, TfaEndReason why, GQueue *retir
     g_queue_push_tail_link(retired, &c->age_link);
 }
 
+/* Ended by reset only when an RST reset something: one its receiver did
+ * not accept (outside the window, or challenged, RFC 5961) left the
+ * connection to close as it did.  RSTs beyond the kept ones may have. */
 static TfaEndReason closed_reason(const TfaConn *c)
 {
-    return c->life.rst_seen ? TFA_END_RESET : TFA_END_CLOSED;
+    if (!c->life.rst_seen)
+        return TFA_END_CLOSED;
+    if (c->rsts == NULL || c->rsts_total > c->rsts->len)
+        return TFA_END_RESET;
+    for (guint i = 0; i < c->rsts->len; i++) {
+        uint8_t a = g_array_index(c->rsts, TfaRstInfo, i).accept;
+        if (a == TFA_RST_ACCEPTED || a == TFA_RST_NO_STATE)
+            return TFA_END_RESET;
+    }
+    return TFA_END_CLOSED;
 }
 
 void tfa_conntrack_expire(TfaConnTable *ct, TfaTs now, GQueue *retired)
@@ -356,6 +368,8 @@ static void track_lifecycle(TfaConn *c, const TfaSegment *seg, uint8_t side)
     uint8_t peer = (uint8_t)(1 - side);
 
     if (f & TFA_TH_SYN) {
+        if (!l->syn_seen[side] && !l->synack_seen[side])
+            l->isn_open[side] = seg->seq;
         if (f & TFA_TH_ACK)
             l->synack_seen[side] = true;
         else
@@ -400,14 +414,19 @@ static void account(TfaConn *c, const TfaSegment *seg, uint8_t side)
 }
 
 /* A pure SYN on a tuple whose connection has closed, with a new ISN, opens
- * a new incarnation. */
+ * a new incarnation.  So does the repeat of a SYN that had come inside the
+ * connection with another ISN than its opening one (a host rebooted,
+ * connecting again from the same port: its SYN drew a challenge ACK, which
+ * it reset, closing the old connection; its retry opens the new one). */
 static bool starts_new_incarnation(const TfaConn *c, const TfaSegment *seg, uint8_t side)
 {
     if ((seg->flags & (TFA_TH_SYN | TFA_TH_ACK | TFA_TH_RST)) != TFA_TH_SYN)
         return false;
     if (!conn_closed(c))
         return false;
-    return !(c->life.syn_seen[side] && c->life.isn[side] == seg->seq);
+    if (!c->life.syn_seen[side] || c->life.isn[side] != seg->seq)
+        return true;
+    return c->life.isn_open[side] != seg->seq && !c->mid_stream;
 }
 
 /* A segment on a VLAN tag where its 4-tuple has no connection: the

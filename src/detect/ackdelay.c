@@ -357,9 +357,19 @@ void tfa_detect_ack_end(TfaConn *c, TfaAnomalySink *sink)
          * small segment: one stall is an accident, two are a pattern.
          * Without the handshake the path's round trip is only bounded by
          * the ACKs; far from the sender, the release only roughly timed */
-        if (t->stalls < 2 || t->stalls * 4 < t->holds)
+        /* one stall is worth it too when it is a large share of a short
+         * exchange (a quarter of the connection's time or more): one
+         * request written in two calls */
+        TfaTs first = c->side[0].first_ts, last = c->side[0].last_ts;
+        if (c->side[1].packets > 0 && (c->side[0].packets == 0 || c->side[1].first_ts < first))
+            first = c->side[1].first_ts;
+        if (c->side[1].last_ts > last)
+            last = c->side[1].last_ts;
+        bool single = t->stalls == 1 && t->holds <= 2 && last > first &&
+                      t->stall_time * 4 >= last - first;
+        if (!single && (t->stalls < 2 || t->stalls * 4 < t->holds))
             continue;
-        if (t->stalls_timed >= 2)
+        if (t->stalls_timed >= 2 || (single && t->stalls_timed == 1))
             tfa_sink_add(sink, TFA_ANOMALY_ACK_NAGLE_DELACK_STALL, i, t->first_stall_frame,
                          t->first_stall_ts, t->stalls, t->stall_time);
         else

@@ -51,13 +51,58 @@ static void synack_again(TfaVerdicts *d, const TfaSegment *seg, uint8_t side,
         return;
     TfaDuration after_ack = seg->ts - d->ack_ts;
     TfaDuration to_server = d->syn_count > 0 ? d->synack_ts - d->syn_ts : -1;
-    if (to_server < 0)
-        /* the round trip to the server is unknown: the ACK may have crossed */
-        tfa_sink_add_possible(sink, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST, TFA_SEV_NOTICE, side,
-                              seg->frame_no, seg->ts, (int64_t)d->ack_frame, after_ack);
-    else if (after_ack > to_server)
-        tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST, side, seg->frame_no, seg->ts,
-                     (int64_t)d->ack_frame, after_ack);
+    /* one story however often it repeats: reported at the end, when what
+     * followed (the server's side completed, or reset) is known */
+    d->hs_done_frame = d->hs_data_frame = 0;
+    if (d->third_ack_repeats > 0) {
+        if (d->third_ack_repeats < UINT8_MAX)
+            d->third_ack_repeats++;
+        return;
+    }
+    if (to_server >= 0 && after_ack <= to_server)
+        return; /* the repeat crossed the ACK */
+    /* the round trip to the server unknown: the ACK may have crossed */
+    d->third_ack_possible = to_server < 0;
+    d->third_ack_repeats = 1;
+    d->third_ack_frame = seg->frame_no;
+    d->third_ack_ts = seg->ts;
+    d->third_ack_after = after_ack;
+}
+
+/* Linux's SYN cookie (net/ipv4/syncookies.c): with timestamps the cookie
+ * SYN-ACK's TSval carries the SYN's options in its low 6 bits (the window
+ * scale, 0xf for none, SACK at bit 4, ECN at bit 5), its clock backdated up
+ * to 63 ms; its MSS is one of a short table (per address family). */
+static const uint16_t COOKIE_MSS_V4[] = {536, 1300, 1440, 1460};
+static const uint16_t COOKIE_MSS_V6[] = {1220, 1420, 4440, 8940};
+
+static void cookie_synack(const TfaConn *c, TfaVerdicts *d, const TfaSegment *seg)
+{
+    if (!seg->opt.has_ts || !d->syn_opt_ts || d->syn_count == 0)
+        return;
+    bool ecn = (d->syn_flags & (TFA_TH_ECE | TFA_TH_CWR)) == (TFA_TH_ECE | TFA_TH_CWR) &&
+               (seg->flags & TFA_TH_ECE);
+    uint32_t opts = (d->syn_opt_ws ? (d->syn_wscale & 0xfu) : 0xfu) |
+                    (d->syn_opt_sack ? 0x10u : 0u) | (ecn ? 0x20u : 0u);
+    d->cookie_bits = (seg->opt.tsval & 0x3fu) == opts;
+    const uint16_t *tab = seg->src.family == 6 ? COOKIE_MSS_V6 : COOKIE_MSS_V4;
+    for (unsigned i = 0; seg->opt.has_mss && i < 4; i++)
+        if (seg->opt.mss == tab[i])
+            d->cookie_mss = true;
+    d->synack_tsval = seg->opt.tsval;
+    d->synack_tsval_ts = seg->ts;
+    (void)c;
+}
+
+/* The server's next segment with a timestamp after its cookie SYN-ACK: a
+ * real clock runs on with the time; the cookie's was set back. */
+static void cookie_next(TfaVerdicts *d, const TfaSegment *seg)
+{
+    if (!d->cookie_bits || d->cookie_jump != 0 || !seg->opt.has_ts)
+        return;
+    int64_t ticks = (int64_t)(uint32_t)(seg->opt.tsval - d->synack_tsval);
+    int64_t ms = (seg->ts - d->synack_tsval_ts) / TFA_NSEC_PER_MSEC;
+    d->cookie_jump = ticks > ms + 2 && ticks <= ms + 64 ? 2 : 1;
 }
 
 void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegment *seg,
@@ -118,6 +163,8 @@ void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSeg
         d->syn_count++;
         note_frame(d->syn_frames, &d->n_syn_frames, seg->frame_no);
         d->syn_opt_ws = seg->opt.has_wscale;
+        d->syn_wscale = seg->opt.wscale;
+        d->syn_flags = f;
         d->syn_opt_sack = seg->opt.sack_permitted;
         d->syn_opt_ts = seg->opt.has_ts;
         if (seg->payload_len > 0) {
@@ -146,6 +193,7 @@ void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSeg
             d->synack_opt_ws = seg->opt.has_wscale;
             d->synack_opt_sack = seg->opt.sack_permitted;
             d->synack_opt_ts = seg->opt.has_ts;
+            cookie_synack(c, d, seg);
             /* it must acknowledge ISN+1, plus any SYN data it accepted */
             const TfaEndpoint *cl = &c->ep[1 - side];
             d->syn_data_acked = -1;
@@ -163,10 +211,15 @@ void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSeg
         }
         d->synack_count++;
         d->synack_last_ts = seg->ts;
+        d->server_spoke = false;
         note_frame(d->synack_frames, &d->n_synack_frames, seg->frame_no);
         return;
     }
 
+    if (side != client && !(f & TFA_TH_RST)) {
+        d->server_spoke = true;
+        cookie_next(d, seg);
+    }
     if (f & TFA_TH_RST) {
         if (d->ack_frame == 0 && !c->mid_stream) {
             if (side != client && d->synack_count == 0 && d->syn_count > 0)
@@ -198,10 +251,44 @@ void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSeg
          (ev->before[side] == TFA_TCP_SYN_RECEIVED && side != client && !(f & TFA_TH_ACK))))
         tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_DATA_BEFORE_ESTABLISHED, side, seg->frame_no,
                      seg->ts, seg->payload_len, ev->before[side]);
+    /* after SYN-ACKs repeated past the ACK, the client's segment that
+     * completes the server's side (Linux takes the ACK of a data segment in
+     * SYN_RECEIVED): the server's accept() could return only then */
+    if (side == client && d->third_ack_repeats > 0 && d->hs_done_frame == 0 &&
+        ev->before[1 - side] == TFA_TCP_SYN_RECEIVED &&
+        ev->after[1 - side] != TFA_TCP_SYN_RECEIVED && ev->after[1 - side] != TFA_TCP_CLOSED) {
+        d->hs_done_frame = seg->frame_no;
+        d->hs_done_ts = seg->ts;
+        d->hs_done_data = seg->payload_len > 0;
+    } else if (side == client && d->hs_done_frame != 0 && !d->hs_done_data &&
+               d->hs_data_frame == 0 && seg->payload_len > 0 && !d->server_spoke) {
+        d->hs_data_frame = seg->frame_no;
+    }
     if (seg->opt.has_ts)
         d->used_ts = true;
     if (seg->opt.n_sack > 0)
         d->used_sack = true;
+}
+
+/* The third ACK never reached the server: it repeated its SYN-ACK, never
+ * completed its side, and reset the client's next segment - it had given
+ * up the half-open connection the client believed established.  The
+ * handshake was reset before it completed (at the server). */
+static bool server_gave_up(const TfaConn *c, TfaVerdicts *d)
+{
+    uint8_t server = (uint8_t)(1 - c->client);
+    d->hs_reset_frame = 0;
+    if (d->third_ack_repeats == 0 || d->server_spoke)
+        return false;
+    for (guint i = 0; c->rsts != NULL && i < c->rsts->len; i++) {
+        const TfaRstInfo *r = &g_array_index(c->rsts, TfaRstInfo, i);
+        if (r->side == server && r->frame > d->third_ack_frame) {
+            d->hs_reset_frame = r->frame;
+            d->hs_done_frame = 0; /* what we took to complete it did not */
+            return true;
+        }
+    }
+    return false;
 }
 
 void tfa_detect_handshake_end(const TfaConn *c, TfaVerdicts *d, TfaTs now, TfaAnomalySink *sink)
@@ -215,6 +302,8 @@ void tfa_detect_handshake_end(const TfaConn *c, TfaVerdicts *d, TfaTs now, TfaAn
         h = TFA_HANDSHAKE_NOT_SEEN;
     else if (d->refused)
         h = TFA_HANDSHAKE_REFUSED;
+    else if (d->ack_frame != 0 && server_gave_up(c, d))
+        h = TFA_HANDSHAKE_RESET_DURING;
     else if (d->ack_frame != 0)
         h = retried ? TFA_HANDSHAKE_COMPLETE_AFTER_RETRY : TFA_HANDSHAKE_COMPLETE;
     else if (d->reset_during)
@@ -231,7 +320,12 @@ void tfa_detect_handshake_end(const TfaConn *c, TfaVerdicts *d, TfaTs now, TfaAn
      * due yet, and a client that did not retry although the capture went on
      * past its timer (1 s) most likely got an answer the capture lacks (one
      * direction captured), or its application gave up. */
-    if (h == TFA_HANDSHAKE_UNANSWERED) {
+    /* An ICMP error that ended connect() answered the SYN: that is
+     * ICMP_CONNECT_FAILED (detect/icmp.c), not a SYN left unanswered. */
+    bool icmp_ended = c->ep[c->client].state == TFA_TCP_CLOSED &&
+                      c->icmp[c->client].count > 0 &&
+                      d->syn_last_frame < c->icmp[c->client].last_frame;
+    if (h == TFA_HANDSHAKE_UNANSWERED && !icmp_ended) {
         const TfaSideStats *cs = &c->side[c->client];
         if (d->syn_retry_timed)
             tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED, c->client, cs->last_frame,
@@ -240,6 +334,30 @@ void tfa_detect_handshake_end(const TfaConn *c, TfaVerdicts *d, TfaTs now, TfaAn
             tfa_sink_add_possible(sink, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED, TFA_SEV_INFO,
                                   c->client, cs->last_frame, cs->last_ts, d->syn_count,
                                   now - d->syn_last_ts);
+    }
+    if (d->third_ack_repeats > 0) {
+        uint8_t server = (uint8_t)(1 - c->client);
+        /* the state machine settled that the last ACK went the way of the
+         * others: nothing completed the server's side */
+        if (c->ep[server].state == TFA_TCP_SYN_RECEIVED)
+            d->hs_done_frame = d->hs_data_frame = 0;
+        if (d->third_ack_possible)
+            tfa_sink_add_possible(sink, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST, TFA_SEV_NOTICE,
+                                  server, d->third_ack_frame, d->third_ack_ts,
+                                  (int64_t)d->ack_frame, d->third_ack_after);
+        else
+            tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST, server, d->third_ack_frame,
+                         d->third_ack_ts, (int64_t)d->ack_frame, d->third_ack_after);
+    }
+    /* a SYN cookie: the options in the TSval's low bits, the MSS from the
+     * table, and never a repeat (the listener keeps no request to repeat it
+     * from), and the server's next TSval jumped ahead (1 in 64 SYN-ACKs
+     * has the bits by chance: alone they prove nothing, nothing is said) */
+    if (d->cookie_bits && d->cookie_mss && d->synack_count == 1 && !d->synack_bad_ack) {
+        uint8_t server = (uint8_t)(1 - c->client);
+        if (d->cookie_jump == 2)
+            tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_SYN_COOKIE, server, d->synack_frames[0],
+                         d->synack_ts, d->synack_tsval & 0x3f, 1);
     }
     /* an option offered in the SYN, not returned in the SYN-ACK, used anyway */
     if (d->synack_count > 0 && d->syn_count > 0 &&

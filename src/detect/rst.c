@@ -140,6 +140,10 @@ static void note_rst(TfaConn *c, TfaVerdicts *d, const TfaSegment *seg, uint8_t 
         r->peer_data_frame = d->data_after_fin_frame[peer];
     }
     r->peer_bytes = c->side[peer].bytes;
+    r->rcvd_unanswered = d->rcvd_unanswered[side];
+    r->answered_after = d->last_gap;
+    r->answered_probe = d->probes[peer] > 0;
+    r->syn_inside_frame = d->syn_inside_frame[side];
     r->pre_seq = d->last_seq[side];
     r->pre_ack = d->last_ack[side];
     r->pre_len = d->last_len[side];
@@ -231,10 +235,19 @@ static void note_segment(TfaConn *c, TfaVerdicts *d, const TfaSegment *seg, uint
         d->probes[side] = 0;
     }
     uint32_t end = seg->seq + seg_len(seg);
+    bool new_data = seg->payload_len > 0 &&
+                    (!d->snd_max_valid[side] || tfa_seq_gt(end, d->snd_max[side]));
     if (!d->snd_max_valid[side] || tfa_seq_gt(end, d->snd_max[side])) {
         d->snd_max[side] = end;
         d->snd_max_valid[side] = true;
     }
+
+    /* what each side was sent since it last wrote (a copy of what was
+     * already counted is no new request) */
+    if (seg->payload_len > 0)
+        d->rcvd_unanswered[side] = 0;
+    if (new_data)
+        d->rcvd_unanswered[peer] += seg->payload_len;
 
     /* what it acknowledged and wrote after the peer's FIN */
     bool acks_fin = (f & TFA_TH_ACK) && covers_fin(d, peer, seg->frame_no, seg->ack);
@@ -255,6 +268,8 @@ void tfa_detect_rst_segment(TfaConn *c, TfaVerdicts *d, const TfaSegment *seg, u
     uint8_t peer = (uint8_t)(1 - side);
     uint16_t f = seg->flags;
 
+    if (ev->syn_inside)
+        d->syn_inside_frame[side] = seg->frame_no;
     if (f & TFA_TH_RST) {
         note_rst(c, d, seg, side, ev);
         d->probes[peer] = 0; /* an answer too */
@@ -269,6 +284,7 @@ void tfa_detect_rst_segment(TfaConn *c, TfaVerdicts *d, const TfaSegment *seg, u
     d->last_ack[side] = seg->ack;
     d->last_seq[side] = seg->seq;
     d->last_valid[side] = true;
+    d->last_gap = d->prev_ts != 0 ? seg->ts - d->prev_ts : 0;
     d->prev_ts = seg->ts;
 }
 
@@ -341,10 +357,15 @@ static TfaRstCause decide(const TfaConn *c, const TfaRstInfo *r, const TfaOption
     if (r->idle_before >= opts->rst_idle)
         return TFA_RST_CAUSE_AFTER_IDLE;
     if (((1u << r->sender_state) & SYNCHRONIZED_OR_OPENING) && r->sender_held) {
-        /* Linux resets instead of FIN when closing with unread data; from
-         * the wire that is told from an abort only when the sender never
-         * sent data: it received, and closed without answering */
-        if (!r->sender_sent_data && r->peer_bytes > 0)
+        /* Linux resets instead of FIN when closing with unread data, and
+         * a killed or crashed process is closed so too (with nothing
+         * unread, it sends FIN).  Bytes it was sent after its own last
+         * write make unread data the leading cause when it never wrote, or
+         * when it is the server: a request it never answered.  A client's
+         * are most likely the answer to its request, which it read: there
+         * SO_LINGER 0 leads, and unread data stays a candidate (the
+         * explanation says so) */
+        if (r->rcvd_unanswered > 0 && (!r->sender_sent_data || c->ep[s].passive))
             return TFA_RST_CAUSE_CLOSE_WITH_UNREAD_DATA;
         return TFA_RST_CAUSE_ABORTIVE_CLOSE;
     }

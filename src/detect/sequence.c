@@ -46,6 +46,46 @@ static void add(TfaAnomalySink *sink, bool doubt, TfaAnomalyCode code, int side,
         tfa_sink_add(sink, code, side, f, ts, arg0, arg1);
 }
 
+/* What the peer's latest segment, which a duplicate ACK answers, was:
+ * only when nothing asked for the ACK (TFA_DUPACK_DATA) may data beyond it
+ * be missing.  The RST detector has not yet seen this segment, so c->det
+ * still holds the peer's latest. */
+enum {
+    TFA_DUPACK_DATA = 0,      /* nothing asked for it: data beyond it missing or reordered */
+    TFA_DUPACK_SYNACK_REPEAT, /* answers the peer's repeated SYN-ACK */
+    TFA_DUPACK_FIN_REPEAT,    /* answers the peer's repeated FIN */
+    TFA_DUPACK_CHALLENGE,     /* answers a segment it did not accept: an RST or SYN (RFC
+                               * 5961), a stale one (RFC 9293 §3.10.7.4) */
+};
+
+static int dupack_answers(const TfaConn *c, const TfaSegment *seg, uint8_t side)
+{
+    uint8_t peer = (uint8_t)(1 - side);
+    const TfaVerdicts *d = &c->det;
+    if (!d->last_valid[peer])
+        return TFA_DUPACK_DATA;
+    /* a SACK block above the ACK shows a hole, whatever it answers (a
+     * D-SACK below it shows a duplicate) */
+    for (uint8_t i = 0; i < seg->opt.n_sack && i < TFA_MAX_SACK_BLOCKS; i++)
+        if (tfa_seq_gt(seg->opt.sack[i].left, seg->ack))
+            return TFA_DUPACK_DATA;
+    uint16_t pf = d->last_flags[peer];
+    /* its previous segment was its SYN-ACK: this ACK repeats that one's
+     * acknowledgement, answering the peer's SYN-ACK (a simultaneous open) */
+    if (d->last_valid[side] && (d->last_flags[side] & TFA_TH_SYN))
+        return TFA_DUPACK_SYNACK_REPEAT;
+    if (d->last_stale[peer])
+        return TFA_DUPACK_CHALLENGE; /* the ACK of an unacceptable segment */
+    if ((pf & (TFA_TH_SYN | TFA_TH_ACK)) == (TFA_TH_SYN | TFA_TH_ACK))
+        return TFA_DUPACK_SYNACK_REPEAT;
+    if (pf & (TFA_TH_RST | TFA_TH_SYN))
+        return TFA_DUPACK_CHALLENGE;
+    if ((pf & TFA_TH_FIN) && d->fin_sent[peer] && d->fin_last_ts[peer] > d->fin_ts[peer] &&
+        d->last_seq[peer] + d->last_len[peer] == d->fin_seq[peer])
+        return TFA_DUPACK_FIN_REPEAT;
+    return TFA_DUPACK_DATA;
+}
+
 void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side,
                                  const TfaSeqEvent *ev, TfaAnomalySink *sink)
 {
@@ -59,9 +99,10 @@ void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side
                      ev->copy_kind);
         return;
     }
+    c->det.last_stale[side] = (x & TFA_SEQ_STALE) != 0;
     if (x & TFA_SEQ_STALE)
         tfa_sink_add(sink, TFA_ANOMALY_SEQ_STALE_INCARNATION, side, f, ts, seg->seq,
-                     c->half[side].prev_next);
+                     c->half[side].prev_incarnation ? (int64_t)c->half[side].prev_next : -1);
     if (x & TFA_SEQ_LOST)
         /* proven: the gap filled late, or the peer's SACK blocks and
          * duplicate ACKs (arg 1 says which) */
@@ -100,7 +141,10 @@ void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side
         /* the earlier ACK, by the peer of this segment's sender */
         tfa_sink_add(sink, TFA_ANOMALY_SEQ_ACK_INVALID, 1 - side, ev->beyond_frame, ev->beyond_ts,
                      ev->beyond_ack, ev->beyond_next);
-    if (x & TFA_SEQ_DUP_ACK)
+    /* a duplicate ACK that answers the peer's repeated SYN-ACK or FIN, or
+     * a challenge ACK, says nothing is missing: no finding (the repeat has
+     * its own) */
+    if ((x & TFA_SEQ_DUP_ACK) && dupack_answers(c, seg, side) == TFA_DUPACK_DATA)
         tfa_sink_add(sink, TFA_ANOMALY_SEQ_DUP_ACK, side, f, ts, ev->dupacks, seg->ack);
     if (x & TFA_SEQ_KEEPALIVE)
         tfa_sink_add(sink, TFA_ANOMALY_SEQ_KEEPALIVE, side, f, ts,

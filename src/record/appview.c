@@ -235,6 +235,15 @@ static void opening(const TfaConnRecord *rec, TfaRole role, TfaAppSide *s)
         else if (first != NULL && ep->state == TFA_TCP_SYN_SENT)
             e = add(s, TFA_APP_CALL_CONNECT, TFA_APP_RESULT_WOULD_FAIL, TFA_APP_WHY_ICMP_CONNECT,
                     true, first, ic->frame, ic->ts);
+        else if (first != NULL && ep->state == TFA_TCP_CLOSED && !c->life.rst_seen &&
+                 d->synack_count == 0) {
+            /* its SYN retries ran out (tcpsm ended it by its timer): Linux
+             * reports the soft error kept instead of ETIMEDOUT
+             * (tcp_write_err: sk_err_soft ?: ETIMEDOUT) */
+            add(s, TFA_APP_CALL_CONNECT, TFA_APP_RESULT_FAILED, TFA_APP_WHY_SYN_TIMEOUT, false,
+                last != NULL ? last : first, d->syn_last_frame, d->syn_last_ts);
+            return;
+        }
         if (e != NULL) {
             e->arg = ic->count;
             e->frame2 = ic->count > 1 ? ic->frame : 0;
@@ -602,7 +611,13 @@ const char *tfa_appview_event_text(const TfaConnRecord *rec, TfaRole role, const
                    ev->arg, f);
         break;
     case TFA_APP_WHY_SYN_TIMEOUT:
-        if (ev->result == TFA_APP_RESULT_FAILED)
+        if (ev->result == TFA_APP_RESULT_FAILED && strcmp(err, "ETIMEDOUT") != 0)
+            g_snprintf(buf, len,
+                       "connect() gave up after its last SYN at frame %" PRIu64 ": it failed "
+                       "with %s, the soft ICMP error it kept (frame %" PRIu64 "), in place of "
+                       "ETIMEDOUT",
+                       f, err, (uint64_t)ic->last_frame);
+        else if (ev->result == TFA_APP_RESULT_FAILED)
             g_snprintf(buf, len,
                        "connect() gave up: it failed with ETIMEDOUT after its last SYN at frame "
                        "%" PRIu64,

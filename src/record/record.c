@@ -3,6 +3,7 @@
 
 #include "tcpflow-audit/record.h"
 
+#include <glib.h>
 #include <string.h>
 
 void tfa_record_build(const TfaConn *c, TfaConnRecord *rec)
@@ -48,4 +49,27 @@ bool tfa_record_state_certain(const TfaConnRecord *rec, TfaRole role)
     if (ep->path == NULL || ep->path->len == 0)
         return false;
     return g_array_index(ep->path, TfaTransition, ep->path->len - 1).certain;
+}
+
+const char *tfa_record_state_note(const TfaConnRecord *rec, TfaRole role)
+{
+    if (tfa_record_state_certain(rec, role))
+        return "";
+    if (tfa_record_stats(rec, role)->packets == 0)
+        return " (assumed: it sent nothing, so its real state is unknown)";
+    return " (not confirmed)";
+}
+
+const char *tfa_record_outcome_text(const TfaConnRecord *rec, char *buf, size_t len)
+{
+    const TfaConn *c = rec->conn;
+    g_snprintf(buf, len, "handshake %s; close %s (initiator: %s); client ended in %s%s, server in %s%s",
+               tfa_handshake_name((TfaHandshake)c->det.handshake),
+               tfa_close_name((TfaCloseKind)c->det.close_kind),
+               tfa_initiator_name((TfaInitiator)c->det.close_initiator),
+               tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[TFA_ROLE_CLIENT]].state),
+               tfa_record_state_note(rec, TFA_ROLE_CLIENT),
+               tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[TFA_ROLE_SERVER]].state),
+               tfa_record_state_note(rec, TFA_ROLE_SERVER));
+    return buf;
 }

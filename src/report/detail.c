@@ -7,6 +7,7 @@
 #include "tcpflow-audit/report.h"
 
 #include "tcpflow-audit/decode.h"
+#include "tcpflow-audit/detect.h"
 #include "tcpflow-audit/seqnum.h"
 #include "tcpflow-audit/seqtrack.h"
 
@@ -140,26 +141,47 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
     case TFA_ANOMALY_RST_ABORTIVE_CLOSE:
         g_snprintf(buf, len,
                    "%s aborted the connection with RST from %s (frame %" PRIu64 ") instead of "
-                   "closing it with FIN%s: SO_LINGER 0, a crash, or a killed process",
+                   "closing it with FIN%s: SO_LINGER 0, or a program on another OS exiting "
+                   "without close()%s; on Linux a killed or crashed process closes with FIN "
+                   "when nothing is unread",
                    w, ss, f,
-                   r->sender_state == TFA_TCP_CLOSE_WAIT ? ", after the peer had closed" : "");
+                   r->sender_state == TFA_TCP_CLOSE_WAIT ? ", after the peer had closed" : "",
+                   r->rcvd_unanswered > 0 ? ", or close() with the answer it was sent last "
+                                            "left unread"
+                                          : "");
         break;
     case TFA_ANOMALY_RST_CLOSE_WITH_UNREAD_DATA:
         g_snprintf(buf, len,
-                   "%s received %" PRIu64 " bytes it never answered and closed with RST (frame "
-                   "%" PRIu64 "): its application closed the socket without reading them (the "
-                   "kernel resets then), or aborted it",
-                   w, (guint64)r->peer_bytes, f);
+                   "%s was sent %" PRIu64 " bytes after its own last write, never answered "
+                   "them, and closed with RST (frame %" PRIu64 "): most likely its application "
+                   "closed the socket (or exited, or was killed) without reading them, and "
+                   "Linux resets then instead of FIN; else SO_LINGER 0",
+                   w, (guint64)r->rcvd_unanswered, f);
         break;
     case TFA_ANOMALY_RST_DATA_TO_CLOSED_SOCKET:
         if (r->peer_wrote_after_ack)
             g_snprintf(buf, len,
                        "%s had closed (FIN, frame %" PRIu64 ") and reset (frame %" PRIu64 ") "
                        "the data %s wrote after acknowledging that FIN (frame %" PRIu64 "): its "
-                       "application wrote to a connection the other side had closed and gets "
-                       "ECONNRESET; stop writing after the peer's EOF, or let the closer "
-                       "shutdown(SHUT_WR) and read on",
+                       "application wrote to a connection the other side had closed; the RST "
+                       "finds its socket in CLOSE_WAIT, so its next send() fails with EPIPE "
+                       "(SIGPIPE unless MSG_NOSIGNAL) while read() goes on returning 0; stop "
+                       "writing after the peer's EOF, or let the closer shutdown(SHUT_WR) and "
+                       "read on",
                        w, (guint64)r->sender_fin_frame, f, pw, (guint64)r->peer_data_frame);
+        else if (!r->receiver_acked_fin && r->receiver_state == TFA_TCP_ESTABLISHED &&
+                 c->det.fin_last_ts[r->side] > c->det.fin_ts[r->side])
+            g_snprintf(buf, len,
+                       "%s had closed (FIN, frame %" PRIu64 ", sent again for %.3f s) but %s "
+                       "never acknowledged that FIN: it never arrived, so the peer was still "
+                       "ESTABLISHED as far as it knew (not CLOSE_WAIT) and its write (frame "
+                       "%" PRIu64 ") was an ordinary one; the closer's application had closed "
+                       "the socket, so its kernel reset that data (frame %" PRIu64 "): the "
+                       "peer's application gets ECONNRESET on a connection it never saw "
+                       "closed, and that data is lost",
+                       w, (guint64)r->sender_fin_frame,
+                       secs(c->det.fin_last_ts[r->side] - c->det.fin_ts[r->side]), pw,
+                       (guint64)r->peer_data_frame, f);
         else
             g_snprintf(buf, len,
                        "%s had closed (FIN, frame %" PRIu64 ") while data from %s was on its "
@@ -179,6 +201,14 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
                        r->sender_acked_peer_fin ? "it had acknowledged the peer's FIN: its "
                                                   "TIME_WAIT had ended"
                                                 : "its FIN_WAIT_2 had ended, or it was aborted");
+        else if (c->det.hs_reset_frame == r->frame)
+            g_snprintf(buf, len,
+                       "%s answered the client's segment with a bare RST (frame %" PRIu64 ", "
+                       "seq = the ACK it answers): the client's ACKs of its SYN-ACK never "
+                       "reached it (HANDSHAKE_THIRD_ACK_LOST), and it gave up the half-open "
+                       "connection after its SYN-ACK retries; the client's connect() had "
+                       "succeeded, and its first use of the connection draws ECONNRESET",
+                       w, f);
         else if (!r->sender_held && !a->possible && !c->mid_stream)
             g_snprintf(buf, len,
                        "%s answered the segment that completes the handshake with a bare RST "
@@ -194,6 +224,25 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
                        "shows none from it before (only a SYN or SYN-ACK, or nothing): SYN "
                        "cookies, a segment it did not accept, or state lost",
                        w, f);
+        else if (r->syn_inside_frame != 0)
+            g_snprintf(buf, len,
+                       "%s answered the challenge ACK to its own new SYN (frame %" PRIu64 ", "
+                       "another ISN from the same port: it lost the old connection, after a "
+                       "reboot say, and connects again) with a bare RST (frame %" PRIu64 "): that "
+                       "resets the old connection at %s (RFC 5961 §4), whose application gets "
+                       "ECONNRESET; the SYN's retry opens the new connection",
+                       w, (guint64)r->syn_inside_frame, f, pw);
+        else if (r->answered_after >= TFA_NSEC_PER_SEC)
+            g_snprintf(buf, len,
+                       "%s answered %s's %s, sent after %.1f s of silence, with a bare RST "
+                       "(frame %" PRIu64 ", seq = the ACK it answers): it lost the connection "
+                       "during the idle time (rebooted, restarted, its state expired) while "
+                       "the peer's stayed ESTABLISHED, a half-open connection; the peer's "
+                       "next call gets ECONNRESET%s",
+                       w, pw, r->answered_probe ? "keep-alive probe" : "segment",
+                       secs(r->answered_after), f,
+                       r->answered_probe ? "" : "; keep-alives (SO_KEEPALIVE, TCP_KEEPIDLE) "
+                                                "find such a peer before the next write");
         else
             g_snprintf(buf, len,
                        "%s answered with a bare RST (frame %" PRIu64 ", seq = the ACK it "
@@ -350,13 +399,66 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        "the round trip to the server, so the ACK may have crossed the repeat "
                        "on the wire rather than been lost",
                        w, f, secs(a->arg[1]), a->arg[0]);
-        else
+        else {
+            /* the cause, from where the capture sits; then what followed */
+            TfaDuration to_s, to_c;
+            TfaVantage v = tfa_ack_vantage(c, &to_s, &to_c);
+            /* next to the server: absolutely, or (all within a millisecond)
+             * five times nearer to it than to the client */
+            bool near_server = v == TFA_VANTAGE_NEAR_SERVER ||
+                               (v == TFA_VANTAGE_NEAR_BOTH && to_s * 5 <= to_s + to_c);
+            char then[256] = "";
+            if (d->hs_done_frame != 0 && d->hs_data_frame != 0)
+                g_snprintf(then, sizeof(then),
+                           "; it completed at frame %" PRIu64 " (the client's ACK of a repeat) "
+                           "or, that lost too, at frame %" PRIu64 " (its data, whose ACK Linux "
+                           "takes): accept() could return only then, %.3f s or more after "
+                           "connect() returned",
+                           (guint64)d->hs_done_frame, (guint64)d->hs_data_frame,
+                           secs(d->hs_done_ts - d->synack_ts));
+            else if (d->hs_done_frame != 0)
+                g_snprintf(then, sizeof(then),
+                           "; it completed only at frame %" PRIu64 " (the client's %s): "
+                           "accept() could return only then, %.3f s after connect() returned",
+                           (guint64)d->hs_done_frame,
+                           d->hs_done_data ? "data, whose ACK Linux takes in SYN_RECEIVED"
+                                           : "ACK of a repeat",
+                           secs(d->hs_done_ts - d->synack_ts));
+            else if (d->hs_reset_frame != 0)
+                g_snprintf(then, sizeof(then),
+                           "; it gave up that half-open connection, which the client believed "
+                           "open (connect() had returned), and reset its next segment (frame "
+                           "%" PRIu64 "): ECONNRESET",
+                           (guint64)d->hs_reset_frame);
+            else
+                g_snprintf(then, sizeof(then), "; nothing captured completes its side: "
+                                               "accept() had not returned by the end");
+            char again[32] = "";
+            if (d->third_ack_repeats > 1)
+                g_snprintf(again, sizeof(again), ", and %u more time%s", d->third_ack_repeats - 1u,
+                           d->third_ack_repeats == 2 ? "" : "s");
             g_snprintf(buf, len,
                        "%s repeated its SYN-ACK (frame %" PRIu64 ") on its own timer, %.3f s "
-                       "after the client's ACK was captured (frame %" PRId64 "), longer than "
-                       "the round trip to the server: that ACK was lost between the capture "
-                       "point and the server, which stayed in SYN_RECEIVED",
-                       w, f, secs(a->arg[1]), a->arg[0]);
+                       "after the client's ACK was captured (frame %" PRId64 ")%s: %s%s",
+                       w, f, secs(a->arg[1]), a->arg[0], again,
+                       near_server
+                           ? "captured next to the server, the ACK most likely arrived and was "
+                             "dropped, as Linux does while the accept queue (listen backlog) is "
+                             "full: the application is slow to call accept(), or does not"
+                           : "the ACK was lost before the server (or dropped there, its accept "
+                             "queue full), which stayed in SYN_RECEIVED",
+                       then);
+        }
+        break;
+    case TFA_ANOMALY_HANDSHAKE_SYN_COOKIE:
+        g_snprintf(buf, len,
+                   "%s answered the SYN with a SYN cookie (frame %" PRIu64 "): its SYN-ACK's "
+                   "TSval ends in the SYN's options (0x%02" PRIx64 ": window scale, SACK, "
+                   "ECN), its MSS is a cookie's, and its next TSval ran ahead of the clock "
+                   "(the cookie's was set back); its SYN queue was full (a flood, or a burst "
+                   "beyond the listen backlog), so it kept no state for the connection until "
+                   "the client's ACK rebuilt it, and never repeats that SYN-ACK",
+                   w, f, a->arg[0]);
         break;
     case TFA_ANOMALY_HANDSHAKE_SYNACK_BAD_ACK:
         g_snprintf(buf, len,
@@ -514,6 +616,17 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        "CLOSE_WAIT: its application has not called close() on the socket. Once "
                        "is a slow application; many on one service is a socket leak",
                        w, f, p, secs(a->arg[0]));
+        else if (c->ep[peer].state == TFA_TCP_ESTABLISHED && !d->acked_fin[peer] &&
+                 d->fin_last_ts[a->side] > d->fin_ts[a->side])
+            g_snprintf(buf, len,
+                       "%s closed its direction (FIN, frame %" PRIu64 ") and sent its FIN again "
+                       "for %.3f s, but %s never acknowledged it%s: the FIN never reached it, "
+                       "so it is still ESTABLISHED (its read() has not returned 0) %.1f s "
+                       "later when the record ended, not in CLOSE_WAIT",
+                       w, f, secs(d->fin_last_ts[a->side] - d->fin_ts[a->side]), p,
+                       c->side[peer].last_ts > d->fin_ts[a->side] ? ", though it sent after"
+                                                                   : "",
+                       secs(a->arg[0]));
         else
             g_snprintf(buf, len,
                        "%s closed its direction (FIN, frame %" PRIu64 "); %s (%s) had not closed "
@@ -671,7 +784,15 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        w, a->arg[0], f, a->arg[1]);
         break;
     case TFA_ANOMALY_SEQ_STALE_INCARNATION:
-        g_snprintf(buf, len,
+        if (a->arg[1] < 0)
+            g_snprintf(buf, len,
+                       "%s's segment at seq %" PRId64 " (frame %" PRIu64 ") belongs to an "
+                       "earlier connection on this 4-tuple: it lies before this connection's "
+                       "ISN and acknowledges nothing of it; a delayed duplicate that TIME_WAIT "
+                       "exists to absorb",
+                       w, a->arg[0], f);
+        else
+            g_snprintf(buf, len,
                    "%s's segment at seq %" PRId64 " (frame %" PRIu64 ") belongs to the previous "
                    "connection on this 4-tuple (which ended near %" PRId64 "): a delayed "
                    "duplicate that TIME_WAIT exists to absorb",
@@ -786,7 +907,19 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                    w, a->arg[0], a->arg[1], f);
         break;
     case TFA_ANOMALY_ACK_NAGLE_DELACK_STALL:
-        g_snprintf(buf, len,
+        if (a->arg[0] == 1)
+            g_snprintf(buf, len,
+                       "%s held its next small write until the peer's delayed ACK came (frame "
+                       "%" PRIu64 "), losing %.1f ms of the connection's %.1f ms%s: Nagle's "
+                       "algorithm meeting a delayed ACK; set TCP_NODELAY on %s, or write each "
+                       "message in one call",
+                       w, f, secs(a->arg[1]) * 1000.0, secs(rec->last_ts - rec->first_ts) * 1000.0,
+                       a->possible ? "; the capture places the write only roughly after the "
+                                     "ACK, and data written on a timer would look alike"
+                                   : "",
+                       a->side == rec->side[TFA_ROLE_CLIENT] ? "the client" : "the server");
+        else
+            g_snprintf(buf, len,
                    "%s held its next small write until the peer's delayed ACK came, %" PRId64
                    " times (first at frame %" PRIu64 "), losing %.1f ms (the peer's delays, "
                    "round trip subtracted)%s: Nagle's algorithm meeting a delayed ACK; set "

@@ -548,6 +548,9 @@ static void jsonl_summary(TfaReporter *rep, const TfaRunInfo *info, GString *buf
         tfa_json_null(&j, "first_ts");
         tfa_json_null(&j, "last_ts");
     }
+    /* --at: hosts and services count the states at that time */
+    if (info->opts->at_set && info->summary != NULL)
+        tfa_json_ts(&j, "at", tfa_summary_at(info->summary));
     tfa_json_begin_object(&j, "input");
     tfa_json_uint(&j, "files_opened", info->capture.files_opened);
     tfa_json_uint(&j, "files_damaged", info->capture.files_damaged);

@@ -17,7 +17,8 @@
 
 /* Every transition of @side evidenced by @frame, "A>B" with "?" for
  * probable ones; empty when none. */
-static void states_at(const TfaConn *c, uint8_t side, TfaFrameNo frame, char *buf, size_t len)
+void tfa_report_ladder_states(const TfaConn *c, uint8_t side, TfaFrameNo frame, char *buf,
+                              size_t len)
 {
     const GArray *p = c->ep[side].path;
     size_t used = 0;
@@ -102,8 +103,8 @@ static void row(TfaReporter *rep, const TfaConnRecord *rec, const TfaLadderRow *
     g_strlcpy(arrow, a->str, sizeof(arrow));
     g_string_free(a, TRUE);
 
-    states_at(c, cside, r->frame, cst, sizeof(cst));
-    states_at(c, (uint8_t)(1 - cside), r->frame, sst, sizeof(sst));
+    tfa_report_ladder_states(c, cside, r->frame, cst, sizeof(cst));
+    tfa_report_ladder_states(c, (uint8_t)(1 - cside), r->frame, sst, sizeof(sst));
     TfaTs dt = r->ts - t0;
     g_string_append_printf(buf, "  %-*s %6" PRIu64 " %4" PRId64 ".%06" PRId64 "  %s  %s%s\n",
                            STATE_COL, cst, (uint64_t)r->frame, dt / TFA_NSEC_PER_SEC,
@@ -158,8 +159,8 @@ static void ladder_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf
                          "connection's first frame; ? = not confirmed by the endpoint itself\n\n");
     g_string_append_printf(buf, "  %-*s %6s %11s  %-*s  %s\n", STATE_COL, "CLIENT", "FRAME",
                            "TIME", ARROW_COL, "SEGMENT", "SERVER");
-    states_at(c, cside, 0, cst, sizeof(cst));
-    states_at(c, (uint8_t)(1 - cside), 0, sst, sizeof(sst));
+    tfa_report_ladder_states(c, cside, 0, cst, sizeof(cst));
+    tfa_report_ladder_states(c, (uint8_t)(1 - cside), 0, sst, sizeof(sst));
     g_string_append_printf(buf, "  %-*s %6s %11s  %-*s  %s\n", STATE_COL, cst, "", "", ARROW_COL,
                            "", sst);
     TfaTs t0 = rec->first_ts;

@@ -25,6 +25,7 @@ struct TfaReporter {
     guint64 detailed;        /* text: connections in details */
     guint64 not_detailed;    /* text: anomalous connections over the cap */
     guint64 verdicts[TFA_VERDICT_N]; /* text: reported connections by verdict */
+    struct TfaHtmlState *html;       /* html: the page being built (html.c) */
 };
 
 extern const TfaReporterOps tfa_report_jsonl_ops;
@@ -38,3 +39,13 @@ const char *tfa_report_ts_human(TfaTs ts, bool with_date, char *buf, size_t len)
 /* Append one RFC 4180 field to a CSV row (a comma first unless @first;
  * quoted when it holds a comma, quote, CR or LF; quotes doubled). */
 void tfa_report_csv_field(GString *buf, const char *s, bool first);
+
+extern const TfaReporterOps tfa_report_html_ops;
+
+/* The ladder's state column: every transition of @side evidenced by
+ * @frame, "A>B" with "?" for probable ones; empty when none (ladder.c). */
+void tfa_report_ladder_states(const TfaConn *c, uint8_t side, TfaFrameNo frame, char *buf,
+                              size_t len);
+
+/* html.c: free the page state (NULL is fine). */
+void tfa_report_html_free(struct TfaHtmlState *h);

@@ -27,6 +27,9 @@ TfaReporter *tfa_reporter_new(TfaFormat format, FILE *out, const TfaOptions *opt
     case TFA_FORMAT_LADDER:
         rep->ops = &tfa_report_ladder_ops;
         break;
+    case TFA_FORMAT_HTML:
+        rep->ops = &tfa_report_html_ops;
+        break;
     case TFA_FORMAT_JSONL:
     case TFA_FORMAT_AUTO:
     default:
@@ -59,6 +62,7 @@ void tfa_reporter_free(TfaReporter *rep)
         return;
     g_string_free(rep->buf, TRUE);
     g_string_free(rep->details, TRUE);
+    tfa_report_html_free(rep->html);
     g_free(rep);
 }
 

@@ -162,15 +162,8 @@ static void conn_detail(TfaReporter *rep, const TfaConnRecord *rec, GString *buf
                            (double)(rec->last_ts - rec->first_ts) / TFA_NSEC_PER_SEC,
                            (uint64_t)cs->packets, (uint64_t)cs->bytes, (uint64_t)ss->packets,
                            (uint64_t)ss->bytes, tfa_end_name(c->end_reason));
-    g_string_append_printf(buf, "  handshake %s; close %s (initiator: %s); client ended in %s%s, "
-                                "server in %s%s\n",
-                           tfa_handshake_name((TfaHandshake)c->det.handshake),
-                           tfa_close_name((TfaCloseKind)c->det.close_kind),
-                           tfa_initiator_name((TfaInitiator)c->det.close_initiator),
-                           tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[TFA_ROLE_CLIENT]].state),
-                           tfa_record_state_certain(rec, TFA_ROLE_CLIENT) ? "" : " (not confirmed)",
-                           tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[TFA_ROLE_SERVER]].state),
-                           tfa_record_state_certain(rec, TFA_ROLE_SERVER) ? "" : " (not confirmed)");
+    char outcome[256];
+    g_string_append_printf(buf, "  %s\n", tfa_record_outcome_text(rec, outcome, sizeof(outcome)));
     if (c->drops_during)
         g_string_append(buf, "  the capture dropped packets while this connection was open: its "
                              "evidence may be incomplete\n");
@@ -262,6 +255,12 @@ static void sockets_at(const TfaRunInfo *info, GString *buf)
                                 "the endpoint's own packets\n",
                            tfa_report_ts_human(tfa_summary_at(info->summary), true, when,
                                                sizeof(when)));
+    if (info->stats->have_ts && tfa_summary_at(info->summary) > info->stats->last_ts) {
+        char end[64];
+        g_string_append_printf(buf, "warning: that is after the capture's end (%s UTC): these "
+                                    "are the states it left, what happened later is unseen\n",
+                               tfa_report_ts_human(info->stats->last_ts, true, end, sizeof(end)));
+    }
     for (guint i = 0; rows != NULL && i < rows->len; i++) {
         const TfaSocketRow *r = &g_array_index(rows, TfaSocketRow, i);
         if (i == 0 || tfa_addr_cmp(&host, &r->local) != 0) {

@@ -643,6 +643,38 @@ static void analyse_ack(TfaConn *c, const TfaSegment *seg, uint8_t side, bool pr
     }
 }
 
+/* A segment of an earlier incarnation of the 4-tuple, delayed in the
+ * network: all of it lies before the ISN this incarnation's SYN chose, and
+ * its ACK acknowledges nothing of this incarnation (it is below the peer's
+ * ISN + 1, which every segment after the handshake covers) - or, as
+ * before, it is far from this stream and near the previous one's.  It is
+ * judged before anything else, so that its old ACK and window count for
+ * nothing (no SEQ_ACK_INVALID, WINDOW_SHRUNK or retransmission). */
+static bool stale_segment(const TfaConn *c, const TfaSegment *seg, uint8_t side)
+{
+    const TfaHalf *h = &c->half[side];
+    const TfaEndpoint *s = &c->ep[side], *r = &c->ep[1 - side];
+    uint32_t len = seg_len(seg);
+    if (!h->started || (seg->flags & TFA_TH_SYN))
+        return false;
+    if (len > 0 && h->prev_incarnation && tfa_seq_diff(seg->seq, h->next) > STALE_DISTANCE &&
+        tfa_seq_diff(h->next, seg->seq) > STALE_DISTANCE &&
+        (tfa_seq_diff(seg->seq, h->prev_next) < STALE_NEAR ||
+         tfa_seq_diff(h->prev_next, seg->seq) < STALE_NEAR))
+        return true;
+    if (!h->syn_seen || !s->iss_known || !r->iss_known || !(seg->flags & TFA_TH_ACK) ||
+        c->half[1 - side].started == false || !c->half[1 - side].syn_seen)
+        return false;
+    return len > 0 && tfa_seq_le(seg->seq + len, s->iss + 1) && tfa_seq_lt(seg->ack, r->iss + 1);
+}
+
+/* Whether @side's stream carried anything beyond its SYN. */
+static bool in_stream(const TfaConn *c, uint8_t side)
+{
+    const TfaHalf *h = &c->half[side];
+    return h->started && c->ep[side].iss_known && h->next != c->ep[side].iss + 1;
+}
+
 /* ---- the data side: what @side's segment is in its own stream ----------- */
 
 static void analyse_data(TfaConn *c, const TfaOptions *opts, TfaBudget *budget, TfaStats *stats,
@@ -666,14 +698,6 @@ static void analyse_data(TfaConn *c, const TfaOptions *opts, TfaBudget *budget, 
         if (seg->payload_len > 0)
             ev->facts |= TFA_SEQ_NEW_DATA;
         keep_append(h, opts, budget, stats, seg);
-        return;
-    }
-    if (h->prev_incarnation && len > 0 &&
-        tfa_seq_diff(seg->seq, h->next) > STALE_DISTANCE &&
-        tfa_seq_diff(h->next, seg->seq) > STALE_DISTANCE &&
-        (tfa_seq_diff(seg->seq, h->prev_next) < STALE_NEAR ||
-         tfa_seq_diff(h->prev_next, seg->seq) < STALE_NEAR)) {
-        ev->facts |= TFA_SEQ_STALE;
         return;
     }
     if (len == 0)
@@ -873,6 +897,16 @@ void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget,
 
     if (f & TFA_TH_RST)
         return; /* an RST moves no sequence space; tcpsm and the RST detector judge it */
+    if (stale_segment(c, seg, side)) {
+        ev->facts = TFA_SEQ_STALE;
+        return;
+    }
+    /* a new SYN (another ISN) inside the stream opens nothing of it: the
+     * host lost the connection and connects again from the same port; its
+     * sequence number is no gap in this stream */
+    if ((f & (TFA_TH_SYN | TFA_TH_ACK)) == TFA_TH_SYN && h->started && c->ep[side].iss_known &&
+        seg->seq != c->ep[side].iss && in_stream(c, side))
+        return;
 
     /* this side's SYN: the window scale it offered (the opening one, or
      * its repeat; a SYN inside a stream it already sent is no opening) */

@@ -26,6 +26,7 @@ struct TfaSummary {
     guint64 other_services;
     GHashTable *scanners; /* TfaAddr* -> TfaScanner* */
     GArray *sockets;     /* TfaSocketRow, --at only */
+    GHashTable *listeners; /* --at: TfaServiceStats* (address, port) -> its LISTEN row's index + 1 */
     TfaTs first_ts;      /* of the first record's first frame, for relative --at */
     bool have_first;
 };
@@ -80,8 +81,10 @@ TfaSummary *tfa_summary_new(const TfaOptions *opts, TfaStats *stats)
     s->hosts = g_hash_table_new_full(addr_hash, addr_equal, NULL, g_free);
     s->services = g_hash_table_new_full(service_hash, service_equal, NULL, service_free);
     s->scanners = g_hash_table_new_full(addr_hash, addr_equal, NULL, scanner_free);
-    if (opts->at_set)
+    if (opts->at_set) {
         s->sockets = g_array_new(FALSE, FALSE, sizeof(TfaSocketRow));
+        s->listeners = g_hash_table_new_full(service_hash, service_equal, g_free, NULL);
+    }
     return s;
 }
 
@@ -94,6 +97,8 @@ void tfa_summary_free(TfaSummary *s)
     g_hash_table_destroy(s->scanners);
     if (s->sockets != NULL)
         g_array_unref(s->sockets);
+    if (s->listeners != NULL)
+        g_hash_table_destroy(s->listeners);
     g_free(s);
 }
 
@@ -140,6 +145,8 @@ static void add_unique(GArray **set, const void *item, size_t size, guint cap, g
     }
 }
 
+static bool counted_state(const TfaSummary *s, const TfaConnRecord *rec, uint8_t i, uint8_t *st);
+
 static void count_service(TfaSummary *s, const TfaConnRecord *rec)
 {
     const TfaConn *c = rec->conn;
@@ -157,7 +164,9 @@ static void count_service(TfaSummary *s, const TfaConnRecord *rec)
         g_hash_table_add(s->services, svc);
     }
     svc->conns++;
-    svc->states[c->ep[srv].state]++;
+    uint8_t st;
+    if (counted_state(s, rec, srv, &st))
+        svc->states[st]++;
     TfaHandshake h = (TfaHandshake)c->det.handshake;
     if (h == TFA_HANDSHAKE_REFUSED)
         svc->refused++;
@@ -215,22 +224,82 @@ static void count_capture_quality(TfaSummary *s, const TfaConn *c)
     }
 }
 
+/* --at: the listener of a service seen accepting (its SYN-ACK answered a
+ * SYN from LISTEN), one row however many connections came to it; certain
+ * when it accepted at or before that time (a listener seen only later most
+ * likely existed then too). */
+static void add_listener(TfaSummary *s, const TfaConn *c, uint8_t srv, TfaTs at)
+{
+    if (!c->ep[srv].passive || c->det.synack_count == 0 || c->det.syn_count == 0)
+        return;
+    TfaTs accepted = c->det.synack_ts;
+    TfaServiceStats probe = {.addr = c->key.addr[srv], .port = c->key.port[srv]};
+    guint idx = GPOINTER_TO_UINT(g_hash_table_lookup(s->listeners, &probe));
+    if (idx != 0) {
+        TfaSocketRow *r = &g_array_index(s->sockets, TfaSocketRow, idx - 1);
+        if (accepted <= at && !r->certain) {
+            r->certain = true;
+            r->conn_id = c->id;
+        }
+        return;
+    }
+    if (s->sockets->len >= TFA_SUMMARY_MAX_SOCKETS) {
+        tfa_stats_count(s->stats, TFA_DIAG_SUMMARY_SOCKETS_NOT_LISTED);
+        return;
+    }
+    TfaSocketRow row = {
+        .local = probe.addr,
+        .lport = probe.port,
+        .foreign = {.family = probe.addr.family},
+        .fport = 0,
+        .state = TFA_TCP_LISTEN,
+        .certain = accepted <= at,
+        .conn_id = c->id,
+    };
+    g_array_append_val(s->sockets, row);
+    g_hash_table_insert(s->listeners, g_memdup2(&probe, sizeof(probe)),
+                        GUINT_TO_POINTER(s->sockets->len));
+}
+
+/* The state @c's endpoint @i is counted in: its final one, or with --at its
+ * state then (a connection not begun by then is not counted). */
+static bool counted_state(const TfaSummary *s, const TfaConnRecord *rec, uint8_t i, uint8_t *st)
+{
+    if (!s->opts->at_set) {
+        *st = rec->conn->ep[i].state;
+        return true;
+    }
+    TfaTs at = tfa_summary_at(s);
+    if (at < rec->first_ts)
+        return false;
+    *st = (uint8_t)tfa_tcpsm_state_at(rec->conn, i, at);
+    return true;
+}
+
 void tfa_summary_add(TfaSummary *s, const TfaConnRecord *rec)
 {
     const TfaConn *c = rec->conn;
     count_capture_quality(s, c);
-    for (uint8_t i = 0; i < 2; i++)
-        count_host(s, &c->key.addr[i], c->ep[i].state);
+    for (uint8_t i = 0; i < 2; i++) {
+        uint8_t st;
+        if (counted_state(s, rec, i, &st))
+            count_host(s, &c->key.addr[i], st);
+    }
     count_service(s, rec);
     count_scanner(s, rec);
     if (s->sockets == NULL)
         return;
     TfaTs at = tfa_summary_at(s);
+    uint8_t srv = rec->side[TFA_ROLE_SERVER];
+    add_listener(s, c, srv, at);
     if (at < rec->first_ts)
         return;
     for (uint8_t i = 0; i < 2; i++) {
         TfaTcpState st = tfa_tcpsm_state_at(c, i, at);
         if (st == TFA_TCP_CLOSED)
+            continue;
+        /* the listener has its own row */
+        if (st == TFA_TCP_LISTEN && c->ep[i].passive)
             continue;
         if (s->sockets->len >= TFA_SUMMARY_MAX_SOCKETS) {
             tfa_stats_count(s->stats, TFA_DIAG_SUMMARY_SOCKETS_NOT_LISTED);

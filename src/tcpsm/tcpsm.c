@@ -10,6 +10,7 @@
 
 #include "tcpflow-audit/tcpsm.h"
 
+#include "tcpflow-audit/icmp.h"
 #include "tcpflow-audit/seqnum.h"
 
 #include <string.h>
@@ -144,6 +145,25 @@ static void confirm_by_send(TfaEndpoint *ep, const TfaSegment *seg)
     memmove(ep->pending_ack, ep->pending_ack + done, ep->n_pending * sizeof(ep->pending_ack[0]));
     memmove(ep->pending_need_ack, ep->pending_need_ack + done,
             ep->n_pending * sizeof(ep->pending_need_ack[0]));
+}
+
+/* The endpoint sent @seg, acknowledging less than the newest pending
+ * transition needs, after the cause of that transition had been sent again
+ * (its sender got no ACK) and after the latest copy: none of the copies had
+ * reached it.  A FIN lost for good leaves it ESTABLISHED, not in CLOSE_WAIT,
+ * and what it writes next is an ordinary write.  Returns true when revoked. */
+static bool refute_by_send(TfaEndpoint *ep, const TfaSegment *seg)
+{
+    if (ep->n_pending == 0 || !(seg->flags & TFA_TH_ACK) || (seg->flags & TFA_TH_SYN))
+        return false;
+    uint8_t top = (uint8_t)(ep->n_pending - 1);
+    const TfaTransition *t = path_last(ep);
+    if (!ep->pending_need_ack[top] || ep->pending_retx[top] == 0 || t == NULL || t->certain ||
+        seg->frame_no <= t->frame || !tfa_seq_lt(seg->ack, ep->pending_ack[top]))
+        return false;
+    ep->refuted = true;
+    ep->refuted_ack = ep->pending_ack[top];
+    return revoke_last(ep);
 }
 
 /* ---- initial states ------------------------------------------------------ */
@@ -295,6 +315,17 @@ static void tcpsm_snd_rst(TfaConn *c, const TfaOptions *opts, const TfaSegment *
 {
     TfaEndpoint *s = &c->ep[side];
 
+    /* A bare RST (no ACK flag) is what a host sends for a segment it has
+     * no connection for (RFC 9293 §3.10.7.1; a live socket's abort carries
+     * an ACK): what it was taken to have received never made one - a
+     * passive opener that had dropped the ACKs of its SYN-ACK and then its
+     * request is still SYN_RECEIVED, not ESTABLISHED, when it resets. */
+    if (!(seg->flags & TFA_TH_ACK) && s->passive) {
+        while (s->n_pending > 0 && s->pending_from[s->n_pending - 1] == TFA_TCP_SYN_RECEIVED &&
+               revoke_last(s))
+            ;
+    }
+
     /* An RST answering the SYN from a port nobody listened on: the LISTEN
      * we assumed never existed. */
     if (s->passive && c->side[side].packets == 1 &&
@@ -412,6 +443,8 @@ static void tcpsm_snd_synack(TfaConn *c, const TfaOptions *opts, const TfaSegmen
             s->pending_from[s->n_pending - 1] == TFA_TCP_SYN_RECEIVED) {
             revoke_last(s);
             ev->revoked = true;
+            if (s->acks_dropped < UINT8_MAX)
+                s->acks_dropped++;
         }
         break;
     default:
@@ -498,9 +531,34 @@ static void tcpsm_snd_ack(TfaConn *c, const TfaOptions *opts, const TfaSegment *
         /* it acknowledges the peer's SYN and sends no SYN: ESTABLISHED */
         enter(s, opts, TFA_TCP_ESTABLISHED, TFA_EVIDENCE_SENT, seg, 0, false);
         break;
+    case TFA_TCP_ESTABLISHED:
+        /* it acknowledges the peer's FIN, which an earlier segment of its
+         * own showed it had not received (refute_by_send): CLOSE_WAIT now */
+        if (c->ep[1 - side].fin_sent && tfa_seq_ge(seg->ack, c->ep[1 - side].fin_end))
+            enter(s, opts, TFA_TCP_CLOSE_WAIT, TFA_EVIDENCE_SENT, seg, 0, false);
+        break;
     default:
         break;
     }
+}
+
+/* The peer's ESTABLISHED taken from an ACK of its SYN-ACK, when it had let
+ * such ACKs go before (acks_dropped) and has said nothing since: this
+ * later segment carrying the same acknowledgement (the client's data) is
+ * as likely the one that completed it, and the latest copy is the
+ * evidence, as for any cause sent again. */
+static void ack_sent_again(TfaConn *c, const TfaSegment *seg, uint8_t side)
+{
+    TfaEndpoint *r = &c->ep[1 - side];
+    if (!(seg->flags & TFA_TH_ACK) || (seg->flags & (TFA_TH_SYN | TFA_TH_RST)) ||
+        r->acks_dropped == 0 || r->state != TFA_TCP_ESTABLISHED || r->n_pending == 0 ||
+        r->pending_from[r->n_pending - 1] != TFA_TCP_SYN_RECEIVED || !r->iss_known ||
+        seg->ack != r->iss + 1)
+        return;
+    const TfaTransition *t = path_last(r);
+    if (t == NULL || t->certain || c->side[1 - side].last_frame > t->frame)
+        return;
+    pending_moves_to(r, seg);
 }
 
 /* ---- receiving: one handler per state (RFC 9293 §3.10.7.4) --------------- */
@@ -609,9 +667,14 @@ static void tcpsm_rcv_last_ack(TfaConn *c, const TfaOptions *opts, const TfaSegm
 static void tcpsm_rcv_established(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg,
                                   TfaEndpoint *r)
 {
-    if (seg->flags & TFA_TH_FIN)
-        enter(r, opts, TFA_TCP_CLOSE_WAIT, TFA_EVIDENCE_RECEIVED, seg, seg->seq + seg_len(seg),
-              true);
+    if (!(seg->flags & TFA_TH_FIN))
+        return;
+    uint32_t end = seg->seq + seg_len(seg);
+    enter(r, opts, TFA_TCP_CLOSE_WAIT, TFA_EVIDENCE_RECEIVED, seg, end, true);
+    /* one more copy of a FIN it was shown not to have received: sent
+     * again, like the others (tfa_tcpsm_finish judges it so) */
+    if (r->refuted && r->refuted_ack == end && r->n_pending > 0)
+        r->pending_retx[r->n_pending - 1] = 1;
 }
 
 /* An endpoint picked up mid-stream that sends an acknowledging segment is
@@ -716,8 +779,11 @@ void tfa_tcpsm_segment(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg
             tcpsm_snd_ack(c, opts, seg, side);
         if ((f & TFA_TH_FIN) && !(f & TFA_TH_SYN))
             tcpsm_snd_fin(c, opts, seg, side, ev);
+        if (refute_by_send(s, seg))
+            ev->revoked = true;
         confirm_by_send(s, seg);
         confirm_capture_start(s, seg);
+        ack_sent_again(c, seg, side);
         receive(c, opts, seg, peer, ev);
     }
     ev->after[0] = c->ep[0].state;
@@ -743,6 +809,102 @@ void tfa_tcpsm_advance(TfaConn *c, const TfaOptions *opts, TfaTs now)
     }
 }
 
+/* A client that retried its SYN on its timer, got nothing back and then
+ * sent nothing more although the capture went on well past its next retry
+ * gave up: connect() failed (ETIMEDOUT, or the application's own timeout)
+ * and the socket is gone, without a packet.  The next retry is due within
+ * twice the span of the SYNs so far (Linux doubles the gap, or keeps it
+ * with tcp_syn_linear_timeouts); it is CLOSED from then on. */
+static void connect_gave_up(TfaConn *c, const TfaOptions *opts, TfaTs now)
+{
+    for (uint8_t i = 0; i < 2; i++) {
+        TfaEndpoint *ep = &c->ep[i];
+        const TfaSideStats *me = &c->side[i];
+        if (ep->state != TFA_TCP_SYN_SENT || c->side[1 - i].packets != 0 || me->packets < 2 ||
+            ep->path == NULL || ep->path->len < 2)
+            continue;
+        TfaDuration span = me->last_ts - me->first_ts;
+        if (span < 200 * TFA_NSEC_PER_MSEC || now - me->last_ts <= 2 * span)
+            continue;
+        TfaTransition t = {
+            .state = TFA_TCP_CLOSED,
+            .evidence = TFA_EVIDENCE_TIMER,
+            .certain = false,
+            .frame = 0,
+            .ts = me->last_ts + 2 * span,
+        };
+        ep->state = TFA_TCP_CLOSED;
+        ep->n_pending = 0;
+        path_append(ep, opts, &t);
+    }
+}
+
+/* A client whose SYN drew an ICMP error (tied to it by conntrack/icmp.c)
+ * and that sent nothing after it: Linux ended connect() at that error
+ * (tcp_v4_err / tcp_v6_err in SYN_SENT; one that comes while connect()
+ * holds the socket is only kept, and then the SYN goes again, which this
+ * rule sees).  The socket is CLOSED from the error on.  The SYN never
+ * reached a listening TCP at the other end (a router or the peer's own
+ * host answered for it), so a SYN_RECEIVED the peer was given only by
+ * receiving that SYN is taken back. */
+static void connect_icmp_failed(TfaConn *c, const TfaOptions *opts)
+{
+    for (uint8_t i = 0; i < 2; i++) {
+        TfaEndpoint *ep = &c->ep[i];
+        const TfaIcmpSeen *ic = &c->icmp[i];
+        bool hard;
+        if (ep->state != TFA_TCP_SYN_SENT || ic->count == 0 ||
+            ic->state != TFA_TCP_SYN_SENT || (ic->window_known && !ic->in_window) ||
+            c->side[i].last_frame > ic->last_frame || c->side[1 - i].packets != 0 ||
+            tfa_icmp_errno(ic->version, ic->last_type, ic->last_code, &hard) == NULL)
+            continue;
+        TfaTransition t = {
+            .state = TFA_TCP_CLOSED,
+            .evidence = TFA_EVIDENCE_RECEIVED,
+            .certain = false,
+            .frame = ic->last_frame,
+            .ts = ic->last_ts,
+        };
+        ep->state = TFA_TCP_CLOSED;
+        ep->n_pending = 0;
+        path_append(ep, opts, &t);
+        TfaEndpoint *peer = &c->ep[1 - i];
+        const TfaTransition *pt = path_last(peer);
+        if (peer->state == TFA_TCP_SYN_RECEIVED && pt != NULL && !pt->certain)
+            revoke_last(peer);
+    }
+}
+
+/* A listener that answered a SYN once and never repeated its SYN-ACK,
+ * though the capture went on 2 s past it (Linux repeats it after 1 s, its
+ * request timer up to some 64 ms late), the client silent: it kept no
+ * request to repeat it from - a SYN cookie, sent from a full SYN queue.
+ * It holds nothing for the connection: LISTEN again from when the repeat
+ * was due. */
+#define SYNACK_REPEAT_DUE (2 * TFA_NSEC_PER_SEC)
+
+static void no_request_kept(TfaConn *c, const TfaOptions *opts, TfaTs now)
+{
+    for (uint8_t i = 0; i < 2; i++) {
+        TfaEndpoint *ep = &c->ep[i];
+        const TfaTransition *t = path_last(ep);
+        if (!ep->passive || ep->state != TFA_TCP_SYN_RECEIVED || c->det.synack_count != 1 ||
+            c->det.syn_count == 0 || (c->side[1 - i].flags_seen & TFA_TH_ACK) || t == NULL ||
+            c->det.synack_ts == 0 || now - c->det.synack_ts < SYNACK_REPEAT_DUE)
+            continue;
+        TfaTransition back = {
+            .state = TFA_TCP_LISTEN,
+            .evidence = TFA_EVIDENCE_TIMER,
+            .certain = false,
+            .frame = 0,
+            .ts = c->det.synack_ts + TFA_NSEC_PER_SEC,
+        };
+        ep->state = TFA_TCP_LISTEN;
+        ep->n_pending = 0;
+        path_append(ep, opts, &back);
+    }
+}
+
 void tfa_tcpsm_finish(TfaConn *c, const TfaOptions *opts, TfaTs now)
 {
     for (uint8_t i = 0; i < 2; i++) {
@@ -754,6 +916,16 @@ void tfa_tcpsm_finish(TfaConn *c, const TfaOptions *opts, TfaTs now)
             TfaSegment syn = {.frame_no = c->end_frame, .ts = c->end_ts};
             enter(ep, opts, TFA_TCP_CLOSED, TFA_EVIDENCE_INFERRED, &syn, 0, false);
         }
+        /* a passive opener that already let two ACKs of its SYN-ACK go (each
+         * followed by the SYN-ACK again), sent a third and saying nothing
+         * after it, most likely let it go too (its accept queue full, or the
+         * path to it losing them) */
+        if (ep->n_pending > 0 && ep->acks_dropped >= 2 &&
+            ep->pending_from[ep->n_pending - 1] == TFA_TCP_SYN_RECEIVED) {
+            const TfaTransition *t = path_last(ep);
+            if (t != NULL && !t->certain && c->side[i].last_frame < t->frame)
+                revoke_last(ep);
+        }
         /* what it was sent again and again, and never answered after, most
          * likely never reached it */
         while (ep->n_pending > 0 && ep->pending_retx[ep->n_pending - 1] > 0) {
@@ -764,6 +936,9 @@ void tfa_tcpsm_finish(TfaConn *c, const TfaOptions *opts, TfaTs now)
         }
     }
     tfa_tcpsm_advance(c, opts, now);
+    connect_icmp_failed(c, opts);
+    connect_gave_up(c, opts, now);
+    no_request_kept(c, opts, now);
 }
 
 TfaTcpState tfa_tcpsm_state_at(const TfaConn *c, uint8_t side, TfaTs t)

@@ -323,10 +323,19 @@ def main():
         rc, out, err = run(["--at", bad, SAMPLE])
         check(rc == 2 and "--at" in err, "--at %s: exit 2" % bad)
     rc, out, err = run(["-f", "jsonl", "--at", "1795238192.5365", SAMPLE])
-    socks = [r for r in records(out) if r["type"] == "socket"]
+    socks = [r for r in records(out) if r["type"] == "socket" and r["state"] != "LISTEN"]
+    listen = [r for r in records(out) if r["type"] == "socket" and r["state"] == "LISTEN"]
     check(rc == 0 and len(socks) == 2 and socks[0]["state"] == "ESTABLISHED", "--at epoch seconds")
+    check(len(listen) == 1 and listen[0]["local"]["port"] == 9000 and listen[0]["certain"],
+          "--at: the service seen accepting is listed LISTEN once")
+    summ = records(out)[-1]
+    check(summ.get("at") == socks[0]["at"] and
+          summ["hosts"][0]["final_states"] == {"ESTABLISHED": 1},
+          "--at: the summary describes that moment")
+    rc, out, err = run(["-f", "text", "--at", "+100", SAMPLE])
+    check(rc == 0 and "after the capture's end" in out, "--at past the end: warned")
     rc, out, err = run(["-f", "jsonl", "--at", "2026-11-21T05:16:32.536548Z", SAMPLE])
-    socks = [r for r in records(out) if r["type"] == "socket"]
+    socks = [r for r in records(out) if r["type"] == "socket" and r["state"] != "LISTEN"]
     check(rc == 0 and len(socks) == 2, "--at ISO 8601")
     rc, out, err = run(["--ladder", "--at", "+1", SAMPLE])
     check(rc == 2, "--ladder with --at: exit 2")

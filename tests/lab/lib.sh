@@ -302,13 +302,14 @@ lab_server() {
 
 # lab_client MODE --sport PORT[,PORT...] [peer args]: run the client to
 # completion; must exit 0. Every client connection binds a fixed source
-# port (the i-th connect() the i-th PORT), chosen equal to the port in the
+# port (the i-th connect() the i-th PORT; the ports of every call are
+# checked against the capture), chosen equal to the port in the
 # committed samples/<name>.pcap so that tests/e2e/checks/<name>.checks
 # (client.port == ...) holds for a regenerated capture too.
 lab_client() {
 	local a prev=""
 	for a in "$@"; do
-		[ "$prev" = --sport ] && LAB_SPORTS=$a
+		[ "$prev" = --sport ] && LAB_SPORTS=${LAB_SPORTS:+$LAB_SPORTS,}$a
 		prev=$a
 	done
 	peer client "$@" >"$WORK/client.log" 2>&1 || lab_fail "client failed"
@@ -321,7 +322,7 @@ CLIENT_PID=""
 lab_client_bg() {
 	local a prev=""
 	for a in "$@"; do
-		[ "$prev" = --sport ] && LAB_SPORTS=$a
+		[ "$prev" = --sport ] && LAB_SPORTS=${LAB_SPORTS:+$LAB_SPORTS,}$a
 		prev=$a
 	done
 	peer client "$@" --hold "$WORK/hold" >"$WORK/client.log" 2>&1 &

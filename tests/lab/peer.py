@@ -304,7 +304,7 @@ def server_serve(_):
     """--rounds request/response connections, one after the other; the
     first --keep of them are never closed (EOF read, close() forgotten:
     CLOSE_WAIT), the others are closed after the client's EOF."""
-    ls = listener()
+    ls = listener(backlog=A.backlog)
     kept = []
     for i in range(A.rounds):
         c = accept(ls)

@@ -180,6 +180,28 @@ static void test_rst_closes(void **state)
     tfa_conn_free(r);
 }
 
+/* An RST its receiver ignored (out of window) or challenged, then a
+ * graceful close: the connection closed, it was not reset. */
+static void test_ignored_rst_is_no_reset(void **state)
+{
+    Fixture *f = *state;
+    TfaConn *c = feed(f, false, 40000, 82, TFA_TH_SYN, 100, 0, 0, 1, 1 * SEC);
+    feed(f, true, 40000, 82, TFA_TH_RST | TFA_TH_ACK, 0, 101, 0, 2, 1 * SEC);
+    /* as tcpsm records them */
+    c->rsts = g_array_new(FALSE, TRUE, sizeof(TfaRstInfo));
+    TfaRstInfo info = {.frame = 2, .accept = TFA_RST_IGNORED};
+    g_array_append_val(c->rsts, info);
+    info.accept = TFA_RST_CHALLENGED;
+    g_array_append_val(c->rsts, info);
+    c->rsts_total = 2;
+    tfa_conntrack_set_closed(f->ct, c, true, 4);
+    tfa_conntrack_retire_all(f->ct, &f->retired);
+    TfaConn *r = pop(f);
+    assert_ptr_equal(r, c);
+    assert_int_equal(r->end_reason, TFA_END_CLOSED);
+    tfa_conn_free(r);
+}
+
 /* A new SYN with a new ISN on a closed tuple is a new incarnation; the same
  * SYN again is a retransmission. */
 static void test_incarnations(void **state)
@@ -202,6 +224,29 @@ static void test_incarnations(void **state)
     assert_ptr_equal(r, c1);
     assert_int_equal(r->end_reason, TFA_END_NEW_INCARNATION);
     assert_int_equal(r->end_frame, 5);
+    tfa_conn_free(r);
+}
+
+/* A rebooted client connects again from the same port: its SYN (a new ISN)
+ * comes inside the old connection, which its RST then closes; the same SYN
+ * again opens the new incarnation (it is no retransmission of the old
+ * connection's opening SYN). */
+static void test_reconnect_after_reboot(void **state)
+{
+    Fixture *f = *state;
+    TfaConn *c1 = feed(f, false, 40000, 83, TFA_TH_SYN, 100, 0, 0, 1, 1 * SEC);
+    feed(f, true, 40000, 83, TFA_TH_SYN | TFA_TH_ACK, 500, 101, 0, 2, 1 * SEC);
+    feed(f, false, 40000, 83, TFA_TH_ACK, 101, 501, 0, 3, 1 * SEC);
+    assert_ptr_equal(feed(f, false, 40000, 83, TFA_TH_SYN, 7000, 0, 0, 4, 2 * SEC), c1);
+    feed(f, true, 40000, 83, TFA_TH_ACK, 501, 101, 0, 5, 2 * SEC);   /* challenge ACK */
+    feed(f, false, 40000, 83, TFA_TH_RST, 101, 0, 0, 6, 2 * SEC);
+    tfa_conntrack_set_closed(f->ct, c1, true, 6);
+    TfaConn *c2 = feed(f, false, 40000, 83, TFA_TH_SYN, 7000, 0, 0, 7, 2 * SEC);
+    assert_ptr_not_equal(c1, c2);
+    assert_int_equal(c2->incarnation, 2);
+    TfaConn *r = pop(f);
+    assert_ptr_equal(r, c1);
+    assert_int_equal(r->end_reason, TFA_END_NEW_INCARNATION);
     tfa_conn_free(r);
 }
 
@@ -489,6 +534,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_handshake_and_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_and_linger, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rst_closes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ignored_rst_is_no_reset, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reconnect_after_reboot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_incarnations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_time_wait_tombstone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_originator_inference, setup, teardown),

@@ -185,6 +185,44 @@ static void test_nagle_stall(void **state)
     assert_int_equal(a->arg[1], 3 * (40 * MS - MS / 10));
 }
 
+/* One round only: one stall of 40 ms in a ~45 ms exchange is reported
+ * (most of the connection's time); the same stall in a long connection
+ * that goes on for seconds after is not. */
+static void one_round(Fx *f)
+{
+    handshake_timed(f, MS / 10, MS / 10);
+    f->c->timing[S].mss = 1448;
+    f->c->timing[S].mss_announced = true;
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 20);
+    tx_at(f, 40 * MS, S, ACK, ISS_S + 1, ISS_C + 21, 0, NULL);
+    tx_at(f, MS / 50, C, ACK, ISS_C + 21, ISS_S + 1, 80, NULL);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 101, 200);
+    tx(f, C, ACK, ISS_C + 101, ISS_S + 201, 0);
+}
+
+static void test_nagle_single_stall(void **state)
+{
+    Fx *f = *state;
+    one_round(f);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(f->c->timing[C].stalls, 1);
+    assert_int_equal(count_of(f, TFA_ANOMALY_ACK_NAGLE_DELACK_STALL), 1);
+    const TfaAnomaly *a = anomaly_of(f, TFA_ANOMALY_ACK_NAGLE_DELACK_STALL);
+    assert_false(a->possible);
+    assert_int_equal(a->arg[0], 1);
+}
+
+static void test_nagle_single_stall_small_share(void **state)
+{
+    Fx *f = *state;
+    one_round(f);
+    tx_at(f, 5 * TFA_NSEC_PER_SEC, C, ACK, ISS_C + 101, ISS_S + 201, 100, NULL);
+    tx(f, S, ACK, ISS_S + 201, ISS_C + 201, 0);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(f->c->timing[C].stalls, 1);
+    assert_int_equal(count_of(f, TFA_ANOMALY_ACK_NAGLE_DELACK_STALL), 0);
+}
+
 /* The same with TCP_NODELAY: head and tail back to back, no stall. */
 static void test_nodelay_no_stall(void **state)
 {
@@ -467,6 +505,7 @@ int main(void)
         FX_TEST(test_rtt_subtracted),  FX_TEST(test_stretch),
         FX_TEST(test_stretch_without_announced_mss),
         FX_TEST(test_gro_super_segment), FX_TEST(test_nagle_stall),
+        FX_TEST(test_nagle_single_stall), FX_TEST(test_nagle_single_stall_small_share),
         FX_TEST(test_nodelay_no_stall), FX_TEST(test_ack_one_rtt_later_no_stall),
         FX_TEST(test_stall_seen_from_sender), FX_TEST(test_stall_seen_from_receiver),
         FX_TEST(test_stall_seen_from_receiver_near), FX_TEST(test_timer_coincidence_no_stall),

@@ -65,6 +65,94 @@ static void test_third_ack_lost(void **state)
     assert_int_equal(f->c->det.verdict, TFA_VERDICT_DEGRADED);
 }
 
+/* The third ACK lost for good: the server repeats its SYN-ACK three times,
+ * the client's ACK of each is lost too, and only its data completes the
+ * server's side.  One finding, which knows where the server's accept()
+ * could return; the client's ACKs of the repeats are no loss of data. */
+static void test_third_ack_lost_for_good_data_completes(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    for (int i = 0; i < 3; i++) {
+        tx_at(f, 1000 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL); /* 4, 6, 8 */
+        tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);                        /* 5, 7, 9 */
+    }
+    tx_at(f, 500 * MS, C, ACK, ISS_C + 1, ISS_S + 1, 10, NULL);        /* 10: data */
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 11, 0);                           /* 11 */
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST), 1);
+    assert_int_equal(anomaly_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST)->frame_no, 4);
+    assert_int_equal(f->c->det.third_ack_repeats, 3);
+    assert_int_equal(f->c->det.hs_done_frame, 9);
+    assert_int_equal(f->c->det.hs_data_frame, 10);
+    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_COMPLETE_AFTER_RETRY);
+    /* the ACKs of the repeats are duplicates that say nothing is missing */
+    assert_int_equal(count_of(f, TFA_ANOMALY_SEQ_DUP_ACK), 0);
+    assert_int_equal(f->c->half[C].dupacks, 3);
+}
+
+/* The third ACK lost for good and the server gives up first: the client's
+ * data draws an RST.  One story: the handshake was reset before it
+ * completed at the server, not "complete after retry" plus an RST. */
+static void test_third_ack_lost_for_good_server_gives_up(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    for (int i = 0; i < 3; i++) {
+        tx_at(f, 1000 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);
+        tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
+    }
+    tx_at(f, 60000 * MS, C, ACK, ISS_C + 1, ISS_S + 1, 10, NULL);      /* 10: data */
+    tx(f, S, RST, ISS_S + 1, 0, 0);                                    /* 11 */
+    finish(f, TFA_END_RESET, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST), 1);
+    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_RESET_DURING);
+    assert_int_equal(f->c->det.hs_reset_frame, 11);
+    assert_int_equal(f->c->det.hs_done_frame, 0);
+    assert_int_equal(f->c->det.verdict, TFA_VERDICT_FAILED);
+    assert_int_equal(rst_n(f, 0)->cause, TFA_RST_CAUSE_STALE_CONNECTION);
+}
+
+/* Captured next to the server (SYN-ACK 10 us after the SYN, the ACK 80 us
+ * after that) with a full accept queue: the third ACK and the ACKs of both
+ * repeats are dropped, nothing completes the server's side, and the
+ * capture holds nothing the server sent after. */
+static void test_accept_queue_full(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx_at(f, 10 * TFA_NSEC_PER_USEC, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);
+    tx_at(f, 80 * TFA_NSEC_PER_USEC, C, ACK, ISS_C + 1, ISS_S + 1, 0, NULL);
+    tx_at(f, 1000 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx_at(f, 2000 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST), 1);
+    assert_int_equal(f->c->det.third_ack_repeats, 2);
+    assert_int_equal(f->c->det.hs_done_frame, 0);
+    assert_int_equal(f->c->ep[S].state, TFA_TCP_SYN_RECEIVED);
+    TfaDuration to_s, to_c;
+    assert_int_equal(tfa_ack_vantage(f->c, &to_s, &to_c), TFA_VANTAGE_NEAR_BOTH);
+    assert_true(to_s * 5 <= to_s + to_c);
+}
+
+/* A rebooted client's new SYN inside its old connection (another ISN, far
+ * ahead): a SYN inside the connection, and no gap in the client's stream. */
+static void test_syn_inside_is_no_gap(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 100);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 101, 0);
+    tx_at(f, 500 * MS, C, SYN, ISS_C + 7000000, 0, 0, NULL);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 101, 0);                 /* challenge ACK */
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_INSIDE_CONNECTION), 1);
+    assert_int_equal(count_of(f, TFA_ANOMALY_SEQ_LOST_SEGMENT), 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_ACK_UNSEEN_DATA), 0);
+}
+
 /* The client repeated its SYN (the first was only slow); the server answers
  * both, and the capture holds the client's ACK of the first SYN-ACK before
  * the second: the second SYN-ACK answers the repeated SYN, the ACK was not
@@ -237,9 +325,13 @@ static void test_simultaneous_open(void **state)
     tx(f, S, SYN, ISS_S, 0, 0);
     tx(f, C, SYN | ACK, ISS_C, ISS_S + 1, 0);
     tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
+    /* each side's ACK answers the other's SYN-ACK: no data missing */
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 1, 0);
     finish(f, TFA_END_CAPTURE_END, 0);
     assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_SIMULTANEOUS_OPEN);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SIMULTANEOUS_OPEN), 2); /* both sides */
+    assert_int_equal(count_of(f, TFA_ANOMALY_SEQ_DUP_ACK), 0);
 }
 
 /* The client gives up after the SYN-ACK: RST before completion. */
@@ -322,6 +414,53 @@ static void test_options_asymmetric(void **state)
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_OPTIONS_ASYMMETRIC), 2);
 }
 
+/* A SYN cookie, as in the lab's syn-cookies.pcap: the SYN offers window
+ * scale 10 and SACK; the SYN-ACK's TSval ends in 0x1a, its MSS is 1460, and
+ * the server's next TSval is 46 ms ahead after 1 ms.  With a next TSval that
+ * runs on with the clock, the same bits are chance: nothing. */
+static void cookie_run(Fx *f, uint32_t next_tsval)
+{
+    TfaAddr a = tfa_test_ip4(10, 0, 0, 1), b = tfa_test_ip4(10, 0, 0, 2);
+    TfaSegment syn = tfa_test_seg(a, 40000, b, 80, SYN, ISS_C, 0, 0, 1, MS);
+    syn.opt.has_ts = syn.opt.has_wscale = syn.opt.sack_permitted = syn.opt.has_mss = true;
+    syn.opt.wscale = 10;
+    syn.opt.mss = 1460;
+    TfaSegment synack = tfa_test_seg(b, 80, a, 40000, SYN | ACK, ISS_S, ISS_C + 1, 0, 2, 2 * MS);
+    synack.opt = syn.opt;
+    synack.opt.tsval = 2006235034u; /* & 63 = 0x1a */
+    TfaSegment ack = tfa_test_seg(a, 40000, b, 80, ACK, ISS_C + 1, ISS_S + 1, 0, 3, 3 * MS);
+    TfaSegment next = tfa_test_seg(b, 80, a, 40000, ACK, ISS_S + 1, ISS_C + 1, 0, 4, 3 * MS);
+    next.opt.has_ts = true;
+    next.opt.tsval = next_tsval;
+    f->c->side[C].packets = 1;
+    TfaSeqEvent none = {0};
+    tfa_tcpsm_init(f->c, &f->opts, &syn, C);
+    tfa_tcpsm_segment(f->c, &f->opts, &syn, C, &f->ev);
+    tfa_detect_segment(f->c, &f->opts, &syn, C, &f->ev, &none, true);
+    tfa_tcpsm_segment(f->c, &f->opts, &synack, S, &f->ev);
+    tfa_detect_segment(f->c, &f->opts, &synack, S, &f->ev, &none, false);
+    tfa_tcpsm_segment(f->c, &f->opts, &ack, C, &f->ev);
+    tfa_detect_segment(f->c, &f->opts, &ack, C, &f->ev, &none, false);
+    tfa_tcpsm_segment(f->c, &f->opts, &next, S, &f->ev);
+    tfa_detect_segment(f->c, &f->opts, &next, S, &f->ev, &none, false);
+    finish(f, TFA_END_CAPTURE_END, 0);
+}
+
+static void test_syn_cookie(void **state)
+{
+    Fx *f = *state;
+    cookie_run(f, 2006235080u);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_COOKIE), 1);
+    assert_int_equal(anomaly_of(f, TFA_ANOMALY_HANDSHAKE_SYN_COOKIE)->arg[0], 0x1a);
+}
+
+static void test_syn_cookie_bits_by_chance(void **state)
+{
+    Fx *f = *state;
+    cookie_run(f, 2006235035u);
+    assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_COOKIE), 0);
+}
+
 /* Data from the server before it had a handshake (no SYN-ACK seen yet). */
 static void test_data_before_established(void **state)
 {
@@ -355,6 +494,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         FX_TEST(test_complete_and_rtt),   FX_TEST(test_syn_retry),
         FX_TEST(test_synack_retry),       FX_TEST(test_third_ack_lost),
+        FX_TEST(test_third_ack_lost_for_good_data_completes),
+        FX_TEST(test_third_ack_lost_for_good_server_gives_up),
+        FX_TEST(test_accept_queue_full), FX_TEST(test_syn_inside_is_no_gap),
+        FX_TEST(test_syn_cookie), FX_TEST(test_syn_cookie_bits_by_chance),
         FX_TEST(test_refused),            FX_TEST(test_unanswered),
         FX_TEST(test_synack_unacked),     FX_TEST(test_simultaneous_open),
         FX_TEST(test_reset_during),       FX_TEST(test_not_seen),

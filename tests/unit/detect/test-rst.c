@@ -74,6 +74,58 @@ static void test_close_with_unread_data(void **state)
     assert_int_equal(cause0(f), TFA_RST_CAUSE_CLOSE_WITH_UNREAD_DATA);
 }
 
+/* The server answered a first request, then got a second one it never
+ * answered and reset: unread data leads although it had written before
+ * (only the bytes after its last write count). */
+static void test_unread_second_request(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 100);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 101, 200);
+    tx(f, C, ACK, ISS_C + 101, ISS_S + 201, 50);
+    tx(f, C, ACK, ISS_C + 101, ISS_S + 201, 50);            /* a copy: counted once */
+    tx(f, S, ACK, ISS_S + 201, ISS_C + 151, 0);
+    tx_at(f, 50 * MS, S, RST | ACK, ISS_S + 201, ISS_C + 151, 0, NULL);
+    finish(f, TFA_END_RESET, 0);
+    assert_int_equal(cause0(f), TFA_RST_CAUSE_CLOSE_WITH_UNREAD_DATA);
+    assert_int_equal(rst_n(f, 0)->rcvd_unanswered, 50);
+}
+
+/* A half-open connection: the server lost it during 3 s of silence; the
+ * client's next write draws a bare RST, which knows the idle time. */
+static void test_half_open_after_idle(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 100);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 101, 200);
+    tx(f, C, ACK, ISS_C + 101, ISS_S + 201, 0);
+    tx_at(f, 3 * TFA_NSEC_PER_SEC, C, ACK, ISS_C + 101, ISS_S + 201, 100, NULL);
+    tx(f, S, RST, ISS_S + 201, 0, 0);
+    finish(f, TFA_END_RESET, 0);
+    assert_int_equal(cause0(f), TFA_RST_CAUSE_STALE_CONNECTION);
+    assert_int_equal(rst_n(f, 0)->answered_after, 3 * TFA_NSEC_PER_SEC);
+    assert_false(rst_n(f, 0)->answered_probe);
+    assert_int_equal(rst_n(f, 0)->syn_inside_frame, 0);
+}
+
+/* A rebooted client's new SYN inside the old connection draws a challenge
+ * ACK, which it resets: the RST knows the SYN. */
+static void test_reset_of_challenge_after_new_syn(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 100);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 101, 0);
+    tx_at(f, 500 * MS, C, SYN, ISS_C + 7000000, 0, 0, NULL);   /* 6 */
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 101, 0);                   /* challenge ACK */
+    tx(f, C, RST, ISS_C + 101, 0, 0);
+    finish(f, TFA_END_RESET, 0);
+    assert_int_equal(cause0(f), TFA_RST_CAUSE_STALE_CONNECTION);
+    assert_int_equal(rst_n(f, 0)->syn_inside_frame, 6);
+}
+
 /* RST after FIN: the server closed, the client wrote anyway. */
 static void test_data_to_closed_socket(void **state)
 {
@@ -632,6 +684,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         FX_TEST(test_refused),            FX_TEST(test_abortive_close),
         FX_TEST(test_close_with_unread_data), FX_TEST(test_data_to_closed_socket),
+        FX_TEST(test_unread_second_request), FX_TEST(test_half_open_after_idle),
+        FX_TEST(test_reset_of_challenge_after_new_syn),
         FX_TEST(test_rst_after_fin_no_data),  FX_TEST(test_in_time_wait),
         FX_TEST(test_out_of_window),      FX_TEST(test_injected_then_real_traffic),
         FX_TEST(test_injected_ttl),       FX_TEST(test_rst_answering_keepalive),

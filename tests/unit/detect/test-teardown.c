@@ -66,6 +66,26 @@ static void test_not_stuck_yet(void **state)
     assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_WAIT_2_STUCK), 0);
 }
 
+/* The FIN lost for good: sent again and again, the server writes on with
+ * its old ACK.  Half-closed at the end, the server still ESTABLISHED (not
+ * CLOSE_WAIT, never stuck there). */
+static void test_fin_lost_for_good(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx_at(f, 200 * MS, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0, NULL);
+    tx_at(f, 200 * MS, S, ACK, ISS_S + 1, ISS_C + 1, 100, NULL);
+    tx(f, C, ACK, ISS_C + 2, ISS_S + 101, 0);
+    tx_at(f, 400 * MS, C, FIN | ACK, ISS_C + 1, ISS_S + 101, 0, NULL);
+    finish(f, TFA_END_CAPTURE_END, 10 * SEC);
+    assert_close(f, TFA_CLOSE_HALF_CLOSED, TFA_INITIATOR_CLIENT);
+    assert_int_equal(f->c->ep[S].state, TFA_TCP_ESTABLISHED);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK), 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END), 1);
+    assert_false(f->c->det.acked_fin[S]);
+}
+
 static void test_simultaneous(void **state)
 {
     Fx *f = *state;
@@ -325,7 +345,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         FX_TEST(test_graceful_client),        FX_TEST(test_graceful_server),
         FX_TEST(test_half_closed_and_stuck),  FX_TEST(test_not_stuck_yet),
-        FX_TEST(test_simultaneous),           FX_TEST(test_reset_and_reset_after_fin),
+        FX_TEST(test_simultaneous), FX_TEST(test_fin_lost_for_good),           FX_TEST(test_reset_and_reset_after_fin),
         FX_TEST(test_open_idle_evicted),      FX_TEST(test_closed_then_evicted),
         FX_TEST(test_fin_and_last_ack_lost),
         FX_TEST(test_data_after_fin_and_seq_changed), FX_TEST(test_retransmission_before_fin),

@@ -133,12 +133,73 @@ static void test_zero_window_rst(void **state)
     assert_int_equal(count_of(f, TFA_ANOMALY_WINDOW_ZERO), 0);
 }
 
+/* A delayed duplicate of an earlier incarnation's request, ~700 000 below
+ * this incarnation's ISN and acknowledging nothing of it (its ACK is below
+ * the server's ISN): a stale segment, not a spurious retransmission, and
+ * its old ACK and window shrink nothing; the server's ACK of it is no
+ * duplicate ACK saying data is missing.  The same at 2^31 away. */
+static void check_stale(Fx *f, uint32_t back)
+{
+    handshake(f);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 100);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 101, 0);
+    tx(f, C, ACK, ISS_C + 1 - back, ISS_S + 1 - back, 100);     /* 6: stale */
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 101, 0);                   /* 7: its ACK */
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 101, 200);
+    tx(f, C, ACK, ISS_C + 101, ISS_S + 201, 0);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_SEQ_STALE_INCARNATION), 1);
+    assert_int_equal(anomaly_of(f, TFA_ANOMALY_SEQ_STALE_INCARNATION)->frame_no, 6);
+    assert_int_equal(count_of(f, TFA_ANOMALY_SEQ_SPURIOUS_RETRANSMISSION), 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_SEQ_RETRANSMISSION), 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_SEQ_ACK_INVALID), 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_WINDOW_SHRUNK), 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_SEQ_DUP_ACK), 0);
+}
+
+static void test_stale_incarnation_near(void **state)
+{
+    check_stale(*state, 700000u);
+}
+
+static void test_stale_incarnation_far(void **state)
+{
+    check_stale(*state, 1u << 31);
+}
+
+/* A duplicate ACK after the peer's RST whose SACK block lies above the
+ * ACK shows a hole: it is a duplicate ACK finding (data is missing), not a
+ * challenge ACK. */
+static void test_dup_ack_with_hole_after_rst(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 1, 0);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 24);                  /* lost after the capture */
+    tx(f, C, FIN | ACK, ISS_C + 25, ISS_S + 1, 0);
+    tx(f, C, RST | ACK, ISS_C + 26, ISS_S + 1, 0);
+    f->frame++;
+    f->now += MS;
+    TfaAddr a = tfa_test_ip4(10, 0, 0, 2), b = tfa_test_ip4(10, 0, 0, 1);
+    TfaSegment seg = tfa_test_seg(a, 80, b, 40000, ACK, ISS_S + 1, ISS_C + 1, 0, f->frame, f->now);
+    seg.opt.n_sack = 1;
+    seg.opt.sack[0] = (TfaSackBlock){.left = ISS_C + 25, .right = ISS_C + 26};
+    f->c->side[S].packets++;
+    tfa_seqtrack_segment(f->c, &f->opts, &f->budget, &f->stats, &seg, S, &f->sq);
+    tfa_tcpsm_segment(f->c, &f->opts, &seg, S, &f->ev);
+    tfa_detect_segment(f->c, &f->opts, &seg, S, &f->ev, &f->sq, false);
+    assert_true(f->sq.facts & TFA_SEQ_DUP_ACK);
+    assert_int_equal(count_of(f, TFA_ANOMALY_SEQ_DUP_ACK), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         FX_TEST(test_zero_window_no_time), FX_TEST(test_zero_window_probed),
         FX_TEST(test_zero_window_pause), FX_TEST(test_zero_window_closing),
         FX_TEST(test_zero_window_after_peer_fin), FX_TEST(test_zero_window_rst),
+        FX_TEST(test_stale_incarnation_near), FX_TEST(test_stale_incarnation_far),
+        FX_TEST(test_dup_ack_with_hole_after_rst),
     };
     return cmocka_run_group_tests_name("detect/window", tests, NULL, NULL);
 }

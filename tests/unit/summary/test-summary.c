@@ -114,6 +114,51 @@ static void test_at_absolute(void **state)
     assert_int_equal(tfa_summary_sockets_at(s2)->len, 0);
 }
 
+/* Two connections accepted by 10.0.0.2:80 (SYN-ACK at 2 s): one LISTEN row
+ * for the service, certain at 2.5 s, "?" at 1.5 s (it accepted only
+ * later); hosts and services count the states at that time. */
+static void listen_rows(TfaTs at, bool certain)
+{
+    TfaOptions opts;
+    tfa_options_init(&opts);
+    opts.at_set = true;
+    opts.at = at;
+    TfaStats st = {0};
+    g_autoptr(TfaSummary) s = tfa_summary_new(&opts, &st);
+    tfa_summary_set_start(s, 0);
+    for (guint64 i = 1; i <= 2; i++) {
+        g_autoptr(TfaConn) c = make_conn(i, (uint16_t)i, client_path, server_path, 3);
+        c->ep[1].passive = true;
+        c->det.syn_count = c->det.synack_count = 1;
+        c->det.synack_ts = 2 * SEC;
+        TfaConnRecord rec;
+        tfa_record_build(c, &rec);
+        tfa_summary_add(s, &rec);
+    }
+    const GArray *rows = tfa_summary_sockets_at(s);
+    guint listen = 0;
+    for (guint i = 0; i < rows->len; i++) {
+        const TfaSocketRow *r = &g_array_index(rows, TfaSocketRow, i);
+        if (r->state == TFA_TCP_LISTEN) {
+            listen++;
+            assert_int_equal(r->lport, 80);
+            assert_int_equal(r->certain, certain);
+        }
+    }
+    assert_int_equal(listen, 1);
+    guint64 other;
+    g_autoptr(GPtrArray) hs = tfa_summary_hosts(s, &other);
+    const TfaHostStates *h0 = g_ptr_array_index(hs, 0);
+    assert_int_equal(h0->states[at < 2 * SEC ? TFA_TCP_SYN_SENT : TFA_TCP_ESTABLISHED], 2);
+    assert_int_equal(h0->states[TFA_TCP_TIME_WAIT], 0);
+}
+
+static void test_at_listeners(void **state)
+{
+    listen_rows(2 * SEC + SEC / 2, true);
+    listen_rows(SEC + SEC / 2, false);
+}
+
 /* A SYN flood from more distinct sources than the tables hold: the hosts,
  * the scan candidates and the --at rows stay capped, and what was left out
  * is counted. */
@@ -151,7 +196,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hosts),
         cmocka_unit_test(test_at_relative),
-        cmocka_unit_test(test_at_absolute),
+        cmocka_unit_test(test_at_absolute), cmocka_unit_test(test_at_listeners),
         cmocka_unit_test(test_caps),
     };
     return cmocka_run_group_tests_name("summary/summary", tests, NULL, NULL);

@@ -328,6 +328,50 @@ static void test_third_ack_lost(void **state)
     assert_path(f, S, "LISTEN@0 SYN_RECEIVED@1 ESTABLISHED@5");
 }
 
+/* A full accept queue: the server lets the third ACK and the ACK of each
+ * repeated SYN-ACK go.  The last ACK, which nothing follows, most likely
+ * went the same way: at the end the server is still SYN_RECEIVED. */
+static void test_third_ack_dropped_again_and_again(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);             /* 4 */
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);               /* 5 */
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);             /* 6 */
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);               /* 7 */
+    assert_int_equal(f->c->ep[S].acks_dropped, 2);
+    assert_int_equal(st(f, S), TFA_TCP_ESTABLISHED);
+    tfa_tcpsm_finish(f->c, &f->opts, 10 * MS);
+    assert_int_equal(st(f, S), TFA_TCP_SYN_RECEIVED);
+    assert_path(f, S, "LISTEN@0 SYN_RECEIVED@1");
+}
+
+/* The third ACK and the ACK of the repeat lost, then the client's data
+ * with the same acknowledgement: the server's ESTABLISHED is evidenced by
+ * the data (the latest copy), which it acknowledges.  Had it given up
+ * instead, its bare RST shows it never left SYN_RECEIVED. */
+static void test_third_ack_lost_data_completes(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);             /* 4 */
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);               /* 5: lost too */
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 100);             /* 6: data */
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 101, 0);             /* 7 */
+    assert_path(f, S, "LISTEN@0 SYN_RECEIVED@1 ESTABLISHED@6");
+}
+
+static void test_third_ack_lost_server_gave_up(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);             /* 4 */
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);               /* 5 */
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 100);             /* 6 */
+    tx(f, S, RST, ISS_S + 1, 0, 0);                       /* 7: no connection */
+    assert_path(f, S, "LISTEN@0 SYN_RECEIVED@1 CLOSED@7");
+}
+
 /* The last ACK lost: the LAST_ACK side repeats its FIN, which revokes the
  * CLOSED we took from the ACK; the second ACK closes it. */
 static void test_last_ack_lost(void **state)
@@ -356,6 +400,46 @@ static void test_fin_lost(void **state)
     tx(f, S, ACK, ISS_S + 1, ISS_C + 2, 0);               /* 6 */
     assert_path(f, S, "LISTEN@0 SYN_RECEIVED@1 ESTABLISHED@3 CLOSE_WAIT@5");
     assert_int_equal(st(f, C), TFA_TCP_FIN_WAIT_2);
+}
+
+/* A FIN lost for good: sent again and again, and the peer's next segment
+ * (a write) still acknowledges only what came before it.  The peer never
+ * got it: it is ESTABLISHED, not CLOSE_WAIT; its later ACK of a copy puts
+ * it in CLOSE_WAIT after all. */
+static void test_fin_lost_for_good(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);         /* 4: lost */
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);         /* 5: again, lost */
+    assert_int_equal(st(f, S), TFA_TCP_CLOSE_WAIT);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 1, 20);              /* 6: a write, FIN not acked */
+    assert_true(f->ev.revoked);
+    assert_int_equal(st(f, S), TFA_TCP_ESTABLISHED);
+    assert_path(f, S, "LISTEN@0 SYN_RECEIVED@1 ESTABLISHED@3");
+    tx(f, C, RST, ISS_C + 2, 0, 0);                       /* 7: the closer resets it */
+    assert_int_equal(f->ev.rst_accept, TFA_RST_ACCEPTED);
+    assert_int_equal(f->c->rsts->len, 1);
+    assert_int_equal(g_array_index(f->c->rsts, TfaRstInfo, 0).receiver_state,
+                     TFA_TCP_ESTABLISHED);
+}
+
+/* A write that crosses the first FIN (not repeated) proves nothing; one
+ * after a repeat does, until a later copy is acknowledged. */
+static void test_fin_lost_then_acked(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);         /* 4 */
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 1, 20);              /* 5: crosses it */
+    assert_false(f->ev.revoked);
+    assert_int_equal(st(f, S), TFA_TCP_CLOSE_WAIT);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 21, 0);        /* 6: again */
+    tx(f, S, ACK, ISS_S + 21, ISS_C + 1, 20);             /* 7: not acked: never got it */
+    assert_int_equal(st(f, S), TFA_TCP_ESTABLISHED);
+    tx(f, S, ACK, ISS_S + 41, ISS_C + 2, 0);              /* 8: it did get the copy */
+    assert_int_equal(st(f, S), TFA_TCP_CLOSE_WAIT);
+    assert_path(f, S, "LISTEN@0 SYN_RECEIVED@1 ESTABLISHED@3 CLOSE_WAIT@8");
 }
 
 /* The SYN-ACK captured before its SYN (capture-point reordering). */
@@ -455,6 +539,45 @@ static void test_finish_unanswered(void **state)
     assert_path(f, S, "LISTEN@0");
 }
 
+/* At report time: SYNs retried over 3 s, then nothing for 10 s more: the
+ * client's connect() gave up and its socket is gone (CLOSED, by its timer);
+ * with the capture ending sooner it may still be retrying. */
+static void test_finish_connect_gave_up(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx(f, C, SYN, ISS_C, 0, 0);
+    f->c->side[C].first_ts = 1 * TFA_NSEC_PER_SEC;
+    f->c->side[C].last_ts = 4 * TFA_NSEC_PER_SEC;
+    tfa_tcpsm_finish(f->c, &f->opts, 9 * TFA_NSEC_PER_SEC);
+    assert_int_equal(st(f, C), TFA_TCP_SYN_SENT);
+    tfa_tcpsm_finish(f->c, &f->opts, 14 * TFA_NSEC_PER_SEC);
+    assert_int_equal(st(f, C), TFA_TCP_CLOSED);
+    const TfaTransition *t = &g_array_index(f->c->ep[C].path, TfaTransition,
+                                            f->c->ep[C].path->len - 1);
+    assert_int_equal(t->evidence, TFA_EVIDENCE_TIMER);
+    assert_int_equal(t->ts, 10 * TFA_NSEC_PER_SEC);
+    assert_int_equal(tfa_tcpsm_state_at(f->c, C, 5 * TFA_NSEC_PER_SEC), TFA_TCP_SYN_SENT);
+}
+
+/* At report time: a listener's one SYN-ACK never repeated, 2 s and more
+ * later, the client silent: it kept no request (a SYN cookie), LISTEN
+ * again; reported sooner, it may still repeat it. */
+static void test_finish_no_request_kept(void **state)
+{
+    Fx *f = *state;
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
+    f->c->det.syn_count = f->c->det.synack_count = 1;
+    f->c->det.synack_ts = 2 * MS;
+    tfa_tcpsm_finish(f->c, &f->opts, 1500 * MS);
+    assert_int_equal(st(f, S), TFA_TCP_SYN_RECEIVED);
+    tfa_tcpsm_finish(f->c, &f->opts, 2500 * MS);
+    assert_int_equal(st(f, S), TFA_TCP_LISTEN);
+    assert_int_equal(tfa_tcpsm_state_at(f->c, S, 500 * MS), TFA_TCP_SYN_RECEIVED);
+}
+
 /* At report time: a new incarnation took over a TIME_WAIT. */
 static void test_finish_reused(void **state)
 {
@@ -517,10 +640,11 @@ int main(void)
         T(test_simultaneous_open), T(test_refused), T(test_rst_in_syn_sent_bad_ack),
         T(test_syn_received_back_to_listen), T(test_rst_acceptance_established),
         T(test_rst_in_each_state), T(test_rst_in_time_wait), T(test_rst_no_state),
-        T(test_third_ack_lost), T(test_last_ack_lost), T(test_fin_lost),
+        T(test_third_ack_lost), T(test_third_ack_dropped_again_and_again),
+        T(test_third_ack_lost_data_completes), T(test_third_ack_lost_server_gave_up), T(test_last_ack_lost), T(test_fin_lost), T(test_fin_lost_for_good), T(test_fin_lost_then_acked),
         T(test_synack_before_syn), T(test_mid_stream), T(test_one_sided), T(test_syn_inside),
         T(test_rst_sender_keeps_talking), T(test_rst_receiver_keeps_talking),
-        T(test_finish_unanswered), T(test_finish_reused), T(test_path_cap),
+        T(test_finish_unanswered), T(test_finish_connect_gave_up), T(test_finish_no_request_kept), T(test_finish_reused), T(test_path_cap),
         T(test_window_scaling),
     };
 #undef T
