@@ -31,8 +31,10 @@
  *   time, idle expiry depends on the other connections in the table
  *   (conntrack's queue is ordered by activity), so it may differ.
  *
- * Not on the packet path.  Needs json-glib at build time (else --merge
- * says so and fails).
+ * Not on the packet path.  Needs json-glib's headers at build time and
+ * its library at run time, opened with dlopen only when --merge runs (else
+ * --merge says so and fails): linked, its dependencies would add over a MiB
+ * to every run's memory.
  */
 #pragma once
 

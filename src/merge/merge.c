@@ -11,7 +11,87 @@
 #include "tcpflow-audit/report.h"
 
 #ifdef HAVE_JSONGLIB
+#include <dlfcn.h>
 #include <json-glib/json-glib.h>
+
+/* json-glib is opened when --merge runs, not linked: its dependencies (gio,
+ * gobject, libmount, ...) would cost every run of the program over a MiB of
+ * memory.  The table is filled once, by load_json_glib, before any use; it
+ * is the file's only mutable object. */
+static struct {
+    __typeof__(json_parser_new) *p_json_parser_new;
+    __typeof__(json_parser_load_from_data) *p_json_parser_load_from_data;
+    __typeof__(json_parser_get_root) *p_json_parser_get_root;
+    __typeof__(json_node_get_node_type) *p_json_node_get_node_type;
+    __typeof__(json_node_get_object) *p_json_node_get_object;
+    __typeof__(json_node_get_array) *p_json_node_get_array;
+    __typeof__(json_node_get_value_type) *p_json_node_get_value_type;
+    __typeof__(json_node_get_int) *p_json_node_get_int;
+    __typeof__(json_node_get_string) *p_json_node_get_string;
+    __typeof__(json_node_get_boolean) *p_json_node_get_boolean;
+    __typeof__(json_node_equal) *p_json_node_equal;
+    __typeof__(json_object_has_member) *p_json_object_has_member;
+    __typeof__(json_object_get_member) *p_json_object_get_member;
+    __typeof__(json_object_get_members) *p_json_object_get_members;
+    __typeof__(json_array_get_length) *p_json_array_get_length;
+    __typeof__(json_array_get_element) *p_json_array_get_element;
+    __typeof__(g_object_unref) *p_g_object_unref;
+} jg;
+
+static const char *const jg_names[] = {
+    "json_parser_new",          "json_parser_load_from_data",
+    "json_parser_get_root",     "json_node_get_node_type",
+    "json_node_get_object",     "json_node_get_array",
+    "json_node_get_value_type", "json_node_get_int",
+    "json_node_get_string",     "json_node_get_boolean",
+    "json_node_equal",          "json_object_has_member",
+    "json_object_get_member",   "json_object_get_members",
+    "json_array_get_length",    "json_array_get_element",
+    "g_object_unref",
+};
+
+#define json_parser_new (jg.p_json_parser_new)
+#define json_parser_load_from_data (jg.p_json_parser_load_from_data)
+#define json_parser_get_root (jg.p_json_parser_get_root)
+#define json_node_get_node_type (jg.p_json_node_get_node_type)
+#define json_node_get_object (jg.p_json_node_get_object)
+#define json_node_get_array (jg.p_json_node_get_array)
+#define json_node_get_value_type (jg.p_json_node_get_value_type)
+#define json_node_get_int (jg.p_json_node_get_int)
+#define json_node_get_string (jg.p_json_node_get_string)
+#define json_node_get_boolean (jg.p_json_node_get_boolean)
+#define json_node_equal (jg.p_json_node_equal)
+#define json_object_has_member (jg.p_json_object_has_member)
+#define json_object_get_member (jg.p_json_object_get_member)
+#define json_object_get_members (jg.p_json_object_get_members)
+#define json_array_get_length (jg.p_json_array_get_length)
+#define json_array_get_element (jg.p_json_array_get_element)
+#define g_object_unref (jg.p_g_object_unref)
+
+static bool load_json_glib(GError **error)
+{
+    if (jg.p_json_parser_new != NULL)
+        return true;
+    void *h = dlopen("libjson-glib-1.0.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (h == NULL) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    "--merge needs json-glib (libjson-glib-1.0.so.0): %s", dlerror());
+        return false;
+    }
+    void **slot = (void **)(void *)&jg;
+    G_STATIC_ASSERT(sizeof(jg) == G_N_ELEMENTS(jg_names) * sizeof(void *));
+    for (size_t i = 0; i < G_N_ELEMENTS(jg_names); i++) {
+        void *f = dlsym(h, jg_names[i]);
+        if (f == NULL) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                        "--merge needs json-glib: %s not found in it", jg_names[i]);
+            memset(&jg, 0, sizeof(jg));
+            return false;
+        }
+        memcpy(&slot[i], &f, sizeof(f));
+    }
+    return true; /* kept open for the process's life */
+}
 #endif
 
 /* ---- the shard run's side: the raw counts in its summary ---- */
@@ -142,7 +222,9 @@ static void shard_clear(Shard *s)
         fclose(s->f);
     g_free(s->file);
     g_free(s->raw);
-    g_clear_object(&s->parser);
+    if (s->parser != NULL)
+        g_object_unref(s->parser);
+    s->parser = NULL;
 }
 
 static gboolean fail(GError **error, const char *file, const char *what)
@@ -509,6 +591,8 @@ static int diag_from_name(const char *name)
 
 gboolean tfa_merge_run(const TfaOptions *opts, FILE *out, GError **error)
 {
+    if (!load_json_glib(error))
+        return FALSE;
     guint nf = opts->files != NULL ? g_strv_length(opts->files) : 0;
     if (nf == 0)
         return fail(error, "(none)", "name the shard runs' JSON Lines files");
