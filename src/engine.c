@@ -27,6 +27,7 @@
 #include "tcpflow-audit/record.h"
 #include "tcpflow-audit/report-queue.h"
 #include "tcpflow-audit/seqtrack.h"
+#include "tcpflow-audit/shard.h"
 #include "tcpflow-audit/stats.h"
 #include "tcpflow-audit/extract.h"
 #include "tcpflow-audit/summary.h"
@@ -284,6 +285,8 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
     if (decoded == TFA_DECODE_ICMP_ERROR) {
         /* an ICMP error about a TCP segment: the connection it belongs to */
         count_segment_diags(e, seg->diags);
+        if (e->opts->shard_n != 0 && tfa_shard_of(seg, e->opts->shard_n) != e->opts->shard_k)
+            return; /* another shard's connection: counted there */
         TfaConn *ic = tfa_conntrack_lookup(e->ct, seg, &side);
         if (ic != NULL)
             tfa_conntrack_icmp(ic, seg, side);
@@ -312,8 +315,18 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
      * file given out of order) the frames of the past would otherwise find
      * their own connection idle and split it into one record per frame. */
     tfa_conntrack_expire(e->ct, frame->ts, &e->retired);
+    /* --shard: every frame above is counted in every shard (the merge takes
+     * those counters once); what follows only for this shard's connections */
+    if (e->opts->shard_n != 0 && tfa_shard_of(seg, e->opts->shard_n) != e->opts->shard_k)
+        return;
     bool created;
     TfaConn *c = tfa_conntrack_segment(e->ct, seg, &side, &e->retired, &created);
+    if (created && e->opts->shard_n != 0) {
+        /* ids unique across shards: the frame that created the connection
+         * (one frame creates at most one); --merge renumbers them 1, 2, ...
+         * in this order, which is the order of creation a single run numbers */
+        c->id = seg->frame_no;
+    }
     if (created) {
         tfa_tcpsm_init(c, e->opts, seg, side);
         c->drops_at_start = e->drops;

@@ -17,6 +17,7 @@
 #include "tcpflow-audit/codes.h"
 #include "tcpflow-audit/engine.h"
 #include "tcpflow-audit/extract.h"
+#include "tcpflow-audit/merge.h"
 #include "tcpflow-audit/message.h"
 #include "tcpflow-audit/options.h"
 #include "tcpflow-audit/report.h"
@@ -90,6 +91,8 @@ typedef struct Cli {
     gint64 ladder_rows;
     char **conn_ids;
     char *at;
+    char *shard;
+    gboolean merge;
     gboolean list_codes;
     gboolean version;
     char **rest;
@@ -118,6 +121,7 @@ static void cli_clear(Cli *c)
     g_free(c->stuck_after);
     g_free(c->rst_idle);
     g_free(c->at);
+    g_free(c->shard);
     g_strfreev(c->rest);
 }
 
@@ -475,6 +479,36 @@ static bool check_options(Cli *cli, TfaOptions *o, GError **error)
             return false;
         }
     }
+    if (cli->shard != NULL) {
+        g_auto(GStrv) kn = g_strsplit(cli->shard, "/", -1);
+        guint64 k = 0, n = 0;
+        if (g_strv_length(kn) != 2 ||
+            !g_ascii_string_to_unsigned(kn[1], 10, 1, 65536, &n, NULL) ||
+            !g_ascii_string_to_unsigned(kn[0], 10, 1, n, &k, NULL)) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "--shard takes K/N with 1 <= K <= N <= 65536, not '%s'", cli->shard);
+            return false;
+        }
+        o->shard_k = (guint)k;
+        o->shard_n = (guint)n;
+        /* the merge renumbers every connection, so each shard writes them all */
+        if (o->conn_ids != NULL || o->only_anomalous || o->code_set || o->min_severity >= 0 ||
+            o->at_set || o->ladder ||
+            (o->format != TFA_FORMAT_AUTO && o->format != TFA_FORMAT_JSONL)) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                        "--shard writes every connection as JSON Lines for --merge: not with "
+                        "--conn, --only-anomalous, --code, --min-severity, --at, --ladder or "
+                        "another --format");
+            return false;
+        }
+        o->format = TFA_FORMAT_JSONL;
+    }
+    o->merge = cli->merge;
+    if (o->merge && (o->shard_n != 0 || cli->interface != NULL)) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    "--merge reads the JSON Lines files of shard runs: not with --shard or -i");
+        return false;
+    }
     if (o->ladder && o->at_set) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "--ladder and --at do not mix");
         return false;
@@ -521,7 +555,16 @@ static bool check_options(Cli *cli, TfaOptions *o, GError **error)
                     "-w, -Z and --duration apply to live capture (-i) only");
         return false;
     }
-    return split_positionals(cli, o, error);
+    if (!split_positionals(cli, o, error))
+        return false;
+    if (o->merge && (o->filter != NULL || o->at_set || o->ladder || o->conn_ids != NULL ||
+                     (o->format != TFA_FORMAT_AUTO && o->format != TFA_FORMAT_JSONL))) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    "--merge writes JSON Lines from the files named: no filter expression, "
+                    "--at, --ladder, --conn or other --format");
+        return false;
+    }
+    return true;
 }
 
 /* Give up root after the capture handle is open, as tcpdump -Z does. */
@@ -696,6 +739,14 @@ int main(int argc, char **argv)
          "B"},
         {"verify-checksums", 0, 0, G_OPTION_ARG_NONE, &cli.verify_checksums,
          "Check TCP checksums (off by default: offloading leaves them unset)", NULL},
+        {"shard", 0, 0, G_OPTION_ARG_STRING, &cli.shard,
+         "Analyse only the connections of flow-hash shard K of N (1 <= K <= N), writing JSON "
+         "Lines for --merge; every shard reads all the input",
+         "K/N"},
+        {"merge", 0, 0, G_OPTION_ARG_NONE, &cli.merge,
+         "Merge the JSON Lines files of the N --shard runs named as arguments into one run's "
+         "output",
+         NULL},
         {"list-codes", 0, 0, G_OPTION_ARG_NONE, &cli.list_codes,
          "List every anomaly code and diagnostic, then exit", NULL},
         {"version", 'V', 0, G_OPTION_ARG_NONE, &cli.version, "Print the version and exit", NULL},
@@ -732,6 +783,16 @@ int main(int argc, char **argv)
     }
     cli_clear(&cli);
 
+    if (opts.merge) {
+        if (!tfa_merge_run(&opts, stdout, &error)) {
+            tfa_message_error("%s", error->message);
+            status = EXIT_DAMAGED;
+        } else {
+            status = fflush(stdout) == 0 ? EXIT_OK : EXIT_FATAL;
+        }
+        tfa_options_clear(&opts);
+        return status;
+    }
     if (opts.ladder)
         opts.format = TFA_FORMAT_LADDER;
     if (opts.format == TFA_FORMAT_HTML && !max_details_given)

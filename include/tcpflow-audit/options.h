@@ -123,6 +123,10 @@ typedef struct TfaOptions {
     guint64 extract_max_bytes;  /* per direction of a connection */
     guint64 extract_max_total;  /* all live connections together */
     int extract_fill;           /* the byte holes are filled with; -1: left out */
+
+    /* scaling (shard.h, merge.h) */
+    guint shard_k, shard_n;     /* --shard K/N: only connections of flow-hash shard K; N 0: off */
+    bool merge;                 /* --merge: the inputs are shard runs' JSON Lines */
 } TfaOptions;
 
 /* Whether connection @id passes --conn. */

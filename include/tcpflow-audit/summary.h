@@ -95,3 +95,29 @@ GArray *tfa_summary_findings(const TfaSummary *sum);
  * time asked for, resolved (relative times counted from the first frame). */
 const GArray *tfa_summary_sockets_at(const TfaSummary *sum);
 TfaTs tfa_summary_at(const TfaSummary *sum);
+
+/* --shard and --merge (merge.h): the raw counts behind the findings, so
+ * that a merge of shards draws the findings a single run would have. */
+typedef struct TfaScanTarget {
+    TfaAddr addr;
+    uint16_t port;
+} TfaScanTarget;
+
+typedef void (*TfaScannerFunc)(const TfaAddr *addr, guint64 attempts, guint64 failed,
+                               const TfaScanTarget *targets, guint n_targets, gpointer data);
+
+/* Every tracked client host, in no particular order. */
+void tfa_summary_foreach_scanner(const TfaSummary *sum, TfaScannerFunc fn, gpointer data);
+
+/* Fold one shard's rows in: a host's final states are added; a service's
+ * counts are added and its half-open sources joined under the cap (so the
+ * count is the single run's: distinct sources, at most threshold + 1); a
+ * scanner's counts are added and its failed targets joined under the cap. */
+void tfa_summary_merge_host(TfaSummary *sum, const TfaAddr *addr,
+                            const guint64 states[TFA_TCP_N_STATES]);
+void tfa_summary_merge_service(TfaSummary *sum, const TfaServiceStats *svc, guint64 accepted);
+void tfa_summary_merge_scanner(TfaSummary *sum, const TfaAddr *addr, guint64 attempts,
+                               guint64 failed, const TfaScanTarget *targets, guint n_targets);
+void tfa_summary_merge_not_listed(TfaSummary *sum, guint64 hosts, guint64 services);
+/* A service's accepted handshakes (SERVICE_REFUSING needs none). */
+guint64 tfa_summary_service_accepted(const TfaServiceStats *svc);

@@ -10,6 +10,7 @@
 #include "tcpflow-audit/decode.h"
 #include "tcpflow-audit/detect.h"
 #include "tcpflow-audit/json.h"
+#include "tcpflow-audit/merge.h"
 #include "tcpflow-audit/zeek.h"
 
 #define TFA_SCHEMA_VERSION 1
@@ -583,6 +584,8 @@ static void jsonl_summary(TfaReporter *rep, const TfaRunInfo *info, GString *buf
     tfa_json_uint(&j, "max_connections", info->opts->max_conns);
     tfa_json_uint(&j, "max_anomalies", info->opts->max_anomalies_per_conn);
     tfa_json_end_object(&j);
+    if (info->opts->shard_n != 0 && info->summary != NULL)
+        tfa_merge_write_shard(&j, info->opts, info->summary); /* --shard: for --merge */
     tfa_json_end_object(&j);
     g_string_append_c(buf, '\n');
 }

@@ -15,10 +15,7 @@ typedef struct TfaScanner {
     GArray *targets; /* distinct failed (address, port), at most 2 * scan threshold */
 } TfaScanner;
 
-typedef struct TfaTarget {
-    TfaAddr addr;
-    uint16_t port;
-} TfaTarget;
+typedef TfaScanTarget TfaTarget; /* summary.h */
 
 struct TfaSummary {
     const TfaOptions *opts;
@@ -446,4 +443,94 @@ const GArray *tfa_summary_sockets_at(const TfaSummary *s)
     if (s->sockets != NULL)
         g_array_sort(s->sockets, socket_cmp);
     return s->sockets;
+}
+
+/* --shard / --merge (summary.h) */
+
+void tfa_summary_foreach_scanner(const TfaSummary *s, TfaScannerFunc fn, gpointer data)
+{
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, s->scanners);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        const TfaScanner *sc = v;
+        fn(&sc->addr, sc->attempts, sc->failed,
+           sc->targets != NULL ? (const TfaScanTarget *)(const void *)sc->targets->data : NULL,
+           sc->targets != NULL ? sc->targets->len : 0, data);
+    }
+}
+
+void tfa_summary_merge_host(TfaSummary *s, const TfaAddr *addr,
+                            const guint64 states[TFA_TCP_N_STATES])
+{
+    TfaHostStates *h = g_hash_table_lookup(s->hosts, addr);
+    if (h == NULL) {
+        if (g_hash_table_size(s->hosts) >= TFA_SUMMARY_MAX_HOSTS) {
+            for (unsigned k = 0; k < TFA_TCP_N_STATES; k++)
+                s->other_hosts += states[k];
+            return;
+        }
+        h = g_new0(TfaHostStates, 1);
+        h->addr = *addr;
+        g_hash_table_insert(s->hosts, &h->addr, h);
+    }
+    for (unsigned k = 0; k < TFA_TCP_N_STATES; k++)
+        h->states[k] += states[k];
+}
+
+void tfa_summary_merge_service(TfaSummary *s, const TfaServiceStats *in, guint64 accepted)
+{
+    TfaServiceStats *svc = g_hash_table_lookup(s->services, in);
+    if (svc == NULL) {
+        if (g_hash_table_size(s->services) >= TFA_SUMMARY_MAX_SERVICES) {
+            s->other_services += in->conns;
+            return;
+        }
+        svc = g_new0(TfaServiceStats, 1);
+        svc->addr = in->addr;
+        svc->port = in->port;
+        g_hash_table_add(s->services, svc);
+    }
+    svc->conns += in->conns;
+    for (unsigned k = 0; k < TFA_TCP_N_STATES; k++)
+        svc->states[k] += in->states[k];
+    svc->refused += in->refused;
+    svc->accepted += accepted;
+    svc->half_open += in->half_open;
+    for (guint i = 0; in->sources != NULL && i < in->sources->len; i++)
+        add_unique(&svc->sources, &g_array_index(in->sources, TfaAddr, i), sizeof(TfaAddr),
+                   s->opts->flood_threshold + 1, &svc->half_open_sources);
+}
+
+void tfa_summary_merge_scanner(TfaSummary *s, const TfaAddr *addr, guint64 attempts,
+                               guint64 failed, const TfaScanTarget *targets, guint n_targets)
+{
+    TfaScanner *sc = g_hash_table_lookup(s->scanners, addr);
+    if (sc == NULL) {
+        if (g_hash_table_size(s->scanners) >= TFA_SUMMARY_MAX_SCANNERS)
+            return; /* the shard counted SUMMARY_SCANNERS_NOT_TRACKED for its own */
+        sc = g_new0(TfaScanner, 1);
+        sc->addr = *addr;
+        g_hash_table_insert(s->scanners, &sc->addr, sc);
+    }
+    sc->attempts += attempts;
+    sc->failed += failed;
+    for (guint i = 0; i < n_targets; i++) {
+        TfaTarget t;
+        memset(&t, 0, sizeof(t));
+        t.addr = targets[i].addr;
+        t.port = targets[i].port;
+        add_unique(&sc->targets, &t, sizeof(t), 2 * s->opts->scan_threshold, NULL);
+    }
+}
+
+void tfa_summary_merge_not_listed(TfaSummary *s, guint64 hosts, guint64 services)
+{
+    s->other_hosts += hosts;
+    s->other_services += services;
+}
+
+guint64 tfa_summary_service_accepted(const TfaServiceStats *svc)
+{
+    return svc->accepted;
 }

@@ -15,7 +15,7 @@ as TAP.
   checking nothing).
 * Every capture in samples/ is run with --format jsonl and each option set
   below (defaults; small caps and --verify-checksums; short timers and low
-  finding thresholds; --at halfway through the capture): exit status 0 or 1,
+  finding thresholds; --at halfway through the capture; --shard 2/3): exit status 0 or 1,
   every line valid against the schema, times written with exactly nine
   fraction digits, addresses in inet_ntop/RFC 5952 form, record kinds as
   expected, exactly one summary, last, whose "records" counts the connection
@@ -58,6 +58,8 @@ OPTION_SETS = [
                 "--leak-threshold=1", "--pileup-threshold=1", "--flood-threshold=1",
                 "--scan-threshold=1", "--refusing-threshold=1"]),
     ("at", None),
+    # a --shard run's summary carries the "shard" object (tcpflow-audit(1) SCALING)
+    ("shard", ["--shard=2/3", "--flood-threshold=1", "--scan-threshold=1"]),
 ]
 
 # schema $defs enum -> where the program spells that vocabulary:
