@@ -171,6 +171,8 @@ static void ladder_add(TfaEngine *e, TfaConn *c, const TfaSegment *seg, uint8_t 
         .flags = seg->flags,
         .window = seg->window,
         .side = side,
+        .sack_left = seg->opt.n_sack > 0 ? seg->opt.sack[0].left : 0,
+        .sack_right = seg->opt.n_sack > 0 ? seg->opt.sack[0].right : 0,
     };
     g_array_append_val(c->ladder, row);
 }

@@ -254,6 +254,7 @@ typedef struct TfaLadderRow {
     uint16_t flags;
     uint16_t window;     /* raw */
     uint8_t side;        /* sender */
+    uint32_t sack_left, sack_right; /* its first SACK block (RFC 2018); 0, 0: none */
 } TfaLadderRow;
 
 /* One segment of a direction as seqtrack remembers it, to tell a copy made

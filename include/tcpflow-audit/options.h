@@ -56,7 +56,7 @@ typedef enum TfaColor {
 #define TFA_DEFAULT_FRAG_TIMEOUT (30 * TFA_NSEC_PER_SEC)
 /* -f html (report/html.c): segments kept per connection for its graphs
  * (decimated beyond, keeping SYN/FIN/RST and anomalies' segments), and
- * kept over all live connections at once (40 bytes each); connections
+ * kept over all live connections at once (48 bytes each); connections
  * listed in the overview.  Connections drawn: --max-details. */
 #define TFA_HTML_POINTS_PER_CONN 2000u
 #define TFA_HTML_POINTS_TOTAL 2000000u

@@ -75,6 +75,8 @@ void tfa_html_collect(TfaConn *c, const TfaSegment *seg, uint8_t side, guint64 *
         .flags = seg->flags,
         .window = seg->window,
         .side = side,
+        .sack_left = seg->opt.n_sack > 0 ? seg->opt.sack[0].left : 0,
+        .sack_right = seg->opt.n_sack > 0 ? seg->opt.sack[0].right : 0,
     };
     bool pinned = tfa_html_row_pinned(c, &row);
     /* after a decimation, one ordinary segment in ladder_stride */

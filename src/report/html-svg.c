@@ -11,7 +11,8 @@
  * highest sequence number already sent), orange when an anomaly calls it
  * out of order, purple when it probes a zero window.  The peer's
  * acknowledgement is a green step line, its advertised right edge (ACK +
- * window, scaled as RFC 7323 §2.2 says) a dashed sky-blue step line;
+ * window, scaled as RFC 7323 §2.2 says) a dashed sky-blue step line, the
+ * first SACK block of each of its ACKs a translucent green bar;
  * periods when the peer advertised a zero window are shaded; the gaps
  * seqtrack decided were lost before the capture point are drawn as
  * dashed boxes.  SYN, FIN and RST are labelled where they were sent.  Each
@@ -377,6 +378,25 @@ void tfa_html_svg_tsg(GString *buf, const TfaConnRecord *rec, uint8_t sender)
     g_string_free(ackp, TRUE);
     g_string_free(winp, TRUE);
 
+    /* the peer's SACK blocks (the first of each ACK): data it holds above
+     * its cumulative ACK, a bar at the ACK's time */
+    for (guint i = 0; rows != NULL && i < rows->len; i++) {
+        const TfaLadderRow *r = &g_array_index(rows, TfaLadderRow, i);
+        if (r->side != peer || r->sack_left == r->sack_right)
+            continue;
+        double x = sx(&s, secs(r->ts - rec->first_ts));
+        double lo = (double)rel32(r->sack_left, base), hi = (double)rel32(r->sack_right, base);
+        g_string_append_printf(buf,
+                               "<line class=\"sack\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                               "y2=\"%.1f\"><title>",
+                               x, sy(&s, lo), x, sy(&s, hi));
+        tfa_html_escapef(buf, "SACK block %" PRId64 "-%" PRId64 " (frame %" PRIu64
+                              ", ack %" PRId64 "): the peer holds these bytes above its ACK",
+                         (int64_t)lo, (int64_t)hi, (uint64_t)r->frame,
+                         rel32(r->ack, base));
+        g_string_append(buf, "</title></line>");
+    }
+
     /* the segments sent */
     double high = -1e18; /* highest relative sequence number sent, plus one */
     for (guint i = 0; rows != NULL && i < rows->len; i++) {
@@ -564,12 +584,14 @@ void tfa_html_svg_legend(GString *buf)
         {"seg probe", "zero-window probe"},
         {"ackl", "peer's ACK"},
         {"win", "peer's ACK + window"},
+        {"sack", "peer's SACK block (first of its ACK)"},
     };
     g_string_append(buf, "<svg class=\"legend\" xmlns=\"http://www.w3.org/2000/svg\" "
-                         "viewBox=\"0 0 760 62\" width=\"760\" height=\"62\" role=\"img\">");
+                         "viewBox=\"0 0 760 82\" width=\"760\" height=\"82\" role=\"img\">");
     for (guint i = 0; i < G_N_ELEMENTS(items); i++) {
-        double x = 8 + (i % 3) * 250.0, y = 14 + (i / 3) * 20.0;
-        if (g_str_has_prefix(items[i].cls, "seg"))
+        /* rows of 3; the SACK item on the last row, after the areas */
+        double x = 8 + (i % 3) * 250.0, y = i < 6 ? 14 + (i / 3) * 20.0 : 74;
+        if (g_str_has_prefix(items[i].cls, "seg") || strcmp(items[i].cls, "sack") == 0)
             g_string_append_printf(buf,
                                    "<line class=\"%s\" x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
                                    "y2=\"%.0f\"/>",

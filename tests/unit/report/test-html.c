@@ -65,7 +65,7 @@ static void test_collect_total(void **state)
 {
     (void)state;
     /* the figure the man page gives for the memory of the points */
-    assert_int_equal(sizeof(TfaLadderRow), 40);
+    assert_int_equal(sizeof(TfaLadderRow), 48);
     TfaConn *c = g_new0(TfaConn, 1);
     guint64 held = TFA_HTML_POINTS_TOTAL;
     TfaSegment s = data_seg(100, 1);
