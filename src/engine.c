@@ -162,18 +162,7 @@ static void ladder_add(TfaEngine *e, TfaConn *c, const TfaSegment *seg, uint8_t 
     }
     if (c->ladder == NULL)
         c->ladder = g_array_sized_new(FALSE, FALSE, sizeof(TfaLadderRow), 16);
-    TfaLadderRow row = {
-        .frame = seg->frame_no,
-        .ts = seg->ts,
-        .seq = seg->seq,
-        .ack = seg->ack,
-        .len = seg->payload_len,
-        .flags = seg->flags,
-        .window = seg->window,
-        .side = side,
-        .sack_left = seg->opt.n_sack > 0 ? seg->opt.sack[0].left : 0,
-        .sack_right = seg->opt.n_sack > 0 ? seg->opt.sack[0].right : 0,
-    };
+    TfaLadderRow row = tfa_ladder_row_of(seg, side);
     g_array_append_val(c->ladder, row);
 }
 

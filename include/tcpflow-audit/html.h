@@ -3,7 +3,8 @@
  * Owns: nothing of its own.  With -f html the engine hands every segment
  * of a selected connection (--conn) to tfa_html_collect(), which keeps it
  * in the connection's ladder array (TfaLadderRow: frame, time, seq, ack,
- * length, flags, raw window, sender), the same facts --ladder draws.  The
+ * length, flags, raw window, sender, first SACK block), the same facts
+ * --ladder draws (both make the row with tfa_ladder_row_of()).  The
  * array grows to TFA_HTML_POINTS_PER_CONN rows and no further: when it is
  * full it is decimated in place (every second row kept, except the rows
  * that must stay: SYN, FIN, RST, zero windows and the frames of the
@@ -18,6 +19,24 @@
 
 #include "tcpflow-audit/conn.h"
 #include "tcpflow-audit/decode.h"
+
+/* The ladder row of @seg, sent by @side. */
+static inline TfaLadderRow tfa_ladder_row_of(const TfaSegment *seg, uint8_t side)
+{
+    TfaLadderRow row = {
+        .frame = seg->frame_no,
+        .ts = seg->ts,
+        .seq = seg->seq,
+        .ack = seg->ack,
+        .len = seg->payload_len,
+        .flags = seg->flags,
+        .window = seg->window,
+        .side = side,
+        .sack_left = seg->opt.n_sack > 0 ? seg->opt.sack[0].left : 0,
+        .sack_right = seg->opt.n_sack > 0 ? seg->opt.sack[0].right : 0,
+    };
+    return row;
+}
 
 /* Keep @seg (sent by @side) for @c's graphs, within the caps above. */
 void tfa_html_collect(TfaConn *c, const TfaSegment *seg, uint8_t side, guint64 *held);

@@ -66,18 +66,7 @@ static void decimate(TfaConn *c)
 
 void tfa_html_collect(TfaConn *c, const TfaSegment *seg, uint8_t side, guint64 *held)
 {
-    TfaLadderRow row = {
-        .frame = seg->frame_no,
-        .ts = seg->ts,
-        .seq = seg->seq,
-        .ack = seg->ack,
-        .len = seg->payload_len,
-        .flags = seg->flags,
-        .window = seg->window,
-        .side = side,
-        .sack_left = seg->opt.n_sack > 0 ? seg->opt.sack[0].left : 0,
-        .sack_right = seg->opt.n_sack > 0 ? seg->opt.sack[0].right : 0,
-    };
+    TfaLadderRow row = tfa_ladder_row_of(seg, side);
     bool pinned = tfa_html_row_pinned(c, &row);
     /* after a decimation, one ordinary segment in ladder_stride */
     if (!pinned && c->ladder_stride > 1 && ++c->ladder_skip % c->ladder_stride != 0) {
