@@ -14,13 +14,16 @@ pictures matter, checked two ways (TAP):
   failed request would show there), and the DOM as the browser holds it
   after the script ran must still hold each drawn connection's two graphs,
   its anomaly marks, and the count the filter script writes; a filter
-  preset by the link (#filter:endpoint=...) hides the rows it should.
+  preset by the link (#filter:endpoint=...) hides the rows it should; and
+  a screenshot of each page is taken (kept in $TFA_HTML_SCREENSHOTS when
+  set; docs/html-report.png is sack-fast-retransmit's).
 
 Each sample's golden page is compared byte for byte by e2e.py (TESTLIST).
 """
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -159,6 +162,37 @@ def browser_checks(chromium, name, path, page, drawn):
                                      expect_marks))
     tap.check(d.shown is not None and d.shown.isdigit(),
               "%s: the filter script ran (%s connections shown)" % (name, d.shown))
+    screenshot(chromium, name, path)
+
+
+def screenshot(chromium, name, path):
+    """A screenshot of the page (660 x 1380 at half scale, as the one in
+    docs/): a PNG of that size with something drawn on it.  Kept in
+    $TFA_HTML_SCREENSHOTS when that names a directory."""
+    png = path[:-len(".html")] + ".png"
+    args = [chromium, "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run",
+            "--disable-extensions", "--disable-background-networking",
+            "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+            "--hide-scrollbars", "--force-device-scale-factor=0.5", "--window-size=1320,2760",
+            "--screenshot=" + png, "file://" + path]
+    try:
+        subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
+                       env=dict(os.environ, HOME=os.path.dirname(path)))
+    except subprocess.TimeoutExpired:
+        tap.check(False, "%s: a screenshot (timed out)" % name)
+        return
+    try:
+        with open(png, "rb") as f:
+            data = f.read()
+    except OSError:
+        data = b""
+    size = struct.unpack(">II", data[16:24]) if data[:8] == b"\x89PNG\r\n\x1a\n" else None
+    # a blank page compresses to a few hundred bytes; a drawn one to tens of KiB
+    tap.check(size == (660, 1380) and len(data) > 20000,
+              "%s: a screenshot, %s pixels, %d bytes" % (name, size, len(data)))
+    keep = os.environ.get("TFA_HTML_SCREENSHOTS")
+    if keep and os.path.isdir(keep) and data:
+        shutil.copy(png, os.path.join(keep, name + ".png"))
 
 
 class Hidden(HTMLParser):
