@@ -368,8 +368,10 @@ static size_t put_gre(uint8_t *buf, uint16_t flags, uint16_t type, const uint8_t
     tfa_build_be16(buf + n, flags);
     tfa_build_be16(buf + n + 2, type);
     n += 4;
-    memcpy(buf + n, hdr, hl);
-    memcpy(buf + n + hl, in, il);
+    if (hl > 0) /* ERSPAN type I has no header of its own: hdr may be NULL */
+        memcpy(buf + n, hdr, hl);
+    if (il > 0)
+        memcpy(buf + n + hl, in, il);
     return n + hl + il;
 }
 
@@ -476,8 +478,10 @@ static size_t put_udp(uint8_t *buf, uint16_t sport, uint16_t dport, const uint8_
 {
     size_t n = put_outer4(buf, 17, 8 + hl + il);
     n += tfa_build_udp(buf + n, sport, dport, hl + il);
-    memcpy(buf + n, hdr, hl);
-    memcpy(buf + n + hl, in, il);
+    if (hl > 0) /* hdr or in may be NULL with no bytes */
+        memcpy(buf + n, hdr, hl);
+    if (il > 0)
+        memcpy(buf + n + hl, in, il);
     return n + hl + il;
 }
 
