@@ -170,6 +170,23 @@ static void ladder_add(TfaEngine *e, TfaConn *c, const TfaSegment *seg, uint8_t 
  * fragment is held (the reassembled segment has its own). */
 #define TCP_LAYER_DIAGS ((1u << TFA_DIAG_DECODE_BAD_OPTION) | (1u << TFA_DIAG_DECODE_ILLEGAL_FLAGS))
 
+/* The IP datagram @dg that a reassembly or an inflation produced, decoded
+ * into @local in place of *seg, keeping the outer frame's VLAN tags, number
+ * and time (*seg may be @local itself); *seg then points at @local. */
+static void decode_inner(const uint8_t *dg, uint32_t len, TfaFrameNo frag_first,
+                         const TfaSegment **seg, TfaSegment *local, TfaDiag *why,
+                         TfaDecodeStatus *decoded)
+{
+    TfaSegment keep = **seg;
+    *decoded = tfa_decode_ip(dg, len, len, local, why);
+    local->vlan[0] = keep.vlan[0];
+    local->vlan[1] = keep.vlan[1];
+    local->frame_no = keep.frame_no;
+    local->ts = keep.ts;
+    local->frag_first_frame = frag_first;
+    *seg = local;
+}
+
 /* An IP fragment.  False: defrag took it, nothing to analyse now.  True:
  * *seg, *why and *decoded are the datagram it completed (decoded into
  * @local), or, when defrag did not take it, the frame as it is. */
@@ -194,14 +211,7 @@ static bool reassemble(TfaEngine *e, const TfaFrame *frame, const TfaSegment **s
     count_segment_diags(e, s->diags & ~TCP_LAYER_DIAGS);
     if (r == TFA_DEFRAG_HELD)
         return false;
-    /* s may be @local itself */
-    *decoded = tfa_decode_ip(out->datagram, out->len, out->len, local, why);
-    local->vlan[0] = f.vlan[0];
-    local->vlan[1] = f.vlan[1];
-    local->frame_no = frame->frame_no;
-    local->ts = frame->ts;
-    local->frag_first_frame = out->first_frame;
-    *seg = local;
+    decode_inner(out->datagram, out->len, out->first_frame, seg, local, why, decoded);
     return true;
 }
 
@@ -221,14 +231,7 @@ static void inflate_ipcomp(TfaEngine *e, const TfaSegment **seg, TfaSegment *loc
     }
     count_segment_diags(e, s->diags & ~TCP_LAYER_DIAGS);
     tfa_stats_count(&e->stats, TFA_DIAG_DECODE_IPCOMP);
-    TfaSegment keep = *s; /* s may be @local itself */
-    *decoded = tfa_decode_ip(dg, len, len, local, why);
-    local->vlan[0] = keep.vlan[0];
-    local->vlan[1] = keep.vlan[1];
-    local->frame_no = keep.frame_no;
-    local->ts = keep.ts;
-    local->frag_first_frame = keep.frag_first_frame;
-    *seg = local;
+    decode_inner(dg, len, s->frag_first_frame, seg, local, why, decoded);
 }
 
 static void process_frame(TfaEngine *e, const TfaFrame *frame)
