@@ -135,6 +135,10 @@ lab_link() {
 	else
 		local args=() r
 		for r in "$@"; do args+=(--rule "$r"); done
+		# a path for every frame no rule acts on: LAB_WIRE_PATH="--latency
+		# 0.02 --jitter 0.005 --loss 0.01 --seed 7" (see wire.py)
+		# shellcheck disable=SC2206
+		args+=(${LAB_WIRE_PATH:-})
 		mkfifo "$WORK/wire.ctl" || lab_fail "mkfifo"
 		"${LAB_RT[@]}" "$PY" "$LAB_DIR/wire.py" --ns-client "$NS_C" --ns-server "$NS_S" \
 			--tap "$IFACE" --client-mac "$CLIENT_MAC" --server-mac "$SERVER_MAC" \

@@ -51,6 +51,12 @@ With --control FIFO the wire also reads commands, one per line:
   open client|server    create that side's TAP again, in the namespace of
                         the same name (which may have been recreated)
 
+A path (applied to frames no rule acts on): --latency SECS delays every
+frame by that much one way, --jitter SECS adds up to that much more (never
+reordering a direction), and --loss P drops each TCP frame with probability
+P, drawn from --seed's generator (the same seed drops the same frames of the
+same exchange).  Frames a path drops are counted as "path_lost".
+
 Every rule counts "seen" (matching frames) and "applied". The counters and
 per-direction frame totals are written as JSON to --stats on SIGTERM/SIGINT
 (and on SIGUSR2). "ready" is printed on stdout once both taps exist.
@@ -65,6 +71,7 @@ import fcntl
 import heapq
 import json
 import os
+import random
 import select
 import signal
 import socket
@@ -184,6 +191,8 @@ class Wire:
         self.ntimer = 0
         self.sigpipe = os.pipe()
         self.pending_signals = []
+        self.rng = random.Random(a.seed)
+        self.path_due = {"c2s": 0.0, "s2c": 0.0}  # a direction's latest due time
 
     # --- matching -----------------------------------------------------
     def matches(self, m, d, p, held_dir=None):
@@ -302,6 +311,14 @@ class Wire:
                 self.forward(d, frame, p)
             self.held.append([fate, d, frame,
                               time.monotonic() + float(fate.get("timeout", 2))])
+        elif self.a.loss and self.rng.random() < self.a.loss:
+            self.stats["path_lost"] = self.stats.get("path_lost", 0) + 1
+        elif self.a.latency or self.a.jitter:
+            due = time.monotonic() + self.a.latency + self.rng.uniform(0, self.a.jitter)
+            due = max(due, self.path_due[d])
+            self.path_due[d] = due
+            self.ntimer += 1
+            heapq.heappush(self.timers, (due, self.ntimer, d, frame, p))
         else:
             self.forward(d, frame, p)
         for r in after:
@@ -397,6 +414,10 @@ def main():
     ap.add_argument("--stats", required=True)
     ap.add_argument("--rule", action="append", default=[])
     ap.add_argument("--control", help="FIFO of commands (close/open SIDE)")
+    ap.add_argument("--latency", type=float, default=0.0, help="one-way delay (s)")
+    ap.add_argument("--jitter", type=float, default=0.0, help="added delay, up to (s)")
+    ap.add_argument("--loss", type=float, default=0.0, help="TCP frame loss probability")
+    ap.add_argument("--seed", type=int, default=1)
     Wire(ap.parse_args()).run()
 
 
