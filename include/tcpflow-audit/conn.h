@@ -276,6 +276,7 @@ typedef struct TfaHole {
     uint32_t start, end;
     TfaFrameNo frame;          /* the segment after it */
     TfaTs ts;
+    uint16_t ip_id;            /* ... and its IPv4 ID (0: IPv6 or none) */
     bool lost;                 /* reported SEQ_LOST_SEGMENT (filled late) */
     bool acked;                /* acknowledged unseen: capture loss */
     bool counted;              /* ... counted in CAPTURE_ACKED_UNSEEN (once per gap) */

@@ -309,12 +309,15 @@ void tfa_detect_ack_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, con
                 me->piggybacked++;
             } else if (mss_known) {
                 bool full = !is_small(peer, newest.len, mss);
-                if (full) {
+                if (full && !suspect) {
                     me->full_acks++;
                     if (covered <= 2 * mss)
                         me->full_acks_within_two++;
                 }
-                if (covered > 2 * mss) {
+                /* a cumulative ACK over a retransmission, a gap or
+                 * reordered data is loss recovery catching up, not a
+                 * receiver acknowledging less often */
+                if (covered > 2 * mss && !suspect) {
                     me->stretch++;
                     tfa_sink_add(sink, TFA_ANOMALY_ACK_STRETCH, side, seg->frame_no, seg->ts,
                                  covered, mss);

@@ -214,7 +214,7 @@ static const TfaRecentSeg *first_sent(const TfaHalf *h, const TfaSegment *seg)
  * Only where the side numbers its datagrams in sequence (Linux per socket,
  * Windows per host: the latest IDs all ascend by small steps); random IDs
  * (the BSDs' option) or ID 0 tell nothing. */
-static bool sent_after(const TfaHalf *h, const TfaSegment *seg, TfaFrameNo frame)
+static bool sent_after(const TfaHalf *h, const TfaSegment *seg, const TfaHole *g)
 {
     if (seg->ip_version != 4 || seg->ip_id == 0 || h->ip_id_reused || h->recent_n < 3)
         return false;
@@ -226,14 +226,21 @@ static bool sent_after(const TfaHalf *h, const TfaSegment *seg, TfaFrameNo frame
             break;
         if (prev != NULL && (uint16_t)(r->ip_id - prev->ip_id) - 1u >= 64u)
             return false; /* not ascending by small steps */
-        if (r->frame == frame)
+        if (r->frame == g->frame)
             then = r;
         prev = r;
     }
-    if (then == NULL)
+    if (then != NULL) {
+        uint16_t d = (uint16_t)(seg->ip_id - then->ip_id);
+        return d != 0 && d <= 1024u; /* a little later, as the steps before it */
+    }
+    /* the segment after the gap has left the ring (a window of segments
+     * went by before the gap was filled): its IP ID, kept with the gap,
+     * still tells whether the filler was sent after it */
+    if (g->ip_id == 0)
         return false;
-    uint16_t d = (uint16_t)(seg->ip_id - then->ip_id);
-    return d != 0 && d <= 1024u; /* a little later, as the steps before it */
+    uint16_t d = (uint16_t)(seg->ip_id - g->ip_id);
+    return d != 0 && d <= 8192u;
 }
 
 /* ---- retained payload (a ring of the lowest unacknowledged bytes) -------- */
@@ -399,7 +406,11 @@ static void hole_add(TfaConn *c, uint8_t side, uint32_t start, uint32_t end, con
         tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_CONN_GAPS_FORGOTTEN), side);
     }
     h->holes[h->n_holes++] = (TfaHole){
-        .start = start, .end = end, .frame = seg->frame_no, .ts = seg->ts};
+        .start = start,
+        .end = end,
+        .frame = seg->frame_no,
+        .ts = seg->ts,
+        .ip_id = seg->ip_version == 4 ? seg->ip_id : 0};
 }
 
 /* Bytes the receiver acknowledged but the capture never showed, decided
@@ -737,7 +748,7 @@ static void analyse_data(TfaConn *c, const TfaOptions *opts, TfaBudget *budget, 
              * ACKs, or late, or merely reordered */
             if (r->dupacks >= 3 && seg->ts - r->dupack_ts < FAST_RETRANS_WINDOW)
                 ev->facts |= TFA_SEQ_FAST_RETRANS;
-            else if (seg->ts - g->ts < ooo && !sent_after(h, seg, g->frame))
+            else if (seg->ts - g->ts < ooo && !sent_after(h, seg, g))
                 ev->facts |= TFA_SEQ_OOO; /* sent before the later bytes, overtaken */
             else
                 ev->facts |= TFA_SEQ_RETRANS;

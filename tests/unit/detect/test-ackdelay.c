@@ -108,6 +108,29 @@ static void test_stretch(void **state)
     assert_int_equal(f->c->timing[S].full_acks_within_two, 1);
 }
 
+/* The cumulative ACK that follows a retransmission filling a gap covers
+ * everything the receiver had queued behind it: loss recovery catching up,
+ * not a stretch ACK (the receiver acknowledged each segment as it came). */
+static void test_ack_after_recovery_is_no_stretch(void **state)
+{
+    Fx *f = *state;
+    handshake_timed(f, MS / 10, MS / 10);
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 1000);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 1001, 0);
+    /* ISS_C + 1001 .. 2001 lost before the capture point */
+    tx(f, C, ACK, ISS_C + 2001, ISS_S + 1, 1000);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 1001, 0);
+    tx(f, C, ACK, ISS_C + 3001, ISS_S + 1, 1000);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 1001, 0);
+    tx(f, C, ACK, ISS_C + 4001, ISS_S + 1, 1000);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 1001, 0);
+    tx_at(f, MS, C, ACK, ISS_C + 1001, ISS_S + 1, 1000, NULL); /* the retransmission */
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 5001, 0);                /* four segments at once */
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_SEQ_LOST_SEGMENT), 1);
+    assert_int_equal(count_of(f, TFA_ANOMALY_ACK_STRETCH), 0);
+}
+
 /* No MSS announced (the SYN was not captured or carried none): the largest
  * segment seen stands in for it, so two 1000-byte segments under one ACK
  * are ordinary and three are a stretch; small early segments decide
@@ -503,6 +526,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         FX_TEST(test_vantage),         FX_TEST(test_classes),
         FX_TEST(test_rtt_subtracted),  FX_TEST(test_stretch),
+        FX_TEST(test_ack_after_recovery_is_no_stretch),
         FX_TEST(test_stretch_without_announced_mss),
         FX_TEST(test_gro_super_segment), FX_TEST(test_nagle_stall),
         FX_TEST(test_nagle_single_stall), FX_TEST(test_nagle_single_stall_small_share),

@@ -171,6 +171,37 @@ static void test_fill_sent_after_is_retransmission(void **state)
     assert_true(HAS(x, TFA_SEQ_OOO));
 }
 
+/* The same when a window of segments went by before the hole was filled:
+ * the segment after the gap has left the ring of recent segments, and the
+ * IP ID kept with the gap still shows the filler was sent after it (a
+ * retransmission in SACK recovery, one round trip later, looks like this
+ * at the receiver).  A filler numbered before it was overtaken. */
+static void test_fill_sent_after_beyond_ring(void **state)
+{
+    Fx *f = *state;
+    handshake_at(f, 1000, 5000);
+    f->ip_id[C]++; /* 1001:1101 lost, or held back */
+    uint16_t held_id;
+    seg(f, C, ACK, 1101, 5001, 100);
+    for (uint32_t k = 1; k <= TFA_RECENT_SEGS + 2; k++)
+        seg_full(f, MS / 100, C, ACK, 1101 + 100 * k, 5001, 100, 0, false);
+    uint32_t x = seg_full(f, MS / 100, C, ACK, 1001, 5001, 100, 0, false);
+    assert_false(HAS(x, TFA_SEQ_OOO));
+    assert_true(HAS(x, TFA_SEQ_RETRANS));
+    assert_true(HAS(x, TFA_SEQ_LOST));
+    /* a second gap, filled by a datagram numbered before its successor */
+    uint32_t next = 1101 + 100 * (TFA_RECENT_SEGS + 3);
+    f->ip_id[C]++;
+    held_id = f->ip_id[C];
+    seg(f, C, ACK, next + 100, 5001, 100);
+    for (uint32_t k = 2; k <= TFA_RECENT_SEGS + 3; k++)
+        seg_full(f, MS / 100, C, ACK, next + 100 * k, 5001, 100, 0, false);
+    f->ip_id[C] = (uint16_t)(held_id - 2);
+    x = seg_full(f, MS / 100, C, ACK, next, 5001, 100, 0, false);
+    assert_true(HAS(x, TFA_SEQ_OOO));
+    assert_false(HAS(x, TFA_SEQ_LOST));
+}
+
 /* A gap filled late, after duplicate ACKs: lost before the capture point,
  * then fast-retransmitted; reported lost at the frame after the gap. */
 static void test_gap_then_fast_retransmit(void **state)
@@ -1133,6 +1164,7 @@ int main(void)
         T(test_altered_copy), T(test_ip_id_no_proof), T(test_keep_partly_new_tail),
         T(test_untriggered_resend), T(test_keepalive_fin_outstanding),
         T(test_sack_recovery_is_fast), T(test_fill_sent_after_is_retransmission),
+        T(test_fill_sent_after_beyond_ring),
         T(test_copy_without_id_or_ts), T(test_gaps_acked_together), T(test_gaps_forgotten_at_cap),
         T(test_ack_far_beyond_is_capture_loss), T(test_ack_beyond_sent),
         T(test_keepalive_mid_stream), T(test_keepalive_mid_stream_after_ack),
