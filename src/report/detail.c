@@ -7,7 +7,6 @@
 #include "tcpflow-audit/report.h"
 
 #include "tcpflow-audit/decode.h"
-#include "tcpflow-audit/detect.h"
 #include "tcpflow-audit/seqnum.h"
 #include "tcpflow-audit/seqtrack.h"
 
@@ -50,10 +49,9 @@ static const char *state(int64_t s)
 /* The RST an RST_* anomaly is about (arg 0 is its index in rsts[]). */
 static const TfaRstInfo *rst_of(const TfaConnRecord *rec, const TfaAnomaly *a)
 {
-    const GArray *r = rec->conn->rsts;
-    if (r == NULL || a->arg[0] < 0 || (guint64)a->arg[0] >= r->len)
+    if (a->arg[0] < 0 || (guint64)a->arg[0] >= rec->n_rsts)
         return NULL;
-    return &g_array_index(r, TfaRstInfo, a->arg[0]);
+    return &rec->rsts[a->arg[0]];
 }
 
 /* ICMP_*: arg 0 the errors' count, arg 1 (ICMP_ERROR) 1 when the quoted
@@ -62,7 +60,7 @@ static const TfaRstInfo *rst_of(const TfaConnRecord *rec, const TfaAnomaly *a)
 static const char *icmp_detail(const TfaConnRecord *rec, const TfaAnomaly *a, const char *w,
                                char *buf, size_t len)
 {
-    const TfaIcmpSeen *ic = tfa_conn_icmp(rec->conn, a->side >= 0 ? a->side : 0);
+    const TfaIcmpSeen *ic = rec->icmp[a->side >= 0 ? a->side : 0];
     char from[TFA_ADDR_STRLEN], more[64] = "";
     bool hard;
     const char *v = ic->version == 6 ? "ICMPv6" : "ICMP";
@@ -78,7 +76,8 @@ static const char *icmp_detail(const TfaConnRecord *rec, const TfaAnomaly *a, co
                    w, v, tfa_icmp_describe(ic->version, ic->last_type, ic->last_code), from,
                    (uint64_t)ic->last_frame, a->arg[0] > 1 ? " after earlier ones it retried" : "",
                    err != NULL ? err : "?",
-                   tfa_addr_cmp(&ic->reporter, &rec->conn->key.addr[1 - a->side]) == 0
+                   tfa_addr_cmp(&ic->reporter,
+                                &rec->addr[tfa_record_role_of(rec, (uint8_t)(1 - a->side))]) == 0
                        ? "the server's host itself sent it (a firewall rule rejecting with ICMP, "
                          "or no route back)"
                        : "a router on the path sent it (no route, or a filter)");
@@ -113,7 +112,6 @@ static const char *icmp_detail(const TfaConnRecord *rec, const TfaAnomaly *a, co
 static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, const char *w,
                               char *buf, size_t len)
 {
-    const TfaConn *c = rec->conn;
     const TfaRstInfo *r = rst_of(rec, a);
     guint64 f = a->frame_no;
     if (r == NULL) {
@@ -170,7 +168,7 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
                        "read on",
                        w, (guint64)r->sender_fin_frame, f, pw, (guint64)r->peer_data_frame);
         else if (!r->receiver_acked_fin && r->receiver_state == TFA_TCP_ESTABLISHED &&
-                 c->det.fin_last_ts[r->side] > c->det.fin_ts[r->side])
+                 rec->fin[r->side].last_ts > rec->fin[r->side].first_ts)
             g_snprintf(buf, len,
                        "%s had closed (FIN, frame %" PRIu64 ", sent again for %.3f s) but %s "
                        "never acknowledged that FIN: it never arrived, so the peer was still "
@@ -180,7 +178,7 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
                        "peer's application gets ECONNRESET on a connection it never saw "
                        "closed, and that data is lost",
                        w, (guint64)r->sender_fin_frame,
-                       secs(c->det.fin_last_ts[r->side] - c->det.fin_ts[r->side]), pw,
+                       secs(rec->fin[r->side].last_ts - rec->fin[r->side].first_ts), pw,
                        (guint64)r->peer_data_frame, f);
         else
             g_snprintf(buf, len,
@@ -201,7 +199,7 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
                        r->sender_acked_peer_fin ? "it had acknowledged the peer's FIN: its "
                                                   "TIME_WAIT had ended"
                                                 : "its FIN_WAIT_2 had ended, or it was aborted");
-        else if (c->det.hs_reset_frame == r->frame)
+        else if (rec->hs.reset_frame == r->frame)
             g_snprintf(buf, len,
                        "%s answered the client's segment with a bare RST (frame %" PRIu64 ", "
                        "seq = the ACK it answers): the client's ACKs of its SYN-ACK never "
@@ -209,7 +207,7 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
                        "connection after its SYN-ACK retries; the client's connect() had "
                        "succeeded, and its first use of the connection draws ECONNRESET",
                        w, f);
-        else if (!r->sender_held && !a->possible && !c->mid_stream)
+        else if (!r->sender_held && !a->possible && !rec->mid_stream)
             g_snprintf(buf, len,
                        "%s answered the segment that completes the handshake with a bare RST "
                        "(frame %" PRIu64 ", seq = the ACK it answers): its listener had no "
@@ -327,8 +325,7 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
 
 static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, char *buf, size_t len)
 {
-    const TfaConn *c = rec->conn;
-    const TfaVerdicts *d = &c->det;
+    const TfaRecordHandshake *hs = &rec->hs;
     char w[TFA_ADDR_STRLEN + 32];
     guint64 f = a->frame_no;
 
@@ -401,42 +398,42 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        w, f, secs(a->arg[1]), a->arg[0]);
         else {
             /* the cause, from where the capture sits; then what followed */
-            TfaDuration to_s, to_c;
-            TfaVantage v = tfa_ack_vantage(c, &to_s, &to_c);
+            TfaDuration to_s = rec->to_server_rtt, to_c = rec->to_client_rtt;
+            TfaVantage v = rec->vantage;
             /* next to the server: absolutely, or (all within a millisecond)
              * five times nearer to it than to the client */
             bool near_server = v == TFA_VANTAGE_NEAR_SERVER ||
                                (v == TFA_VANTAGE_NEAR_BOTH && to_s * 5 <= to_s + to_c);
             char then[256] = "";
-            if (d->hs_done_frame != 0 && d->hs_data_frame != 0)
+            if (hs->done_frame != 0 && hs->data_frame != 0)
                 g_snprintf(then, sizeof(then),
                            "; it completed at frame %" PRIu64 " (the client's ACK of a repeat) "
                            "or, that lost too, at frame %" PRIu64 " (its data, whose ACK Linux "
                            "takes): accept() could return only then, %.3f s or more after "
                            "connect() returned",
-                           (guint64)d->hs_done_frame, (guint64)d->hs_data_frame,
-                           secs(d->hs_done_ts - d->synack_ts));
-            else if (d->hs_done_frame != 0)
+                           (guint64)hs->done_frame, (guint64)hs->data_frame,
+                           secs(hs->done_ts - hs->synack_ts));
+            else if (hs->done_frame != 0)
                 g_snprintf(then, sizeof(then),
                            "; it completed only at frame %" PRIu64 " (the client's %s): "
                            "accept() could return only then, %.3f s after connect() returned",
-                           (guint64)d->hs_done_frame,
-                           d->hs_done_data ? "data, whose ACK Linux takes in SYN_RECEIVED"
+                           (guint64)hs->done_frame,
+                           hs->done_data ? "data, whose ACK Linux takes in SYN_RECEIVED"
                                            : "ACK of a repeat",
-                           secs(d->hs_done_ts - d->synack_ts));
-            else if (d->hs_reset_frame != 0)
+                           secs(hs->done_ts - hs->synack_ts));
+            else if (hs->reset_frame != 0)
                 g_snprintf(then, sizeof(then),
                            "; it gave up that half-open connection, which the client believed "
                            "open (connect() had returned), and reset its next segment (frame "
                            "%" PRIu64 "): ECONNRESET",
-                           (guint64)d->hs_reset_frame);
+                           (guint64)hs->reset_frame);
             else
                 g_snprintf(then, sizeof(then), "; nothing captured completes its side: "
                                                "accept() had not returned by the end");
             char again[32] = "";
-            if (d->third_ack_repeats > 1)
-                g_snprintf(again, sizeof(again), ", and %u more time%s", d->third_ack_repeats - 1u,
-                           d->third_ack_repeats == 2 ? "" : "s");
+            if (hs->third_ack_repeats > 1)
+                g_snprintf(again, sizeof(again), ", and %u more time%s", hs->third_ack_repeats - 1u,
+                           hs->third_ack_repeats == 2 ? "" : "s");
             g_snprintf(buf, len,
                        "%s repeated its SYN-ACK (frame %" PRIu64 ") on its own timer, %.3f s "
                        "after the client's ACK was captured (frame %" PRId64 ")%s: %s%s",
@@ -478,8 +475,8 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                    "%s sent %" PRId64 " bytes on its SYN (frame %" PRIu64 ", TCP Fast Open?): "
                    "%s",
                    w, a->arg[0], f,
-                   d->syn_data_acked == 1   ? "the SYN-ACK acknowledged them"
-                   : d->syn_data_acked == 0 ? "the SYN-ACK did not acknowledge them; they are "
+                   hs->syn_data_acked == 1   ? "the SYN-ACK acknowledged them"
+                   : hs->syn_data_acked == 0 ? "the SYN-ACK did not acknowledge them; they are "
                                               "sent again after the handshake"
                                             : "no SYN-ACK shows whether they were accepted");
         break;
@@ -503,7 +500,7 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        "--idle-timeout; after %.1f s of silence it spoke again (frame %" PRIu64
                        "): what the capture holds of its start (handshake, window scale) is "
                        "in that record",
-                       a->arg[1], secs(c->continues_after), f);
+                       a->arg[1], secs(rec->continues_after), f);
         else
             g_snprintf(buf, len,
                        "the capture began after this connection's handshake; the client was "
@@ -595,7 +592,7 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        "no segment at all from %s: it sees one direction only, so whether and "
                        "when %s closed cannot be told",
                        w, f, p, p);
-        else if (a->possible && c->side[peer].last_ts < a->ts)
+        else if (a->possible && rec->stats[peer]->last_ts < a->ts)
             g_snprintf(buf, len,
                        "%s closed its direction (FIN, frame %" PRIu64 ") and the record ended "
                        "%.3f s later with nothing captured from %s after the FIN: the capture "
@@ -607,31 +604,31 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        "%s closed its direction (FIN, frame %" PRIu64 "); %s (%s) had not "
                        "closed its own when the record ended only %.3f s later: too soon to "
                        "say it would not",
-                       w, f, p, tfa_tcp_state_name((TfaTcpState)c->ep[peer].state),
+                       w, f, p, tfa_tcp_state_name((TfaTcpState)rec->ep[peer]->state),
                        secs(a->arg[0]));
-        else if (c->ep[peer].state == TFA_TCP_CLOSE_WAIT)
+        else if (rec->ep[peer]->state == TFA_TCP_CLOSE_WAIT)
             g_snprintf(buf, len,
                        "%s closed its direction (FIN, frame %" PRIu64 "); %s took the FIN but "
                        "had not sent its own %.1f s later when the record ended, so it sits in "
                        "CLOSE_WAIT: its application has not called close() on the socket. Once "
                        "is a slow application; many on one service is a socket leak",
                        w, f, p, secs(a->arg[0]));
-        else if (c->ep[peer].state == TFA_TCP_ESTABLISHED && !d->acked_fin[peer] &&
-                 d->fin_last_ts[a->side] > d->fin_ts[a->side])
+        else if (rec->ep[peer]->state == TFA_TCP_ESTABLISHED && !rec->fin[peer].peer_fin_acked &&
+                 rec->fin[a->side].last_ts > rec->fin[a->side].first_ts)
             g_snprintf(buf, len,
                        "%s closed its direction (FIN, frame %" PRIu64 ") and sent its FIN again "
                        "for %.3f s, but %s never acknowledged it%s: the FIN never reached it, "
                        "so it is still ESTABLISHED (its read() has not returned 0) %.1f s "
                        "later when the record ended, not in CLOSE_WAIT",
-                       w, f, secs(d->fin_last_ts[a->side] - d->fin_ts[a->side]), p,
-                       c->side[peer].last_ts > d->fin_ts[a->side] ? ", though it sent after"
+                       w, f, secs(rec->fin[a->side].last_ts - rec->fin[a->side].first_ts), p,
+                       rec->stats[peer]->last_ts > rec->fin[a->side].first_ts ? ", though it sent after"
                                                                    : "",
                        secs(a->arg[0]));
         else
             g_snprintf(buf, len,
                        "%s closed its direction (FIN, frame %" PRIu64 "); %s (%s) had not closed "
                        "its own %.1f s later when the record ended",
-                       w, f, p, tfa_tcp_state_name((TfaTcpState)c->ep[peer].state),
+                       w, f, p, tfa_tcp_state_name((TfaTcpState)rec->ep[peer]->state),
                        secs(a->arg[0]));
         break;
     }
@@ -670,10 +667,9 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        w, f);
         break;
     case TFA_ANOMALY_RST_WITH_DATA: {
-        const GArray *rs = c->rsts;
         const char *text = "";
-        for (guint i = 0; rs != NULL && i < rs->len; i++) {
-            const TfaRstInfo *r = &g_array_index(rs, TfaRstInfo, i);
+        for (guint i = 0; i < rec->n_rsts; i++) {
+            const TfaRstInfo *r = &rec->rsts[i];
             if (r->frame == a->frame_no)
                 text = r->diag;
         }
@@ -712,7 +708,7 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                    w, a->arg[0], f, secs(a->arg[1]) * 1000.0);
         break;
     case TFA_ANOMALY_SEQ_LOST_SEGMENT:
-        if (a->possible && a->side >= 0 && rec->conn->side[1 - a->side].packets == 0)
+        if (a->possible && a->side >= 0 && rec->stats[1 - a->side]->packets == 0)
             g_snprintf(buf, len,
                        "%" PRId64 " bytes from %s before frame %" PRIu64 " never appear in the "
                        "capture, which holds none of the receiver's segments: lost on the way, "

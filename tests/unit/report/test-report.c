@@ -82,6 +82,68 @@ static void test_record_roles(void **state)
     assert_int_equal(rec.last_ts, INT64_C(3500000000));
 }
 
+/* The record copies what the detectors decided, summarises ACK timing and
+ * borrows the rest: by side where the connection is by side. */
+static void test_record_build(void **state)
+{
+    g_autoptr(TfaConn) c = make_conn();
+    c->det.verdict = TFA_VERDICT_FAILED;
+    c->det.handshake = TFA_HANDSHAKE_COMPLETE;
+    c->det.close_kind = TFA_CLOSE_RESET;
+    c->det.close_frame = 10;
+    c->det.syn_ts = INT64_C(1000000000);
+    c->det.synack_ts = INT64_C(1050000000); /* 50 ms to the server and back */
+    c->det.ack_ts = INT64_C(1050200000);    /* 0.2 ms to the client: next to it */
+    c->det.n_syn_frames = 1;
+    c->det.syn_frames[0] = 1;
+    c->det.fin_ts[1] = 5;
+    c->det.fin_last_ts[1] = 7;
+    TfaDuration delays[5] = {40, 10, 30, 50, 20};
+    c->timing[1].delays = delays;
+    c->timing[1].n_delays = 5;
+    c->timing[1].acks = 5;
+    c->timing[1].max_delay = 50;
+    TfaAnomaly a = {.code = TFA_ANOMALY_SEQ_DUP_ACK, .side = 1, .severity = TFA_SEV_INFO,
+                    .frame_no = 3};
+    tfa_conn_add_anomaly(c, &a, 10);
+    tfa_conn_add_anomaly(c, &a, 10);
+
+    TfaConnRecord rec;
+    tfa_record_build(c, &rec);
+    c->det.verdict = TFA_VERDICT_OK; /* copied, not borrowed */
+    assert_int_equal(rec.outcome.verdict, TFA_VERDICT_FAILED);
+    assert_int_equal(rec.outcome.handshake, TFA_HANDSHAKE_COMPLETE);
+    assert_int_equal(rec.outcome.close_kind, TFA_CLOSE_RESET);
+    assert_int_equal(rec.outcome.close_frame, 10);
+    assert_int_equal(rec.hs.n_syn_frames, 1);
+    assert_int_equal(rec.hs.syn_frames[0], 1);
+    assert_int_equal(rec.vantage, TFA_VANTAGE_NEAR_CLIENT);
+    assert_int_equal(rec.to_server_rtt, 50000000);
+    assert_int_equal(rec.to_client_rtt, 200000);
+    assert_int_equal(rec.fin[1].last_ts - rec.fin[1].first_ts, 2);
+    /* the client is side 1 */
+    assert_int_equal(rec.ack[1].delay_p50, 30);
+    assert_int_equal(rec.ack[1].delay_p90, 50);
+    assert_int_equal(rec.ack[1].delay_max, 50);
+    assert_int_equal(rec.ack[0].delay_p50, -1);
+    assert_int_equal(rec.ack[0].delay_max, -1);
+    assert_int_equal(rec.ack[1].rtt_min, -1);
+    assert_int_equal(rec.n_anomalies, 3);
+    assert_int_equal(rec.code_count[TFA_ANOMALY_SEQ_DUP_ACK], 2);
+    assert_int_equal(rec.code_severity[TFA_ANOMALY_SEQ_DUP_ACK], TFA_SEV_INFO);
+    assert_int_equal(rec.code_severity[TFA_ANOMALY_RST_UNKNOWN], TFA_SEV_WARNING);
+    assert_int_equal(rec.code_severity[TFA_ANOMALY_SEQ_RETRANSMISSION], -1);
+    assert_int_equal(rec.worst_code, TFA_ANOMALY_RST_UNKNOWN);
+    assert_int_equal(tfa_record_count(&rec, TFA_COUNT_ANOMALY(TFA_ANOMALY_SEQ_DUP_ACK), 1), 2);
+    assert_int_equal(tfa_record_count(&rec, TFA_COUNT_ANOMALY(TFA_ANOMALY_SEQ_DUP_ACK), 0), 0);
+    assert_int_equal(tfa_record_count(&rec, TFA_COUNT_DIAG(TFA_DIAG_DECODE_TRUNCATED), 1), 1);
+    assert_int_equal(tfa_record_role_of(&rec, 1), TFA_ROLE_CLIENT);
+    assert_int_equal(tfa_record_stats(&rec, TFA_ROLE_CLIENT)->packets, 5);
+    assert_true(tfa_addr_cmp(&rec.addr[TFA_ROLE_SERVER], &c->key.addr[0]) == 0);
+    assert_int_equal(rec.vlan[0], 7);
+    c->timing[1].delays = NULL; /* not the connection's to free */
+}
+
 static void test_jsonl_text(void **state)
 {
     g_autoptr(TfaConn) c = make_conn();
@@ -381,6 +443,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_roles),
+        cmocka_unit_test(test_record_build),
         cmocka_unit_test(test_jsonl_text),
         cmocka_unit_test(test_jsonl_ip_fragments),
         cmocka_unit_test(test_possible),
