@@ -159,3 +159,8 @@ static inline uint8_t tfa_record_final_state(const TfaConnRecord *rec, TfaRole r
 {
     return rec->ep[rec->side[role]]->state;
 }
+/* The @pct[i] percentiles (nearest rank) of @n durations into @out[i], for
+ * @k percentiles at once; every @out is -1 when @n is 0.  At most
+ * TFA_DELAY_SAMPLES values. */
+void tfa_record_percentiles(const TfaDuration *v, uint16_t n, const unsigned *pct, unsigned k,
+                            TfaDuration *out);

@@ -12,6 +12,32 @@
 
 static const TfaTransition no_path[1];
 
+void tfa_record_percentiles(const TfaDuration *v, uint16_t n, const unsigned *pct, unsigned k,
+                            TfaDuration *out)
+{
+    TfaDuration sorted[TFA_DELAY_SAMPLES];
+    if (v == NULL || n == 0) {
+        for (unsigned i = 0; i < k; i++)
+            out[i] = -1;
+        return;
+    }
+    n = MIN(n, TFA_DELAY_SAMPLES);
+    /* one insertion sort for all the percentiles: at most 64 values, most
+     * often a handful, nearly in order */
+    for (uint16_t i = 0; i < n; i++) {
+        TfaDuration x = v[i];
+        uint16_t j = i;
+        for (; j > 0 && sorted[j - 1] > x; j--)
+            sorted[j] = sorted[j - 1];
+        sorted[j] = x;
+    }
+    for (unsigned i = 0; i < k; i++) {
+        /* nearest rank */
+        unsigned rank = (pct[i] * n + 99u) / 100u;
+        out[i] = sorted[rank > 0 ? rank - 1 : 0];
+    }
+}
+
 static void ack_summary(const TfaAckTiming *t, TfaRecordAck *r)
 {
     r->acks = t->acks;
@@ -22,14 +48,17 @@ static void ack_summary(const TfaAckTiming *t, TfaRecordAck *r)
     r->stretch = t->stretch;
     r->full_acks = t->full_acks;
     r->full_acks_within_two = t->full_acks_within_two;
-    r->delay_p50 = tfa_ack_percentile(t->delays, t->n_delays, 50);
-    r->delay_p90 = tfa_ack_percentile(t->delays, t->n_delays, 90);
+    static const unsigned delay_pct[2] = {50, 90}, rtt_pct[1] = {50};
+    TfaDuration p[2];
+    tfa_record_percentiles(t->delays, t->n_delays, delay_pct, 2, p);
+    r->delay_p50 = p[0];
+    r->delay_p90 = p[1];
     r->delay_max = t->acks > 0 ? t->max_delay : -1;
     r->stalls = t->stalls;
     r->stall_time = t->stall_time;
     r->rtt_samples = t->rtt_samples;
     r->rtt_min = t->rtt_samples > 0 ? t->rtt_min : -1;
-    r->rtt_p50 = tfa_ack_percentile(t->rtts, t->n_rtts, 50);
+    tfa_record_percentiles(t->rtts, t->n_rtts, rtt_pct, 1, &r->rtt_p50);
     r->rtt_max = t->rtt_samples > 0 ? t->rtt_max : -1;
 }
 

@@ -1,6 +1,7 @@
 /* test-report.c - JSON Lines and CSV writers: a record, re-parsed. */
 #include "tfa-test.h"
 
+#include "tcpflow-audit/detect.h" /* tfa_ack_percentile, the reference */
 #include "tcpflow-audit/record.h"
 #include "tcpflow-audit/report-queue.h"
 #include "tcpflow-audit/report.h"
@@ -142,6 +143,34 @@ static void test_record_build(void **state)
     assert_true(tfa_addr_cmp(&rec.addr[TFA_ROLE_SERVER], &c->key.addr[0]) == 0);
     assert_int_equal(rec.vlan[0], 7);
     c->timing[1].delays = NULL; /* not the connection's to free */
+}
+
+/* Several percentiles from one sort: the same nearest ranks as one
+ * percentile at a time (tfa_ack_percentile), over sets of every size the
+ * ring holds, with ties and out of order. */
+static void test_record_percentiles(void **state)
+{
+    static const unsigned pct[5] = {1, 50, 90, 99, 100};
+    TfaDuration v[TFA_DELAY_SAMPLES], out[5];
+    GRand *rng = g_rand_new_with_seed(21);
+    for (uint16_t n = 1; n <= TFA_DELAY_SAMPLES; n++) {
+        for (int round = 0; round < 8; round++) {
+            for (uint16_t i = 0; i < n; i++)
+                v[i] = g_rand_int_range(rng, -5, round < 4 ? 10 : 100000);
+            tfa_record_percentiles(v, n, pct, 5, out);
+            for (unsigned k = 0; k < 5; k++)
+                assert_int_equal(out[k], tfa_ack_percentile(v, n, pct[k]));
+        }
+    }
+    g_rand_free(rng);
+    TfaDuration one[3] = {7, 3, 5};
+    tfa_record_percentiles(one, 3, pct, 5, out);
+    assert_int_equal(out[0], 3);
+    assert_int_equal(out[1], 5);
+    assert_int_equal(out[4], 7);
+    tfa_record_percentiles(NULL, 0, pct, 5, out);
+    for (unsigned k = 0; k < 5; k++)
+        assert_int_equal(out[k], -1);
 }
 
 static void test_jsonl_text(void **state)
@@ -444,6 +473,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_roles),
         cmocka_unit_test(test_record_build),
+        cmocka_unit_test(test_record_percentiles),
         cmocka_unit_test(test_jsonl_text),
         cmocka_unit_test(test_jsonl_ip_fragments),
         cmocka_unit_test(test_possible),
