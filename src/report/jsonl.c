@@ -10,6 +10,7 @@
 #include "tcpflow-audit/decode.h"
 #include "tcpflow-audit/json.h"
 #include "tcpflow-audit/merge.h"
+#include "tcpflow-audit/seqtrack.h" /* TFA_LOST_*, TFA_SEQ_COPY_*: the args' names */
 #include "tcpflow-audit/zeek.h"
 
 #define TFA_SCHEMA_VERSION 1
@@ -94,6 +95,51 @@ static void frag_evidence(TfaJson *j, const char *key, const TfaConnRecord *rec,
     tfa_json_end_object(j);
 }
 
+/* One anomaly argument, as its unit reads (codes.h TfaArgUnit). */
+static void anomaly_arg(TfaJson *j, const TfaArgDesc *d, int64_t v)
+{
+    static const char *const lost[] = {
+        [TFA_LOST_FILLED] = "filled", [TFA_LOST_SACK] = "sack", [TFA_LOST_DUPACKS] = "dupacks"};
+    static const char *const copy[] = {
+        [TFA_SEQ_COPY_NONE] = "none", [TFA_SEQ_COPY_SAME] = "same",
+        [TFA_SEQ_COPY_ROUTER] = "router", [TFA_SEQ_COPY_ALTERED] = "altered"};
+    switch (d->unit) {
+    case TFA_ARG_SEQ:
+        if (v < 0)
+            tfa_json_null(j, d->name);
+        else
+            tfa_json_int(j, d->name, v);
+        break;
+    case TFA_ARG_FRAME:
+    case TFA_ARG_ID:
+        if (v == 0)
+            tfa_json_null(j, d->name);
+        else
+            tfa_json_int(j, d->name, v);
+        break;
+    case TFA_ARG_FLAG:
+        tfa_json_bool(j, d->name, v != 0);
+        break;
+    case TFA_ARG_STATE:
+        tfa_json_string(j, d->name, tfa_tcp_state_name((TfaTcpState)v));
+        break;
+    case TFA_ARG_ORIGINATOR:
+        tfa_json_string(j, d->name, tfa_originator_name((TfaOriginator)v));
+        break;
+    case TFA_ARG_LOST:
+        tfa_json_string(j, d->name,
+                        v >= 0 && (guint64)v < G_N_ELEMENTS(lost) ? lost[v] : "?");
+        break;
+    case TFA_ARG_COPY:
+        tfa_json_string(j, d->name,
+                        v >= 0 && (guint64)v < G_N_ELEMENTS(copy) ? copy[v] : "?");
+        break;
+    default:
+        tfa_json_int(j, d->name, v);
+        break;
+    }
+}
+
 static void anomalies(TfaJson *j, const TfaConnRecord *rec)
 {
     char detail[512];
@@ -108,6 +154,12 @@ static void anomalies(TfaJson *j, const TfaConnRecord *rec)
         tfa_json_string(j, "endpoint", endpoint_name(rec, a->side));
         tfa_json_uint(j, "frame", a->frame_no);
         tfa_json_ts(j, "ts", a->ts);
+        unsigned n;
+        const TfaArgDesc *args = tfa_anomaly_args((TfaAnomalyCode)a->code, &n);
+        tfa_json_begin_object(j, "args");
+        for (unsigned k = 0; k < n; k++)
+            anomaly_arg(j, &args[k], a->arg[k]);
+        tfa_json_end_object(j);
         tfa_json_string(j, "detail", tfa_report_detail(rec, a, detail, sizeof(detail)));
         tfa_json_end_object(j);
     }

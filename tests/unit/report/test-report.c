@@ -196,6 +196,66 @@ static void test_jsonl_text(void **state)
 
 /* ip_fragments: absent without reassembled segments (above), else the
  * first one and the first with differing overlaps, by sender. */
+/* codes.h describes every code's arguments: names fit for JSON keys, one
+ * per slot, durations named _ns and only they. */
+static void test_anomaly_args(void **state)
+{
+    for (int code = 0; code < TFA_ANOMALY_N; code++) {
+        unsigned n;
+        const TfaArgDesc *d = tfa_anomaly_args((TfaAnomalyCode)code, &n);
+        assert_non_null(d);
+        assert_true(n <= TFA_ANOMALY_ARGS_MAX);
+        for (unsigned i = 0; i < n; i++) {
+            assert_true(g_regex_match_simple("^[a-z][a-z0-9_]*$", d[i].name, 0, 0));
+            assert_int_equal(g_str_has_suffix(d[i].name, "_ns"), d[i].unit == TFA_ARG_NS);
+            assert_string_not_equal(tfa_arg_unit_name(d[i].unit), "?");
+            for (unsigned k = 0; k < i; k++)
+                assert_string_not_equal(d[i].name, d[k].name);
+        }
+    }
+    unsigned n;
+    const TfaArgDesc *d = tfa_anomaly_args(TFA_ANOMALY_SEQ_RETRANSMISSION, &n);
+    assert_int_equal(n, 2);
+    assert_string_equal(d[0].name, "seq");
+    assert_int_equal(d[1].unit, TFA_ARG_BYTES);
+    /* every RST cause code points at its RST */
+    for (int code = TFA_ANOMALY_RST_REFUSED; code <= TFA_ANOMALY_RST_UNKNOWN; code++) {
+        d = tfa_anomaly_args((TfaAnomalyCode)code, &n);
+        assert_int_equal(d[0].unit, TFA_ARG_RST);
+    }
+    tfa_anomaly_args(TFA_ANOMALY_HANDSHAKE_SIMULTANEOUS_OPEN, &n);
+    assert_int_equal(n, 0);
+    assert_null(tfa_anomaly_args(TFA_ANOMALY_N, &n));
+    assert_int_equal(n, 0);
+}
+
+/* The JSON names each argument, written as its unit reads. */
+static void test_jsonl_args(void **state)
+{
+    g_autoptr(TfaConn) c = make_conn();
+    TfaAnomaly z = {.code = TFA_ANOMALY_WINDOW_ZERO, .side = 1, .severity = TFA_SEV_WARNING,
+                    .frame_no = 4, .arg = {1500000000, 1}};
+    TfaAnomaly s = {.code = TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED, .side = 0,
+                    .severity = TFA_SEV_NOTICE, .frame_no = 3, .arg = {0, 1000000000}};
+    TfaAnomaly b = {.code = TFA_ANOMALY_HANDSHAKE_DATA_BEFORE_ESTABLISHED, .side = 1,
+                    .severity = TFA_SEV_WARNING, .frame_no = 2, .arg = {10, TFA_TCP_SYN_SENT}};
+    TfaAnomaly o = {.code = TFA_ANOMALY_HANDSHAKE_SIMULTANEOUS_OPEN, .side = -1,
+                    .severity = TFA_SEV_NOTICE, .frame_no = 2};
+    tfa_conn_add_anomaly(c, &z, 10);
+    tfa_conn_add_anomaly(c, &s, 10);
+    tfa_conn_add_anomaly(c, &b, 10);
+    tfa_conn_add_anomaly(c, &o, 10);
+    g_autofree char *out = run_reporter(TFA_FORMAT_JSONL, c);
+    assert_non_null(strstr(out, "\"code\":\"RST_UNKNOWN\""));
+    assert_non_null(strstr(out, "\"args\":{\"rst\":0,\"idle_before_ns\":0},\"detail\""));
+    assert_non_null(strstr(out, "\"args\":{\"shut_ns\":1500000000,\"until_end\":true}"));
+    assert_non_null(strstr(out, "\"args\":{\"answers_frame\":null,"
+                                "\"since_previous_ns\":1000000000}"));
+    assert_non_null(strstr(out, "\"args\":{\"bytes\":10,\"state\":\"SYN_SENT\"}"));
+    assert_non_null(strstr(out, "\"code\":\"HANDSHAKE_SIMULTANEOUS_OPEN\""));
+    assert_non_null(strstr(out, "\"args\":{},"));
+}
+
 static void test_jsonl_ip_fragments(void **state)
 {
     g_autoptr(TfaConn) c = make_conn();
@@ -476,6 +536,8 @@ int main(void)
         cmocka_unit_test(test_record_percentiles),
         cmocka_unit_test(test_jsonl_text),
         cmocka_unit_test(test_jsonl_ip_fragments),
+        cmocka_unit_test(test_anomaly_args),
+        cmocka_unit_test(test_jsonl_args),
         cmocka_unit_test(test_possible),
 #ifdef HAVE_JSONGLIB
         cmocka_unit_test(test_jsonl_reparse),
