@@ -66,7 +66,7 @@ typedef enum TfaSeverity {
       "data sent before the sender's side of the handshake completed",                             \
       A2(bytes, BYTES, state, STATE))                                                              \
     X(HANDSHAKE_NOT_SEEN, INFO, "the connection was picked up mid-stream",                         \
-      A2(originator, ORIGINATOR, continues_id, ID))                                                \
+      A2(originator, ORIGINATOR, continues, FLAG))                                                 \
     X(HANDSHAKE_OPTIONS_ASYMMETRIC, INFO,                                                          \
       "an option offered in the SYN was not returned in the SYN-ACK but used anyway",              \
       A2(timestamps, FLAG, sack, FLAG))                                                            \
@@ -182,10 +182,9 @@ typedef enum TfaArgUnit {
     TFA_ARG_FRAME,      /* a frame number (0: none, null) */
     TFA_ARG_NS,         /* a duration in nanoseconds */
     TFA_ARG_TSVAL,      /* an RFC 7323 timestamp value */
-    TFA_ARG_ID,         /* a connection record's id (0: none, null) */
     TFA_ARG_RST,        /* an index into the record's rsts[] */
     TFA_ARG_BITS,       /* a bit field */
-    TFA_ARG_FLAG,       /* 0 or 1: a boolean */
+    TFA_ARG_FLAG,       /* 0 or not: a boolean */
     TFA_ARG_STATE,      /* a TfaTcpState: its name */
     TFA_ARG_ORIGINATOR, /* a TfaOriginator: its name */
     TFA_ARG_LOST,       /* how a loss is proven (seqtrack.h TFA_LOST_*): its name */

@@ -111,7 +111,6 @@ static void anomaly_arg(TfaJson *j, const TfaArgDesc *d, int64_t v)
             tfa_json_int(j, d->name, v);
         break;
     case TFA_ARG_FRAME:
-    case TFA_ARG_ID:
         if (v == 0)
             tfa_json_null(j, d->name);
         else

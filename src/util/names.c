@@ -60,7 +60,7 @@ static const ArgsEntry anomaly_args[] = {
 G_STATIC_ASSERT(G_N_ELEMENTS(anomaly_args) == TFA_ANOMALY_N);
 
 static const char *const arg_unit_names[] = {
-    "count", "bytes", "seq", "frame", "ns", "tsval", "id", "rst", "bits", "flag", "state",
+    "count", "bytes", "seq", "frame", "ns", "tsval", "rst", "bits", "flag", "state",
     "originator", "lost", "copy",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(arg_unit_names) == TFA_ARG_UNIT_N);
