@@ -119,6 +119,13 @@ typedef struct TfaConnRecord {
     int worst_code;                    /* TfaAnomalyCode, or -1 */
     guint64 code_count[TFA_ANOMALY_N]; /* per anomaly code, client + server */
     int8_t code_severity[TFA_ANOMALY_N]; /* the highest severity recorded per code, -1: none */
+    /* the segments kept for --ladder and -f html (NULL without) */
+    const TfaLadderRow *ladder;        /* n_ladder of them, in capture order */
+    guint n_ladder;
+    guint64 ladder_dropped;
+    /* the gaps in each side's byte stream (seqtrack), by side */
+    const TfaHole *holes[2];           /* n_holes of them, oldest first */
+    uint8_t n_holes[2];
 } TfaConnRecord;
 
 void tfa_record_build(const TfaConn *c, TfaConnRecord *rec);

@@ -150,6 +150,8 @@ void tfa_record_build(const TfaConn *c, TfaConnRecord *rec)
         rec->path[s] = ep->path != NULL ? &g_array_index(ep->path, TfaTransition, 0) : no_path;
         rec->n_path[s] = ep->path != NULL ? ep->path->len : 0;
         rec->icmp[s] = tfa_conn_icmp(c, s);
+        rec->holes[s] = c->half[s].holes;
+        rec->n_holes[s] = c->half[s].holes != NULL ? c->half[s].n_holes : 0;
     }
     rec->rsts = c->rsts != NULL ? &g_array_index(c->rsts, TfaRstInfo, 0) : NULL;
     rec->n_rsts = c->rsts != NULL ? c->rsts->len : 0;
@@ -163,6 +165,10 @@ void tfa_record_build(const TfaConn *c, TfaConnRecord *rec)
     rec->anomalies_total = c->anomalies != NULL ? c->anomalies->len + c->anomalies_dropped : 0;
     rec->counts = c->counts != NULL ? &g_array_index(c->counts, TfaCount, 0) : NULL;
     rec->n_counts = c->counts != NULL ? c->counts->len : 0;
+
+    rec->ladder = c->ladder != NULL ? &g_array_index(c->ladder, TfaLadderRow, 0) : NULL;
+    rec->n_ladder = c->ladder != NULL ? c->ladder->len : 0;
+    rec->ladder_dropped = c->ladder_dropped;
 
     rec->worst_severity = -1;
     rec->worst_code = -1;
