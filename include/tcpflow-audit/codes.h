@@ -41,84 +41,167 @@ typedef enum TfaSeverity {
     TFA_SEV_N
 } TfaSeverity;
 
-/* Anomaly codes attached to a connection: X(NAME, SEVERITY, "meaning"). */
+/* Anomaly codes attached to a connection: X(NAME, SEVERITY, "meaning",
+ * ARGS).  ARGS says what the anomaly's arg[] slots hold, from arg[0] on:
+ * A0() none, An(name, UNIT, ...) n of them, each by its name in the JSON
+ * record's "args" object (the unit, when one, in the name: _ns) and its
+ * TfaArgUnit, which says how it is written out.  Slots beyond are 0. */
 #define TFA_ANOMALY_LIST(X)                                                                        \
-    X(HANDSHAKE_SYN_RETRANSMITTED, NOTICE, "the same SYN (same ISN) was sent again")               \
-    X(HANDSHAKE_SYN_UNANSWERED, ERROR, "SYN(s) sent, no SYN-ACK or RST by the end of the capture") \
-    X(HANDSHAKE_SYNACK_RETRANSMITTED, NOTICE, "the SYN-ACK was sent again")                        \
+    X(HANDSHAKE_SYN_RETRANSMITTED, NOTICE, "the same SYN (same ISN) was sent again",               \
+      A2(syns, COUNT, since_previous_ns, NS))                                                      \
+    X(HANDSHAKE_SYN_UNANSWERED, ERROR, "SYN(s) sent, no SYN-ACK or RST by the end of the capture", \
+      A2(syns, COUNT, time_ns, NS))                                                                \
+    X(HANDSHAKE_SYNACK_RETRANSMITTED, NOTICE, "the SYN-ACK was sent again",                        \
+      A2(answers_frame, FRAME, since_previous_ns, NS))                                             \
     X(HANDSHAKE_THIRD_ACK_LOST, WARNING,                                                           \
-      "the server repeated its SYN-ACK after the client's ACK or data was seen")                   \
-    X(HANDSHAKE_SYNACK_BAD_ACK, ERROR, "the SYN-ACK acknowledges something other than ISN+1")      \
-    X(HANDSHAKE_SYN_ISN_CHANGED, WARNING, "a repeated SYN carries a different ISN")                \
-    X(HANDSHAKE_SYN_WITH_DATA, INFO, "the SYN carries payload")                                    \
-    X(HANDSHAKE_SIMULTANEOUS_OPEN, NOTICE, "both sides sent a SYN")                                \
+      "the server repeated its SYN-ACK after the client's ACK or data was seen",                   \
+      A2(ack_frame, FRAME, after_ack_ns, NS))                                                      \
+    X(HANDSHAKE_SYNACK_BAD_ACK, ERROR, "the SYN-ACK acknowledges something other than ISN+1",      \
+      A2(ack, SEQ, expected_ack, SEQ))                                                             \
+    X(HANDSHAKE_SYN_ISN_CHANGED, WARNING, "a repeated SYN carries a different ISN",                \
+      A2(isn, SEQ, previous_isn, SEQ))                                                             \
+    X(HANDSHAKE_SYN_WITH_DATA, INFO, "the SYN carries payload", A1(bytes, BYTES))                  \
+    X(HANDSHAKE_SIMULTANEOUS_OPEN, NOTICE, "both sides sent a SYN", A0())                          \
     X(HANDSHAKE_DATA_BEFORE_ESTABLISHED, WARNING,                                                  \
-      "data sent before the sender's side of the handshake completed")                             \
-    X(HANDSHAKE_NOT_SEEN, INFO, "the connection was picked up mid-stream")                         \
+      "data sent before the sender's side of the handshake completed",                             \
+      A2(bytes, BYTES, state, STATE))                                                              \
+    X(HANDSHAKE_NOT_SEEN, INFO, "the connection was picked up mid-stream",                         \
+      A2(originator, ORIGINATOR, continues, FLAG))                                                 \
     X(HANDSHAKE_OPTIONS_ASYMMETRIC, INFO,                                                          \
-      "an option offered in the SYN was not returned in the SYN-ACK but used anyway")              \
-    X(HANDSHAKE_SYN_INSIDE_CONNECTION, WARNING, "a SYN arrived inside a live connection")          \
+      "an option offered in the SYN was not returned in the SYN-ACK but used anyway",              \
+      A2(timestamps, FLAG, sack, FLAG))                                                            \
+    X(HANDSHAKE_SYN_INSIDE_CONNECTION, WARNING, "a SYN arrived inside a live connection",          \
+      A1(seq, SEQ))                                                                                \
     X(HANDSHAKE_PORT_REUSE_IN_TIME_WAIT, WARNING,                                                  \
-      "a new SYN on a 4-tuple still in TIME_WAIT on one side")                                     \
-    X(TEARDOWN_FIN_RETRANSMITTED, NOTICE, "a FIN was sent again")                                  \
+      "a new SYN on a 4-tuple still in TIME_WAIT on one side",                                     \
+      A1(time_wait_ns, NS))                                                                        \
+    X(TEARDOWN_FIN_RETRANSMITTED, NOTICE, "a FIN was sent again",                                  \
+      A2(first_frame, FRAME, after_first_ns, NS))                                                  \
     X(TEARDOWN_LAST_ACK_LOST, WARNING,                                                             \
-      "the LAST_ACK side repeated its FIN after the peer's ACK was seen")                          \
-    X(TEARDOWN_DATA_AFTER_FIN, ERROR, "new data beyond the sender's own FIN")                      \
-    X(TEARDOWN_FIN_SEQ_CHANGED, ERROR, "a repeated FIN at a different sequence number")            \
-    X(TEARDOWN_SIMULTANEOUS_CLOSE, INFO, "the FINs crossed: CLOSING was reached")                  \
-    X(TEARDOWN_HALF_CLOSED_AT_END, NOTICE, "one FIN; the other direction was still open at the end") \
+      "the LAST_ACK side repeated its FIN after the peer's ACK was seen",                          \
+      A2(ack_frame, FRAME, after_ack_ns, NS))                                                      \
+    X(TEARDOWN_DATA_AFTER_FIN, ERROR, "new data beyond the sender's own FIN",                      \
+      A2(fin_frame, FRAME, bytes, BYTES))                                                          \
+    X(TEARDOWN_FIN_SEQ_CHANGED, ERROR, "a repeated FIN at a different sequence number",            \
+      A2(seq, SEQ, previous_seq, SEQ))                                                             \
+    X(TEARDOWN_SIMULTANEOUS_CLOSE, INFO, "the FINs crossed: CLOSING was reached", A0())            \
+    X(TEARDOWN_HALF_CLOSED_AT_END, NOTICE,                                                         \
+      "one FIN; the other direction was still open at the end",                                    \
+      A2(open_ns, NS, peer_sent, FLAG))                                                            \
     X(TEARDOWN_CLOSE_WAIT_STUCK, WARNING,                                                          \
-      "an endpoint acknowledged a FIN and never closed: the application is not calling close()")   \
-    X(TEARDOWN_FIN_WAIT_2_STUCK, NOTICE, "the closer waited in FIN_WAIT_2 for the peer's FIN")     \
-    X(TEARDOWN_FIN_WITHOUT_ACK, WARNING, "FIN without the ACK flag outside SYN_SENT")              \
-    X(TEARDOWN_SPONTANEOUS_FIN, NOTICE, "a FIN on a 4-tuple with nothing else seen")               \
-    X(RST_REFUSED, ERROR, "RST answering a SYN: no listener")                                      \
-    X(RST_HANDSHAKE_ABORT, ERROR, "RST from the client during the handshake")                      \
-    X(RST_ABORTIVE_CLOSE, WARNING, "abortive close by the application (SO_LINGER 0)")             \
-    X(RST_CLOSE_WITH_UNREAD_DATA, WARNING, "socket closed with unread received data")              \
-    X(RST_DATA_TO_CLOSED_SOCKET, WARNING, "data arrived for a socket that had already closed")     \
-    X(RST_STALE_CONNECTION, WARNING, "RST for a connection the sender no longer knows")            \
-    X(RST_IN_TIME_WAIT, NOTICE, "RST while one side is in TIME_WAIT")                              \
-    X(RST_OUT_OF_WINDOW, WARNING, "RST not acceptable to the receiver (RFC 5961)")                 \
-    X(RST_SUSPECTED_INJECTION, ERROR, "RST not sent by the endpoint it claims to come from")       \
-    X(RST_KEEPALIVE_TIMEOUT, WARNING, "RST after unanswered keep-alive probes")                    \
-    X(RST_AFTER_IDLE, WARNING, "RST after a long idle period (endpoint or NAT idle timer)")          \
-    X(RST_UNKNOWN, WARNING, "RST whose cause the evidence does not decide")                        \
-    X(RST_WITH_DATA, INFO, "RST carrying a diagnostic payload (RFC 9293 §3.5.3)")                  \
-    X(RST_STORM, WARNING, "many RSTs on one 4-tuple")                                              \
-    X(ACK_DELAYED, INFO, "ACK held back in the delayed-ACK range")                                 \
-    X(ACK_DELAY_OVER_500MS, WARNING, "ACK delayed beyond RFC 1122's 500 ms limit")                 \
+      "an endpoint acknowledged a FIN and never closed: the application is not calling close()",   \
+      A2(quiet_ns, NS, peer_fin_frame, FRAME))                                                     \
+    X(TEARDOWN_FIN_WAIT_2_STUCK, NOTICE, "the closer waited in FIN_WAIT_2 for the peer's FIN",     \
+      A2(waited_ns, NS, fin_frame, FRAME))                                                         \
+    X(TEARDOWN_FIN_WITHOUT_ACK, WARNING, "FIN without the ACK flag outside SYN_SENT",              \
+      A1(state, STATE))                                                                            \
+    X(TEARDOWN_SPONTANEOUS_FIN, NOTICE, "a FIN on a 4-tuple with nothing else seen",               \
+      A1(with_ack, FLAG))                                                                          \
+    X(RST_REFUSED, ERROR, "RST answering a SYN: no listener", A2(rst, RST, idle_before_ns, NS))    \
+    X(RST_HANDSHAKE_ABORT, ERROR, "RST from the client during the handshake",                      \
+      A2(rst, RST, idle_before_ns, NS))                                                            \
+    X(RST_ABORTIVE_CLOSE, WARNING, "abortive close by the application (SO_LINGER 0)",              \
+      A2(rst, RST, idle_before_ns, NS))                                                            \
+    X(RST_CLOSE_WITH_UNREAD_DATA, WARNING, "socket closed with unread received data",              \
+      A2(rst, RST, idle_before_ns, NS))                                                            \
+    X(RST_DATA_TO_CLOSED_SOCKET, WARNING, "data arrived for a socket that had already closed",     \
+      A2(rst, RST, idle_before_ns, NS))                                                            \
+    X(RST_STALE_CONNECTION, WARNING, "RST for a connection the sender no longer knows",            \
+      A2(rst, RST, idle_before_ns, NS))                                                            \
+    X(RST_IN_TIME_WAIT, NOTICE, "RST while one side is in TIME_WAIT",                              \
+      A2(rst, RST, idle_before_ns, NS))                                                            \
+    X(RST_OUT_OF_WINDOW, WARNING, "RST not acceptable to the receiver (RFC 5961)",                 \
+      A2(rst, RST, idle_before_ns, NS))                                                            \
+    X(RST_SUSPECTED_INJECTION, ERROR, "RST not sent by the endpoint it claims to come from",       \
+      A2(rst, RST, idle_before_ns, NS))                                                            \
+    X(RST_KEEPALIVE_TIMEOUT, WARNING, "RST after unanswered keep-alive probes",                    \
+      A2(rst, RST, idle_before_ns, NS))                                                            \
+    X(RST_AFTER_IDLE, WARNING, "RST after a long idle period (endpoint or NAT idle timer)",        \
+      A2(rst, RST, idle_before_ns, NS))                                                            \
+    X(RST_UNKNOWN, WARNING, "RST whose cause the evidence does not decide",                        \
+      A2(rst, RST, idle_before_ns, NS))                                                            \
+    X(RST_WITH_DATA, INFO, "RST carrying a diagnostic payload (RFC 9293 §3.5.3)",                  \
+      A1(bytes, BYTES))                                                                            \
+    X(RST_STORM, WARNING, "many RSTs on one 4-tuple", A1(rsts, COUNT))                             \
+    X(ACK_DELAYED, INFO, "ACK held back in the delayed-ACK range",                                 \
+      A2(delay_ns, NS, acked_frame, FRAME))                                                        \
+    X(ACK_DELAY_OVER_500MS, WARNING, "ACK delayed beyond RFC 1122's 500 ms limit",                 \
+      A2(delay_ns, NS, acked_frame, FRAME))                                                        \
     X(ACK_NAGLE_DELACK_STALL, WARNING,                                                             \
-      "sender held a small segment until the peer's delayed ACK arrived (repeatedly, or long)")              \
-    X(ACK_STRETCH, INFO, "one ACK covers more than two full-sized segments")                       \
-    X(ACK_UNSEEN_DATA, INFO, "ACK covers bytes never seen in the capture: capture loss")                      \
-    X(SEQ_RETRANSMISSION, NOTICE, "data already sent was sent again")                              \
-    X(SEQ_FAST_RETRANSMISSION, NOTICE, "retransmission after duplicate ACKs")                      \
-    X(SEQ_SPURIOUS_RETRANSMISSION, NOTICE, "retransmitted data the receiver had already ACKed")    \
-    X(SEQ_OUT_OF_ORDER, NOTICE, "segment below the highest sequence seen, shortly after")          \
-    X(SEQ_LOST_SEGMENT, WARNING, "sequence gap: the previous segment was not captured")            \
-    X(SEQ_DUP_ACK, INFO, "duplicate ACK")                                                          \
-    X(SEQ_RETRANSMISSION_DATA_DIFFERS, ERROR, "retransmitted bytes differ from the original")      \
-    X(SEQ_OUT_OF_WINDOW, WARNING, "segment beyond the receiver's advertised window")               \
-    X(SEQ_ACK_INVALID, WARNING, "ACK beyond anything the peer sent, or far behind")                \
-    X(SEQ_STALE_INCARNATION, ERROR, "segment of an earlier incarnation of the same 4-tuple")       \
-    X(SEQ_KEEPALIVE, INFO, "keep-alive probe or its ACK")                                          \
-    X(SEQ_TIMESTAMP_REGRESSION, WARNING, "TSval went backwards (PAWS would drop it)")              \
-    X(WINDOW_ZERO, WARNING, "receiver advertised a zero window")                                   \
-    X(WINDOW_ZERO_PROBE, INFO, "probe into a zero window")                                         \
-    X(WINDOW_FULL, NOTICE, "sender filled the receiver's window")                                  \
-    X(WINDOW_SHRUNK, WARNING, "the right edge of the window moved left")                           \
-    X(CAPTURE_DUPLICATE_FRAME, INFO, "the same frame was captured twice")                          \
+      "sender held a small segment until the peer's delayed ACK arrived (repeatedly, or long)",    \
+      A2(stalls, COUNT, stall_ns, NS))                                                             \
+    X(ACK_STRETCH, INFO, "one ACK covers more than two full-sized segments",                       \
+      A2(bytes, BYTES, mss, BYTES))                                                                \
+    X(ACK_UNSEEN_DATA, INFO, "ACK covers bytes never seen in the capture: capture loss",           \
+      A2(bytes, BYTES, ack, SEQ))                                                                  \
+    X(SEQ_RETRANSMISSION, NOTICE, "data already sent was sent again", A2(seq, SEQ, bytes, BYTES))  \
+    X(SEQ_FAST_RETRANSMISSION, NOTICE, "retransmission after duplicate ACKs",                      \
+      A2(seq, SEQ, dupacks, COUNT))                                                                \
+    X(SEQ_SPURIOUS_RETRANSMISSION, NOTICE, "retransmitted data the receiver had already ACKed",    \
+      A2(seq, SEQ, bytes, BYTES))                                                                  \
+    X(SEQ_OUT_OF_ORDER, NOTICE, "segment below the highest sequence seen, shortly after",          \
+      A2(seq, SEQ, after_ns, NS))                                                                  \
+    X(SEQ_LOST_SEGMENT, WARNING, "sequence gap: the previous segment was not captured",            \
+      A2(bytes, BYTES, evidence, LOST))                                                            \
+    X(SEQ_DUP_ACK, INFO, "duplicate ACK", A2(dupacks, COUNT, ack, SEQ))                            \
+    X(SEQ_RETRANSMISSION_DATA_DIFFERS, ERROR, "retransmitted bytes differ from the original",      \
+      A2(differs_at, SEQ, seq, SEQ))                                                               \
+    X(SEQ_OUT_OF_WINDOW, WARNING, "segment beyond the receiver's advertised window",               \
+      A2(end_seq, SEQ, right_edge, SEQ))                                                           \
+    X(SEQ_ACK_INVALID, WARNING, "ACK beyond anything the peer sent, or far behind",                \
+      A2(ack, SEQ, peer_next, SEQ))                                                                \
+    X(SEQ_STALE_INCARNATION, ERROR, "segment of an earlier incarnation of the same 4-tuple",       \
+      A2(seq, SEQ, previous_next, SEQ))                                                            \
+    X(SEQ_KEEPALIVE, INFO, "keep-alive probe or its ACK", A1(idle_ns, NS))                         \
+    X(SEQ_TIMESTAMP_REGRESSION, WARNING, "TSval went backwards (PAWS would drop it)",              \
+      A2(tsval, TSVAL, ts_recent, TSVAL))                                                          \
+    X(WINDOW_ZERO, WARNING, "receiver advertised a zero window", A2(shut_ns, NS, until_end, FLAG)) \
+    X(WINDOW_ZERO_PROBE, INFO, "probe into a zero window", A1(bytes, BYTES))                       \
+    X(WINDOW_FULL, NOTICE, "sender filled the receiver's window", A1(end_seq, SEQ))                \
+    X(WINDOW_SHRUNK, WARNING, "the right edge of the window moved left",                           \
+      A2(shrunk_by, BYTES, ack, SEQ))                                                              \
+    X(CAPTURE_DUPLICATE_FRAME, INFO, "the same frame was captured twice",                          \
+      A2(copy_of, FRAME, copy, COPY))                                                              \
     X(ICMP_CONNECT_FAILED, ERROR,                                                                  \
-      "an ICMP error answered the SYN and the client tried no more: connect() failed")             \
+      "an ICMP error answered the SYN and the client tried no more: connect() failed",             \
+      A1(errors, COUNT))                                                                           \
     X(ICMP_ERROR, WARNING,                                                                         \
-      "an ICMP error (unreachable, time exceeded, parameter problem) about the endpoint's segment") \
-    X(ICMP_PATH_MTU, INFO, "ICMP fragmentation needed / packet too big lowered the path MTU") \
+      "an ICMP error (unreachable, time exceeded, parameter problem) about the endpoint's segment",\
+      A2(errors, COUNT, outside_flight, FLAG))                                                     \
+    X(ICMP_PATH_MTU, INFO, "ICMP fragmentation needed / packet too big lowered the path MTU",      \
+      A2(errors, COUNT, mtu, BYTES))                                                               \
     X(HANDSHAKE_SYN_COOKIE, INFO,                                                                  \
-      "the SYN-ACK was a SYN cookie: the listener kept no state until the ACK")
+      "the SYN-ACK was a SYN cookie: the listener kept no state until the ACK",                    \
+      A1(option_bits, BITS))
+
+/* How an anomaly argument reads (its JSON form in tcpflow-audit-records(5)). */
+typedef enum TfaArgUnit {
+    TFA_ARG_COUNT,      /* a number of things */
+    TFA_ARG_BYTES,      /* bytes of payload, or a size */
+    TFA_ARG_SEQ,        /* a sequence or acknowledgement number (negative: unknown, null) */
+    TFA_ARG_FRAME,      /* a frame number (0: none, null) */
+    TFA_ARG_NS,         /* a duration in nanoseconds */
+    TFA_ARG_TSVAL,      /* an RFC 7323 timestamp value */
+    TFA_ARG_RST,        /* an index into the record's rsts[] */
+    TFA_ARG_BITS,       /* a bit field */
+    TFA_ARG_FLAG,       /* 0 or not: a boolean */
+    TFA_ARG_STATE,      /* a TfaTcpState: its name */
+    TFA_ARG_ORIGINATOR, /* a TfaOriginator: its name */
+    TFA_ARG_LOST,       /* how a loss is proven (seqtrack.h TFA_LOST_*): its name */
+    TFA_ARG_COPY,       /* what kind of copy a frame is (seqtrack.h TFA_SEQ_COPY_*): its name */
+    TFA_ARG_UNIT_N
+} TfaArgUnit;
+
+#define TFA_ANOMALY_ARGS_MAX 4
+
+/* One argument of an anomaly code. */
+typedef struct TfaArgDesc {
+    const char *name;
+    TfaArgUnit unit;
+} TfaArgDesc;
 
 typedef enum TfaAnomalyCode {
-#define X(name, sev, text) TFA_ANOMALY_##name,
+#define X(name, sev, text, args) TFA_ANOMALY_##name,
     TFA_ANOMALY_LIST(X)
 #undef X
     TFA_ANOMALY_N
@@ -388,6 +471,10 @@ const char *tfa_rst_accept_name(TfaRstAccept a);
 int tfa_tcp_state_from_name(const char *name);
 const char *tfa_verdict_name(TfaVerdict v);
 const char *tfa_vantage_name(TfaVantage v);
+/* The arguments anomaly @code uses, in slot order (*n of them, at most
+ * TFA_ANOMALY_ARGS_MAX); NULL and 0 for an unknown code. */
+const TfaArgDesc *tfa_anomaly_args(TfaAnomalyCode code, unsigned *n);
+const char *tfa_arg_unit_name(TfaArgUnit u);
 const char *tfa_finding_name(TfaFinding f);
 const char *tfa_finding_meaning(TfaFinding f);
 

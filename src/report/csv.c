@@ -7,7 +7,6 @@
 
 #include "report-private.h"
 
-#include "tcpflow-audit/detect.h"
 #include "tcpflow-audit/json.h"
 #include "tcpflow-audit/zeek.h"
 
@@ -67,25 +66,24 @@ static void field_bool(GString *buf, bool v)
 
 static void csv_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
 {
-    const TfaConn *c = rec->conn;
     const TfaSideStats *cs = tfa_record_stats(rec, TFA_ROLE_CLIENT);
     const TfaSideStats *ss = tfa_record_stats(rec, TFA_ROLE_SERVER);
     char tmp[64];
 
-    g_string_append_printf(buf, "%" PRIu64, (uint64_t)c->id);
+    g_string_append_printf(buf, "%" PRIu64, (uint64_t)rec->id);
     tfa_report_csv_field(buf, rec->ip[TFA_ROLE_CLIENT], false);
     field_u(buf, rec->port[TFA_ROLE_CLIENT]);
     tfa_report_csv_field(buf, rec->ip[TFA_ROLE_SERVER], false);
     field_u(buf, rec->port[TFA_ROLE_SERVER]);
-    if (c->key.vlan[1] != 0)
-        g_snprintf(tmp, sizeof(tmp), "%u.%u", c->key.vlan[0], c->key.vlan[1]);
-    else if (c->key.vlan[0] != 0)
-        g_snprintf(tmp, sizeof(tmp), "%u", c->key.vlan[0]);
+    if (rec->vlan[1] != 0)
+        g_snprintf(tmp, sizeof(tmp), "%u.%u", rec->vlan[0], rec->vlan[1]);
+    else if (rec->vlan[0] != 0)
+        g_snprintf(tmp, sizeof(tmp), "%u", rec->vlan[0]);
     else
         tmp[0] = '\0';
     tfa_report_csv_field(buf, tmp, false);
-    tfa_report_csv_field(buf, tfa_originator_name(c->originator), false);
-    field_u(buf, c->incarnation);
+    tfa_report_csv_field(buf, tfa_originator_name(rec->originator), false);
+    field_u(buf, rec->incarnation);
     field_u(buf, rec->first_frame);
     field_u(buf, rec->last_frame);
     tfa_report_csv_field(buf, tfa_ts_format(rec->first_ts, tmp, sizeof(tmp)), false);
@@ -95,46 +93,46 @@ static void csv_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     field_u(buf, ss->packets);
     field_u(buf, cs->bytes);
     field_u(buf, ss->bytes);
-    tfa_report_csv_field(buf, tfa_end_name(c->end_reason), false);
-    tfa_report_csv_field(buf, tfa_verdict_name((TfaVerdict)c->det.verdict), false);
-    field_bool(buf, c->mid_stream);
-    tfa_report_csv_field(buf, tfa_handshake_name((TfaHandshake)c->det.handshake), false);
-    if (c->det.syn_ts != 0 && c->det.ack_ts != 0)
-        g_string_append_printf(buf, ",%" PRId64, (int64_t)(c->det.ack_ts - c->det.syn_ts));
+    tfa_report_csv_field(buf, tfa_end_name(rec->end_reason), false);
+    tfa_report_csv_field(buf, tfa_verdict_name((TfaVerdict)rec->outcome.verdict), false);
+    field_bool(buf, rec->mid_stream);
+    tfa_report_csv_field(buf, tfa_handshake_name((TfaHandshake)rec->outcome.handshake), false);
+    if (rec->hs.syn_ts != 0 && rec->hs.ack_ts != 0)
+        g_string_append_printf(buf, ",%" PRId64, (int64_t)(rec->hs.ack_ts - rec->hs.syn_ts));
     else
         g_string_append_c(buf, ',');
-    field_u(buf, c->det.syn_count);
-    tfa_report_csv_field(buf, tfa_close_name((TfaCloseKind)c->det.close_kind), false);
-    tfa_report_csv_field(buf, tfa_initiator_name((TfaInitiator)c->det.close_initiator), false);
+    field_u(buf, rec->hs.syn_count);
+    tfa_report_csv_field(buf, tfa_close_name((TfaCloseKind)rec->outcome.close_kind), false);
+    tfa_report_csv_field(buf, tfa_initiator_name((TfaInitiator)rec->outcome.close_initiator), false);
     for (int r = 0; r < 2; r++) {
-        tfa_report_csv_field(buf, tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[r]].state), false);
+        tfa_report_csv_field(buf, tfa_tcp_state_name((TfaTcpState)tfa_record_final_state(rec, (TfaRole)r)), false);
         field_bool(buf, tfa_record_state_certain(rec, (TfaRole)r));
     }
-    field_u(buf, c->rsts_total);
-    if (c->rsts != NULL && c->rsts->len > 0)
-        tfa_report_csv_field(buf, tfa_rst_cause_name((TfaRstCause)g_array_index(c->rsts, TfaRstInfo, 0).cause),
-              false);
+    field_u(buf, rec->rsts_total);
+    if (rec->n_rsts > 0)
+        tfa_report_csv_field(buf, tfa_rst_cause_name((TfaRstCause)rec->rsts[0].cause), false);
     else
         g_string_append_c(buf, ',');
-    TfaDuration to_server, to_client;
-    tfa_report_csv_field(buf, tfa_vantage_name(tfa_ack_vantage(c, &to_server, &to_client)), false);
+    tfa_report_csv_field(buf, tfa_vantage_name(rec->vantage), false);
     tfa_report_csv_field(buf, rec->worst_severity >= 0 ? tfa_severity_name((TfaSeverity)rec->worst_severity) : "",
           false);
     tfa_report_csv_field(buf, rec->worst_code >= 0 ? tfa_anomaly_name((TfaAnomalyCode)rec->worst_code) : "",
           false);
-    tfa_report_csv_field(buf, tfa_zeek_state_name(tfa_zeek_conn_state(c)), false);
-    tfa_report_csv_field(buf, c->zeek.history, false);
-    field_u(buf, c->anomalies != NULL ? c->anomalies->len + c->anomalies_dropped : 0);
-    /* distinct anomaly codes, space-separated, in code order */
-    g_autoptr(GString) codes = g_string_new(NULL);
+    tfa_report_csv_field(buf, tfa_zeek_state_name((TfaZeekState)rec->zeek_state), false);
+    tfa_report_csv_field(buf, rec->zeek_history, false);
+    field_u(buf, rec->anomalies_total);
+    /* distinct anomaly codes, space-separated, in code order (names need
+     * no quoting) */
+    g_string_append_c(buf, ',');
+    bool any = false;
     for (int code = 0; code < TFA_ANOMALY_N; code++) {
         if (rec->code_count[code] == 0)
             continue;
-        if (codes->len > 0)
-            g_string_append_c(codes, ' ');
-        g_string_append(codes, tfa_anomaly_name((TfaAnomalyCode)code));
+        if (any)
+            g_string_append_c(buf, ' ');
+        any = true;
+        g_string_append(buf, tfa_anomaly_name((TfaAnomalyCode)code));
     }
-    tfa_report_csv_field(buf, codes->str, false);
     for (int code = 0; code < TFA_ANOMALY_N; code++)
         field_u(buf, rec->code_count[code]);
     g_string_append(buf, "\r\n");

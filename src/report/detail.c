@@ -7,7 +7,6 @@
 #include "tcpflow-audit/report.h"
 
 #include "tcpflow-audit/decode.h"
-#include "tcpflow-audit/detect.h"
 #include "tcpflow-audit/seqnum.h"
 #include "tcpflow-audit/seqtrack.h"
 
@@ -50,10 +49,9 @@ static const char *state(int64_t s)
 /* The RST an RST_* anomaly is about (arg 0 is its index in rsts[]). */
 static const TfaRstInfo *rst_of(const TfaConnRecord *rec, const TfaAnomaly *a)
 {
-    const GArray *r = rec->conn->rsts;
-    if (r == NULL || a->arg[0] < 0 || (guint64)a->arg[0] >= r->len)
+    if (a->arg[0] < 0 || (guint64)a->arg[0] >= rec->n_rsts)
         return NULL;
-    return &g_array_index(r, TfaRstInfo, a->arg[0]);
+    return &rec->rsts[a->arg[0]];
 }
 
 /* ICMP_*: arg 0 the errors' count, arg 1 (ICMP_ERROR) 1 when the quoted
@@ -62,7 +60,7 @@ static const TfaRstInfo *rst_of(const TfaConnRecord *rec, const TfaAnomaly *a)
 static const char *icmp_detail(const TfaConnRecord *rec, const TfaAnomaly *a, const char *w,
                                char *buf, size_t len)
 {
-    const TfaIcmpSeen *ic = tfa_conn_icmp(rec->conn, a->side >= 0 ? a->side : 0);
+    const TfaIcmpSeen *ic = rec->icmp[a->side >= 0 ? a->side : 0];
     char from[TFA_ADDR_STRLEN], more[64] = "";
     bool hard;
     const char *v = ic->version == 6 ? "ICMPv6" : "ICMP";
@@ -78,7 +76,8 @@ static const char *icmp_detail(const TfaConnRecord *rec, const TfaAnomaly *a, co
                    w, v, tfa_icmp_describe(ic->version, ic->last_type, ic->last_code), from,
                    (uint64_t)ic->last_frame, a->arg[0] > 1 ? " after earlier ones it retried" : "",
                    err != NULL ? err : "?",
-                   tfa_addr_cmp(&ic->reporter, &rec->conn->key.addr[1 - a->side]) == 0
+                   tfa_addr_cmp(&ic->reporter,
+                                &rec->addr[tfa_record_role_of(rec, (uint8_t)(1 - a->side))]) == 0
                        ? "the server's host itself sent it (a firewall rule rejecting with ICMP, "
                          "or no route back)"
                        : "a router on the path sent it (no route, or a filter)");
@@ -113,7 +112,6 @@ static const char *icmp_detail(const TfaConnRecord *rec, const TfaAnomaly *a, co
 static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, const char *w,
                               char *buf, size_t len)
 {
-    const TfaConn *c = rec->conn;
     const TfaRstInfo *r = rst_of(rec, a);
     guint64 f = a->frame_no;
     if (r == NULL) {
@@ -170,7 +168,7 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
                        "read on",
                        w, (guint64)r->sender_fin_frame, f, pw, (guint64)r->peer_data_frame);
         else if (!r->receiver_acked_fin && r->receiver_state == TFA_TCP_ESTABLISHED &&
-                 c->det.fin_last_ts[r->side] > c->det.fin_ts[r->side])
+                 rec->fin[r->side].last_ts > rec->fin[r->side].first_ts)
             g_snprintf(buf, len,
                        "%s had closed (FIN, frame %" PRIu64 ", sent again for %.3f s) but %s "
                        "never acknowledged that FIN: it never arrived, so the peer was still "
@@ -180,7 +178,7 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
                        "peer's application gets ECONNRESET on a connection it never saw "
                        "closed, and that data is lost",
                        w, (guint64)r->sender_fin_frame,
-                       secs(c->det.fin_last_ts[r->side] - c->det.fin_ts[r->side]), pw,
+                       secs(rec->fin[r->side].last_ts - rec->fin[r->side].first_ts), pw,
                        (guint64)r->peer_data_frame, f);
         else
             g_snprintf(buf, len,
@@ -201,7 +199,7 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
                        r->sender_acked_peer_fin ? "it had acknowledged the peer's FIN: its "
                                                   "TIME_WAIT had ended"
                                                 : "its FIN_WAIT_2 had ended, or it was aborted");
-        else if (c->det.hs_reset_frame == r->frame)
+        else if (rec->hs.reset_frame == r->frame)
             g_snprintf(buf, len,
                        "%s answered the client's segment with a bare RST (frame %" PRIu64 ", "
                        "seq = the ACK it answers): the client's ACKs of its SYN-ACK never "
@@ -209,7 +207,7 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
                        "connection after its SYN-ACK retries; the client's connect() had "
                        "succeeded, and its first use of the connection draws ECONNRESET",
                        w, f);
-        else if (!r->sender_held && !a->possible && !c->mid_stream)
+        else if (!r->sender_held && !a->possible && !rec->mid_stream)
             g_snprintf(buf, len,
                        "%s answered the segment that completes the handshake with a bare RST "
                        "(frame %" PRIu64 ", seq = the ACK it answers): its listener had no "
@@ -325,14 +323,176 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
     return buf;
 }
 
+/* The explanations with nothing to decide: the text, with the anomaly's
+ * values in braces.  {w} the endpoint, {f} the frame; {0} and {1} arg[0]
+ * and arg[1] (codes.h names them) as integers, {Nx} in hex (two digits at
+ * least), {Ns1} and {Ns3} as seconds, {Nms1} and {Nms3} as milliseconds
+ * (one or three decimals), {Nstate} as a TCP state; {unasked} what a
+ * possible retransmission lacks.  The other codes need prose that depends
+ * on the evidence: detail_text()'s switch. */
+static const char *const plain[TFA_ANOMALY_N] = {
+    [TFA_ANOMALY_HANDSHAKE_SYN_COOKIE] =
+        "{w} answered the SYN with a SYN cookie (frame {f}): its SYN-ACK's TSval "
+        "ends in the SYN's options (0x{0x}: window scale, SACK, ECN), its MSS is a "
+        "cookie's, and its next TSval ran ahead of the clock (the cookie's was set "
+        "back); its SYN queue was full (a flood, or a burst beyond the listen "
+        "backlog), so it kept no state for the connection until the client's ACK "
+        "rebuilt it, and never repeats that SYN-ACK",
+    [TFA_ANOMALY_HANDSHAKE_SYNACK_BAD_ACK] =
+        "{w}'s SYN-ACK (frame {f}) acknowledges {0} instead of the client's ISN+1 = "
+        "{1}: a stale SYN-ACK, or a middlebox rewriting sequence numbers; the client "
+        "will reset it",
+    [TFA_ANOMALY_HANDSHAKE_SYN_ISN_CHANGED] =
+        "{w} sent a new SYN with ISN {0} (frame {f}, was {1}): it gave up and called "
+        "connect() again from the same port",
+    [TFA_ANOMALY_HANDSHAKE_SIMULTANEOUS_OPEN] =
+        "both endpoints sent a SYN (frame {f}): a simultaneous open (RFC 9293 figure "
+        "7), rare outside NAT traversal",
+    [TFA_ANOMALY_HANDSHAKE_DATA_BEFORE_ESTABLISHED] =
+        "{w} sent {0} bytes while still in {1state} (frame {f}): before its side of "
+        "the handshake completed",
+    [TFA_ANOMALY_HANDSHAKE_SYN_INSIDE_CONNECTION] =
+        "{w} sent a SYN (seq {0}, frame {f}) on a connection that was already "
+        "established: it no longer knows the connection (restart, lost state); the "
+        "peer answers with a challenge ACK",
+    [TFA_ANOMALY_HANDSHAKE_PORT_REUSE_IN_TIME_WAIT] =
+        "{w} was still in TIME_WAIT (entered {0s3} s before) when the new SYN (frame "
+        "{f}) reused the 4-tuple: the stack let a new connection take over the old "
+        "one's TIME_WAIT; a stale segment of the old one could now be taken for new "
+        "data",
+    [TFA_ANOMALY_TEARDOWN_DATA_AFTER_FIN] =
+        "{w} sent {1} bytes beyond its own FIN (FIN frame {0}, data frame {f}): a "
+        "protocol violation, the peer discards them",
+    [TFA_ANOMALY_TEARDOWN_FIN_SEQ_CHANGED] =
+        "{w} sent a FIN at sequence {0} (frame {f}) after one at {1}: the two cannot "
+        "both be right",
+    [TFA_ANOMALY_TEARDOWN_SIMULTANEOUS_CLOSE] =
+        "both endpoints sent a FIN before receiving the other's (frame {f}): both "
+        "pass through CLOSING and both end in TIME_WAIT",
+    [TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK] =
+        "{w} acknowledged the peer's FIN (frame {1}) and sent nothing for {0s1} s: "
+        "its application is not closing the socket (CLOSE_WAIT leak)",
+    [TFA_ANOMALY_TEARDOWN_FIN_WAIT_2_STUCK] =
+        "{w} has waited {0s1} s in FIN_WAIT_2 since its FIN (frame {1}) was "
+        "acknowledged: the peer's application has not closed its side",
+    [TFA_ANOMALY_TEARDOWN_FIN_WITHOUT_ACK] =
+        "{w} sent a FIN without the ACK flag in {0state} (frame {f}): no ordinary "
+        "stack does; a scanner or a broken implementation",
+    [TFA_ANOMALY_SEQ_RETRANSMISSION] =
+        "{w} sent {1} bytes at seq {0} again (frame {f}): a retransmission without "
+        "three duplicate ACKs before it (a timeout, a tail loss probe or a partial "
+        "ACK); the first copy or its ACK was lost{unasked}",
+    [TFA_ANOMALY_SEQ_FAST_RETRANSMISSION] =
+        "{w} resent seq {0} (frame {f}) after {1} duplicate ACKs: fast retransmit "
+        "(RFC 5681), a segment was lost{unasked}",
+    [TFA_ANOMALY_SEQ_SPURIOUS_RETRANSMISSION] =
+        "{w} resent seq {0} (frame {f}) which the peer had already acknowledged: a "
+        "needless retransmission (the ACK was late or lost){unasked}",
+    [TFA_ANOMALY_SEQ_OUT_OF_ORDER] =
+        "{w}'s segment at seq {0} (frame {f}) arrived {1ms3} ms after a later one: "
+        "reordered on the path, not lost",
+    [TFA_ANOMALY_ACK_UNSEEN_DATA] =
+        "{w} acknowledged {0} bytes the capture never saw (ack {1}, frame {f}) and "
+        "that were never sent again: they reached it, the capture missed them "
+        "(capture loss, not network loss)",
+    [TFA_ANOMALY_SEQ_DUP_ACK] =
+        "{w} repeated ack {1} (duplicate #{0}, frame {f}): data beyond it is missing "
+        "or reordered",
+    [TFA_ANOMALY_SEQ_RETRANSMISSION_DATA_DIFFERS] =
+        "{w} retransmitted different bytes than it first sent at seq {0} (frame "
+        "{f}): a broken stack or middlebox, or an injection attempt{unasked}",
+    [TFA_ANOMALY_SEQ_OUT_OF_WINDOW] =
+        "{w} sent up to seq {0} (frame {f}) beyond every window the peer offered "
+        "(highest right edge {1}): the peer drops the excess, and the sender's stack "
+        "ignores the window it was given",
+    [TFA_ANOMALY_SEQ_KEEPALIVE] =
+        "{w} sent a keep-alive probe (frame {f}) after {0s1} s without new data",
+    [TFA_ANOMALY_SEQ_TIMESTAMP_REGRESSION] =
+        "{w} sent TSval {0} (frame {f}), below {1}, the peer's TS.Recent from an "
+        "earlier in-sequence segment, and its next new segment was below it too: its "
+        "timestamp clock went back, and the peer's PAWS check drops its segments "
+        "(RFC 7323); look for a load balancer or NAT that mixes two hosts' "
+        "connections, or a clock reset",
+    [TFA_ANOMALY_WINDOW_ZERO_PROBE] =
+        "{w} probed the peer's zero window (frame {f}) to learn when it reopens",
+    [TFA_ANOMALY_WINDOW_FULL] =
+        "{w} filled the peer's receive window exactly (frame {f}): it must wait for "
+        "the window to open; the receiver limits throughput",
+    [TFA_ANOMALY_WINDOW_SHRUNK] =
+        "{w} moved the right edge of its window left by {0} bytes (frame {f}, ack "
+        "{1}) while the peer had data in flight: segments the peer sent up to the "
+        "old edge fall outside the new one and are dropped; RFC 9293 discourages "
+        "shrinking a window the sender may already be using",
+    [TFA_ANOMALY_ACK_DELAYED] =
+        "{w} held its ACK of frame {1} for {0ms1} ms beyond the round trip from the "
+        "capture point (frame {f}): its delayed-ACK timer (Linux 40 ms and up, "
+        "Windows 200 ms); harmless alone, a stall when the peer's Nagle waits for it",
+    [TFA_ANOMALY_ACK_STRETCH] =
+        "{w} acknowledged {0} bytes (more than two {1}-byte segments) in one ACK "
+        "(frame {f}): receive offload (GRO/LRO) or ACK thinning",
+    [TFA_ANOMALY_RST_STORM] =
+        "{0} RSTs on this connection (the last in frame {f}): something keeps "
+        "resetting it",
+};
+
+/* Append @n bytes of @s at *@pos, cut at @len - 1 bytes as g_snprintf cuts. */
+static void put(char *buf, size_t len, size_t *pos, const char *s, size_t n)
+{
+    size_t room = *pos + 1 < len ? len - 1 - *pos : 0;
+    if (n > room)
+        n = room;
+    memcpy(buf + *pos, s, n);
+    *pos += n;
+    buf[*pos] = '\0';
+}
+
+/* One of plain[]'s texts filled in (its placeholders above). */
+static const char *fill(const char *t, const TfaAnomaly *a, const char *w, char *buf, size_t len)
+{
+    size_t pos = 0;
+    buf[0] = '\0';
+    while (*t != '\0') {
+        const char *brace = strchr(t, '{');
+        if (brace == NULL) {
+            put(buf, len, &pos, t, strlen(t));
+            break;
+        }
+        put(buf, len, &pos, t, (size_t)(brace - t));
+        const char *key = brace + 1, *end = strchr(key, '}');
+        char v[64];
+        const char *out = v;
+        int64_t x = a->arg[key[0] == '1'];
+        if (strncmp(key, "w}", 2) == 0)
+            out = w;
+        else if (strncmp(key, "f}", 2) == 0)
+            g_snprintf(v, sizeof(v), "%" PRIu64, (guint64)a->frame_no);
+        else if (strncmp(key, "unasked}", 8) == 0)
+            out = unasked(a);
+        else if (key[1] == '}')
+            g_snprintf(v, sizeof(v), "%" PRId64, x);
+        else if (strncmp(key + 1, "x}", 2) == 0)
+            g_snprintf(v, sizeof(v), "%02" PRIx64, x);
+        else if (strncmp(key + 1, "state}", 6) == 0)
+            out = state(x);
+        else if (strncmp(key + 1, "ms", 2) == 0)
+            g_snprintf(v, sizeof(v), key[3] == '1' ? "%.1f" : "%.3f", secs(x) * 1000.0);
+        else /* s1, s3 */
+            g_snprintf(v, sizeof(v), key[2] == '1' ? "%.1f" : "%.3f", secs(x));
+        put(buf, len, &pos, out, strlen(out));
+        t = end + 1;
+    }
+    return buf;
+}
+
 static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, char *buf, size_t len)
 {
-    const TfaConn *c = rec->conn;
-    const TfaVerdicts *d = &c->det;
+    const TfaRecordHandshake *hs = &rec->hs;
     char w[TFA_ADDR_STRLEN + 32];
     guint64 f = a->frame_no;
 
     who(rec, a->side, w, sizeof(w));
+    if (a->code < TFA_ANOMALY_N && plain[a->code] != NULL)
+        return fill(plain[a->code], a, w, buf, len);
     switch ((TfaAnomalyCode)a->code) {
     case TFA_ANOMALY_HANDSHAKE_SYN_RETRANSMITTED:
         if (a->possible)
@@ -401,42 +561,42 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        w, f, secs(a->arg[1]), a->arg[0]);
         else {
             /* the cause, from where the capture sits; then what followed */
-            TfaDuration to_s, to_c;
-            TfaVantage v = tfa_ack_vantage(c, &to_s, &to_c);
+            TfaDuration to_s = rec->to_server_rtt, to_c = rec->to_client_rtt;
+            TfaVantage v = rec->vantage;
             /* next to the server: absolutely, or (all within a millisecond)
              * five times nearer to it than to the client */
             bool near_server = v == TFA_VANTAGE_NEAR_SERVER ||
                                (v == TFA_VANTAGE_NEAR_BOTH && to_s * 5 <= to_s + to_c);
             char then[256] = "";
-            if (d->hs_done_frame != 0 && d->hs_data_frame != 0)
+            if (hs->done_frame != 0 && hs->data_frame != 0)
                 g_snprintf(then, sizeof(then),
                            "; it completed at frame %" PRIu64 " (the client's ACK of a repeat) "
                            "or, that lost too, at frame %" PRIu64 " (its data, whose ACK Linux "
                            "takes): accept() could return only then, %.3f s or more after "
                            "connect() returned",
-                           (guint64)d->hs_done_frame, (guint64)d->hs_data_frame,
-                           secs(d->hs_done_ts - d->synack_ts));
-            else if (d->hs_done_frame != 0)
+                           (guint64)hs->done_frame, (guint64)hs->data_frame,
+                           secs(hs->done_ts - hs->synack_ts));
+            else if (hs->done_frame != 0)
                 g_snprintf(then, sizeof(then),
                            "; it completed only at frame %" PRIu64 " (the client's %s): "
                            "accept() could return only then, %.3f s after connect() returned",
-                           (guint64)d->hs_done_frame,
-                           d->hs_done_data ? "data, whose ACK Linux takes in SYN_RECEIVED"
+                           (guint64)hs->done_frame,
+                           hs->done_data ? "data, whose ACK Linux takes in SYN_RECEIVED"
                                            : "ACK of a repeat",
-                           secs(d->hs_done_ts - d->synack_ts));
-            else if (d->hs_reset_frame != 0)
+                           secs(hs->done_ts - hs->synack_ts));
+            else if (hs->reset_frame != 0)
                 g_snprintf(then, sizeof(then),
                            "; it gave up that half-open connection, which the client believed "
                            "open (connect() had returned), and reset its next segment (frame "
                            "%" PRIu64 "): ECONNRESET",
-                           (guint64)d->hs_reset_frame);
+                           (guint64)hs->reset_frame);
             else
                 g_snprintf(then, sizeof(then), "; nothing captured completes its side: "
                                                "accept() had not returned by the end");
             char again[32] = "";
-            if (d->third_ack_repeats > 1)
-                g_snprintf(again, sizeof(again), ", and %u more time%s", d->third_ack_repeats - 1u,
-                           d->third_ack_repeats == 2 ? "" : "s");
+            if (hs->third_ack_repeats > 1)
+                g_snprintf(again, sizeof(again), ", and %u more time%s", hs->third_ack_repeats - 1u,
+                           hs->third_ack_repeats == 2 ? "" : "s");
             g_snprintf(buf, len,
                        "%s repeated its SYN-ACK (frame %" PRIu64 ") on its own timer, %.3f s "
                        "after the client's ACK was captured (frame %" PRId64 ")%s: %s%s",
@@ -450,50 +610,15 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        then);
         }
         break;
-    case TFA_ANOMALY_HANDSHAKE_SYN_COOKIE:
-        g_snprintf(buf, len,
-                   "%s answered the SYN with a SYN cookie (frame %" PRIu64 "): its SYN-ACK's "
-                   "TSval ends in the SYN's options (0x%02" PRIx64 ": window scale, SACK, "
-                   "ECN), its MSS is a cookie's, and its next TSval ran ahead of the clock "
-                   "(the cookie's was set back); its SYN queue was full (a flood, or a burst "
-                   "beyond the listen backlog), so it kept no state for the connection until "
-                   "the client's ACK rebuilt it, and never repeats that SYN-ACK",
-                   w, f, a->arg[0]);
-        break;
-    case TFA_ANOMALY_HANDSHAKE_SYNACK_BAD_ACK:
-        g_snprintf(buf, len,
-                   "%s's SYN-ACK (frame %" PRIu64 ") acknowledges %" PRId64 " instead of the "
-                   "client's ISN+1 = %" PRId64 ": a stale SYN-ACK, or a middlebox rewriting "
-                   "sequence numbers; the client will reset it",
-                   w, f, a->arg[0], a->arg[1]);
-        break;
-    case TFA_ANOMALY_HANDSHAKE_SYN_ISN_CHANGED:
-        g_snprintf(buf, len,
-                   "%s sent a new SYN with ISN %" PRId64 " (frame %" PRIu64 ", was %" PRId64
-                   "): it gave up and called connect() again from the same port",
-                   w, a->arg[0], f, a->arg[1]);
-        break;
     case TFA_ANOMALY_HANDSHAKE_SYN_WITH_DATA:
         g_snprintf(buf, len,
                    "%s sent %" PRId64 " bytes on its SYN (frame %" PRIu64 ", TCP Fast Open?): "
                    "%s",
                    w, a->arg[0], f,
-                   d->syn_data_acked == 1   ? "the SYN-ACK acknowledged them"
-                   : d->syn_data_acked == 0 ? "the SYN-ACK did not acknowledge them; they are "
+                   hs->syn_data_acked == 1   ? "the SYN-ACK acknowledged them"
+                   : hs->syn_data_acked == 0 ? "the SYN-ACK did not acknowledge them; they are "
                                               "sent again after the handshake"
                                             : "no SYN-ACK shows whether they were accepted");
-        break;
-    case TFA_ANOMALY_HANDSHAKE_SIMULTANEOUS_OPEN:
-        g_snprintf(buf, len,
-                   "both endpoints sent a SYN (frame %" PRIu64 "): a simultaneous open "
-                   "(RFC 9293 figure 7), rare outside NAT traversal",
-                   f);
-        break;
-    case TFA_ANOMALY_HANDSHAKE_DATA_BEFORE_ESTABLISHED:
-        g_snprintf(buf, len,
-                   "%s sent %" PRId64 " bytes while still in %s (frame %" PRIu64 "): before "
-                   "its side of the handshake completed",
-                   w, a->arg[0], state(a->arg[1]), f);
         break;
     case TFA_ANOMALY_HANDSHAKE_NOT_SEEN:
         if (a->arg[1] != 0)
@@ -503,7 +628,7 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        "--idle-timeout; after %.1f s of silence it spoke again (frame %" PRIu64
                        "): what the capture holds of its start (handshake, window scale) is "
                        "in that record",
-                       a->arg[1], secs(c->continues_after), f);
+                       a->arg[1], secs(rec->continues_after), f);
         else
             g_snprintf(buf, len,
                        "the capture began after this connection's handshake; the client was "
@@ -519,21 +644,6 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                    "yet it is used afterwards: a middlebox strips options from the SYN-ACK",
                    a->arg[0] ? "timestamps" : "", a->arg[0] && a->arg[1] ? " and " : "",
                    a->arg[1] ? "SACK" : "", f);
-        break;
-    case TFA_ANOMALY_HANDSHAKE_SYN_INSIDE_CONNECTION:
-        g_snprintf(buf, len,
-                   "%s sent a SYN (seq %" PRId64 ", frame %" PRIu64 ") on a connection that was "
-                   "already established: it no longer knows the connection (restart, lost "
-                   "state); the peer answers with a challenge ACK",
-                   w, a->arg[0], f);
-        break;
-    case TFA_ANOMALY_HANDSHAKE_PORT_REUSE_IN_TIME_WAIT:
-        g_snprintf(buf, len,
-                   "%s was still in TIME_WAIT (entered %.3f s before) when the new SYN (frame "
-                   "%" PRIu64 ") reused the 4-tuple: the stack let a new connection take over "
-                   "the old one's TIME_WAIT; a stale segment of the old one could now be taken "
-                   "for new data",
-                   w, secs(a->arg[0]), f);
         break;
     case TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED:
         if (a->possible)
@@ -567,24 +677,6 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        w, f, secs(a->arg[1]), a->arg[0],
                        a->side == rec->side[TFA_ROLE_CLIENT] ? "the client" : "the server");
         break;
-    case TFA_ANOMALY_TEARDOWN_DATA_AFTER_FIN:
-        g_snprintf(buf, len,
-                   "%s sent %" PRId64 " bytes beyond its own FIN (FIN frame %" PRId64 ", data "
-                   "frame %" PRIu64 "): a protocol violation, the peer discards them",
-                   w, a->arg[1], a->arg[0], f);
-        break;
-    case TFA_ANOMALY_TEARDOWN_FIN_SEQ_CHANGED:
-        g_snprintf(buf, len,
-                   "%s sent a FIN at sequence %" PRId64 " (frame %" PRIu64 ") after one at %"
-                   PRId64 ": the two cannot both be right",
-                   w, a->arg[0], f, a->arg[1]);
-        break;
-    case TFA_ANOMALY_TEARDOWN_SIMULTANEOUS_CLOSE:
-        g_snprintf(buf, len,
-                   "both endpoints sent a FIN before receiving the other's (frame %" PRIu64 "): "
-                   "both pass through CLOSING and both end in TIME_WAIT",
-                   f);
-        break;
     case TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END: {
         char p[TFA_ADDR_STRLEN + 32];
         int8_t peer = (int8_t)(1 - a->side);
@@ -595,7 +687,7 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        "no segment at all from %s: it sees one direction only, so whether and "
                        "when %s closed cannot be told",
                        w, f, p, p);
-        else if (a->possible && c->side[peer].last_ts < a->ts)
+        else if (a->possible && rec->stats[peer]->last_ts < a->ts)
             g_snprintf(buf, len,
                        "%s closed its direction (FIN, frame %" PRIu64 ") and the record ended "
                        "%.3f s later with nothing captured from %s after the FIN: the capture "
@@ -607,52 +699,34 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        "%s closed its direction (FIN, frame %" PRIu64 "); %s (%s) had not "
                        "closed its own when the record ended only %.3f s later: too soon to "
                        "say it would not",
-                       w, f, p, tfa_tcp_state_name((TfaTcpState)c->ep[peer].state),
+                       w, f, p, tfa_tcp_state_name((TfaTcpState)rec->ep[peer]->state),
                        secs(a->arg[0]));
-        else if (c->ep[peer].state == TFA_TCP_CLOSE_WAIT)
+        else if (rec->ep[peer]->state == TFA_TCP_CLOSE_WAIT)
             g_snprintf(buf, len,
                        "%s closed its direction (FIN, frame %" PRIu64 "); %s took the FIN but "
                        "had not sent its own %.1f s later when the record ended, so it sits in "
                        "CLOSE_WAIT: its application has not called close() on the socket. Once "
                        "is a slow application; many on one service is a socket leak",
                        w, f, p, secs(a->arg[0]));
-        else if (c->ep[peer].state == TFA_TCP_ESTABLISHED && !d->acked_fin[peer] &&
-                 d->fin_last_ts[a->side] > d->fin_ts[a->side])
+        else if (rec->ep[peer]->state == TFA_TCP_ESTABLISHED && !rec->fin[peer].peer_fin_acked &&
+                 rec->fin[a->side].last_ts > rec->fin[a->side].first_ts)
             g_snprintf(buf, len,
                        "%s closed its direction (FIN, frame %" PRIu64 ") and sent its FIN again "
                        "for %.3f s, but %s never acknowledged it%s: the FIN never reached it, "
                        "so it is still ESTABLISHED (its read() has not returned 0) %.1f s "
                        "later when the record ended, not in CLOSE_WAIT",
-                       w, f, secs(d->fin_last_ts[a->side] - d->fin_ts[a->side]), p,
-                       c->side[peer].last_ts > d->fin_ts[a->side] ? ", though it sent after"
+                       w, f, secs(rec->fin[a->side].last_ts - rec->fin[a->side].first_ts), p,
+                       rec->stats[peer]->last_ts > rec->fin[a->side].first_ts ? ", though it sent after"
                                                                    : "",
                        secs(a->arg[0]));
         else
             g_snprintf(buf, len,
                        "%s closed its direction (FIN, frame %" PRIu64 "); %s (%s) had not closed "
                        "its own %.1f s later when the record ended",
-                       w, f, p, tfa_tcp_state_name((TfaTcpState)c->ep[peer].state),
+                       w, f, p, tfa_tcp_state_name((TfaTcpState)rec->ep[peer]->state),
                        secs(a->arg[0]));
         break;
     }
-    case TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK:
-        g_snprintf(buf, len,
-                   "%s acknowledged the peer's FIN (frame %" PRId64 ") and sent nothing for "
-                   "%.1f s: its application is not closing the socket (CLOSE_WAIT leak)",
-                   w, a->arg[1], secs(a->arg[0]));
-        break;
-    case TFA_ANOMALY_TEARDOWN_FIN_WAIT_2_STUCK:
-        g_snprintf(buf, len,
-                   "%s has waited %.1f s in FIN_WAIT_2 since its FIN (frame %" PRId64 ") was "
-                   "acknowledged: the peer's application has not closed its side",
-                   w, secs(a->arg[0]), a->arg[1]);
-        break;
-    case TFA_ANOMALY_TEARDOWN_FIN_WITHOUT_ACK:
-        g_snprintf(buf, len,
-                   "%s sent a FIN without the ACK flag in %s (frame %" PRIu64 "): no ordinary "
-                   "stack does; a scanner or a broken implementation",
-                   w, state(a->arg[0]), f);
-        break;
     case TFA_ANOMALY_TEARDOWN_SPONTANEOUS_FIN:
         if (a->possible)
             g_snprintf(buf, len,
@@ -670,10 +744,9 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        w, f);
         break;
     case TFA_ANOMALY_RST_WITH_DATA: {
-        const GArray *rs = c->rsts;
         const char *text = "";
-        for (guint i = 0; rs != NULL && i < rs->len; i++) {
-            const TfaRstInfo *r = &g_array_index(rs, TfaRstInfo, i);
+        for (guint i = 0; i < rec->n_rsts; i++) {
+            const TfaRstInfo *r = &rec->rsts[i];
             if (r->frame == a->frame_no)
                 text = r->diag;
         }
@@ -686,33 +759,8 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        w, f, a->arg[0]);
         break;
     }
-    case TFA_ANOMALY_SEQ_RETRANSMISSION:
-        g_snprintf(buf, len,
-                   "%s sent %" PRId64 " bytes at seq %" PRId64 " again (frame %" PRIu64 "): "
-                   "a retransmission without three duplicate ACKs before it (a timeout, a "
-                   "tail loss probe or a partial ACK); the first copy or its ACK was lost%s",
-                   w, a->arg[1], a->arg[0], f, unasked(a));
-        break;
-    case TFA_ANOMALY_SEQ_FAST_RETRANSMISSION:
-        g_snprintf(buf, len,
-                   "%s resent seq %" PRId64 " (frame %" PRIu64 ") after %" PRId64 " duplicate "
-                   "ACKs: fast retransmit (RFC 5681), a segment was lost%s",
-                   w, a->arg[0], f, a->arg[1], unasked(a));
-        break;
-    case TFA_ANOMALY_SEQ_SPURIOUS_RETRANSMISSION:
-        g_snprintf(buf, len,
-                   "%s resent seq %" PRId64 " (frame %" PRIu64 ") which the peer had already "
-                   "acknowledged: a needless retransmission (the ACK was late or lost)%s",
-                   w, a->arg[0], f, unasked(a));
-        break;
-    case TFA_ANOMALY_SEQ_OUT_OF_ORDER:
-        g_snprintf(buf, len,
-                   "%s's segment at seq %" PRId64 " (frame %" PRIu64 ") arrived %.3f ms after a "
-                   "later one: reordered on the path, not lost",
-                   w, a->arg[0], f, secs(a->arg[1]) * 1000.0);
-        break;
     case TFA_ANOMALY_SEQ_LOST_SEGMENT:
-        if (a->possible && a->side >= 0 && rec->conn->side[1 - a->side].packets == 0)
+        if (a->possible && a->side >= 0 && rec->stats[1 - a->side]->packets == 0)
             g_snprintf(buf, len,
                        "%" PRId64 " bytes from %s before frame %" PRIu64 " never appear in the "
                        "capture, which holds none of the receiver's segments: lost on the way, "
@@ -743,32 +791,6 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        "and the receiver had not acknowledged them before",
                        a->arg[0], w, f);
         break;
-    case TFA_ANOMALY_ACK_UNSEEN_DATA:
-        g_snprintf(buf, len,
-                   "%s acknowledged %" PRId64 " bytes the capture never saw (ack %" PRId64
-                   ", frame %" PRIu64 ") and that were never sent again: they reached it, the "
-                   "capture missed them (capture loss, not network loss)",
-                   w, a->arg[0], a->arg[1], f);
-        break;
-    case TFA_ANOMALY_SEQ_DUP_ACK:
-        g_snprintf(buf, len,
-                   "%s repeated ack %" PRId64 " (duplicate #%" PRId64 ", frame %" PRIu64 "): "
-                   "data beyond it is missing or reordered",
-                   w, a->arg[1], a->arg[0], f);
-        break;
-    case TFA_ANOMALY_SEQ_RETRANSMISSION_DATA_DIFFERS:
-        g_snprintf(buf, len,
-                   "%s retransmitted different bytes than it first sent at seq %" PRId64
-                   " (frame %" PRIu64 "): a broken stack or middlebox, or an injection attempt%s",
-                   w, a->arg[0], f, unasked(a));
-        break;
-    case TFA_ANOMALY_SEQ_OUT_OF_WINDOW:
-        g_snprintf(buf, len,
-                   "%s sent up to seq %" PRId64 " (frame %" PRIu64 ") beyond every window the "
-                   "peer offered (highest right edge %" PRId64 "): the peer drops the excess, "
-                   "and the sender's stack ignores the window it was given",
-                   w, a->arg[0], f, a->arg[1]);
-        break;
     case TFA_ANOMALY_SEQ_ACK_INVALID:
         if (tfa_seq_gt((uint32_t)a->arg[0], (uint32_t)a->arg[1]))
             g_snprintf(buf, len,
@@ -798,21 +820,6 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                    "duplicate that TIME_WAIT exists to absorb",
                    w, a->arg[0], f, a->arg[1]);
         break;
-    case TFA_ANOMALY_SEQ_KEEPALIVE:
-        g_snprintf(buf, len,
-                   "%s sent a keep-alive probe (frame %" PRIu64 ") after %.1f s without new "
-                   "data",
-                   w, f, secs(a->arg[0]));
-        break;
-    case TFA_ANOMALY_SEQ_TIMESTAMP_REGRESSION:
-        g_snprintf(buf, len,
-                   "%s sent TSval %" PRId64 " (frame %" PRIu64 "), below %" PRId64 ", the "
-                   "peer's TS.Recent from an earlier in-sequence segment, and its next new "
-                   "segment was below it too: its timestamp clock went back, and the peer's PAWS "
-                   "check drops its segments (RFC 7323); look for a load balancer or NAT that "
-                   "mixes two hosts' connections, or a clock reset",
-                   w, a->arg[0], f, a->arg[1]);
-        break;
     case TFA_ANOMALY_WINDOW_ZERO:
         if (a->possible)
             g_snprintf(buf, len,
@@ -833,26 +840,6 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        "application was not reading fast enough, the sender had to stop and "
                        "wait; a larger receive buffer or a faster reader helps",
                        w, f, secs(a->arg[0]));
-        break;
-    case TFA_ANOMALY_WINDOW_ZERO_PROBE:
-        g_snprintf(buf, len,
-                   "%s probed the peer's zero window (frame %" PRIu64 ") to learn when it "
-                   "reopens",
-                   w, f);
-        break;
-    case TFA_ANOMALY_WINDOW_FULL:
-        g_snprintf(buf, len,
-                   "%s filled the peer's receive window exactly (frame %" PRIu64 "): it must "
-                   "wait for the window to open; the receiver limits throughput",
-                   w, f);
-        break;
-    case TFA_ANOMALY_WINDOW_SHRUNK:
-        g_snprintf(buf, len,
-                   "%s moved the right edge of its window left by %" PRId64 " bytes (frame "
-                   "%" PRIu64 ", ack %" PRId64 ") while the peer had data in flight: segments "
-                   "the peer sent up to the old edge fall outside the new one and are dropped; "
-                   "RFC 9293 discourages shrinking a window the sender may already be using",
-                   w, a->arg[0], f, a->arg[1]);
         break;
     case TFA_ANOMALY_CAPTURE_DUPLICATE_FRAME:
         /* arg 0: the frame it copies; arg 1: TFA_SEQ_COPY_* */
@@ -876,14 +863,6 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        "interfaces) or duplicated by the network, not retransmitted",
                        f, w, a->arg[0]);
         break;
-    case TFA_ANOMALY_ACK_DELAYED:
-        g_snprintf(buf, len,
-                   "%s held its ACK of frame %" PRId64 " for %.1f ms beyond the round trip from "
-                   "the capture point (frame %" PRIu64 "): its delayed-ACK timer (Linux 40 ms "
-                   "and up, Windows 200 ms); harmless alone, a stall when the peer's Nagle "
-                   "waits for it",
-                   w, a->arg[1], secs(a->arg[0]) * 1000.0, f);
-        break;
     case TFA_ANOMALY_ACK_DELAY_OVER_500MS:
         if (a->possible)
             g_snprintf(buf, len,
@@ -899,12 +878,6 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        "retransmission timer may fire first, and its window stays unconfirmed "
                        "meanwhile: a busy or broken stack",
                        w, secs(a->arg[0]) * 1000.0, a->arg[1], f);
-        break;
-    case TFA_ANOMALY_ACK_STRETCH:
-        g_snprintf(buf, len,
-                   "%s acknowledged %" PRId64 " bytes (more than two %" PRId64 "-byte segments) "
-                   "in one ACK (frame %" PRIu64 "): receive offload (GRO/LRO) or ACK thinning",
-                   w, a->arg[0], a->arg[1], f);
         break;
     case TFA_ANOMALY_ACK_NAGLE_DELACK_STALL:
         if (a->arg[0] == 1)
@@ -936,12 +909,6 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
     case TFA_ANOMALY_ICMP_ERROR:
     case TFA_ANOMALY_ICMP_PATH_MTU:
         return icmp_detail(rec, a, w, buf, len);
-    case TFA_ANOMALY_RST_STORM:
-        g_snprintf(buf, len,
-                   "%" PRId64 " RSTs on this connection (the last in frame %" PRIu64 "): "
-                   "something keeps resetting it",
-                   a->arg[0], f);
-        break;
     default:
         if (a->code >= TFA_ANOMALY_RST_REFUSED && a->code <= TFA_ANOMALY_RST_UNKNOWN)
             return rst_detail(rec, a, w, buf, len);

@@ -104,29 +104,25 @@ static int64_t rel32(uint32_t v, uint32_t base)
     return (int64_t)(int32_t)(v - base);
 }
 
-static const TfaAnomaly *anomaly_at(const TfaConn *c, guint i)
+static const TfaLadderRow *row_of_frame(const TfaConnRecord *rec, TfaFrameNo frame)
 {
-    return &g_array_index(c->anomalies, TfaAnomaly, i);
-}
-
-static const TfaLadderRow *row_of_frame(const TfaConn *c, TfaFrameNo frame)
-{
-    if (c->ladder == NULL || frame == 0)
+    const TfaLadderRow *rows = rec->ladder;
+    if (rows == NULL || frame == 0)
         return NULL;
     /* rows are in capture order, frames mostly increasing: bisect, then look around */
-    guint lo = 0, hi = c->ladder->len;
+    guint lo = 0, hi = rec->n_ladder;
     while (lo < hi) {
         guint mid = lo + (hi - lo) / 2;
-        if (g_array_index(c->ladder, TfaLadderRow, mid).frame < frame)
+        if (rows[mid].frame < frame)
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo < c->ladder->len && g_array_index(c->ladder, TfaLadderRow, lo).frame == frame)
-        return &g_array_index(c->ladder, TfaLadderRow, lo);
-    for (guint i = 0; i < c->ladder->len; i++)
-        if (g_array_index(c->ladder, TfaLadderRow, i).frame == frame)
-            return &g_array_index(c->ladder, TfaLadderRow, i);
+    if (lo < rec->n_ladder && rows[lo].frame == frame)
+        return &rows[lo];
+    for (guint i = 0; i < rec->n_ladder; i++)
+        if (rows[i].frame == frame)
+            return &rows[i];
     return NULL;
 }
 
@@ -151,7 +147,7 @@ static bool about_ack(uint16_t code)
 
 uint8_t tfa_html_anomaly_side(const TfaConnRecord *rec, const TfaAnomaly *a)
 {
-    const TfaLadderRow *r = row_of_frame(rec->conn, a->frame_no);
+    const TfaLadderRow *r = row_of_frame(rec, a->frame_no);
     if (r != NULL)
         return about_ack(a->code) && (r->flags & TFA_TH_ACK) ? (uint8_t)(1 - r->side) : r->side;
     if (a->side == 0 || a->side == 1)
@@ -174,21 +170,21 @@ static const char *sev_colour(int sev)
 }
 
 /* The receive window @r advertises, as its peer reads it. */
-static uint32_t scaled_window(const TfaConn *c, const TfaLadderRow *r)
+static uint32_t scaled_window(const TfaConnRecord *rec, const TfaLadderRow *r)
 {
     uint32_t win = r->window;
-    const TfaEndpoint *snd = &c->ep[r->side], *rcv = &c->ep[1 - r->side];
+    const TfaEndpoint *snd = rec->ep[r->side], *rcv = rec->ep[1 - r->side];
     if (!(r->flags & TFA_TH_SYN) && snd->has_wscale && rcv->has_wscale)
         win <<= snd->wscale;
     return win;
 }
 
 /* The anomaly codes of frame @frame that change how its segment is drawn. */
-static int seg_class_of(const TfaConn *c, TfaFrameNo frame)
+static int seg_class_of(const TfaConnRecord *rec, TfaFrameNo frame)
 {
     int cls = SEG_NEW;
-    for (guint i = 0; c->anomalies != NULL && i < c->anomalies->len; i++) {
-        const TfaAnomaly *a = anomaly_at(c, i);
+    for (guint i = 0; i < rec->n_anomalies; i++) {
+        const TfaAnomaly *a = &rec->anomalies[i];
         if (a->frame_no != frame)
             continue;
         if (a->code == TFA_ANOMALY_SEQ_OUT_OF_ORDER)
@@ -210,7 +206,7 @@ static void hover(GString *buf, const TfaConnRecord *rec, const TfaLadderRow *r,
                      ") len %" PRIu32 " ack %" PRIu32 " win %" PRIu32,
                      (uint64_t)r->frame, rt, tfa_report_ts_human(r->ts, true, when, sizeof(when)),
                      flags, rel32(r->seq, base), r->seq, r->len, r->ack,
-                     scaled_window(rec->conn, r));
+                     scaled_window(rec, r));
     g_string_append(buf, "</title>");
 }
 
@@ -250,18 +246,18 @@ static void axes(GString *buf, const Scale *s, const char *ylabel)
 
 void tfa_html_svg_tsg(GString *buf, const TfaConnRecord *rec, uint8_t sender)
 {
-    const TfaConn *c = rec->conn;
-    const GArray *rows = c->ladder;
+    const TfaLadderRow *rows = rec->ladder;
+    guint n_rows = rec->n_ladder;
     uint8_t peer = (uint8_t)(1 - sender);
     bool sent_any = false;
     uint32_t base = 0;
     char ylabel[128];
 
-    if (c->ep[sender].iss_known)
-        base = c->ep[sender].iss;
-    for (guint i = 0; rows != NULL && i < rows->len; i++) {
-        const TfaLadderRow *r = &g_array_index(rows, TfaLadderRow, i);
-        if (r->side == sender && !sent_any && !c->ep[sender].iss_known)
+    if (rec->ep[sender]->iss_known)
+        base = rec->ep[sender]->iss;
+    for (guint i = 0; i < n_rows; i++) {
+        const TfaLadderRow *r = &rows[i];
+        if (r->side == sender && !sent_any && !rec->ep[sender]->iss_known)
             base = r->seq;
         sent_any |= r->side == sender;
     }
@@ -269,8 +265,8 @@ void tfa_html_svg_tsg(GString *buf, const TfaConnRecord *rec, uint8_t sender)
     /* the ranges */
     Scale s = {.t1 = secs(rec->last_ts - rec->first_ts), .y0 = 0, .y1 = 0};
     double data_top = 0, win_top = 0;
-    for (guint i = 0; rows != NULL && i < rows->len; i++) {
-        const TfaLadderRow *r = &g_array_index(rows, TfaLadderRow, i);
+    for (guint i = 0; i < n_rows; i++) {
+        const TfaLadderRow *r = &rows[i];
         if (r->side == sender) {
             uint32_t occ = r->len + ((r->flags & TFA_TH_SYN) != 0) + ((r->flags & TFA_TH_FIN) != 0);
             double lo = (double)rel32(r->seq, base), hi = lo + occ;
@@ -279,12 +275,12 @@ void tfa_html_svg_tsg(GString *buf, const TfaConnRecord *rec, uint8_t sender)
         } else if ((r->flags & TFA_TH_ACK) && !(r->flags & TFA_TH_RST)) {
             double a = (double)rel32(r->ack, base);
             data_top = MAX(data_top, a);
-            win_top = MAX(win_top, a + scaled_window(c, r));
+            win_top = MAX(win_top, a + scaled_window(rec, r));
             s.y0 = MIN(s.y0, a);
         }
     }
-    for (guint i = 0; c->anomalies != NULL && i < c->anomalies->len; i++)
-        s.t1 = MAX(s.t1, secs(anomaly_at(c, i)->ts - rec->first_ts));
+    for (guint i = 0; i < rec->n_anomalies; i++)
+        s.t1 = MAX(s.t1, secs((&rec->anomalies[i])->ts - rec->first_ts));
     if (s.t1 <= 0)
         s.t1 = 0.001;
     if (data_top <= 0)
@@ -294,7 +290,7 @@ void tfa_html_svg_tsg(GString *buf, const TfaConnRecord *rec, uint8_t sender)
     bool win_cut = win_top > s.y1;
 
     g_snprintf(ylabel, sizeof(ylabel), "sequence number relative to %s", 
-               c->ep[sender].iss_known ? "the ISN" : "the first segment");
+               rec->ep[sender]->iss_known ? "the ISN" : "the first segment");
     g_string_append_printf(buf,
                            "<svg class=\"tsg\" xmlns=\"http://www.w3.org/2000/svg\" "
                            "viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" role=\"img\">",
@@ -303,8 +299,8 @@ void tfa_html_svg_tsg(GString *buf, const TfaConnRecord *rec, uint8_t sender)
 
     /* zero-window periods of the peer */
     TfaTs zero_from = -1;
-    for (guint i = 0; rows != NULL && i <= rows->len; i++) {
-        const TfaLadderRow *r = i < rows->len ? &g_array_index(rows, TfaLadderRow, i) : NULL;
+    for (guint i = 0; rows != NULL && i <= n_rows; i++) {
+        const TfaLadderRow *r = i < n_rows ? &rows[i] : NULL;
         if (r != NULL && (r->side != peer || !(r->flags & TFA_TH_ACK) ||
                           (r->flags & (TFA_TH_RST | TFA_TH_SYN))))
             continue;
@@ -328,9 +324,8 @@ void tfa_html_svg_tsg(GString *buf, const TfaConnRecord *rec, uint8_t sender)
     }
 
     /* lost before the capture point: the gaps retransmissions filled */
-    const TfaHalf *h = &c->half[sender];
-    for (guint i = 0; h->holes != NULL && i < h->n_holes; i++) {
-        const TfaHole *o = &h->holes[i];
+    for (guint i = 0; i < rec->n_holes[sender]; i++) {
+        const TfaHole *o = &rec->holes[sender][i];
         if (!o->lost)
             continue;
         double x = sx(&s, secs(o->ts - rec->first_ts));
@@ -348,13 +343,13 @@ void tfa_html_svg_tsg(GString *buf, const TfaConnRecord *rec, uint8_t sender)
     /* the peer's ACK and window lines (steps) */
     GString *ackp = g_string_new(NULL), *winp = g_string_new(NULL);
     double last_ack_y = -1, last_win_y = -1;
-    for (guint i = 0; rows != NULL && i < rows->len; i++) {
-        const TfaLadderRow *r = &g_array_index(rows, TfaLadderRow, i);
+    for (guint i = 0; i < n_rows; i++) {
+        const TfaLadderRow *r = &rows[i];
         if (r->side != peer || !(r->flags & TFA_TH_ACK) || (r->flags & TFA_TH_RST))
             continue;
         double x = sx(&s, secs(r->ts - rec->first_ts));
         double ay = sy(&s, (double)rel32(r->ack, base));
-        double wy = sy(&s, (double)rel32(r->ack, base) + scaled_window(c, r));
+        double wy = sy(&s, (double)rel32(r->ack, base) + scaled_window(rec, r));
         if (last_ack_y >= 0)
             g_string_append_printf(ackp, " %.1f,%.1f", x, last_ack_y);
         g_string_append_printf(ackp, " %.1f,%.1f", x, ay);
@@ -380,8 +375,8 @@ void tfa_html_svg_tsg(GString *buf, const TfaConnRecord *rec, uint8_t sender)
 
     /* the peer's SACK blocks (the first of each ACK): data it holds above
      * its cumulative ACK, a bar at the ACK's time */
-    for (guint i = 0; rows != NULL && i < rows->len; i++) {
-        const TfaLadderRow *r = &g_array_index(rows, TfaLadderRow, i);
+    for (guint i = 0; i < n_rows; i++) {
+        const TfaLadderRow *r = &rows[i];
         if (r->side != peer || r->sack_left == r->sack_right)
             continue;
         double x = sx(&s, secs(r->ts - rec->first_ts));
@@ -399,15 +394,15 @@ void tfa_html_svg_tsg(GString *buf, const TfaConnRecord *rec, uint8_t sender)
 
     /* the segments sent */
     double high = -1e18; /* highest relative sequence number sent, plus one */
-    for (guint i = 0; rows != NULL && i < rows->len; i++) {
-        const TfaLadderRow *r = &g_array_index(rows, TfaLadderRow, i);
+    for (guint i = 0; i < n_rows; i++) {
+        const TfaLadderRow *r = &rows[i];
         if (r->side != sender)
             continue;
         double x = sx(&s, secs(r->ts - rec->first_ts));
         double lo = (double)rel32(r->seq, base);
         uint32_t occ = r->len + ((r->flags & TFA_TH_SYN) != 0) + ((r->flags & TFA_TH_FIN) != 0);
         if (occ > 0) {
-            int cls = seg_class_of(c, r->frame);
+            int cls = seg_class_of(rec, r->frame);
             if (cls == SEG_NEW && lo < high)
                 cls = SEG_RX;
             static const char *const names[] = {"seg", "seg rx", "seg ooo", "seg probe"};
@@ -441,18 +436,18 @@ void tfa_html_svg_tsg(GString *buf, const TfaConnRecord *rec, uint8_t sender)
     }
 
     /* the anomalies of this direction */
-    for (guint i = 0; c->anomalies != NULL && i < c->anomalies->len; i++) {
-        const TfaAnomaly *a = anomaly_at(c, i);
+    for (guint i = 0; i < rec->n_anomalies; i++) {
+        const TfaAnomaly *a = (&rec->anomalies[i]);
         if (tfa_html_anomaly_side(rec, a) != sender)
             continue;
-        const TfaLadderRow *r = row_of_frame(c, a->frame_no);
+        const TfaLadderRow *r = row_of_frame(rec, a->frame_no);
         double x = sx(&s, secs((r != NULL ? r->ts : a->ts) - rec->first_ts));
         double y = MT + 8;
         if (r != NULL) {
             double v = r->side == sender ? (double)rel32(r->seq, base) + r->len / 2.0
                                          : (double)rel32(r->ack, base);
             if (a->code == TFA_ANOMALY_WINDOW_SHRUNK && r->side != sender)
-                v += scaled_window(c, r);
+                v += scaled_window(rec, r);
             y = sy(&s, v);
         }
         char rt[32];
@@ -461,7 +456,7 @@ void tfa_html_svg_tsg(GString *buf, const TfaConnRecord *rec, uint8_t sender)
                                "<a href=\"#c%" PRIu64 "-l%u\"><circle class=\"amark\" "
                                "id=\"c%" PRIu64 "-a%u\" cx=\"%.1f\" cy=\"%.1f\" r=\"5\" "
                                "fill=\"%s\"><title>",
-                               (uint64_t)c->id, i, (uint64_t)c->id, i, x, y,
+                               (uint64_t)rec->id, i, (uint64_t)rec->id, i, x, y,
                                sev_colour(a->severity));
         tfa_html_escapef(buf, "%s %s at frame %" PRIu64 ", %s s (click: the explanation)",
                          tfa_severity_name((TfaSeverity)a->severity),
@@ -494,9 +489,8 @@ static void ladder_state(GString *buf, const char *st, double x, double y, const
 
 void tfa_html_svg_ladder(GString *buf, const TfaConnRecord *rec)
 {
-    const TfaConn *c = rec->conn;
     uint8_t cside = rec->side[TFA_ROLE_CLIENT];
-    guint n = c->ladder != NULL ? MIN(c->ladder->len, TFA_HTML_LADDER_ROWS) : 0;
+    guint n = MIN(rec->n_ladder, TFA_HTML_LADDER_ROWS);
     double h = LTOP + (n + 1) * LROW + 10;
     char cst[96], sst[96];
 
@@ -514,20 +508,20 @@ void tfa_html_svg_ladder(GString *buf, const TfaConnRecord *rec)
                            "<line class=\"life\" x1=\"%.1f\" y1=\"24\" x2=\"%.1f\" y2=\"%.1f\"/>",
                            LX_CLIENT, LX_SERVER, LX_CLIENT, LX_CLIENT, h - 6, LX_SERVER, LX_SERVER,
                            h - 6);
-    tfa_report_ladder_states(c, cside, 0, cst, sizeof(cst));
-    tfa_report_ladder_states(c, (uint8_t)(1 - cside), 0, sst, sizeof(sst));
+    tfa_report_ladder_states(rec, cside, 0, cst, sizeof(cst));
+    tfa_report_ladder_states(rec, (uint8_t)(1 - cside), 0, sst, sizeof(sst));
     ladder_state(buf, cst, LX_CLIENT - 6, LTOP - 4, "end");
     ladder_state(buf, sst, LX_SERVER + 6, LTOP - 4, "start");
     for (guint i = 0; i < n; i++) {
-        const TfaLadderRow *r = &g_array_index(c->ladder, TfaLadderRow, i);
-        const TfaEndpoint *snd = &c->ep[r->side], *rcv = &c->ep[1 - r->side];
+        const TfaLadderRow *r = &rec->ladder[i];
+        const TfaEndpoint *snd = rec->ep[r->side], *rcv = rec->ep[1 - r->side];
         double y = LTOP + (i + 1) * LROW;
         bool right = r->side == cside;
         double x0 = right ? LX_CLIENT : LX_SERVER, x1 = right ? LX_SERVER : LX_CLIENT;
         char flags[64], label[160], rt[32];
         bool flagged = false;
-        for (guint k = 0; c->anomalies != NULL && k < c->anomalies->len; k++)
-            flagged |= anomaly_at(c, k)->frame_no == r->frame;
+        for (guint k = 0; k < rec->n_anomalies; k++)
+            flagged |= (&rec->anomalies[k])->frame_no == r->frame;
 
         tfa_decode_flags_string(r->flags & (uint16_t)~TFA_TH_PSH, flags, sizeof(flags));
         size_t m = (size_t)g_snprintf(label, sizeof(label), "%s seq=%" PRIu32, flags,
@@ -538,7 +532,7 @@ void tfa_html_svg_ladder(GString *buf, const TfaConnRecord *rec)
         if (r->len > 0)
             m += (size_t)g_snprintf(label + m, sizeof(label) - m, " len=%" PRIu32, r->len);
         if (!(r->flags & TFA_TH_RST))
-            g_snprintf(label + m, sizeof(label) - m, " win=%" PRIu32, scaled_window(c, r));
+            g_snprintf(label + m, sizeof(label) - m, " win=%" PRIu32, scaled_window(rec, r));
         tfa_html_rel_time(rt, sizeof(rt), r->ts - rec->first_ts);
         g_string_append_printf(buf,
                                "<g class=\"lrow%s\"><text x=\"8\" y=\"%.1f\">%" PRIu64
@@ -548,29 +542,29 @@ void tfa_html_svg_ladder(GString *buf, const TfaConnRecord *rec)
                                "<text class=\"lbl\" x=\"%.1f\" y=\"%.1f\" "
                                "text-anchor=\"middle\">",
                                flagged ? " flagged" : "", y + 4, (uint64_t)r->frame, y + 4, rt, x0,
-                               y - 6, x1 + (right ? -2 : 2), y + 6, (uint64_t)c->id,
+                               y - 6, x1 + (right ? -2 : 2), y + 6, (uint64_t)rec->id,
                                (LX_CLIENT + LX_SERVER) / 2,
                                y - 6);
         tfa_html_escape(buf, label);
         g_string_append(buf, "</text>");
         hover(buf, rec, r, snd->iss_known ? snd->iss : 0);
         g_string_append(buf, "</g>");
-        tfa_report_ladder_states(c, cside, r->frame, cst, sizeof(cst));
-        tfa_report_ladder_states(c, (uint8_t)(1 - cside), r->frame, sst, sizeof(sst));
+        tfa_report_ladder_states(rec, cside, r->frame, cst, sizeof(cst));
+        tfa_report_ladder_states(rec, (uint8_t)(1 - cside), r->frame, sst, sizeof(sst));
         ladder_state(buf, cst, LX_CLIENT - 6, y + 4, "end");
         ladder_state(buf, sst, LX_SERVER + 6, y + 4, "start");
     }
-    if (c->ladder != NULL && c->ladder->len > n)
+    if (rec->n_ladder > n)
         g_string_append_printf(buf,
                                "<text x=\"8\" y=\"%.1f\">(%u more segments kept, not drawn "
                                "here)</text>",
-                               h - 2, c->ladder->len - n);
+                               h - 2, rec->n_ladder - n);
     g_string_append_printf(buf,
                            "<defs><marker id=\"ah%" PRIu64 "\" viewBox=\"0 0 10 10\" "
                            "refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" "
                            "orient=\"auto\"><path d=\"M0 0 L10 5 L0 10 z\"/></marker></defs>"
                            "</svg>\n",
-                           (uint64_t)c->id);
+                           (uint64_t)rec->id);
 }
 
 void tfa_html_svg_legend(GString *buf)
@@ -700,19 +694,19 @@ typedef struct Pending {
 
 void tfa_html_svg_flight_rtt(GString *buf, const TfaConnRecord *rec, uint8_t sender)
 {
-    const TfaConn *c = rec->conn;
-    const GArray *rows = c->ladder;
+    const TfaLadderRow *rows = rec->ladder;
+    guint n_rows = rec->n_ladder;
     uint8_t peer = (uint8_t)(1 - sender);
-    uint32_t base = c->ep[sender].iss;
-    bool base_known = c->ep[sender].iss_known, sent = false, acked = false;
+    uint32_t base = rec->ep[sender]->iss;
+    bool base_known = rec->ep[sender]->iss_known, sent = false, acked = false;
     int64_t high = 0, ack = 0;
     double t1 = secs(rec->last_ts - rec->first_ts);
     GArray *flight = g_array_new(FALSE, FALSE, sizeof(Pt));
     GArray *rtt = g_array_new(FALSE, FALSE, sizeof(Pt));
     GArray *pend = g_array_new(FALSE, FALSE, sizeof(Pending));
 
-    for (guint i = 0; rows != NULL && i < rows->len; i++) {
-        const TfaLadderRow *r = &g_array_index(rows, TfaLadderRow, i);
+    for (guint i = 0; i < n_rows; i++) {
+        const TfaLadderRow *r = &rows[i];
         if (r->side == sender && !base_known) {
             base = r->seq;
             base_known = true;

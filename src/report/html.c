@@ -142,7 +142,6 @@ static const char *verdict_class(uint8_t v)
 /* The facts the text report gives about an anomalous connection. */
 static void conn_facts(GString *b, const TfaConnRecord *rec, const char *cl, const char *sv)
 {
-    const TfaConn *c = rec->conn;
     const TfaSideStats *cs = tfa_record_stats(rec, TFA_ROLE_CLIENT);
     const TfaSideStats *ss = tfa_record_stats(rec, TFA_ROLE_SERVER);
     g_string_append(b, "<p>");
@@ -153,25 +152,25 @@ static void conn_facts(GString *b, const TfaConnRecord *rec, const char *cl, con
                      cl, sv, (uint64_t)rec->first_frame, (uint64_t)rec->last_frame,
                      (double)(rec->last_ts - rec->first_ts) / TFA_NSEC_PER_SEC,
                      (uint64_t)cs->packets, (uint64_t)cs->bytes, (uint64_t)ss->packets,
-                     (uint64_t)ss->bytes, tfa_end_name(c->end_reason));
+                     (uint64_t)ss->bytes, tfa_end_name(rec->end_reason));
     g_string_append(b, "<br/>");
     char outcome[256];
     tfa_html_escapef(b, "%s", tfa_record_outcome_text(rec, outcome, sizeof(outcome)));
     g_string_append(b, "</p>\n");
-    if (c->drops_during)
+    if (rec->drops_during)
         g_string_append(b, "<p class=\"warn\">The capture dropped packets while this connection "
                            "was open: its evidence may be incomplete.</p>\n");
     for (int r = 0; r < 2; r++) {
         uint8_t side = rec->side[r];
         const char *role = r == TFA_ROLE_CLIENT ? "client" : "server";
         const char *other = r == TFA_ROLE_CLIENT ? "server" : "client";
-        if (tfa_conn_get_count(c, TFA_COUNT_DIAG(TFA_DIAG_CAPTURE_ONE_DIRECTION), side) > 0) {
+        if (tfa_record_count(rec, TFA_COUNT_DIAG(TFA_DIAG_CAPTURE_ONE_DIRECTION), side) > 0) {
             g_string_append(b, "<p class=\"warn\">");
             tfa_html_escapef(b, "The capture holds only the %s's segments: the %s's state, "
                                 "windows and losses are not known.", role, other);
             g_string_append(b, "</p>\n");
         }
-        guint32 missed = tfa_conn_get_count(c, TFA_COUNT_DIAG(TFA_DIAG_CAPTURE_ACKED_UNSEEN), side);
+        guint32 missed = tfa_record_count(rec, TFA_COUNT_DIAG(TFA_DIAG_CAPTURE_ACKED_UNSEEN), side);
         if (missed > 0) {
             g_string_append(b, "<p class=\"warn\">");
             tfa_html_escapef(b, "The capture missed %u gap(s) of the %s's data that the %s "
@@ -185,10 +184,9 @@ static void conn_facts(GString *b, const TfaConnRecord *rec, const char *cl, con
 static void draw_conn(struct TfaHtmlState *h, const TfaConnRecord *rec, const char *attrs,
                       const char *cl, const char *sv)
 {
-    const TfaConn *c = rec->conn;
     GString *b = h->sections;
-    uint64_t id = c->id;
-    const char *v = verdict_class(c->det.verdict);
+    uint64_t id = rec->id;
+    const char *v = verdict_class(rec->outcome.verdict);
     uint8_t cside = rec->side[TFA_ROLE_CLIENT], sside = rec->side[TFA_ROLE_SERVER];
     char detail[512], rt[32];
 
@@ -197,12 +195,12 @@ static void draw_conn(struct TfaHtmlState *h, const TfaConnRecord *rec, const ch
     tfa_html_escapef(b, "Connection %" PRIu64 ": %s \u2192 %s ", id, cl, sv);
     g_string_append_printf(b, "<span class=\"v v-%s\">%s</span></h2>\n", v, v);
     conn_facts(b, rec, cl, sv);
-    guint kept = c->ladder != NULL ? c->ladder->len : 0;
+    guint kept = rec->n_ladder;
     g_string_append_printf(b, "<p class=\"note\">Graphs: %u segments drawn", kept);
-    if (c->ladder_dropped > 0)
+    if (rec->ladder_dropped > 0)
         g_string_append_printf(b, " of %" PRIu64 " (long transfer decimated to at most %u: every "
                                   "SYN, FIN, RST, zero window and anomaly kept)",
-                               (uint64_t)(kept + c->ladder_dropped), TFA_HTML_POINTS_PER_CONN);
+                               (uint64_t)(kept + rec->ladder_dropped), TFA_HTML_POINTS_PER_CONN);
     g_string_append(b, ". Hover an element for its absolute values.</p>\n");
     for (int role = 0; role < 2; role++) {
         uint8_t side = role == TFA_ROLE_CLIENT ? cside : sside;
@@ -221,8 +219,8 @@ static void draw_conn(struct TfaHtmlState *h, const TfaConnRecord *rec, const ch
     }
 
     g_string_append(b, "<h3>Anomalies</h3>\n<ol class=\"anoms\">\n");
-    for (guint i = 0; c->anomalies != NULL && i < c->anomalies->len; i++) {
-        const TfaAnomaly *a = &g_array_index(c->anomalies, TfaAnomaly, i);
+    for (guint i = 0; i < rec->n_anomalies; i++) {
+        const TfaAnomaly *a = &rec->anomalies[i];
         const char *sev = tfa_severity_name((TfaSeverity)a->severity);
         tfa_html_rel_time(rt, sizeof(rt), a->ts - rec->first_ts);
         g_string_append_printf(b,
@@ -239,10 +237,10 @@ static void draw_conn(struct TfaHtmlState *h, const TfaConnRecord *rec, const ch
         g_string_append(b, "</li>\n");
     }
     g_string_append(b, "</ol>\n");
-    if (c->anomalies_dropped > 0)
+    if (rec->anomalies_dropped > 0)
         g_string_append_printf(b, "<p class=\"note\">%u more anomalies not kept "
                                   "(--max-anomalies).</p>\n",
-                               c->anomalies_dropped);
+                               rec->anomalies_dropped);
     g_string_append(b, "<details class=\"ladder\" open=\"open\"><summary>Ladder: both endpoints' "
                        "states and the segments between them (sequence numbers relative to each "
                        "side's ISN; ? = not confirmed by the endpoint itself)</summary>\n");
@@ -255,8 +253,7 @@ static void html_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
 {
     (void)buf; /* the page is written at the end */
     struct TfaHtmlState *h = state(rep);
-    const TfaConn *c = rec->conn;
-    uint8_t v = c->det.verdict < TFA_VERDICT_N ? c->det.verdict : 0;
+    uint8_t v = rec->outcome.verdict < TFA_VERDICT_N ? rec->outcome.verdict : 0;
     char cl[TFA_ADDR_STRLEN + 16], sv[TFA_ADDR_STRLEN + 16];
     h->verdicts[v]++;
 
@@ -278,7 +275,7 @@ static void html_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
             g_string_append_printf(codes, "%s ", tfa_anomaly_name((TfaAnomalyCode)code));
     GString *attrs = g_string_new(NULL);
     g_string_append_printf(attrs, "data-conn=\"%" PRIu64 "\" data-v=\"%s\" data-codes=\"",
-                           (uint64_t)c->id, verdict_class(v));
+                           (uint64_t)rec->id, verdict_class(v));
     tfa_html_escape(attrs, codes->str);
     g_string_append(attrs, "\" data-svc=\"");
     tfa_html_escape(attrs, sv);
@@ -293,9 +290,9 @@ static void html_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     if (h->listed->len < TFA_HTML_MAX_LISTED) {
         char worst[128], states[96];
         g_snprintf(states, sizeof(states), "%s%s/%s%s",
-                   tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[TFA_ROLE_CLIENT]].state),
+                   tfa_tcp_state_name((TfaTcpState)tfa_record_final_state(rec, TFA_ROLE_CLIENT)),
                    tfa_record_state_certain(rec, TFA_ROLE_CLIENT) ? "" : "?",
-                   tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[TFA_ROLE_SERVER]].state),
+                   tfa_tcp_state_name((TfaTcpState)tfa_record_final_state(rec, TFA_ROLE_SERVER)),
                    tfa_record_state_certain(rec, TFA_ROLE_SERVER) ? "" : "?");
         g_strlcpy(worst, rec->worst_code >= 0 ? tfa_anomaly_name((TfaAnomalyCode)rec->worst_code)
                                               : "-",
@@ -303,35 +300,35 @@ static void html_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
         g_string_append_printf(h->rows, "<tr class=\"crow\" %s><td>", attrs->str);
         if (draw)
             g_string_append_printf(h->rows, "<a href=\"#conn-%" PRIu64 "\">%" PRIu64 "</a>",
-                                   (uint64_t)c->id, (uint64_t)c->id);
+                                   (uint64_t)rec->id, (uint64_t)rec->id);
         else
-            g_string_append_printf(h->rows, "%" PRIu64, (uint64_t)c->id);
+            g_string_append_printf(h->rows, "%" PRIu64, (uint64_t)rec->id);
         g_string_append_printf(h->rows, "</td><td class=\"v v-%s\">%s</td><td>",
                                verdict_class(v), verdict_class(v));
         tfa_html_escape(h->rows, cl);
         g_string_append(h->rows, "</td><td>");
         tfa_html_escape(h->rows, sv);
         g_string_append(h->rows, "</td><td>");
-        tfa_html_escape(h->rows, tfa_handshake_name((TfaHandshake)c->det.handshake));
+        tfa_html_escape(h->rows, tfa_handshake_name((TfaHandshake)rec->outcome.handshake));
         g_string_append(h->rows, "</td><td>");
-        tfa_html_escape(h->rows, tfa_close_name((TfaCloseKind)c->det.close_kind));
+        tfa_html_escape(h->rows, tfa_close_name((TfaCloseKind)rec->outcome.close_kind));
         g_string_append(h->rows, "</td><td>");
         tfa_html_escape(h->rows, states);
         g_string_append(h->rows, "</td><td>");
         tfa_html_escape(h->rows, codes->len > 1 ? codes->str + 1 : worst);
         g_string_append(h->rows, "</td></tr>\n");
 
-        Listed l = {.id = c->id, .first = rec->first_ts, .last = rec->last_ts, .verdict = v,
+        Listed l = {.id = rec->id, .first = rec->first_ts, .last = rec->last_ts, .verdict = v,
                     .drawn = draw, .attrs = g_string_free(g_steal_pointer(&attrs), FALSE)};
-        for (guint i = 0; c->anomalies != NULL && i < c->anomalies->len && l.n_marks < TL_MARKS;
+        for (guint i = 0; i < rec->n_anomalies && l.n_marks < TL_MARKS;
              i++) {
-            TfaTs t = g_array_index(c->anomalies, TfaAnomaly, i).ts;
+            TfaTs t = rec->anomalies[i].ts;
             if (l.n_marks == 0 || l.marks[l.n_marks - 1] != t)
                 l.marks[l.n_marks++] = t;
         }
         GString *title = g_string_new(NULL);
         tfa_html_escapef(title, "connection %" PRIu64 ": %s \u2192 %s, %s; worst: %s",
-                         (uint64_t)c->id, cl, sv, verdict_class(v), worst);
+                         (uint64_t)rec->id, cl, sv, verdict_class(v), worst);
         l.title = g_string_free(title, FALSE);
         g_array_append_val(h->listed, l);
         if (g_tree_lookup(h->services, sv) == NULL)

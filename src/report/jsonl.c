@@ -8,9 +8,9 @@
 #include "tcpflow-audit/appview.h"
 
 #include "tcpflow-audit/decode.h"
-#include "tcpflow-audit/detect.h"
 #include "tcpflow-audit/json.h"
 #include "tcpflow-audit/merge.h"
+#include "tcpflow-audit/seqtrack.h" /* TFA_LOST_*, TFA_SEQ_COPY_*: the args' names */
 #include "tcpflow-audit/zeek.h"
 
 #define TFA_SCHEMA_VERSION 1
@@ -59,11 +59,10 @@ static void sent_span(TfaJson *j, const char *key, const TfaSideStats *st)
 
 static void counts(TfaJson *j, const TfaConnRecord *rec)
 {
-    const TfaConn *c = rec->conn;
     tfa_json_begin_object(j, "counts");
-    for (uint16_t code = 0; code < TFA_COUNT_N && c->counts != NULL; code++) {
-        for (guint i = 0; i < c->counts->len; i++) {
-            const TfaCount *n = &g_array_index(c->counts, TfaCount, i);
+    for (uint16_t code = 0; code < TFA_COUNT_N && rec->n_counts > 0; code++) {
+        for (guint i = 0; i < rec->n_counts; i++) {
+            const TfaCount *n = &rec->counts[i];
             if (n->code != code)
                 continue;
             by_role_uint(j, count_name(code), n->n[rec->side[TFA_ROLE_CLIENT]],
@@ -96,14 +95,57 @@ static void frag_evidence(TfaJson *j, const char *key, const TfaConnRecord *rec,
     tfa_json_end_object(j);
 }
 
+/* One anomaly argument, as its unit reads (codes.h TfaArgUnit). */
+static void anomaly_arg(TfaJson *j, const TfaArgDesc *d, int64_t v)
+{
+    static const char *const lost[] = {
+        [TFA_LOST_FILLED] = "filled", [TFA_LOST_SACK] = "sack", [TFA_LOST_DUPACKS] = "dupacks"};
+    static const char *const copy[] = {
+        [TFA_SEQ_COPY_NONE] = "none", [TFA_SEQ_COPY_SAME] = "same",
+        [TFA_SEQ_COPY_ROUTER] = "router", [TFA_SEQ_COPY_ALTERED] = "altered"};
+    switch (d->unit) {
+    case TFA_ARG_SEQ:
+        if (v < 0)
+            tfa_json_null(j, d->name);
+        else
+            tfa_json_int(j, d->name, v);
+        break;
+    case TFA_ARG_FRAME:
+        if (v == 0)
+            tfa_json_null(j, d->name);
+        else
+            tfa_json_int(j, d->name, v);
+        break;
+    case TFA_ARG_FLAG:
+        tfa_json_bool(j, d->name, v != 0);
+        break;
+    case TFA_ARG_STATE:
+        tfa_json_string(j, d->name, tfa_tcp_state_name((TfaTcpState)v));
+        break;
+    case TFA_ARG_ORIGINATOR:
+        tfa_json_string(j, d->name, tfa_originator_name((TfaOriginator)v));
+        break;
+    case TFA_ARG_LOST:
+        tfa_json_string(j, d->name,
+                        v >= 0 && (guint64)v < G_N_ELEMENTS(lost) ? lost[v] : "?");
+        break;
+    case TFA_ARG_COPY:
+        tfa_json_string(j, d->name,
+                        v >= 0 && (guint64)v < G_N_ELEMENTS(copy) ? copy[v] : "?");
+        break;
+    default:
+        tfa_json_int(j, d->name, v);
+        break;
+    }
+}
+
 static void anomalies(TfaJson *j, const TfaConnRecord *rec)
 {
-    const TfaConn *c = rec->conn;
     char detail[512];
 
     tfa_json_begin_array(j, "anomalies");
-    for (guint i = 0; c->anomalies != NULL && i < c->anomalies->len; i++) {
-        const TfaAnomaly *a = &g_array_index(c->anomalies, TfaAnomaly, i);
+    for (guint i = 0; i < rec->n_anomalies; i++) {
+        const TfaAnomaly *a = &rec->anomalies[i];
         tfa_json_begin_object(j, NULL);
         tfa_json_string(j, "code", tfa_anomaly_name((TfaAnomalyCode)a->code));
         tfa_json_string(j, "severity", tfa_severity_name((TfaSeverity)a->severity));
@@ -111,6 +153,12 @@ static void anomalies(TfaJson *j, const TfaConnRecord *rec)
         tfa_json_string(j, "endpoint", endpoint_name(rec, a->side));
         tfa_json_uint(j, "frame", a->frame_no);
         tfa_json_ts(j, "ts", a->ts);
+        unsigned n;
+        const TfaArgDesc *args = tfa_anomaly_args((TfaAnomalyCode)a->code, &n);
+        tfa_json_begin_object(j, "args");
+        for (unsigned k = 0; k < n; k++)
+            anomaly_arg(j, &args[k], a->arg[k]);
+        tfa_json_end_object(j);
         tfa_json_string(j, "detail", tfa_report_detail(rec, a, detail, sizeof(detail)));
         tfa_json_end_object(j);
     }
@@ -162,14 +210,15 @@ static void application(TfaJson *j, const TfaConnRecord *rec, const TfaAppView *
 static void endpoint_state(TfaJson *j, const char *key, const TfaConnRecord *rec,
                            const TfaAppView *view, TfaRole role)
 {
-    const TfaEndpoint *ep = &rec->conn->ep[rec->side[role]];
+    uint8_t side = rec->side[role];
+    const TfaEndpoint *ep = rec->ep[side];
     tfa_json_begin_object(j, key);
     tfa_json_string(j, "final_state", tfa_tcp_state_name((TfaTcpState)ep->state));
     tfa_json_bool(j, "certain", tfa_record_state_certain(rec, role));
     tfa_json_bool(j, "passive", ep->passive);
     tfa_json_begin_array(j, "path");
-    for (guint i = 0; ep->path != NULL && i < ep->path->len; i++) {
-        const TfaTransition *t = &g_array_index(ep->path, TfaTransition, i);
+    for (guint i = 0; i < rec->n_path[side]; i++) {
+        const TfaTransition *t = &rec->path[side][i];
         tfa_json_begin_object(j, NULL);
         tfa_json_string(j, "state", tfa_tcp_state_name((TfaTcpState)t->state));
         if (t->frame != 0)
@@ -202,10 +251,9 @@ static void endpoint_state(TfaJson *j, const char *key, const TfaConnRecord *rec
 
 static void rsts(TfaJson *j, const TfaConnRecord *rec)
 {
-    const TfaConn *c = rec->conn;
     tfa_json_begin_array(j, "rsts");
-    for (guint i = 0; c->rsts != NULL && i < c->rsts->len; i++) {
-        const TfaRstInfo *r = &g_array_index(c->rsts, TfaRstInfo, i);
+    for (guint i = 0; i < rec->n_rsts; i++) {
+        const TfaRstInfo *r = &rec->rsts[i];
         tfa_json_begin_object(j, NULL);
         tfa_json_uint(j, "frame", r->frame);
         tfa_json_ts(j, "ts", r->ts);
@@ -228,7 +276,7 @@ static void rsts(TfaJson *j, const TfaConnRecord *rec)
         tfa_json_end_object(j);
     }
     tfa_json_end_array(j);
-    tfa_json_uint(j, "rsts_total", c->rsts_total);
+    tfa_json_uint(j, "rsts_total", rec->rsts_total);
 }
 
 static void frames(TfaJson *j, const char *key, const TfaFrameNo *f, uint8_t n)
@@ -241,9 +289,10 @@ static void frames(TfaJson *j, const char *key, const TfaFrameNo *f, uint8_t n)
 
 static void handshake(TfaJson *j, const TfaConnRecord *rec)
 {
-    const TfaVerdicts *d = &rec->conn->det;
+    const TfaRecordHandshake *d = &rec->hs;
+    const TfaRecordOutcome *o = &rec->outcome;
     tfa_json_begin_object(j, "handshake");
-    tfa_json_string(j, "outcome", tfa_handshake_name((TfaHandshake)d->handshake));
+    tfa_json_string(j, "outcome", tfa_handshake_name((TfaHandshake)o->handshake));
     if (d->syn_ts != 0 && d->synack_ts != 0)
         tfa_json_int(j, "syn_to_synack_ns", d->synack_ts - d->syn_ts);
     else
@@ -266,10 +315,10 @@ static void handshake(TfaJson *j, const TfaConnRecord *rec)
         tfa_json_null(j, "ack_frame");
     tfa_json_end_object(j);
     tfa_json_begin_object(j, "close");
-    tfa_json_string(j, "kind", tfa_close_name((TfaCloseKind)d->close_kind));
-    tfa_json_string(j, "initiator", tfa_initiator_name((TfaInitiator)d->close_initiator));
-    if (d->close_frame != 0)
-        tfa_json_uint(j, "frame", d->close_frame);
+    tfa_json_string(j, "kind", tfa_close_name((TfaCloseKind)o->close_kind));
+    tfa_json_string(j, "initiator", tfa_initiator_name((TfaInitiator)o->close_initiator));
+    if (o->close_frame != 0)
+        tfa_json_uint(j, "frame", o->close_frame);
     else
         tfa_json_null(j, "frame");
     tfa_json_end_object(j);
@@ -285,20 +334,18 @@ static void dur_or_null(TfaJson *j, const char *key, TfaDuration v)
 
 static void ack_timing(TfaJson *j, const TfaConnRecord *rec)
 {
-    const TfaConn *c = rec->conn;
-    TfaDuration to_server, to_client;
-    TfaVantage v = tfa_ack_vantage(c, &to_server, &to_client);
+    TfaVantage v = rec->vantage;
     static const char *const roles[2] = {"client", "server"};
 
     tfa_json_begin_object(j, "vantage");
     tfa_json_string(j, "position", tfa_vantage_name(v));
-    dur_or_null(j, "to_server_rtt_ns", to_server);
-    dur_or_null(j, "to_client_rtt_ns", to_client);
+    dur_or_null(j, "to_server_rtt_ns", rec->to_server_rtt);
+    dur_or_null(j, "to_client_rtt_ns", rec->to_client_rtt);
     tfa_json_end_object(j);
 
     tfa_json_begin_object(j, "ack_delay");
     for (int r = 0; r < 2; r++) {
-        const TfaAckTiming *t = &c->timing[rec->side[r]];
+        const TfaRecordAck *t = &rec->ack[rec->side[r]];
         bool near = v == TFA_VANTAGE_NEAR_BOTH ||
                     (r == TFA_ROLE_CLIENT ? v == TFA_VANTAGE_NEAR_CLIENT
                                           : v == TFA_VANTAGE_NEAR_SERVER);
@@ -309,9 +356,9 @@ static void ack_timing(TfaJson *j, const TfaConnRecord *rec)
         tfa_json_uint(j, "over_500ms", t->over_500ms);
         tfa_json_uint(j, "piggybacked", t->piggybacked);
         tfa_json_uint(j, "stretch", t->stretch);
-        dur_or_null(j, "p50_ns", tfa_ack_percentile(t->delays, t->n_delays, 50));
-        dur_or_null(j, "p90_ns", tfa_ack_percentile(t->delays, t->n_delays, 90));
-        dur_or_null(j, "max_ns", t->acks > 0 ? t->max_delay : -1);
+        dur_or_null(j, "p50_ns", t->delay_p50);
+        dur_or_null(j, "p90_ns", t->delay_p90);
+        dur_or_null(j, "max_ns", t->delay_max);
         if (t->full_acks > 0)
             tfa_json_bool(j, "acks_every_second_segment", t->full_acks_within_two == t->full_acks);
         else
@@ -326,12 +373,12 @@ static void ack_timing(TfaJson *j, const TfaConnRecord *rec)
     /* round trips of each side's data, capture -> receiver -> capture */
     tfa_json_begin_object(j, "rtt");
     for (int r = 0; r < 2; r++) {
-        const TfaAckTiming *t = &c->timing[rec->side[r]];
+        const TfaRecordAck *t = &rec->ack[rec->side[r]];
         tfa_json_begin_object(j, r == TFA_ROLE_CLIENT ? "client_data" : "server_data");
         tfa_json_uint(j, "samples", t->rtt_samples);
-        dur_or_null(j, "min_ns", t->rtt_samples > 0 ? t->rtt_min : -1);
-        dur_or_null(j, "p50_ns", tfa_ack_percentile(t->rtts, t->n_rtts, 50));
-        dur_or_null(j, "max_ns", t->rtt_samples > 0 ? t->rtt_max : -1);
+        dur_or_null(j, "min_ns", t->rtt_min);
+        dur_or_null(j, "p50_ns", t->rtt_p50);
+        dur_or_null(j, "max_ns", t->rtt_max);
         tfa_json_end_object(j);
     }
     tfa_json_end_object(j);
@@ -339,7 +386,6 @@ static void ack_timing(TfaJson *j, const TfaConnRecord *rec)
 
 static void jsonl_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
 {
-    const TfaConn *c = rec->conn;
     const TfaSideStats *cs = tfa_record_stats(rec, TFA_ROLE_CLIENT);
     const TfaSideStats *ss = tfa_record_stats(rec, TFA_ROLE_SERVER);
     char flags[64];
@@ -348,15 +394,15 @@ static void jsonl_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     tfa_json_init(&j, buf);
     tfa_json_begin_object(&j, NULL);
     tfa_json_string(&j, "type", "connection");
-    tfa_json_uint(&j, "id", c->id);
+    tfa_json_uint(&j, "id", rec->id);
     endpoint(&j, "client", rec, TFA_ROLE_CLIENT);
     endpoint(&j, "server", rec, TFA_ROLE_SERVER);
     tfa_json_begin_array(&j, "vlan");
-    for (int v = 0; v < 2 && c->key.vlan[v] != 0; v++)
-        tfa_json_uint(&j, NULL, c->key.vlan[v]);
+    for (int v = 0; v < 2 && rec->vlan[v] != 0; v++)
+        tfa_json_uint(&j, NULL, rec->vlan[v]);
     tfa_json_end_array(&j);
-    tfa_json_string(&j, "originator", tfa_originator_name(c->originator));
-    tfa_json_uint(&j, "incarnation", c->incarnation);
+    tfa_json_string(&j, "originator", tfa_originator_name(rec->originator));
+    tfa_json_uint(&j, "incarnation", rec->incarnation);
     tfa_json_uint(&j, "first_frame", rec->first_frame);
     tfa_json_uint(&j, "last_frame", rec->last_frame);
     tfa_json_ts(&j, "first_ts", rec->first_ts);
@@ -373,18 +419,18 @@ static void jsonl_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     sent_span(&j, "client", cs);
     sent_span(&j, "server", ss);
     tfa_json_end_object(&j);
-    tfa_json_string(&j, "end_reason", tfa_end_name(c->end_reason));
-    tfa_json_string(&j, "verdict", tfa_verdict_name((TfaVerdict)c->det.verdict));
-    tfa_json_bool(&j, "mid_stream", c->mid_stream);
-    if (c->continues_id != 0) {
+    tfa_json_string(&j, "end_reason", tfa_end_name(rec->end_reason));
+    tfa_json_string(&j, "verdict", tfa_verdict_name((TfaVerdict)rec->outcome.verdict));
+    tfa_json_bool(&j, "mid_stream", rec->mid_stream);
+    if (rec->continues_id != 0) {
         tfa_json_begin_object(&j, "continues");
-        tfa_json_uint(&j, "id", c->continues_id);
-        tfa_json_int(&j, "silence_ns", c->continues_after);
+        tfa_json_uint(&j, "id", rec->continues_id);
+        tfa_json_int(&j, "silence_ns", rec->continues_after);
         tfa_json_end_object(&j);
     } else {
         tfa_json_null(&j, "continues");
     }
-    tfa_json_bool(&j, "capture_drops_during", c->drops_during);
+    tfa_json_bool(&j, "capture_drops_during", rec->drops_during);
     handshake(&j, rec);
     TfaAppView view;
     tfa_appview_build(rec, &view);
@@ -396,15 +442,15 @@ static void jsonl_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     ack_timing(&j, rec);
     counts(&j, rec);
     anomalies(&j, rec);
-    tfa_json_uint(&j, "anomalies_dropped", c->anomalies_dropped);
+    tfa_json_uint(&j, "anomalies_dropped", rec->anomalies_dropped);
     tfa_json_begin_object(&j, "zeek");
-    tfa_json_string(&j, "conn_state", tfa_zeek_state_name(tfa_zeek_conn_state(c)));
-    tfa_json_string(&j, "history", c->zeek.history);
+    tfa_json_string(&j, "conn_state", tfa_zeek_state_name((TfaZeekState)rec->zeek_state));
+    tfa_json_string(&j, "history", rec->zeek_history);
     tfa_json_end_object(&j);
-    if (c->frag_first.frame != 0) { /* only for connections with reassembled segments */
+    if (rec->frag_first.frame != 0) { /* only for connections with reassembled segments */
         tfa_json_begin_object(&j, "ip_fragments");
-        frag_evidence(&j, "first", rec, &c->frag_first);
-        frag_evidence(&j, "overlap_differs", rec, &c->frag_overlap);
+        frag_evidence(&j, "first", rec, &rec->frag_first);
+        frag_evidence(&j, "overlap_differs", rec, &rec->frag_overlap);
         tfa_json_end_object(&j);
     }
     tfa_extract_json(&j, rec); /* --extract only */

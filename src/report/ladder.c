@@ -17,14 +17,13 @@
 
 /* Every transition of @side evidenced by @frame, "A>B" with "?" for
  * probable ones; empty when none. */
-void tfa_report_ladder_states(const TfaConn *c, uint8_t side, TfaFrameNo frame, char *buf,
+void tfa_report_ladder_states(const TfaConnRecord *rec, uint8_t side, TfaFrameNo frame, char *buf,
                               size_t len)
 {
-    const GArray *p = c->ep[side].path;
     size_t used = 0;
     buf[0] = '\0';
-    for (guint i = 0; p != NULL && i < p->len; i++) {
-        const TfaTransition *t = &g_array_index(p, TfaTransition, i);
+    for (guint i = 0; i < rec->n_path[side]; i++) {
+        const TfaTransition *t = &rec->path[side][i];
         if (t->frame != frame || t->evidence == TFA_EVIDENCE_TIMER)
             continue;
         if (frame == 0 && t->evidence != TFA_EVIDENCE_CAPTURE_START)
@@ -45,9 +44,8 @@ static uint32_t rel(uint32_t v, bool known, uint32_t base)
 
 static const char *rst_note(const TfaConnRecord *rec, TfaFrameNo frame)
 {
-    const TfaConn *c = rec->conn;
-    for (guint i = 0; c->rsts != NULL && i < c->rsts->len; i++) {
-        const TfaRstInfo *r = &g_array_index(c->rsts, TfaRstInfo, i);
+    for (guint i = 0; i < rec->n_rsts; i++) {
+        const TfaRstInfo *r = &rec->rsts[i];
         if (r->frame != frame)
             continue;
         switch ((TfaRstAccept)r->accept) {
@@ -67,10 +65,9 @@ static const char *rst_note(const TfaConnRecord *rec, TfaFrameNo frame)
 static void row(TfaReporter *rep, const TfaConnRecord *rec, const TfaLadderRow *r, TfaTs t0,
                 GString *buf)
 {
-    const TfaConn *c = rec->conn;
     uint8_t cside = rec->side[TFA_ROLE_CLIENT];
-    const TfaEndpoint *snd = &c->ep[r->side];
-    const TfaEndpoint *rcv = &c->ep[1 - r->side];
+    const TfaEndpoint *snd = rec->ep[r->side];
+    const TfaEndpoint *rcv = rec->ep[1 - r->side];
     char flags[64], label[160], arrow[ARROW_COL + 64], cst[96], sst[96];
 
     tfa_decode_flags_string(r->flags & (uint16_t)~TFA_TH_PSH, flags, sizeof(flags));
@@ -93,26 +90,24 @@ static void row(TfaReporter *rep, const TfaConnRecord *rec, const TfaLadderRow *
     bool right = r->side == cside;
     size_t ll = strlen(label);
     size_t fill = ll + 8 < ARROW_COL ? ARROW_COL - ll - 8 : 2;
-    GString *a = g_string_sized_new(ARROW_COL + 8);
-    g_string_append(a, right ? "---- " : "<--- ");
-    g_string_append(a, label);
-    g_string_append_c(a, ' ');
-    for (size_t k = 0; k < fill; k++)
-        g_string_append_c(a, '-');
-    g_string_append(a, right ? "->" : "--");
-    g_strlcpy(arrow, a->str, sizeof(arrow));
-    g_string_free(a, TRUE);
+    char full[sizeof(label) + ARROW_COL + 16]; /* all of it, then cut as the column is */
+    size_t k = (size_t)g_snprintf(full, sizeof(full), "%s%s ", right ? "---- " : "<--- ", label);
+    for (size_t d = 0; d < fill && k + 3 < sizeof(full); d++)
+        full[k++] = '-';
+    full[k] = '\0';
+    g_strlcat(full, right ? "->" : "--", sizeof(full));
+    g_strlcpy(arrow, full, sizeof(arrow));
 
-    tfa_report_ladder_states(c, cside, r->frame, cst, sizeof(cst));
-    tfa_report_ladder_states(c, (uint8_t)(1 - cside), r->frame, sst, sizeof(sst));
+    tfa_report_ladder_states(rec, cside, r->frame, cst, sizeof(cst));
+    tfa_report_ladder_states(rec, (uint8_t)(1 - cside), r->frame, sst, sizeof(sst));
     TfaTs dt = r->ts - t0;
     g_string_append_printf(buf, "  %-*s %6" PRIu64 " %4" PRId64 ".%06" PRId64 "  %s  %s%s\n",
                            STATE_COL, cst, (uint64_t)r->frame, dt / TFA_NSEC_PER_SEC,
                            (dt % TFA_NSEC_PER_SEC) / 1000, arrow, sst,
                            (r->flags & TFA_TH_RST) ? rst_note(rec, r->frame) : "");
 
-    for (guint i = 0; c->anomalies != NULL && i < c->anomalies->len; i++) {
-        const TfaAnomaly *an = &g_array_index(c->anomalies, TfaAnomaly, i);
+    for (guint i = 0; i < rec->n_anomalies; i++) {
+        const TfaAnomaly *an = &rec->anomalies[i];
         if (an->frame_no != r->frame)
             continue;
         g_string_append_printf(buf, "  %-*s %6s %11s  ^ %s %s\n", STATE_COL, "", "", "",
@@ -125,9 +120,9 @@ static void row(TfaReporter *rep, const TfaConnRecord *rec, const TfaLadderRow *
 static void timers(const TfaConnRecord *rec, TfaTs t0, GString *buf)
 {
     for (int role = 0; role < 2; role++) {
-        const GArray *p = rec->conn->ep[rec->side[role]].path;
-        for (guint i = 0; p != NULL && i < p->len; i++) {
-            const TfaTransition *t = &g_array_index(p, TfaTransition, i);
+        uint8_t side = rec->side[role];
+        for (guint i = 0; i < rec->n_path[side]; i++) {
+            const TfaTransition *t = &rec->path[side][i];
             if (t->evidence != TFA_EVIDENCE_TIMER)
                 continue;
             TfaTs dt = t->ts - t0;
@@ -142,38 +137,37 @@ static void timers(const TfaConnRecord *rec, TfaTs t0, GString *buf)
 
 static void ladder_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
 {
-    const TfaConn *c = rec->conn;
     uint8_t cside = rec->side[TFA_ROLE_CLIENT];
     char cst[96], sst[96];
 
-    if (c->ladder == NULL)
+    if (rec->ladder == NULL)
         return;
     g_string_append_printf(buf,
                            "connection %" PRIu64 ": client %s:%u -> server %s:%u "
                            "(originator: %s, incarnation %u, %s)\n",
-                           (uint64_t)c->id, rec->ip[TFA_ROLE_CLIENT], rec->port[TFA_ROLE_CLIENT],
+                           (uint64_t)rec->id, rec->ip[TFA_ROLE_CLIENT], rec->port[TFA_ROLE_CLIENT],
                            rec->ip[TFA_ROLE_SERVER], rec->port[TFA_ROLE_SERVER],
-                           tfa_originator_name(c->originator), c->incarnation,
-                           tfa_end_name(c->end_reason));
+                           tfa_originator_name(rec->originator), rec->incarnation,
+                           tfa_end_name(rec->end_reason));
     g_string_append(buf, "  sequence numbers relative to each side's ISN; time from the "
                          "connection's first frame; ? = not confirmed by the endpoint itself\n\n");
     g_string_append_printf(buf, "  %-*s %6s %11s  %-*s  %s\n", STATE_COL, "CLIENT", "FRAME",
                            "TIME", ARROW_COL, "SEGMENT", "SERVER");
-    tfa_report_ladder_states(c, cside, 0, cst, sizeof(cst));
-    tfa_report_ladder_states(c, (uint8_t)(1 - cside), 0, sst, sizeof(sst));
+    tfa_report_ladder_states(rec, cside, 0, cst, sizeof(cst));
+    tfa_report_ladder_states(rec, (uint8_t)(1 - cside), 0, sst, sizeof(sst));
     g_string_append_printf(buf, "  %-*s %6s %11s  %-*s  %s\n", STATE_COL, cst, "", "", ARROW_COL,
                            "", sst);
     TfaTs t0 = rec->first_ts;
-    for (guint i = 0; i < c->ladder->len; i++)
-        row(rep, rec, &g_array_index(c->ladder, TfaLadderRow, i), t0, buf);
+    for (guint i = 0; i < rec->n_ladder; i++)
+        row(rep, rec, &rec->ladder[i], t0, buf);
     timers(rec, t0, buf);
-    if (c->ladder_dropped > 0)
+    if (rec->ladder_dropped > 0)
         g_string_append_printf(buf, "  (%" PRIu64 " more segments not drawn: --ladder-rows)\n",
-                               (uint64_t)c->ladder_dropped);
+                               (uint64_t)rec->ladder_dropped);
     g_string_append_printf(buf, "  final: client %s%s, server %s%s\n\n",
-                           tfa_tcp_state_name((TfaTcpState)c->ep[cside].state),
+                           tfa_tcp_state_name((TfaTcpState)tfa_record_final_state(rec, TFA_ROLE_CLIENT)),
                            tfa_record_state_certain(rec, TFA_ROLE_CLIENT) ? "" : "?",
-                           tfa_tcp_state_name((TfaTcpState)c->ep[1 - cside].state),
+                           tfa_tcp_state_name((TfaTcpState)tfa_record_final_state(rec, TFA_ROLE_SERVER)),
                            tfa_record_state_certain(rec, TFA_ROLE_SERVER) ? "" : "?");
 }
 

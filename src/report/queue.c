@@ -5,7 +5,10 @@
  * and the engine (room).  One item per connection, never per frame.
  * Written connections go back to the engine's thread to be freed, in
  * batches at its next push: freed where they were allocated, they stay in
- * that thread's malloc caches instead of contending for its arena.
+ * that thread's malloc caches instead of contending for its arena.  Items
+ * carry their own queue link and are kept for reuse once written, so
+ * passing a connection to the writer allocates nothing once the queue has
+ * grown to its working size.
  */
 #include "config.h"
 
@@ -16,6 +19,7 @@
 #define WAKE_BATCH 32u
 
 typedef struct Item {
+    GList link;        /* in pending, written or spare; data is the item */
     TfaConn *conn;
     TfaConnRecord rec; /* rec.conn is conn */
 } Item;
@@ -28,6 +32,7 @@ struct TfaReportQueue {
     GCond room;        /* fewer pending, for the engine */
     GQueue pending;    /* Item*, to be written */
     GQueue written;    /* Item*, to be freed by the engine's thread */
+    GQueue spare;      /* Item*, written and freed, for the next pushes (engine's thread) */
     bool ending;
     GError *error;     /* the first write error */
     bool finished;
@@ -41,9 +46,10 @@ static gpointer writer_main(gpointer data)
     for (;;) {
         while (q->pending.length == 0 && !q->ending)
             g_cond_wait(&q->work, &q->lock);
-        Item *it = g_queue_pop_head(&q->pending);
-        if (it == NULL)
+        GList *l = g_queue_pop_head_link(&q->pending);
+        if (l == NULL)
             break; /* ending, and nothing left */
+        Item *it = l->data;
         bool failed = q->error != NULL;
         g_mutex_unlock(&q->lock);
 
@@ -52,7 +58,7 @@ static gpointer writer_main(gpointer data)
             (void)tfa_report_conn(q->rep, &it->rec, &error);
 
         g_mutex_lock(&q->lock);
-        g_queue_push_tail(&q->written, it);
+        g_queue_push_tail_link(&q->written, &it->link);
         if (error != NULL && q->error == NULL)
             q->error = error;
         else
@@ -73,16 +79,24 @@ TfaReportQueue *tfa_report_queue_new(TfaReporter *rep)
     g_cond_init(&q->room);
     g_queue_init(&q->pending);
     g_queue_init(&q->written);
+    g_queue_init(&q->spare);
     q->thread = tfa_thread_new("tfa-writer", writer_main, q);
     return q;
 }
 
-static void free_items(GQueue *items)
+/* Free the connections of @items; keep the items in @spare, or free them
+ * too when @spare is NULL. */
+static void free_items(GQueue *items, GQueue *spare)
 {
-    Item *it;
-    while ((it = g_queue_pop_head(items)) != NULL) {
+    GList *l;
+    while ((l = g_queue_pop_head_link(items)) != NULL) {
+        Item *it = l->data;
         tfa_conn_free(it->conn);
-        g_free(it);
+        it->conn = NULL;
+        if (spare != NULL)
+            g_queue_push_tail_link(spare, &it->link);
+        else
+            g_free(it);
     }
 }
 
@@ -93,14 +107,16 @@ static void collect_written(TfaReportQueue *q)
     GQueue done = q->written;
     g_queue_init(&q->written);
     g_mutex_unlock(&q->lock);
-    free_items(&done);
+    free_items(&done, &q->spare);
 }
 
 gboolean tfa_report_queue_push(TfaReportQueue *q, TfaConn *c, const TfaConnRecord *rec,
                                GError **error)
 {
     collect_written(q);
-    Item *it = g_new(Item, 1);
+    GList *l = g_queue_pop_head_link(&q->spare);
+    Item *it = l != NULL ? l->data : g_new0(Item, 1);
+    it->link.data = it;
     it->conn = c;
     it->rec = *rec;
     it->rec.conn = c;
@@ -116,7 +132,7 @@ gboolean tfa_report_queue_push(TfaReportQueue *q, TfaConn *c, const TfaConnRecor
         g_free(it);
         return FALSE;
     }
-    g_queue_push_tail(&q->pending, it);
+    g_queue_push_tail_link(&q->pending, &it->link);
     /* wake the writer for a batch, not for every connection */
     if (q->pending.length == WAKE_BATCH)
         g_cond_signal(&q->work);
@@ -133,8 +149,9 @@ gboolean tfa_report_queue_finish(TfaReportQueue *q, GError **error)
         g_mutex_unlock(&q->lock);
         g_thread_join(q->thread);
         q->finished = true;
-        free_items(&q->written);
-        free_items(&q->pending); /* none unless the writer stopped early */
+        free_items(&q->written, NULL);
+        free_items(&q->pending, NULL); /* none unless the writer stopped early */
+        free_items(&q->spare, NULL);
     }
     if (q->error != NULL) {
         g_propagate_error(error, g_error_copy(q->error));

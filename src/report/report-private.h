@@ -44,8 +44,8 @@ extern const TfaReporterOps tfa_report_html_ops;
 
 /* The ladder's state column: every transition of @side evidenced by
  * @frame, "A>B" with "?" for probable ones; empty when none (ladder.c). */
-void tfa_report_ladder_states(const TfaConn *c, uint8_t side, TfaFrameNo frame, char *buf,
-                              size_t len);
+void tfa_report_ladder_states(const TfaConnRecord *rec, uint8_t side, TfaFrameNo frame,
+                              char *buf, size_t len);
 
 /* html.c: free the page state (NULL is fine). */
 void tfa_report_html_free(struct TfaHtmlState *h);

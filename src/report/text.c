@@ -79,11 +79,10 @@ static void endpoint_text(char *out, size_t len, const char *ip, uint16_t port)
 
 static void final_states(const TfaConnRecord *rec, char *out, size_t len)
 {
-    const TfaConn *c = rec->conn;
     g_snprintf(out, len, "%s%s/%s%s",
-               tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[TFA_ROLE_CLIENT]].state),
+               tfa_tcp_state_name((TfaTcpState)tfa_record_final_state(rec, TFA_ROLE_CLIENT)),
                tfa_record_state_certain(rec, TFA_ROLE_CLIENT) ? "" : "?",
-               tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[TFA_ROLE_SERVER]].state),
+               tfa_tcp_state_name((TfaTcpState)tfa_record_final_state(rec, TFA_ROLE_SERVER)),
                tfa_record_state_certain(rec, TFA_ROLE_SERVER) ? "" : "?");
 }
 
@@ -101,19 +100,18 @@ static unsigned distinct_codes(const TfaConnRecord *rec)
  * to the width. */
 static void conn_line(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
 {
-    const TfaConn *c = rec->conn;
     char cl[ADDR_COL + 48], sv[ADDR_COL + 48], states[64], worst[96];
-    TfaVerdict v = (TfaVerdict)c->det.verdict;
+    TfaVerdict v = (TfaVerdict)rec->outcome.verdict;
 
     endpoint_text(cl, sizeof(cl), rec->ip[TFA_ROLE_CLIENT], rec->port[TFA_ROLE_CLIENT]);
     endpoint_text(sv, sizeof(sv), rec->ip[TFA_ROLE_SERVER], rec->port[TFA_ROLE_SERVER]);
     final_states(rec, states, sizeof(states));
     gsize line_start = buf->len;
-    g_string_append_printf(buf, "%5" PRIu64 " ", (uint64_t)c->id);
+    g_string_append_printf(buf, "%5" PRIu64 " ", (uint64_t)rec->id);
     coloured(rep, buf, verdict_sgr(v), tfa_verdict_name(v), 9);
     g_string_append_printf(buf, " %-*s %-*s %-14s %-16s %-24s ", ADDR_COL, cl, ADDR_COL, sv,
-                           tfa_handshake_name((TfaHandshake)c->det.handshake),
-                           tfa_close_name((TfaCloseKind)c->det.close_kind), states);
+                           tfa_handshake_name((TfaHandshake)rec->outcome.handshake),
+                           tfa_close_name((TfaCloseKind)rec->outcome.close_kind), states);
     if (rec->worst_code < 0) {
         g_string_append(buf, "-\n");
         return;
@@ -144,15 +142,14 @@ static void conn_line(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
  * per code; the rest are counted with their frames). */
 static void conn_detail(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
 {
-    const TfaConn *c = rec->conn;
     const TfaSideStats *cs = tfa_record_stats(rec, TFA_ROLE_CLIENT);
     const TfaSideStats *ss = tfa_record_stats(rec, TFA_ROLE_SERVER);
     char cl[ADDR_COL + 48], sv[ADDR_COL + 48], detail[512];
-    TfaVerdict v = (TfaVerdict)c->det.verdict;
+    TfaVerdict v = (TfaVerdict)rec->outcome.verdict;
 
     endpoint_text(cl, sizeof(cl), rec->ip[TFA_ROLE_CLIENT], rec->port[TFA_ROLE_CLIENT]);
     endpoint_text(sv, sizeof(sv), rec->ip[TFA_ROLE_SERVER], rec->port[TFA_ROLE_SERVER]);
-    g_string_append_printf(buf, "\nconnection %" PRIu64 "  %s -> %s  ", (uint64_t)c->id, cl, sv);
+    g_string_append_printf(buf, "\nconnection %" PRIu64 "  %s -> %s  ", (uint64_t)rec->id, cl, sv);
     coloured(rep, buf, verdict_sgr(v), tfa_verdict_name(v), 0);
     g_string_append_printf(buf,
                            "\n  frames %" PRIu64 "-%" PRIu64 " over %.3f s; client sent %" PRIu64
@@ -161,21 +158,21 @@ static void conn_detail(TfaReporter *rep, const TfaConnRecord *rec, GString *buf
                            (uint64_t)rec->first_frame, (uint64_t)rec->last_frame,
                            (double)(rec->last_ts - rec->first_ts) / TFA_NSEC_PER_SEC,
                            (uint64_t)cs->packets, (uint64_t)cs->bytes, (uint64_t)ss->packets,
-                           (uint64_t)ss->bytes, tfa_end_name(c->end_reason));
+                           (uint64_t)ss->bytes, tfa_end_name(rec->end_reason));
     char outcome[256];
     g_string_append_printf(buf, "  %s\n", tfa_record_outcome_text(rec, outcome, sizeof(outcome)));
-    if (c->drops_during)
+    if (rec->drops_during)
         g_string_append(buf, "  the capture dropped packets while this connection was open: its "
                              "evidence may be incomplete\n");
     for (int r = 0; r < 2; r++) {
         uint8_t side = rec->side[r];
         const char *role = r == TFA_ROLE_CLIENT ? "client" : "server";
         const char *other = r == TFA_ROLE_CLIENT ? "server" : "client";
-        if (tfa_conn_get_count(c, TFA_COUNT_DIAG(TFA_DIAG_CAPTURE_ONE_DIRECTION), side) > 0)
+        if (tfa_record_count(rec, TFA_COUNT_DIAG(TFA_DIAG_CAPTURE_ONE_DIRECTION), side) > 0)
             g_string_append_printf(buf, "  the capture holds only the %s's segments: the %s's "
                                         "state, windows and losses are not known\n",
                                    role, other);
-        guint32 missed = tfa_conn_get_count(c, TFA_COUNT_DIAG(TFA_DIAG_CAPTURE_ACKED_UNSEEN), side);
+        guint32 missed = tfa_record_count(rec, TFA_COUNT_DIAG(TFA_DIAG_CAPTURE_ACKED_UNSEEN), side);
         if (missed > 0)
             g_string_append_printf(buf, "  the capture missed %u gap(s) of the %s's data that the "
                                         "%s acknowledged: capture loss, not network loss\n",
@@ -191,13 +188,13 @@ static void conn_detail(TfaReporter *rep, const TfaConnRecord *rec, GString *buf
         tfa_appview_line(rec, &view, (TfaRole)r, buf);
         g_string_append_c(buf, '\n');
     }
-    if (c->anomalies == NULL)
+    if (rec->anomalies == NULL)
         return;
     guint shown[TFA_ANOMALY_N] = {0};
     /* most severe first, then in frame order */
     for (int sev = TFA_SEV_N - 1; sev >= 0; sev--) {
-        for (guint i = 0; i < c->anomalies->len; i++) {
-            const TfaAnomaly *a = &g_array_index(c->anomalies, TfaAnomaly, i);
+        for (guint i = 0; i < rec->n_anomalies; i++) {
+            const TfaAnomaly *a = &rec->anomalies[i];
             if ((int)a->severity != sev || shown[a->code]++ >= LINES_PER_CODE)
                 continue;
             g_string_append(buf, "  ");
@@ -206,7 +203,7 @@ static void conn_detail(TfaReporter *rep, const TfaConnRecord *rec, GString *buf
                                    tfa_report_detail(rec, a, detail, sizeof(detail)));
         }
         for (int code = 0; code < TFA_ANOMALY_N; code++) {
-            if (tfa_conn_code_severity(c, (TfaAnomalyCode)code) != sev ||
+            if (rec->code_severity[code] != sev ||
                 shown[code] <= LINES_PER_CODE)
                 continue;
             guint64 total = rec->code_count[code];
@@ -215,14 +212,14 @@ static void conn_detail(TfaReporter *rep, const TfaConnRecord *rec, GString *buf
                                    tfa_anomaly_name((TfaAnomalyCode)code));
         }
     }
-    if (c->anomalies_dropped > 0)
+    if (rec->anomalies_dropped > 0)
         g_string_append_printf(buf, "  (%u more anomalies not kept: --max-anomalies)\n",
-                               c->anomalies_dropped);
+                               rec->anomalies_dropped);
 }
 
 static void text_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
 {
-    rep->verdicts[rec->conn->det.verdict < TFA_VERDICT_N ? rec->conn->det.verdict : 0]++;
+    rep->verdicts[rec->outcome.verdict < TFA_VERDICT_N ? rec->outcome.verdict : 0]++;
     conn_line(rep, rec, buf);
     if (rec->worst_severity < (int)TFA_SEV_NOTICE)
         return;

@@ -17,22 +17,53 @@ static const char *const tcp_state_names[] = {
 static const char *const severity_names[] = {"info", "notice", "warning", "error"};
 
 static const char *const anomaly_names[] = {
-#define X(name, sev, text) #name,
+#define X(name, sev, text, args) #name,
     TFA_ANOMALY_LIST(X)
 #undef X
 };
 
 static const TfaSeverity anomaly_severities[] = {
-#define X(name, sev, text) TFA_SEV_##sev,
+#define X(name, sev, text, args) TFA_SEV_##sev,
     TFA_ANOMALY_LIST(X)
 #undef X
 };
 
 static const char *const anomaly_meanings[] = {
-#define X(name, sev, text) text,
+#define X(name, sev, text, args) text,
     TFA_ANOMALY_LIST(X)
 #undef X
 };
+
+/* codes.h's A0() ... A4(): the argument descriptions, and their number */
+typedef struct ArgsEntry {
+    unsigned n;
+    TfaArgDesc arg[TFA_ANOMALY_ARGS_MAX];
+} ArgsEntry;
+#define ARG(n, u) {#n, TFA_ARG_##u}
+#define A0() {0, {{NULL, TFA_ARG_COUNT}}}
+#define A1(n0, u0) {1, {ARG(n0, u0)}}
+#define A2(n0, u0, n1, u1) {2, {ARG(n0, u0), ARG(n1, u1)}}
+#define A3(n0, u0, n1, u1, n2, u2) {3, {ARG(n0, u0), ARG(n1, u1), ARG(n2, u2)}}
+#define A4(n0, u0, n1, u1, n2, u2, n3, u3)                                     \
+    {4, {ARG(n0, u0), ARG(n1, u1), ARG(n2, u2), ARG(n3, u3)}}
+static const ArgsEntry anomaly_args[] = {
+#define X(name, sev, text, args) args,
+    TFA_ANOMALY_LIST(X)
+#undef X
+};
+#undef A0
+#undef A1
+#undef A2
+#undef A3
+#undef A4
+#undef ARG
+G_STATIC_ASSERT(G_N_ELEMENTS(anomaly_args) == TFA_ANOMALY_N);
+
+static const char *const arg_unit_names[] = {
+    "count", "bytes", "seq", "frame", "ns", "tsval", "rst", "bits", "flag", "state",
+    "originator", "lost", "copy",
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(arg_unit_names) == TFA_ARG_UNIT_N);
 
 static const char *const finding_names[] = {
 #define X(name, text) #name,
@@ -149,6 +180,21 @@ const char *tfa_rst_accept_name(TfaRstAccept a)
 const char *tfa_verdict_name(TfaVerdict v)
 {
     return LOOKUP(verdict_names, v);
+}
+
+const TfaArgDesc *tfa_anomaly_args(TfaAnomalyCode code, unsigned *n)
+{
+    if ((unsigned)code >= G_N_ELEMENTS(anomaly_args)) {
+        *n = 0;
+        return NULL;
+    }
+    *n = anomaly_args[code].n;
+    return anomaly_args[code].arg;
+}
+
+const char *tfa_arg_unit_name(TfaArgUnit u)
+{
+    return LOOKUP(arg_unit_names, u);
 }
 
 const char *tfa_vantage_name(TfaVantage v)

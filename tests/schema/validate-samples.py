@@ -430,7 +430,8 @@ def self_tests(validator, capture):
     ts = Num("1795238198.597775000")
     anomaly = {"code": "RST_REFUSED", "severity": "error", "possible": False, "endpoint": "server",
                "frame": 2,
-               "ts": ts, "detail": "an RST answered the SYN"}
+               "ts": ts, "args": {"rst": 0, "idle_before_ns": 0},
+               "detail": "an RST answered the SYN"}
 
     def conn_with(mutate):
         r = parse(conn_line)

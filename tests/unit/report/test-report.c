@@ -1,6 +1,7 @@
 /* test-report.c - JSON Lines and CSV writers: a record, re-parsed. */
 #include "tfa-test.h"
 
+#include "tcpflow-audit/detect.h" /* tfa_ack_percentile, the reference */
 #include "tcpflow-audit/record.h"
 #include "tcpflow-audit/report-queue.h"
 #include "tcpflow-audit/report.h"
@@ -82,6 +83,96 @@ static void test_record_roles(void **state)
     assert_int_equal(rec.last_ts, INT64_C(3500000000));
 }
 
+/* The record copies what the detectors decided, summarises ACK timing and
+ * borrows the rest: by side where the connection is by side. */
+static void test_record_build(void **state)
+{
+    g_autoptr(TfaConn) c = make_conn();
+    c->det.verdict = TFA_VERDICT_FAILED;
+    c->det.handshake = TFA_HANDSHAKE_COMPLETE;
+    c->det.close_kind = TFA_CLOSE_RESET;
+    c->det.close_frame = 10;
+    c->det.syn_ts = INT64_C(1000000000);
+    c->det.synack_ts = INT64_C(1050000000); /* 50 ms to the server and back */
+    c->det.ack_ts = INT64_C(1050200000);    /* 0.2 ms to the client: next to it */
+    c->det.n_syn_frames = 1;
+    c->det.syn_frames[0] = 1;
+    c->det.fin_ts[1] = 5;
+    c->det.fin_last_ts[1] = 7;
+    TfaDuration delays[5] = {40, 10, 30, 50, 20};
+    c->timing[1].delays = delays;
+    c->timing[1].n_delays = 5;
+    c->timing[1].acks = 5;
+    c->timing[1].max_delay = 50;
+    TfaAnomaly a = {.code = TFA_ANOMALY_SEQ_DUP_ACK, .side = 1, .severity = TFA_SEV_INFO,
+                    .frame_no = 3};
+    tfa_conn_add_anomaly(c, &a, 10);
+    tfa_conn_add_anomaly(c, &a, 10);
+
+    TfaConnRecord rec;
+    tfa_record_build(c, &rec);
+    c->det.verdict = TFA_VERDICT_OK; /* copied, not borrowed */
+    assert_int_equal(rec.outcome.verdict, TFA_VERDICT_FAILED);
+    assert_int_equal(rec.outcome.handshake, TFA_HANDSHAKE_COMPLETE);
+    assert_int_equal(rec.outcome.close_kind, TFA_CLOSE_RESET);
+    assert_int_equal(rec.outcome.close_frame, 10);
+    assert_int_equal(rec.hs.n_syn_frames, 1);
+    assert_int_equal(rec.hs.syn_frames[0], 1);
+    assert_int_equal(rec.vantage, TFA_VANTAGE_NEAR_CLIENT);
+    assert_int_equal(rec.to_server_rtt, 50000000);
+    assert_int_equal(rec.to_client_rtt, 200000);
+    assert_int_equal(rec.fin[1].last_ts - rec.fin[1].first_ts, 2);
+    /* the client is side 1 */
+    assert_int_equal(rec.ack[1].delay_p50, 30);
+    assert_int_equal(rec.ack[1].delay_p90, 50);
+    assert_int_equal(rec.ack[1].delay_max, 50);
+    assert_int_equal(rec.ack[0].delay_p50, -1);
+    assert_int_equal(rec.ack[0].delay_max, -1);
+    assert_int_equal(rec.ack[1].rtt_min, -1);
+    assert_int_equal(rec.n_anomalies, 3);
+    assert_int_equal(rec.code_count[TFA_ANOMALY_SEQ_DUP_ACK], 2);
+    assert_int_equal(rec.code_severity[TFA_ANOMALY_SEQ_DUP_ACK], TFA_SEV_INFO);
+    assert_int_equal(rec.code_severity[TFA_ANOMALY_RST_UNKNOWN], TFA_SEV_WARNING);
+    assert_int_equal(rec.code_severity[TFA_ANOMALY_SEQ_RETRANSMISSION], -1);
+    assert_int_equal(rec.worst_code, TFA_ANOMALY_RST_UNKNOWN);
+    assert_int_equal(tfa_record_count(&rec, TFA_COUNT_ANOMALY(TFA_ANOMALY_SEQ_DUP_ACK), 1), 2);
+    assert_int_equal(tfa_record_count(&rec, TFA_COUNT_ANOMALY(TFA_ANOMALY_SEQ_DUP_ACK), 0), 0);
+    assert_int_equal(tfa_record_count(&rec, TFA_COUNT_DIAG(TFA_DIAG_DECODE_TRUNCATED), 1), 1);
+    assert_int_equal(tfa_record_role_of(&rec, 1), TFA_ROLE_CLIENT);
+    assert_int_equal(tfa_record_stats(&rec, TFA_ROLE_CLIENT)->packets, 5);
+    assert_true(tfa_addr_cmp(&rec.addr[TFA_ROLE_SERVER], &c->key.addr[0]) == 0);
+    assert_int_equal(rec.vlan[0], 7);
+    c->timing[1].delays = NULL; /* not the connection's to free */
+}
+
+/* Several percentiles from one sort: the same nearest ranks as one
+ * percentile at a time (tfa_ack_percentile), over sets of every size the
+ * ring holds, with ties and out of order. */
+static void test_record_percentiles(void **state)
+{
+    static const unsigned pct[5] = {1, 50, 90, 99, 100};
+    TfaDuration v[TFA_DELAY_SAMPLES], out[5];
+    GRand *rng = g_rand_new_with_seed(21);
+    for (uint16_t n = 1; n <= TFA_DELAY_SAMPLES; n++) {
+        for (int round = 0; round < 8; round++) {
+            for (uint16_t i = 0; i < n; i++)
+                v[i] = g_rand_int_range(rng, -5, round < 4 ? 10 : 100000);
+            tfa_record_percentiles(v, n, pct, 5, out);
+            for (unsigned k = 0; k < 5; k++)
+                assert_int_equal(out[k], tfa_ack_percentile(v, n, pct[k]));
+        }
+    }
+    g_rand_free(rng);
+    TfaDuration one[3] = {7, 3, 5};
+    tfa_record_percentiles(one, 3, pct, 5, out);
+    assert_int_equal(out[0], 3);
+    assert_int_equal(out[1], 5);
+    assert_int_equal(out[4], 7);
+    tfa_record_percentiles(NULL, 0, pct, 5, out);
+    for (unsigned k = 0; k < 5; k++)
+        assert_int_equal(out[k], -1);
+}
+
 static void test_jsonl_text(void **state)
 {
     g_autoptr(TfaConn) c = make_conn();
@@ -105,6 +196,66 @@ static void test_jsonl_text(void **state)
 
 /* ip_fragments: absent without reassembled segments (above), else the
  * first one and the first with differing overlaps, by sender. */
+/* codes.h describes every code's arguments: names fit for JSON keys, one
+ * per slot, durations named _ns and only they. */
+static void test_anomaly_args(void **state)
+{
+    for (int code = 0; code < TFA_ANOMALY_N; code++) {
+        unsigned n;
+        const TfaArgDesc *d = tfa_anomaly_args((TfaAnomalyCode)code, &n);
+        assert_non_null(d);
+        assert_true(n <= TFA_ANOMALY_ARGS_MAX);
+        for (unsigned i = 0; i < n; i++) {
+            assert_true(g_regex_match_simple("^[a-z][a-z0-9_]*$", d[i].name, 0, 0));
+            assert_int_equal(g_str_has_suffix(d[i].name, "_ns"), d[i].unit == TFA_ARG_NS);
+            assert_string_not_equal(tfa_arg_unit_name(d[i].unit), "?");
+            for (unsigned k = 0; k < i; k++)
+                assert_string_not_equal(d[i].name, d[k].name);
+        }
+    }
+    unsigned n;
+    const TfaArgDesc *d = tfa_anomaly_args(TFA_ANOMALY_SEQ_RETRANSMISSION, &n);
+    assert_int_equal(n, 2);
+    assert_string_equal(d[0].name, "seq");
+    assert_int_equal(d[1].unit, TFA_ARG_BYTES);
+    /* every RST cause code points at its RST */
+    for (int code = TFA_ANOMALY_RST_REFUSED; code <= TFA_ANOMALY_RST_UNKNOWN; code++) {
+        d = tfa_anomaly_args((TfaAnomalyCode)code, &n);
+        assert_int_equal(d[0].unit, TFA_ARG_RST);
+    }
+    tfa_anomaly_args(TFA_ANOMALY_HANDSHAKE_SIMULTANEOUS_OPEN, &n);
+    assert_int_equal(n, 0);
+    assert_null(tfa_anomaly_args(TFA_ANOMALY_N, &n));
+    assert_int_equal(n, 0);
+}
+
+/* The JSON names each argument, written as its unit reads. */
+static void test_jsonl_args(void **state)
+{
+    g_autoptr(TfaConn) c = make_conn();
+    TfaAnomaly z = {.code = TFA_ANOMALY_WINDOW_ZERO, .side = 1, .severity = TFA_SEV_WARNING,
+                    .frame_no = 4, .arg = {1500000000, 1}};
+    TfaAnomaly s = {.code = TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED, .side = 0,
+                    .severity = TFA_SEV_NOTICE, .frame_no = 3, .arg = {0, 1000000000}};
+    TfaAnomaly b = {.code = TFA_ANOMALY_HANDSHAKE_DATA_BEFORE_ESTABLISHED, .side = 1,
+                    .severity = TFA_SEV_WARNING, .frame_no = 2, .arg = {10, TFA_TCP_SYN_SENT}};
+    TfaAnomaly o = {.code = TFA_ANOMALY_HANDSHAKE_SIMULTANEOUS_OPEN, .side = -1,
+                    .severity = TFA_SEV_NOTICE, .frame_no = 2};
+    tfa_conn_add_anomaly(c, &z, 10);
+    tfa_conn_add_anomaly(c, &s, 10);
+    tfa_conn_add_anomaly(c, &b, 10);
+    tfa_conn_add_anomaly(c, &o, 10);
+    g_autofree char *out = run_reporter(TFA_FORMAT_JSONL, c);
+    assert_non_null(strstr(out, "\"code\":\"RST_UNKNOWN\""));
+    assert_non_null(strstr(out, "\"args\":{\"rst\":0,\"idle_before_ns\":0},\"detail\""));
+    assert_non_null(strstr(out, "\"args\":{\"shut_ns\":1500000000,\"until_end\":true}"));
+    assert_non_null(strstr(out, "\"args\":{\"answers_frame\":null,"
+                                "\"since_previous_ns\":1000000000}"));
+    assert_non_null(strstr(out, "\"args\":{\"bytes\":10,\"state\":\"SYN_SENT\"}"));
+    assert_non_null(strstr(out, "\"code\":\"HANDSHAKE_SIMULTANEOUS_OPEN\""));
+    assert_non_null(strstr(out, "\"args\":{},"));
+}
+
 static void test_jsonl_ip_fragments(void **state)
 {
     g_autoptr(TfaConn) c = make_conn();
@@ -381,8 +532,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_roles),
+        cmocka_unit_test(test_record_build),
+        cmocka_unit_test(test_record_percentiles),
         cmocka_unit_test(test_jsonl_text),
         cmocka_unit_test(test_jsonl_ip_fragments),
+        cmocka_unit_test(test_anomaly_args),
+        cmocka_unit_test(test_jsonl_args),
         cmocka_unit_test(test_possible),
 #ifdef HAVE_JSONGLIB
         cmocka_unit_test(test_jsonl_reparse),
