@@ -4,6 +4,9 @@
  * they apply, severity and explanation tables (util/names.c).  The names ARE
  * the output schema (DESIGN.md §6, ANOMALIES.md): once released a name is
  * never renamed or reused, and new entries go at the end of their list.
+ * The JSON Schema's lists of anomaly codes, counters and severities are
+ * written from `tcpflow-audit --list-codes` by tests/schema/schema-codes.py
+ * --update, and 'make check' fails until they are.
  * Owns nothing; the tables are const.
  */
 #pragma once
