@@ -398,7 +398,6 @@ int tfa_rst_cause_of_code(TfaAnomalyCode code);
 const char *tfa_end_name(TfaEndReason e);
 const char *tfa_evidence_name(TfaEvidence e);
 const char *tfa_rst_accept_name(TfaRstAccept a);
-int tfa_tcp_state_from_name(const char *name);
 const char *tfa_verdict_name(TfaVerdict v);
 const char *tfa_vantage_name(TfaVantage v);
 const char *tfa_finding_name(TfaFinding f);

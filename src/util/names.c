@@ -196,15 +196,6 @@ const char *tfa_finding_meaning(TfaFinding f)
     return LOOKUP(finding_meanings, f);
 }
 
-int tfa_tcp_state_from_name(const char *name)
-{
-    for (unsigned i = 0; i < G_N_ELEMENTS(tcp_state_names); i++) {
-        if (g_ascii_strcasecmp(name, tcp_state_names[i]) == 0)
-            return (int)i;
-    }
-    return -1;
-}
-
 int tfa_anomaly_from_name(const char *name)
 {
     for (unsigned i = 0; i < G_N_ELEMENTS(anomaly_names); i++) {

@@ -19,9 +19,8 @@ is read from TFA_SRCDIR, every output written under TFA_BUILDDIR):
       summary diagnostics.DECODE_NOT_TCP >= 1
   A path compares as its states joined by '>', or with frames:
       conn 1 endpoints.client.path == CLOSED@->SYN_SENT@1>...   (see checks/)
-  A line prefixed `[#N]` states a verdict delivered by issue N.  It is an
-  assertion once N is listed in tests/e2e/LANDED; until then it is reported
-  as a TAP SKIP that says whether it would pass today.
+  A line prefixed `[#N]` states a verdict delivered by issue N (the tag
+  says where it came from; the line is an assertion like any other).
 
 Every sample in samples/ must have a TESTLIST row and a .checks file.
 """
@@ -47,19 +46,6 @@ SAMPLES = os.environ.get("TFA_SAMPLES") or os.path.join(SRCDIR, "samples")
 OUTDIR = os.path.join(BUILDDIR, "tests", "e2e", "out")
 
 results = []  # (ok, description, directive)
-
-
-def read_landed():
-    landed = set()
-    with open(os.path.join(E2E, "LANDED")) as f:
-        for line in f:
-            line = line.split("#", 1)[0].strip()
-            if line:
-                landed.add(int(line))
-    return landed
-
-
-LANDED = read_landed()
 
 
 def tap(ok, desc, directive=""):
@@ -220,7 +206,7 @@ def checks(sample, checks_path):
             if not m:
                 tap(False, "%s:%d: cannot parse '%s'" % (base, n, line))
                 continue
-            issue, lhs, op, value = m.groups()
+            _issue, lhs, op, value = m.groups()
             words = lhs.split()
             actual = None
             if words[0] == "connections" and len(words) == 1:
@@ -241,13 +227,6 @@ def checks(sample, checks_path):
                 continue
             ok = compare(actual, op, value)
             desc = "%s:%d: %s %s %s" % (base, n, lhs, op, value)
-            if issue and int(issue) not in LANDED:
-                shown = flatten(actual)
-                desc += " (would %s today%s)" % (
-                    "pass" if ok else "fail",
-                    "" if ok else ", got " + (shown[1] if shown else json.dumps(actual)))
-                tap(True, desc, "SKIP pending issue #%s" % issue)
-                continue
             if not ok:
                 shown = flatten(actual)
                 desc += " (got %s)" % (shown[1] if shown else json.dumps(actual))
