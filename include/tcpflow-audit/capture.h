@@ -51,8 +51,7 @@ typedef enum TfaCaptureStatus {
     TFA_CAPTURE_FRAME = 0, /* *frame filled */
     TFA_CAPTURE_TIMEOUT,   /* live: no packet within the read timeout; now_ts advanced */
     TFA_CAPTURE_DAMAGED,   /* the current file is damaged; message in *error; reading goes on */
-    TFA_CAPTURE_BREAK,     /* tfa_capture_break() was called, or a signal ended a
-                            * blocked read of a pipe */
+    TFA_CAPTURE_BREAK,     /* a signal ended a blocked read of a pipe */
     TFA_CAPTURE_END,       /* every input read */
     TFA_CAPTURE_ERROR,     /* fatal: *error set */
 } TfaCaptureStatus;
@@ -111,17 +110,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TfaCapture, tfa_capture_free)
 /* Next frame.  On TFA_CAPTURE_DAMAGED and TFA_CAPTURE_ERROR, *error is set. */
 TfaCaptureStatus tfa_capture_next(TfaCapture *cap, TfaFrame *frame, GError **error);
 
-/* Async-signal-safe: ask the current tfa_capture_next() to return BREAK. */
-void tfa_capture_break(TfaCapture *cap);
-
 /* Also write every frame read to @path (pcap, the first input's link type). */
 gboolean tfa_capture_dump_to(TfaCapture *cap, const char *path, GError **error);
 
 /* Drop privileges would go here; see main.c.  Counters so far. */
 void tfa_capture_get_stats(TfaCapture *cap, TfaCaptureStats *stats);
-
-/* Name of the input currently read (for messages). */
-const char *tfa_capture_current_name(const TfaCapture *cap);
 
 /* Whether the capture is a live interface. */
 bool tfa_capture_is_live(const TfaCapture *cap);

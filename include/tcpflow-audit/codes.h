@@ -4,6 +4,9 @@
  * they apply, severity and explanation tables (util/names.c).  The names ARE
  * the output schema (DESIGN.md §6, ANOMALIES.md): once released a name is
  * never renamed or reused, and new entries go at the end of their list.
+ * The JSON Schema's lists of anomaly codes, counters and severities are
+ * written from `tcpflow-audit --list-codes` by tests/schema/schema-codes.py
+ * --update, and 'make check' fails until they are.
  * Owns nothing; the tables are const.
  */
 #pragma once
@@ -341,23 +344,29 @@ typedef enum TfaInitiator {
     TFA_INITIATOR_N
 } TfaInitiator;
 
-/* rsts[].cause: the RST_* anomaly codes without their prefix, lower case. */
-#define TFA_RST_CAUSE_LIST(X)                                                  \
-    X(REFUSED, "refused")                                                      \
-    X(HANDSHAKE_ABORT, "handshake_abort")                                      \
-    X(ABORTIVE_CLOSE, "abortive_close")                                        \
-    X(CLOSE_WITH_UNREAD_DATA, "close_with_unread_data")                        \
-    X(DATA_TO_CLOSED_SOCKET, "data_to_closed_socket")                          \
-    X(STALE_CONNECTION, "stale_connection")                                    \
-    X(IN_TIME_WAIT, "in_time_wait")                                            \
-    X(OUT_OF_WINDOW, "out_of_window")                                          \
-    X(SUSPECTED_INJECTION, "suspected_injection")                              \
-    X(KEEPALIVE_TIMEOUT, "keepalive_timeout")                                  \
-    X(AFTER_IDLE, "after_idle")                                                \
-    X(UNKNOWN, "unknown")
+/* rsts[].cause: X(NAME, "text", ANOMALY): each cause of an RST and the
+ * anomaly code (TFA_ANOMALY_LIST, without its prefix) the RST detector raises
+ * for it; the text is that code without "RST_", lower case.  The codes are
+ * found through this list (tfa_rst_cause_code(), tfa_rst_cause_of_code()),
+ * never by their place in TFA_ANOMALY_LIST: a new cause goes at the end of
+ * this list and its code at the end of TFA_ANOMALY_LIST, so no other code and
+ * no CSV column n_<CODE> moves. */
+#define TFA_RST_CAUSE_LIST(X)                                                                      \
+    X(REFUSED, "refused", RST_REFUSED)                                                             \
+    X(HANDSHAKE_ABORT, "handshake_abort", RST_HANDSHAKE_ABORT)                                     \
+    X(ABORTIVE_CLOSE, "abortive_close", RST_ABORTIVE_CLOSE)                                        \
+    X(CLOSE_WITH_UNREAD_DATA, "close_with_unread_data", RST_CLOSE_WITH_UNREAD_DATA)                \
+    X(DATA_TO_CLOSED_SOCKET, "data_to_closed_socket", RST_DATA_TO_CLOSED_SOCKET)                   \
+    X(STALE_CONNECTION, "stale_connection", RST_STALE_CONNECTION)                                  \
+    X(IN_TIME_WAIT, "in_time_wait", RST_IN_TIME_WAIT)                                              \
+    X(OUT_OF_WINDOW, "out_of_window", RST_OUT_OF_WINDOW)                                           \
+    X(SUSPECTED_INJECTION, "suspected_injection", RST_SUSPECTED_INJECTION)                         \
+    X(KEEPALIVE_TIMEOUT, "keepalive_timeout", RST_KEEPALIVE_TIMEOUT)                               \
+    X(AFTER_IDLE, "after_idle", RST_AFTER_IDLE)                                                    \
+    X(UNKNOWN, "unknown", RST_UNKNOWN)
 
 typedef enum TfaRstCause {
-#define X(name, text) TFA_RST_CAUSE_##name,
+#define X(name, text, code) TFA_RST_CAUSE_##name,
     TFA_RST_CAUSE_LIST(X)
 #undef X
     TFA_RST_CAUSE_N
@@ -465,10 +474,13 @@ const char *tfa_handshake_name(TfaHandshake h);
 const char *tfa_close_name(TfaCloseKind k);
 const char *tfa_initiator_name(TfaInitiator i);
 const char *tfa_rst_cause_name(TfaRstCause c);
+/* The anomaly code of an RST cause (TFA_ANOMALY_RST_UNKNOWN when out of range),
+ * and the cause whose code an anomaly is (-1 when it is no cause's code). */
+TfaAnomalyCode tfa_rst_cause_code(TfaRstCause c);
+int tfa_rst_cause_of_code(TfaAnomalyCode code);
 const char *tfa_end_name(TfaEndReason e);
 const char *tfa_evidence_name(TfaEvidence e);
 const char *tfa_rst_accept_name(TfaRstAccept a);
-int tfa_tcp_state_from_name(const char *name);
 const char *tfa_verdict_name(TfaVerdict v);
 const char *tfa_vantage_name(TfaVantage v);
 /* The arguments anomaly @code uses, in slot order (*n of them, at most

@@ -1,9 +1,11 @@
-/* options.h - everything the user can set, parsed once by main.c.
+/* options.h - everything the user can set, parsed once by cli/cli.c.
  *
- * TfaOptions is filled by main.c from the command line, then read-only for
- * the whole run: every other stage gets `const TfaOptions *`.  Every cap and
- * threshold of the program lives here with its default (TFA_DEFAULT_*), so
- * the man page, --help and the code share one source of figures.
+ * TfaOptions is filled from the command line by tfa_cli_parse() (cli.h),
+ * then read-only for the whole run: every other stage gets
+ * `const TfaOptions *`.  Every cap and threshold of the program lives here
+ * with its default (TFA_DEFAULT_*): tfa_options_init() sets them and --help
+ * prints them (tests/unit/cli/test-cli.c checks the two agree, and
+ * tests/e2e/cli.py that tcpflow-audit(1) says the same figures).
  */
 #pragma once
 

@@ -76,7 +76,6 @@ struct TfaCapture {
     guint64 total_bytes;       /* sum of the file sizes, for progress */
     guint64 done_bytes;        /* bytes of the finished files plus the current offset */
     guint64 done_before;       /* bytes of the files before the current one */
-    gint break_requested;      /* set from a signal handler (g_atomic) */
     int live_fd;               /* live: the selectable descriptor, or -1 */
     int timeout_ms;            /* live: how long a quiet wait lasts */
     /* Regular files are read one step ahead on a second thread when there
@@ -578,9 +577,6 @@ static TfaCaptureStatus read_pcapng(TfaCapture *cap, TfaFrame *frame, GError **e
 {
     bool filtering = cap->filter != NULL && cap->filter[0] != '\0';
     for (;;) {
-        /* a filter may pass nothing for a long time: stop when asked */
-        if (g_atomic_int_get(&cap->break_requested))
-            return TFA_CAPTURE_BREAK;
         TfaPcapngPacket pk;
         TfaPcapngStatus st = tfa_pcapng_next(cap->ng, &pk);
         cap->offset = tfa_pcapng_offset(cap->ng);
@@ -641,8 +637,6 @@ static TfaCaptureStatus read_pcapng(TfaCapture *cap, TfaFrame *frame, GError **e
 static TfaCaptureStatus read_frame(TfaCapture *cap, TfaFrame *frame, GError **error)
 {
     for (;;) {
-        if (g_atomic_int_get(&cap->break_requested))
-            return TFA_CAPTURE_BREAK;
         if (!input_open(cap)) {
             if (cap->kind != SOURCE_FILES || cap->paths[cap->next_path] == NULL)
                 return TFA_CAPTURE_END;
@@ -698,10 +692,9 @@ static TfaCaptureStatus read_frame(TfaCapture *cap, TfaFrame *frame, GError **er
             continue; /* readable: read it */
         }
         if (rc == PCAP_ERROR_BREAK) {
-            bool asked = g_atomic_int_get(&cap->break_requested);
-            if (asked || cap->kind == SOURCE_LIVE) {
+            if (cap->kind == SOURCE_LIVE) {
                 close_current(cap);
-                return asked ? TFA_CAPTURE_BREAK : TFA_CAPTURE_END;
+                return TFA_CAPTURE_END;
             }
             /* end of this file */
             if (cap->kind == SOURCE_FILES)
@@ -749,8 +742,6 @@ TfaCaptureStatus tfa_capture_next(TfaCapture *cap, TfaFrame *frame, GError **err
 {
     if (!cap->readahead_ok)
         return read_frame(cap, frame, error);
-    if (g_atomic_int_get(&cap->break_requested))
-        return TFA_CAPTURE_BREAK;
     if (cap->ra == NULL)
         cap->ra = tfa_readahead_new(read_ahead_one, decode_ahead, sizeof(TfaDecoded), cap);
     const void *decoded;
@@ -761,15 +752,6 @@ TfaCaptureStatus tfa_capture_next(TfaCapture *cap, TfaFrame *frame, GError **err
         cap->bytes_taken += frame->caplen;
     }
     return st;
-}
-
-void tfa_capture_break(TfaCapture *cap)
-{
-    g_atomic_int_set(&cap->break_requested, 1);
-    if (cap->ra != NULL)
-        tfa_readahead_stop(cap->ra); /* its thread owns the handle */
-    else if (cap->p != NULL)
-        pcap_breakloop(cap->p);
 }
 
 void tfa_capture_get_stats(TfaCapture *cap, TfaCaptureStats *stats)
@@ -784,12 +766,6 @@ void tfa_capture_get_stats(TfaCapture *cap, TfaCaptureStats *stats)
     }
     read_kernel_stats(cap);
     *stats = cap->stats;
-}
-
-const char *tfa_capture_current_name(const TfaCapture *cap)
-{
-    const char *name = cap->ra != NULL ? cap->seen.name : cap->cur_name;
-    return name != NULL ? name : "";
 }
 
 bool tfa_capture_is_live(const TfaCapture *cap)

@@ -17,10 +17,6 @@
 
 #include <string.h>
 
-/* The RST_* anomaly codes follow the causes' order. */
-G_STATIC_ASSERT(TFA_ANOMALY_RST_UNKNOWN - TFA_ANOMALY_RST_REFUSED ==
-                TFA_RST_CAUSE_UNKNOWN - TFA_RST_CAUSE_REFUSED);
-
 #define SYNCHRONIZED_OR_OPENING                                                                   \
     (TFA_TCPF(SYN_RECEIVED) | TFA_TCPF(ESTABLISHED) | TFA_TCPF(CLOSE_WAIT))
 
@@ -382,7 +378,7 @@ static bool judge(const TfaConn *c, const TfaRstInfo *r, TfaRstCause cause, bool
     uint8_t peer = (uint8_t)(1 - r->side);
 
     *possible = false;
-    *sev = tfa_anomaly_severity((TfaAnomalyCode)(TFA_ANOMALY_RST_REFUSED + cause));
+    *sev = tfa_anomaly_severity(tfa_rst_cause_code(cause));
     /* the connection was already reset: this one answers a segment that
      * was on its way, and resets nothing more */
     if (r->follow_up != TFA_RST_FOLLOW_NONE && cause != TFA_RST_CAUSE_SUSPECTED_INJECTION &&
@@ -464,7 +460,7 @@ void tfa_detect_rst_end(TfaConn *c, TfaVerdicts *d, const TfaOptions *opts, TfaA
         TfaSeverity sev;
         if (!judge(c, r, cause, &possible, &sev))
             continue;
-        TfaAnomalyCode code = (TfaAnomalyCode)(TFA_ANOMALY_RST_REFUSED + cause);
+        TfaAnomalyCode code = tfa_rst_cause_code(cause);
         if (possible)
             tfa_sink_add_possible(sink, code, sev, r->side, r->frame, r->ts, (int64_t)i,
                                   r->idle_before);

@@ -365,7 +365,7 @@ static void resets(const TfaConnRecord *rec, TfaRole role, TfaAppSide *s)
             bool middlebox = r->sender_ttl_max != 0 &&
                              (r->ttl < r->sender_ttl_min || r->ttl > r->sender_ttl_max);
             if (r->cause == TFA_RST_CAUSE_AFTER_IDLE && middlebox)
-                advise(s, TFA_APP_ADVICE_SO_KEEPALIVE, TFA_ANOMALY_RST_REFUSED + r->cause);
+                advise(s, TFA_APP_ADVICE_SO_KEEPALIVE, tfa_rst_cause_code((TfaRstCause)r->cause));
         } else if (r->side == peer && !ignored &&
                    (r->accept == TFA_RST_CHALLENGED || r->accept == TFA_RST_IGNORED) &&
                    r->receiver_state != TFA_TCP_SYN_SENT) {

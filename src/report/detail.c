@@ -910,7 +910,7 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
     case TFA_ANOMALY_ICMP_PATH_MTU:
         return icmp_detail(rec, a, w, buf, len);
     default:
-        if (a->code >= TFA_ANOMALY_RST_REFUSED && a->code <= TFA_ANOMALY_RST_UNKNOWN)
+        if (tfa_rst_cause_of_code((TfaAnomalyCode)a->code) >= 0)
             return rst_detail(rec, a, w, buf, len);
         g_snprintf(buf, len, "%s: %s (frame %" PRIu64 ")", w,
                    tfa_anomaly_meaning((TfaAnomalyCode)a->code), f);

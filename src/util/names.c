@@ -90,7 +90,6 @@ TEXT_TABLE(TFA_ORIGINATOR_LIST, originator_names)
 TEXT_TABLE(TFA_HANDSHAKE_LIST, handshake_names)
 TEXT_TABLE(TFA_CLOSE_LIST, close_names)
 TEXT_TABLE(TFA_INITIATOR_LIST, initiator_names)
-TEXT_TABLE(TFA_RST_CAUSE_LIST, rst_cause_names)
 TEXT_TABLE(TFA_END_LIST, end_names)
 TEXT_TABLE(TFA_EVIDENCE_LIST, evidence_names)
 TEXT_TABLE(TFA_RST_ACCEPT_LIST, rst_accept_names)
@@ -99,6 +98,26 @@ TEXT_TABLE(TFA_VANTAGE_LIST, vantage_names)
 TEXT_TABLE(TFA_FINDING_LIST, finding_meanings)
 #undef TEXT_ENTRY
 #undef TEXT_TABLE
+
+static const char *const rst_cause_names[] = {
+#define X(name, text, code) text,
+    TFA_RST_CAUSE_LIST(X)
+#undef X
+};
+
+/* cause -> its anomaly code, and code -> 1 + its cause (0: no cause's code) */
+static const TfaAnomalyCode rst_cause_codes[] = {
+#define X(name, text, code) TFA_ANOMALY_##code,
+    TFA_RST_CAUSE_LIST(X)
+#undef X
+};
+
+G_STATIC_ASSERT(TFA_RST_CAUSE_N < 255);
+static const unsigned char rst_cause_by_code[TFA_ANOMALY_N] = {
+#define X(name, text, code) [TFA_ANOMALY_##code] = 1 + TFA_RST_CAUSE_##name,
+    TFA_RST_CAUSE_LIST(X)
+#undef X
+};
 
 #define LOOKUP(tbl, v) ((unsigned)(v) < G_N_ELEMENTS(tbl) ? tbl[(unsigned)(v)] : "?")
 
@@ -162,6 +181,17 @@ const char *tfa_rst_cause_name(TfaRstCause c)
     return LOOKUP(rst_cause_names, c);
 }
 
+TfaAnomalyCode tfa_rst_cause_code(TfaRstCause c)
+{
+    return (unsigned)c < G_N_ELEMENTS(rst_cause_codes) ? rst_cause_codes[c]
+                                                       : TFA_ANOMALY_RST_UNKNOWN;
+}
+
+int tfa_rst_cause_of_code(TfaAnomalyCode code)
+{
+    return (unsigned)code < G_N_ELEMENTS(rst_cause_by_code) ? (int)rst_cause_by_code[code] - 1 : -1;
+}
+
 const char *tfa_end_name(TfaEndReason e)
 {
     return LOOKUP(end_names, e);
@@ -210,15 +240,6 @@ const char *tfa_finding_name(TfaFinding f)
 const char *tfa_finding_meaning(TfaFinding f)
 {
     return LOOKUP(finding_meanings, f);
-}
-
-int tfa_tcp_state_from_name(const char *name)
-{
-    for (unsigned i = 0; i < G_N_ELEMENTS(tcp_state_names); i++) {
-        if (g_ascii_strcasecmp(name, tcp_state_names[i]) == 0)
-            return (int)i;
-    }
-    return -1;
 }
 
 int tfa_anomaly_from_name(const char *name)

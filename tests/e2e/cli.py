@@ -4,6 +4,7 @@ several files as one capture, stdin, -r, filters, damaged and missing input.
 Test captures are written to the build directory."""
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -227,6 +228,46 @@ def interrupted_reads(path):
           "SIGTERM before a FIFO's first byte: exit 5, not a damaged file (%r)" % err.decode()[:120])
 
 
+def help_defaults_in_man(help_text):
+    """Each "(default X)" of --help (their figures are the code's:
+    tests/unit/cli/test-cli.c) is in the option's entry of tcpflow-audit(1)."""
+    printed = []
+    for m in re.finditer(r"^\s+(?:-\w, )?(--[a-z-]+)=\S+\s+(.*)$", help_text, re.M):
+        for d in re.finditer(r"\(default ([^:)][^)]*)\)", m.group(2)):
+            printed.append((m.group(1), d.group(1)))
+    imm = re.search(r"--immediate .* up to ([0-9]+ ms)", help_text)
+    if imm:
+        printed.append(("--immediate", imm.group(1)))
+    with open(os.path.join(SRCDIR, "man", "tcpflow-audit.1"), encoding="utf-8") as f:
+        man = re.sub(r"\\f(\(..|.)", "", f.read()).replace("\\-", "-")
+    lines = man.split("\n")
+
+    def entry(opt):
+        """The text of the .TP entry whose head names opt."""
+        for i in range(1, len(lines)):
+            if lines[i - 1].startswith(".TP") and re.match(r"\.B[IR]?\s", lines[i]) and \
+                    re.search(re.escape(opt) + r"(?![a-z-])", lines[i]):
+                body = []
+                for line in lines[i + 1:]:
+                    if re.match(r"\.(TP|SS|SH)\b", line):
+                        break
+                    body.append(re.sub(r"^\.[A-Z]+\s*", "", line))
+                return " ".join(" ".join(body).replace('"', "").split())
+        return None
+
+    wrong = []
+    for opt, value in printed:
+        text = entry(opt)
+        v = re.escape(value)
+        if text is None or not (re.search(r"\bdefault:? " + v + r"(?![0-9])", text) or
+                                re.search(r"\b" + v + r" \(default", text) or
+                                (opt == "--immediate" and re.search(v + r" \(the default\)", text))):
+            wrong.append("%s %s%s" % (opt, value, "" if text else " (no entry)"))
+    check(len(printed) >= 24 and not wrong,
+          "the %d defaults --help prints are those of tcpflow-audit(1)%s" % (
+              len(printed), ": not in the man page: " + ", ".join(wrong) if wrong else ""))
+
+
 def main():
     if not os.access(BIN, os.X_OK):
         print("1..0 # SKIP no binary")
@@ -239,6 +280,7 @@ def main():
 
     rc, out, err = run(["--help"])
     check(rc == 0 and "--format" in out and "--max-connections" in out, "--help")
+    help_defaults_in_man(out)
     rc, out, err = run(["--version"])
     check(rc == 0 and out.startswith("tcpflow-audit ") and "libpcap" in out, "--version")
     rc, out, err = run(["--list-codes"])

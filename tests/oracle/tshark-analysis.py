@@ -13,10 +13,9 @@ classification, in tests/oracle/tshark-differences.tsv:
 where class is "ours-right" (the RFC or the capture's evidence says so),
 "theirs-right" (a bug of ours to fix; none may stay listed), or
 "definitional" (the two tools define the verdict differently; documented in
-tcpflow-audit-records(5)), or "pending-N" (theirs-right, a misreading that
-issue N fixes: reported as a TAP SKIP until N is listed in
-tests/e2e/LANDED, then as a failure like theirs-right).  The test prints the agreement table as TAP
-comments and fails on any unlisted difference.  Skips without tshark.
+tcpflow-audit-records(5)).  The test prints the agreement table as TAP
+comments and fails on any unlisted difference, and on any listed one of
+another class than ours-right and definitional.  Skips without tshark.
 
     --table     print only the agreement table (for the notes)
     --list      print every difference as a TSV row, to classify
@@ -33,19 +32,6 @@ SRCDIR = os.environ.get("TFA_SRCDIR") or os.path.abspath(
 BIN = os.environ.get("TFA_BIN") or os.path.join(SRCDIR, "tcpflow-audit")
 CORPUS = os.environ.get("TFA_CORPUS") or os.path.join(SRCDIR, "..", "shared", "corpus")
 DIFFS = os.path.join(SRCDIR, "tests", "oracle", "tshark-differences.tsv")
-LANDED_FILE = os.path.join(SRCDIR, "tests", "e2e", "LANDED")
-
-
-def landed():
-    """Issues whose verdicts are in force (tests/e2e/LANDED)."""
-    out = set()
-    if os.path.exists(LANDED_FILE):
-        with open(LANDED_FILE) as f:
-            for line in f:
-                line = line.split("#", 1)[0].strip()
-                if line:
-                    out.add(int(line))
-    return out
 
 WS_FLAGS = ["retransmission", "fast_retransmission", "spurious_retransmission", "out_of_order",
             "lost_segment", "ack_lost_segment", "duplicate_ack", "zero_window",
@@ -197,7 +183,6 @@ def main():
             print("\t".join(str(x) for x in d))
         return 0
     results = []
-    in_force = landed()
     for d in diffs:
         k = (d[0], d[1], d[2])
         if k in known and known[k][0] == d[3] and known[k][1] == d[4]:
@@ -205,10 +190,6 @@ def main():
             ok = cls in ("ours-right", "definitional")
             desc = "%s frame %d %s: ours %d, tshark %d (%s: %s)" % (
                 d[0], d[1], d[2], d[3], d[4], cls, known[k][3])
-            if cls.startswith("pending-") and cls[8:].isdigit() and \
-                    int(cls[8:]) not in in_force:
-                results.append((True, desc, "SKIP pending issue #" + cls[8:]))
-                continue
             results.append((ok, desc))
         else:
             results.append((False, "%s frame %d %s: ours %d, tshark %d, not classified in "

@@ -30,8 +30,7 @@ static guint loud_rst_findings(Fx *f)
     guint n = 0;
     for (guint i = 0; f->c->anomalies != NULL && i < f->c->anomalies->len; i++) {
         const TfaAnomaly *a = &g_array_index(f->c->anomalies, TfaAnomaly, i);
-        if (a->code >= TFA_ANOMALY_RST_REFUSED && a->code <= TFA_ANOMALY_RST_UNKNOWN &&
-            a->severity >= TFA_SEV_NOTICE)
+        if (tfa_rst_cause_of_code((TfaAnomalyCode)a->code) >= 0 && a->severity >= TFA_SEV_NOTICE)
             n++;
     }
     return n;

@@ -45,6 +45,37 @@ static void test_outcomes(void **state)
     assert_string_equal(tfa_diag_name(TFA_DIAG_DECODE_IP_FRAGMENT), "DECODE_IP_FRAGMENT");
 }
 
+/* Each RST cause names its own anomaly code: "refused" raises RST_REFUSED,
+ * no two causes share a code, and the reverse look-up finds exactly the
+ * causes' codes (so nothing depends on where a code sits in the list). */
+static void test_rst_causes(void **state)
+{
+    unsigned causes_codes = 0;
+    for (unsigned i = 0; i < TFA_RST_CAUSE_N; i++) {
+        TfaAnomalyCode code = tfa_rst_cause_code((TfaRstCause)i);
+        char *want = g_ascii_strdown(tfa_anomaly_name(code), -1);
+        assert_true(g_str_has_prefix(want, "rst_"));
+        assert_string_equal(tfa_rst_cause_name((TfaRstCause)i), want + 4);
+        g_free(want);
+        assert_int_equal(tfa_rst_cause_of_code(code), (int)i);
+    }
+    for (unsigned c = 0; c < TFA_ANOMALY_N; c++) {
+        int cause = tfa_rst_cause_of_code((TfaAnomalyCode)c);
+        if (cause < 0)
+            continue;
+        causes_codes++;
+        assert_int_equal(tfa_rst_cause_code((TfaRstCause)cause), c);
+    }
+    assert_int_equal(causes_codes, TFA_RST_CAUSE_N);
+    assert_int_equal(tfa_rst_cause_code(TFA_RST_CAUSE_HANDSHAKE_ABORT),
+                     TFA_ANOMALY_RST_HANDSHAKE_ABORT);
+    assert_int_equal(tfa_rst_cause_of_code(TFA_ANOMALY_RST_STORM), -1);
+    assert_int_equal(tfa_rst_cause_of_code(TFA_ANOMALY_RST_WITH_DATA), -1);
+    assert_int_equal(tfa_rst_cause_of_code(TFA_ANOMALY_SEQ_DUP_ACK), -1);
+    assert_int_equal(tfa_rst_cause_of_code(TFA_ANOMALY_N), -1);
+    assert_int_equal(tfa_rst_cause_code(TFA_RST_CAUSE_N), TFA_ANOMALY_RST_UNKNOWN);
+}
+
 static void test_addr(void **state)
 {
     char buf[TFA_ADDR_STRLEN];
@@ -65,6 +96,7 @@ int main(void)
         cmocka_unit_test(test_states),
         cmocka_unit_test(test_anomalies),
         cmocka_unit_test(test_outcomes),
+        cmocka_unit_test(test_rst_causes),
         cmocka_unit_test(test_addr),
     };
     return cmocka_run_group_tests_name("util/names", tests, NULL, NULL);
