@@ -1,10 +1,12 @@
-/* detect-test.h - replay hand-made segments through the state machine and
- * the detectors, as the engine does, without pcap or conntrack. */
+/* detect-test.h - replay hand-made segments through the connection's
+ * pipeline (flow.h: seqtrack, the Zeek tracker, tcpsm, the detectors), the
+ * very one the engine runs, without pcap or conntrack. */
 #pragma once
 
 #include "tfa-test.h"
 
 #include "tcpflow-audit/detect.h"
+#include "tcpflow-audit/flow.h"
 
 #define C 0 /* the client's side */
 #define S 1 /* the server's */
@@ -22,6 +24,7 @@ typedef struct Fx {
     TfaSmEvent ev;
     TfaSeqEvent sq;
     TfaBudget budget;
+    TfaExtractBudget xbudget;
     TfaStats stats;
     uint8_t ttl[2];
     uint16_t next_ip_id; /* the next frame's IPv4 ID when non-zero (used once) */
@@ -80,19 +83,21 @@ static inline void tx_at(Fx *f, TfaDuration gap, uint8_t side, uint16_t flags, u
     st->bytes += len;
     if ((flags & (SYN | ACK)) == SYN)
         f->c->life.syn_seen[side] = true;
-    if (created)
-        tfa_tcpsm_init(f->c, &f->opts, &seg, side);
     seg.ip_id = (uint16_t)f->frame; /* every frame its own IP ID, as Linux does */
     if (f->next_ip_id != 0) {
         seg.ip_id = f->next_ip_id;
         f->next_ip_id = 0;
     }
-    tfa_seqtrack_segment(f->c, &f->opts, &f->budget, &f->stats, &seg, side, &f->sq);
-    if (f->sq.facts & TFA_SEQ_DUP_FRAME)
-        memset(&f->ev, 0, sizeof(f->ev));
-    else
-        tfa_tcpsm_segment(f->c, &f->opts, &seg, side, &f->ev);
-    tfa_detect_segment(f->c, &f->opts, &seg, side, &f->ev, &f->sq, created);
+    TfaFlowEnv env = {
+        .opts = &f->opts,
+        .budget = &f->budget,
+        .xbudget = &f->xbudget,
+        .stats = &f->stats,
+    };
+    TfaFlowEvents out;
+    tfa_flow_segment(f->c, &env, &seg, side, created, &out);
+    f->sq = out.sq;
+    f->ev = out.sm;
 }
 
 static inline void tx(Fx *f, uint8_t side, uint16_t flags, uint32_t seq, uint32_t ack, uint32_t len)
@@ -105,8 +110,7 @@ static inline void finish(Fx *f, TfaEndReason why, TfaDuration after)
 {
     f->c->end_reason = why;
     f->now += after;
-    tfa_tcpsm_finish(f->c, &f->opts, f->now);
-    tfa_detect_end(f->c, &f->opts, f->now);
+    tfa_flow_end(f->c, &f->opts, f->now);
 }
 
 static inline guint32 count_of(Fx *f, TfaAnomalyCode code)

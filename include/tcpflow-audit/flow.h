@@ -1,0 +1,46 @@
+/* flow.h - one connection's pipeline: the stages every segment goes
+ * through, and those that run once when the connection is reported.
+ *
+ * The engine and the detector tests both call these, so a test replays
+ * exactly what the program runs.  Per segment, in this order: tcpsm_init
+ * (the connection's first segment), seqtrack (the byte streams), the Zeek
+ * tracker, tcpsm (the endpoints' state machine), --extract, then the
+ * detectors.  A frame seqtrack recognises as the capture's own copy of an
+ * earlier one is no new event: tcpsm, --extract and most detectors skip it.
+ * At the end: tcpsm_finish (states as of @now), then the detectors' end
+ * (which fill the connection's outcome and verdict).
+ *
+ * Borrows everything it is given; owns nothing.  Per-segment path: no
+ * allocation beyond what the stages themselves do.
+ */
+#pragma once
+
+#include "tcpflow-audit/conn.h"
+#include "tcpflow-audit/decode.h"
+#include "tcpflow-audit/extract.h"
+#include "tcpflow-audit/options.h"
+#include "tcpflow-audit/seqtrack.h"
+#include "tcpflow-audit/stats.h"
+#include "tcpflow-audit/tcpsm.h"
+
+/* What the stages share across connections (borrowed from the engine). */
+typedef struct TfaFlowEnv {
+    const TfaOptions *opts;
+    TfaBudget *budget;          /* retained payload (seqtrack) */
+    TfaExtractBudget *xbudget;  /* --extract */
+    TfaStats *stats;
+} TfaFlowEnv;
+
+/* What one segment did, for callers that look (tests). */
+typedef struct TfaFlowEvents {
+    TfaSeqEvent sq;
+    TfaSmEvent sm;
+} TfaFlowEvents;
+
+/* Run @seg (from @side) through the connection's per-segment stages;
+ * @created: it is the connection's first segment.  @out may be NULL. */
+void tfa_flow_segment(TfaConn *c, const TfaFlowEnv *env, const TfaSegment *seg, uint8_t side,
+                      bool created, TfaFlowEvents *out);
+
+/* The connection is being reported at @now: the end-of-connection stages. */
+void tfa_flow_end(TfaConn *c, const TfaOptions *opts, TfaTs now);
