@@ -33,6 +33,8 @@ void tfa_flow_segment(TfaConn *c, const TfaFlowEnv *env, const TfaSegment *seg, 
         tfa_extract_segment(c, opts, env->xbudget, env->stats, seg, side);
     }
     tfa_detect_segment(c, opts, seg, side, &e->sm, &e->sq, created);
+    if (!dup) /* after the detectors, which read it as of the segment before */
+        tfa_tcpsm_history_segment(c, seg, side, &e->sm);
 }
 
 void tfa_flow_end(TfaConn *c, const TfaOptions *opts, TfaTs now)

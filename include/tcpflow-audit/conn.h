@@ -96,8 +96,9 @@ typedef struct TfaEndpoint {
     GArray *path;           /* of TfaTransition, capped */
 } TfaEndpoint;
 
-/* One RST of the connection (written by tcpsm; the RST detector adds what
- * the capture shows around it and decides its cause). */
+/* One RST of the connection: its evidence written by tcpsm (tcpsm.c opens
+ * the entry, history.c adds what the capture shows around it); its cause
+ * decided by the RST detector when the connection is reported. */
 typedef struct TfaRstInfo {
     TfaFrameNo frame;
     TfaTs ts;
@@ -119,7 +120,8 @@ typedef struct TfaRstInfo {
     bool sender_talked_after; /* the sender sent non-RST segments after it */
     bool receiver_talked_after; /* and the receiver */
     bool sender_probed;     /* the sender's keep-alive probes went unanswered before it */
-    uint8_t cause;          /* TfaRstCause, decided when the connection is reported */
+    uint8_t cause;          /* TfaRstCause, decided when the connection is reported (the
+                             * RST detector: its only field here) */
     char diag[48];          /* printable RFC 9293 diagnostic payload, if any */
     /* what the capture shows of the sender and the peer before it (the RST
      * detector, from the segments in capture order) */
@@ -129,6 +131,7 @@ typedef struct TfaRstInfo {
     uint8_t probes;          /* the sender's unanswered keep-alive probes just before it */
     uint8_t follow_up;       /* TFA_RST_FOLLOW_*: the connection was already reset */
     bool copy;               /* a second capture of an earlier RST (same IP ID and sequence) */
+    uint8_t copy_of;         /* ... the index in rsts[] of that one */
     bool receiver_acked_fin; /* the receiver had ACKed the sender's FIN */
     bool lone;               /* no earlier segment of the connection at all */
     bool probe_answer;       /* the sender had sent nothing; the peer only segments with
@@ -206,13 +209,24 @@ typedef struct TfaVerdicts {
     uint16_t syn_flags;                   /* and its flags (ECN setup: ECE | CWR) */
     TfaTs synack_tsval_ts;
     /* teardown */
+    bool closing_seen;
+    /* the outcome, decided when the connection is reported */
+    uint8_t handshake;                    /* TfaHandshake */
+    uint8_t close_kind;                   /* TfaCloseKind */
+    uint8_t close_initiator;              /* TfaInitiator */
+    TfaFrameNo close_frame;               /* the first FIN or the RST that ended it */
+    uint8_t verdict;                      /* TfaVerdict */
+} TfaVerdicts;
+
+/* What each side sent, as the capture shows it (written by tcpsm's
+ * history.c, after the detectors: they read it as of the segment before
+ * the one they judge).  The RST evidence in TfaRstInfo is drawn from it. */
+typedef struct TfaSentHistory {
     bool fin_sent[2];
     uint32_t fin_seq[2];                  /* sequence number of each side's first FIN */
     TfaFrameNo fin_frame[2];
     TfaTs fin_ts[2];
     TfaTs fin_last_ts[2];                 /* each side's latest copy of its FIN */
-    bool closing_seen;
-    /* resets */
     uint8_t last_ttl[2];                  /* of each side's latest non-RST segment */
     uint16_t last_flags[2];               /* each side's latest segment */
     uint32_t last_len[2], last_ack[2], last_seq[2];
@@ -238,13 +252,7 @@ typedef struct TfaVerdicts {
     TfaFrameNo syn_inside_frame[2];       /* its latest SYN inside the connection (0: none) */
     uint8_t reset_by[2];                  /* 1 + index in rsts[] of its accepted RST, while it
                                            * stays silent after it (0: none) */
-    /* the outcome, decided when the connection is reported */
-    uint8_t handshake;                    /* TfaHandshake */
-    uint8_t close_kind;                   /* TfaCloseKind */
-    uint8_t close_initiator;              /* TfaInitiator */
-    TfaFrameNo close_frame;               /* the first FIN or the RST that ended it */
-    uint8_t verdict;                      /* TfaVerdict */
-} TfaVerdicts;
+} TfaSentHistory;
 
 /* One segment as the ladder diagram draws it (kept only with --ladder). */
 typedef struct TfaLadderRow {
@@ -517,6 +525,7 @@ struct TfaConn {
     TfaEndpoint ep[2];
     GArray *rsts;              /* of TfaRstInfo, at most TFA_MAX_RSTS_KEPT */
     guint rsts_total;
+    TfaSentHistory hist;       /* what each side sent (tcpsm's history.c) */
     bool mid_stream;           /* the capture began after the handshake */
     guint64 drops_at_start;    /* live: packets the capture had dropped at its first packet */
     bool drops_during;         /* live: the capture dropped packets while it was open */

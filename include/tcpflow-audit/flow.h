@@ -5,7 +5,8 @@
  * exactly what the program runs.  Per segment, in this order: tcpsm_init
  * (the connection's first segment), seqtrack (the byte streams), the Zeek
  * tracker, tcpsm (the endpoints' state machine), --extract, then the
- * detectors.  A frame seqtrack recognises as the capture's own copy of an
+ * detectors, then tcpsm's history of what each side sent (after the
+ * detectors, so that they see it as of the segment before).  A frame seqtrack recognises as the capture's own copy of an
  * earlier one is no new event: tcpsm, --extract and most detectors skip it.
  * At the end: tcpsm_finish (states as of @now), then the detectors' end
  * (which fill the connection's outcome and verdict).

@@ -1,9 +1,11 @@
 /* tcpsm.h - the reference RFC 9293 state machine, kept for both endpoints of
  * a connection as seen from the capture point.
  *
- * Owns nothing beyond what it writes into the TfaEndpoint pair embedded in
- * each TfaConn (conn.h): state, TCB fields and the path of transitions, each
- * with the frame that evidenced it.  Borrows the segment for one call.
+ * Owns nothing beyond what it writes into each TfaConn (conn.h): the
+ * TfaEndpoint pair (state, TCB fields and the path of transitions, each
+ * with the frame that evidenced it), the RSTs (TfaRstInfo, all but their
+ * cause) and what each side sent (TfaSentHistory, history.c).  Borrows the
+ * segment for one call.
  *
  * A segment from A to B is a *send* event for A and a *receive* event for B
  * (RFC 9293 §3.10.7 "SEGMENT ARRIVES").  What A sends proves A's state:
@@ -48,6 +50,12 @@ void tfa_tcpsm_init(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg, u
 /* Replay one segment sent by @side. */
 void tfa_tcpsm_segment(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg, uint8_t side,
                        TfaSmEvent *ev);
+
+/* After the detectors have judged @seg (flow.c): add it to what each side
+ * sent (TfaConn.hist) and complete the evidence of an RST (TfaRstInfo) that
+ * tfa_tcpsm_segment() recorded for it (tcpsm/history.c). */
+void tfa_tcpsm_history_segment(TfaConn *c, const TfaSegment *seg, uint8_t side,
+                               const TfaSmEvent *ev);
 
 /* Let TIME_WAIT expire at capture time @now (2*MSL after it began). */
 void tfa_tcpsm_advance(TfaConn *c, const TfaOptions *opts, TfaTs now);

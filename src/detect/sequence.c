@@ -26,7 +26,7 @@ static void zero_episode(TfaConn *c, uint8_t side, TfaFrameNo frame, TfaTs ts, T
                          bool probed, bool still_shut, TfaAnomalySink *sink)
 {
     uint8_t peer = (uint8_t)(1 - side);
-    bool peer_fin = c->det.fin_sent[peer] && c->det.fin_ts[peer] <= ts;
+    bool peer_fin = c->hist.fin_sent[peer] && c->hist.fin_ts[peer] <= ts;
     bool waited = probed || (!still_shut && dur >= ZERO_NO_TIME && c->side[peer].bytes > 0 &&
                              !peer_fin);
     if (waited)
@@ -48,8 +48,8 @@ static void add(TfaAnomalySink *sink, bool doubt, TfaAnomalyCode code, int side,
 
 /* What the peer's latest segment, which a duplicate ACK answers, was:
  * only when nothing asked for the ACK (TFA_DUPACK_DATA) may data beyond it
- * be missing.  The RST detector has not yet seen this segment, so c->det
- * still holds the peer's latest. */
+ * be missing.  tcpsm's history (c->hist) is updated after the detectors,
+ * so it still holds the peer's latest and this side's previous segment. */
 enum {
     TFA_DUPACK_DATA = 0,      /* nothing asked for it: data beyond it missing or reordered */
     TFA_DUPACK_SYNACK_REPEAT, /* answers the peer's repeated SYN-ACK */
@@ -61,7 +61,7 @@ enum {
 static int dupack_answers(const TfaConn *c, const TfaSegment *seg, uint8_t side)
 {
     uint8_t peer = (uint8_t)(1 - side);
-    const TfaVerdicts *d = &c->det;
+    const TfaSentHistory *d = &c->hist;
     if (!d->last_valid[peer])
         return TFA_DUPACK_DATA;
     /* a SACK block above the ACK shows a hole, whatever it answers (a
@@ -74,7 +74,7 @@ static int dupack_answers(const TfaConn *c, const TfaSegment *seg, uint8_t side)
      * acknowledgement, answering the peer's SYN-ACK (a simultaneous open) */
     if (d->last_valid[side] && (d->last_flags[side] & TFA_TH_SYN))
         return TFA_DUPACK_SYNACK_REPEAT;
-    if (d->last_stale[peer])
+    if (c->det.last_stale[peer])
         return TFA_DUPACK_CHALLENGE; /* the ACK of an unacceptable segment */
     if ((pf & (TFA_TH_SYN | TFA_TH_ACK)) == (TFA_TH_SYN | TFA_TH_ACK))
         return TFA_DUPACK_SYNACK_REPEAT;

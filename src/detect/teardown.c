@@ -40,9 +40,9 @@ static TfaDuration rtt_to(const TfaConn *c, uint8_t side)
 /* A FIN sent again: a recovery when a timer could have fired (TIMER_FLOOR,
  * and at least the whole round trip when the handshake timed it), or when
  * the peer said something in between (duplicate ACKs, a partial ACK). */
-static bool fin_retry_plausible(const TfaConn *c, const TfaVerdicts *d, const TfaSegment *seg,
-                                uint8_t side)
+static bool fin_retry_plausible(const TfaConn *c, const TfaSegment *seg, uint8_t side)
 {
+    const TfaSentHistory *d = &c->hist; /* as of the segment before */
     TfaDuration gap = seg->ts - d->fin_last_ts[side];
     const TfaSideStats *peer = &c->side[1 - side];
     if (peer->packets > 0 && peer->last_ts > d->fin_last_ts[side])
@@ -57,6 +57,7 @@ void tfa_detect_teardown_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegm
                                  TfaAnomalySink *sink)
 {
     uint16_t f = seg->flags;
+    const TfaSentHistory *h = &c->hist; /* each side's FIN, as of the segment before */
 
     if (f & TFA_TH_RST)
         return;
@@ -66,10 +67,10 @@ void tfa_detect_teardown_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegm
                      0);
     }
     /* new data beyond the sender's own FIN */
-    if (d->fin_sent[side] && seg->payload_len > 0 &&
-        tfa_seq_gt(seg->seq + seg->payload_len, d->fin_seq[side]))
+    if (h->fin_sent[side] && seg->payload_len > 0 &&
+        tfa_seq_gt(seg->seq + seg->payload_len, h->fin_seq[side]))
         tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_DATA_AFTER_FIN, side, seg->frame_no, seg->ts,
-                     (int64_t)d->fin_frame[side], seg->payload_len);
+                     (int64_t)h->fin_frame[side], seg->payload_len);
     if (!(f & TFA_TH_FIN) || (f & TFA_TH_SYN))
         return;
 
@@ -88,29 +89,22 @@ void tfa_detect_teardown_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegm
     if (!(f & TFA_TH_ACK) && ev->before[side] != TFA_TCP_SYN_SENT)
         tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_FIN_WITHOUT_ACK, side, seg->frame_no, seg->ts,
                      ev->before[side], 0);
-    if (!d->fin_sent[side]) {
-        d->fin_sent[side] = true;
-        d->fin_seq[side] = fin_seq;
-        d->fin_frame[side] = seg->frame_no;
-        d->fin_ts[side] = seg->ts;
-        d->fin_last_ts[side] = seg->ts;
-        return;
-    }
-    if (fin_seq != d->fin_seq[side]) {
+    if (!h->fin_sent[side])
+        return; /* its first FIN (tcpsm's history records it) */
+    if (fin_seq != h->fin_seq[side]) {
         tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_FIN_SEQ_CHANGED, side, seg->frame_no, seg->ts,
-                     fin_seq, d->fin_seq[side]);
+                     fin_seq, h->fin_seq[side]);
         return;
     }
-    bool plausible = fin_retry_plausible(c, d, seg, side);
-    d->fin_last_ts[side] = seg->ts;
+    bool plausible = fin_retry_plausible(c, seg, side);
     if (!plausible) {
         tfa_sink_add_possible(sink, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED, TFA_SEV_INFO, side,
-                              seg->frame_no, seg->ts, (int64_t)d->fin_frame[side],
-                              seg->ts - d->fin_ts[side]);
+                              seg->frame_no, seg->ts, (int64_t)h->fin_frame[side],
+                              seg->ts - h->fin_ts[side]);
         return;
     }
     tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED, side, seg->frame_no, seg->ts,
-                 (int64_t)d->fin_frame[side], seg->ts - d->fin_ts[side]);
+                 (int64_t)h->fin_frame[side], seg->ts - h->fin_ts[side]);
     /* the LAST_ACK side repeats its FIN after the peer's ACK of it was seen:
      * that ACK was lost after the capture point - if it had time to reach
      * the FIN's sender before the repeat left it (a round trip capture ->
@@ -153,9 +147,9 @@ static void half_closed_at_end(const TfaConn *c, const TfaVerdicts *d, uint8_t f
                                TfaTs now, TfaAnomalySink *sink)
 {
     const TfaSideStats *peer = &c->side[1 - fin_side];
-    TfaTs fin_ts = d->fin_ts[fin_side];
+    TfaTs fin_ts = c->hist.fin_ts[fin_side];
     TfaDuration left = now - fin_ts;
-    TfaFrameNo frame = d->fin_frame[fin_side];
+    TfaFrameNo frame = c->hist.fin_frame[fin_side];
     if (peer->packets > 0 && peer->last_ts >= fin_ts && left >= HALF_CLOSE_MIN &&
         !missed_from_peer(c, fin_side))
         tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END, fin_side, frame, fin_ts,
@@ -175,11 +169,11 @@ void tfa_detect_teardown_end(const TfaConn *c, TfaVerdicts *d, const TfaOptions 
 {
     const TfaRstInfo *rst = closing_rst(c);
     int first_fin = -1;
-    if (d->fin_sent[0] || d->fin_sent[1]) {
-        if (d->fin_sent[0] && d->fin_sent[1])
-            first_fin = d->fin_frame[0] <= d->fin_frame[1] ? 0 : 1;
+    if (c->hist.fin_sent[0] || c->hist.fin_sent[1]) {
+        if (c->hist.fin_sent[0] && c->hist.fin_sent[1])
+            first_fin = c->hist.fin_frame[0] <= c->hist.fin_frame[1] ? 0 : 1;
         else
-            first_fin = d->fin_sent[0] ? 0 : 1;
+            first_fin = c->hist.fin_sent[0] ? 0 : 1;
     }
 
     TfaCloseKind kind;
@@ -190,23 +184,23 @@ void tfa_detect_teardown_end(const TfaConn *c, TfaVerdicts *d, const TfaOptions 
     if (c->end_reason == TFA_END_EVICTED && !c->life.closed) {
         kind = TFA_CLOSE_EVICTED;
     } else if (rst != NULL) {
-        kind = first_fin >= 0 && d->fin_frame[first_fin] < rst->frame ? TFA_CLOSE_RESET_AFTER_FIN
+        kind = first_fin >= 0 && c->hist.fin_frame[first_fin] < rst->frame ? TFA_CLOSE_RESET_AFTER_FIN
                                                                         : TFA_CLOSE_RESET;
         if (kind == TFA_CLOSE_RESET_AFTER_FIN) {
             who = role_initiator(c, (uint8_t)first_fin);
-            frame = d->fin_frame[first_fin];
+            frame = c->hist.fin_frame[first_fin];
         } else {
             who = role_initiator(c, rst->side);
             frame = rst->frame;
         }
-    } else if (d->fin_sent[0] && d->fin_sent[1]) {
+    } else if (c->hist.fin_sent[0] && c->hist.fin_sent[1]) {
         kind = d->closing_seen ? TFA_CLOSE_SIMULTANEOUS : TFA_CLOSE_GRACEFUL;
         who = d->closing_seen ? TFA_INITIATOR_BOTH : role_initiator(c, (uint8_t)first_fin);
-        frame = d->fin_frame[first_fin];
+        frame = c->hist.fin_frame[first_fin];
     } else if (first_fin >= 0) {
         kind = TFA_CLOSE_HALF_CLOSED;
         who = role_initiator(c, (uint8_t)first_fin);
-        frame = d->fin_frame[first_fin];
+        frame = c->hist.fin_frame[first_fin];
         if (c->end_reason == TFA_END_CAPTURE_END || c->end_reason == TFA_END_IDLE_TIMEOUT)
             half_closed_at_end(c, d, (uint8_t)first_fin, now, sink);
     } else {
@@ -230,18 +224,18 @@ void tfa_detect_teardown_end(const TfaConn *c, TfaVerdicts *d, const TfaOptions 
              * of capture; and the peer did not acknowledge anything of it
              * the capture missed (its FIN among them) */
             TfaTs quiet_since = c->side[i].last_ts;
-            if (t->certain && d->fin_sent[1 - i] && quiet_since >= d->fin_ts[1 - i] &&
+            if (t->certain && c->hist.fin_sent[1 - i] && quiet_since >= c->hist.fin_ts[1 - i] &&
                 !missed_from_peer(c, (uint8_t)(1 - i)) &&
                 now - quiet_since >= opts->stuck_after)
                 tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK, i,
                              c->side[i].last_frame, quiet_since, now - quiet_since,
-                             (int64_t)d->fin_frame[1 - i]);
+                             (int64_t)c->hist.fin_frame[1 - i]);
         } else if (ep->state == TFA_TCP_FIN_WAIT_2) {
             /* waiting for the peer's FIN since its own was acknowledged; a
              * peer that did send a FIN (which never arrived) has closed */
-            if (!d->fin_sent[1 - i] && !missed_from_peer(c, i) && now - t->ts >= opts->stuck_after)
+            if (!c->hist.fin_sent[1 - i] && !missed_from_peer(c, i) && now - t->ts >= opts->stuck_after)
                 tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_FIN_WAIT_2_STUCK, i, t->frame, t->ts,
-                             now - t->ts, (int64_t)d->fin_frame[i]);
+                             now - t->ts, (int64_t)c->hist.fin_frame[i]);
         }
     }
 }

@@ -170,7 +170,7 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
                        "read on",
                        w, (guint64)r->sender_fin_frame, f, pw, (guint64)r->peer_data_frame);
         else if (!r->receiver_acked_fin && r->receiver_state == TFA_TCP_ESTABLISHED &&
-                 c->det.fin_last_ts[r->side] > c->det.fin_ts[r->side])
+                 c->hist.fin_last_ts[r->side] > c->hist.fin_ts[r->side])
             g_snprintf(buf, len,
                        "%s had closed (FIN, frame %" PRIu64 ", sent again for %.3f s) but %s "
                        "never acknowledged that FIN: it never arrived, so the peer was still "
@@ -180,7 +180,7 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
                        "peer's application gets ECONNRESET on a connection it never saw "
                        "closed, and that data is lost",
                        w, (guint64)r->sender_fin_frame,
-                       secs(c->det.fin_last_ts[r->side] - c->det.fin_ts[r->side]), pw,
+                       secs(c->hist.fin_last_ts[r->side] - c->hist.fin_ts[r->side]), pw,
                        (guint64)r->peer_data_frame, f);
         else
             g_snprintf(buf, len,
@@ -616,15 +616,15 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                        "CLOSE_WAIT: its application has not called close() on the socket. Once "
                        "is a slow application; many on one service is a socket leak",
                        w, f, p, secs(a->arg[0]));
-        else if (c->ep[peer].state == TFA_TCP_ESTABLISHED && !d->acked_fin[peer] &&
-                 d->fin_last_ts[a->side] > d->fin_ts[a->side])
+        else if (c->ep[peer].state == TFA_TCP_ESTABLISHED && !c->hist.acked_fin[peer] &&
+                 c->hist.fin_last_ts[a->side] > c->hist.fin_ts[a->side])
             g_snprintf(buf, len,
                        "%s closed its direction (FIN, frame %" PRIu64 ") and sent its FIN again "
                        "for %.3f s, but %s never acknowledged it%s: the FIN never reached it, "
                        "so it is still ESTABLISHED (its read() has not returned 0) %.1f s "
                        "later when the record ended, not in CLOSE_WAIT",
-                       w, f, secs(d->fin_last_ts[a->side] - d->fin_ts[a->side]), p,
-                       c->side[peer].last_ts > d->fin_ts[a->side] ? ", though it sent after"
+                       w, f, secs(c->hist.fin_last_ts[a->side] - c->hist.fin_ts[a->side]), p,
+                       c->side[peer].last_ts > c->hist.fin_ts[a->side] ? ", though it sent after"
                                                                    : "",
                        secs(a->arg[0]));
         else

@@ -952,7 +952,7 @@ void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget,
      * retransmission even when it is the last byte sent. */
     /* With only its FIN outstanding, a side still probes at SND.UNA - 1
      * (Windows keeps its keep-alives going in FIN_WAIT_1). */
-    bool fin_only = peer->ack_seen && c->det.fin_sent[side] && h->next == peer->max_ack + 1 &&
+    bool fin_only = peer->ack_seen && c->hist.fin_sent[side] && h->next == peer->max_ack + 1 &&
                     seg->seq + 1 == peer->max_ack;
     if (!(f & (TFA_TH_SYN | TFA_TH_FIN)) && seg->payload_len <= 1 && h->started &&
         ((seg->seq + 1 == h->next && (!peer->ack_seen || tfa_seq_ge(peer->max_ack, h->next))) ||

@@ -83,7 +83,7 @@ static void test_fin_lost_for_good(void **state)
     assert_int_equal(f->c->ep[S].state, TFA_TCP_ESTABLISHED);
     assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK), 0);
     assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END), 1);
-    assert_false(f->c->det.acked_fin[S]);
+    assert_false(f->c->hist.acked_fin[S]);
 }
 
 static void test_simultaneous(void **state)

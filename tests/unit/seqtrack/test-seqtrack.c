@@ -1089,7 +1089,7 @@ static void test_keepalive_fin_outstanding(void **state)
     seg(f, C, ACK, 1001, 5001, 100);
     seg(f, S, ACK, 5001, 1101, 0);
     seg(f, C, FIN | ACK, 1101, 5001, 0);
-    f->c->det.fin_sent[C] = true;
+    f->c->hist.fin_sent[C] = true;
     uint32_t x = seg_full(f, 1000 * MS, C, ACK, 1100, 5001, 1, 1100 % 1024, false);
     assert_true(HAS(x, TFA_SEQ_KEEPALIVE));
     assert_false(HAS(x, TFA_SEQ_SPURIOUS));
