@@ -254,6 +254,16 @@ typedef struct TfaSentHistory {
                                            * stays silent after it (0: none) */
 } TfaSentHistory;
 
+/* The opening as seqtrack times it, for the reordering window (irtt):
+ * the client's latest SYN before the first SYN-ACK, and its first ACK
+ * after them (the handshake detector's rule for the same times; written by
+ * seqtrack). */
+typedef struct TfaSeqOpen {
+    TfaTs syn_ts, ack_ts;
+    bool syn_from[2];          /* a pure SYN from this side (simultaneous open) */
+    bool syn_seen, synack_seen, acked;
+} TfaSeqOpen;
+
 /* One segment as the ladder diagram draws it (kept only with --ladder). */
 typedef struct TfaLadderRow {
     TfaFrameNo frame;
@@ -532,6 +542,7 @@ struct TfaConn {
 
     /* the byte streams, by sending side (seqtrack) */
     TfaHalf half[2];
+    TfaSeqOpen open;           /* the handshake's times, as seqtrack sees them */
     TfaDuration irtt;          /* SYN -> third ACK, when captured (0 = unknown) */
 
     /* what the detectors found (detect) */

@@ -57,6 +57,12 @@ void tfa_tcpsm_segment(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg
 void tfa_tcpsm_history_segment(TfaConn *c, const TfaSegment *seg, uint8_t side,
                                const TfaSmEvent *ev);
 
+/* Whether @seg, a SYN from @side, is a SYN inside the synchronized
+ * connection (another ISN: no opening of it), judged from the endpoints'
+ * states before it (TfaSmEvent.syn_inside; reads only). */
+bool tfa_tcpsm_syn_inside(const TfaConn *c, const TfaOptions *opts, const TfaSegment *seg,
+                          uint8_t side);
+
 /* Let TIME_WAIT expire at capture time @now (2*MSL after it began). */
 void tfa_tcpsm_advance(TfaConn *c, const TfaOptions *opts, TfaTs now);
 

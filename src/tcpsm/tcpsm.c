@@ -760,10 +760,7 @@ void tfa_tcpsm_segment(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg
         tcpsm_rcv_rst(c, opts, seg, side, ev->rst_accept);
         update_tcb(c, seg, side);
     } else {
-        bool synchronized_before = in_states(c->ep[peer].state, SYNCHRONIZED);
-        if ((f & (TFA_TH_SYN | TFA_TH_ACK)) == TFA_TH_SYN && synchronized_before &&
-            !(s->iss_known && seg->seq == s->iss))
-            ev->syn_inside = true;
+        ev->syn_inside = tfa_tcpsm_syn_inside(c, opts, seg, side);
         update_tcb(c, seg, side);
         /* a CLOSED taken from a segment it was sent, yet it talks on: the
          * segment never reached it, or it did not accept it */
@@ -788,6 +785,19 @@ void tfa_tcpsm_segment(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg
     }
     ev->after[0] = c->ep[0].state;
     ev->after[1] = c->ep[1].state;
+}
+
+bool tfa_tcpsm_syn_inside(const TfaConn *c, const TfaOptions *opts, const TfaSegment *seg,
+                          uint8_t side)
+{
+    const TfaEndpoint *s = &c->ep[side], *peer = &c->ep[1 - side];
+    if ((seg->flags & (TFA_TH_SYN | TFA_TH_ACK | TFA_TH_RST)) != TFA_TH_SYN)
+        return false;
+    /* a TIME_WAIT that has run out by then is CLOSED (tfa_tcpsm_advance) */
+    bool synchronized = in_states(peer->state, SYNCHRONIZED) &&
+                        !(peer->state == TFA_TCP_TIME_WAIT &&
+                          seg->ts - peer->time_wait_ts >= TWO_MSL(opts));
+    return synchronized && !(s->iss_known && seg->seq == s->iss);
 }
 
 void tfa_tcpsm_advance(TfaConn *c, const TfaOptions *opts, TfaTs now)
