@@ -83,8 +83,14 @@ void tfa_engine_free(TfaEngine *e)
     if (e == NULL)
         return;
     GList *l;
-    while ((l = g_queue_pop_head_link(&e->retired)) != NULL)
+    /* an aborted run: connections never reported still hold the
+     * detectors' states, which the flow releases */
+    if (e->ct != NULL)
+        tfa_conntrack_retire_all(e->ct, &e->retired);
+    while ((l = g_queue_pop_head_link(&e->retired)) != NULL) {
+        tfa_flow_release(l->data);
         tfa_conn_free(l->data);
+    }
     tfa_conntrack_free(e->ct);
     tfa_defrag_free(e->defrag);
     tfa_ipcomp_free(e->ipcomp);

@@ -40,6 +40,12 @@ void tfa_flow_segment(TfaConn *c, const TfaFlowEnv *env, const TfaSegment *seg, 
 void tfa_flow_end(TfaConn *c, const TfaOptions *opts, TfaTs now)
 {
     /* states as of now: a TIME_WAIT that has run out is CLOSED */
-    tfa_tcpsm_finish(c, opts, now);
+    TfaHandshakeTimes hs = tfa_detect_handshake_times(c);
+    tfa_tcpsm_finish(c, opts, now, &hs);
     tfa_detect_end(c, opts, now);
+}
+
+void tfa_flow_release(TfaConn *c)
+{
+    tfa_detect_release(c);
 }

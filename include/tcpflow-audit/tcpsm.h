@@ -73,8 +73,9 @@ void tfa_tcpsm_advance(TfaConn *c, const TfaOptions *opts, TfaTs now);
  * of its SYN-ACK to a passive opener that had let two go), and a client
  * whose SYN retries stopped long before @now (its connect() gave up: CLOSED
  * by its timer), and a listener that never repeated its one SYN-ACK (it
- * kept no request, a SYN cookie: LISTEN again). */
-void tfa_tcpsm_finish(TfaConn *c, const TfaOptions *opts, TfaTs now);
+ * kept no request, a SYN cookie: LISTEN again; @hs: the handshake's SYNs
+ * and SYN-ACKs as the handshake detector counted them). */
+void tfa_tcpsm_finish(TfaConn *c, const TfaOptions *opts, TfaTs now, const TfaHandshakeTimes *hs);
 
 /* The state of endpoint @side at capture time @t, from its path. */
 TfaTcpState tfa_tcpsm_state_at(const TfaConn *c, uint8_t side, TfaTs t);

@@ -30,12 +30,13 @@ G_STATIC_ASSERT(TFA_ANOMALY_RST_UNKNOWN - TFA_ANOMALY_RST_REFUSED ==
 
 /* An RST carrying data (RFC 9293 §3.5.3 allows a diagnostic): its
  * evidence is tcpsm's (history.c); only the finding is said here. */
-void tfa_detect_rst_segment(TfaConn *c, TfaVerdicts *d, const TfaSegment *seg, uint8_t side,
-                            const TfaSmEvent *ev, TfaAnomalySink *sink)
+static void rst_segment(const TfaConn *c, void *state, const TfaDetectSeg *x,
+                        TfaAnomalySink *sink)
 {
+    const TfaSegment *seg = x->seg;
+    uint8_t side = x->side;
     (void)c;
-    (void)d;
-    (void)ev;
+    (void)state;
     if ((seg->flags & TFA_TH_RST) && seg->payload_len > 0)
         tfa_sink_add(sink, TFA_ANOMALY_RST_WITH_DATA, side, seg->frame_no, seg->ts,
                      seg->payload_len, 0);
@@ -200,15 +201,17 @@ static bool judge(const TfaConn *c, const TfaRstInfo *r, TfaRstCause cause, bool
     }
 }
 
-void tfa_detect_rst_end(TfaConn *c, TfaVerdicts *d, const TfaOptions *opts, TfaAnomalySink *sink)
+static void rst_end(const TfaConn *c, void *state, const TfaDetectEnd *x, TfaAnomalySink *sink)
 {
-    (void)d;
-    for (guint i = 0; c->rsts != NULL && i < c->rsts->len; i++) {
-        TfaRstInfo *r = &g_array_index(c->rsts, TfaRstInfo, i);
+    const TfaOptions *opts = x->opts;
+    GArray *rsts = x->rsts; /* c->rsts: their causes are this detector's to write */
+    (void)state;
+    for (guint i = 0; rsts != NULL && i < rsts->len; i++) {
+        TfaRstInfo *r = &g_array_index(rsts, TfaRstInfo, i);
         if (r->copy) {
             /* the original's cause, decided before it */
             guint o = r->copy_of < i ? r->copy_of : 0;
-            r->cause = g_array_index(c->rsts, TfaRstInfo, o).cause;
+            r->cause = g_array_index(rsts, TfaRstInfo, o).cause;
             continue;
         }
         TfaRstCause cause = decide(c, r, opts);
@@ -229,3 +232,9 @@ void tfa_detect_rst_end(TfaConn *c, TfaVerdicts *d, const TfaOptions *opts, TfaA
         tfa_sink_add(sink, TFA_ANOMALY_RST_STORM, -1, last->frame, last->ts, c->rsts_total, 0);
     }
 }
+
+const TfaDetector tfa_detector_rst = {
+    .name = "rst",
+    .on_segment = rst_segment,
+    .on_end = rst_end,
+};

@@ -30,32 +30,43 @@ static bool missed_from_peer(const TfaConn *c, uint8_t side)
 /* The round trip from the capture point to @side and back, from the
  * handshake (SYN -> SYN-ACK for the server, SYN-ACK -> ACK for the
  * client); -1 when the capture did not time it. */
-static TfaDuration rtt_to(const TfaConn *c, uint8_t side)
+static TfaDuration rtt_to(const TfaConn *c, const void *hs, uint8_t side)
 {
     TfaDuration to_server, to_client;
-    tfa_ack_vantage(c, &to_server, &to_client);
+    TfaHandshakeTimes t = tfa_handshake_times_of(hs);
+    tfa_vantage_of(&t, &to_server, &to_client);
     return side == c->client ? to_client : to_server;
 }
 
 /* A FIN sent again: a recovery when a timer could have fired (TIMER_FLOOR,
  * and at least the whole round trip when the handshake timed it), or when
  * the peer said something in between (duplicate ACKs, a partial ACK). */
-static bool fin_retry_plausible(const TfaConn *c, const TfaSegment *seg, uint8_t side)
+static bool fin_retry_plausible(const TfaConn *c, const void *hs, const TfaSegment *seg,
+                                uint8_t side)
 {
     const TfaSentHistory *d = &c->hist; /* as of the segment before */
     TfaDuration gap = seg->ts - d->fin_last_ts[side];
     const TfaSideStats *peer = &c->side[1 - side];
     if (peer->packets > 0 && peer->last_ts > d->fin_last_ts[side])
         return true;
-    TfaDuration a = rtt_to(c, c->client), b = rtt_to(c, (uint8_t)(1 - c->client));
+    TfaDuration a = rtt_to(c, hs, c->client), b = rtt_to(c, hs, (uint8_t)(1 - c->client));
     TfaDuration floor = a >= 0 && b >= 0 && a + b > TIMER_FLOOR ? a + b : TIMER_FLOOR;
     return gap >= floor;
 }
 
-void tfa_detect_teardown_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegment *seg,
-                                 uint8_t side, const TfaSmEvent *ev, bool created,
-                                 TfaAnomalySink *sink)
+/* The teardown detector's own (TfaOutcome carries the close). */
+typedef struct TdState {
+    bool closing_seen; /* an endpoint went through CLOSING (simultaneous close) */
+} TdState;
+
+static void teardown_segment(const TfaConn *c, void *state, const TfaDetectSeg *x,
+                             TfaAnomalySink *sink)
 {
+    TdState *d = state;
+    const TfaSegment *seg = x->seg;
+    const TfaSmEvent *ev = x->ev;
+    uint8_t side = x->side;
+    bool created = x->created;
     uint16_t f = seg->flags;
     const TfaSentHistory *h = &c->hist; /* each side's FIN, as of the segment before */
 
@@ -96,7 +107,7 @@ void tfa_detect_teardown_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegm
                      fin_seq, h->fin_seq[side]);
         return;
     }
-    bool plausible = fin_retry_plausible(c, seg, side);
+    bool plausible = fin_retry_plausible(c, x->hs, seg, side);
     if (!plausible) {
         tfa_sink_add_possible(sink, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED, TFA_SEV_INFO, side,
                               seg->frame_no, seg->ts, (int64_t)h->fin_frame[side],
@@ -112,7 +123,7 @@ void tfa_detect_teardown_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegm
     if (ev->revoked && ev->before[side] == TFA_TCP_CLOSED && ev->after[side] == TFA_TCP_LAST_ACK) {
         const TfaSideStats *peer = &c->side[1 - side];
         TfaDuration after_ack = seg->ts - peer->last_ts;
-        TfaDuration rtt = rtt_to(c, side);
+        TfaDuration rtt = rtt_to(c, x->hs, side);
         if (rtt < 0)
             tfa_sink_add_possible(sink, TFA_ANOMALY_TEARDOWN_LAST_ACK_LOST, TFA_SEV_NOTICE, side,
                                   seg->frame_no, seg->ts, (int64_t)peer->last_frame, after_ack);
@@ -143,7 +154,7 @@ static const TfaRstInfo *closing_rst(const TfaConn *c)
  * and the FIN's sender acknowledged nothing of the peer's the capture lacks;
  * otherwise the close was cut by the end of the capture, or the capture
  * does not see the peer at all. */
-static void half_closed_at_end(const TfaConn *c, const TfaVerdicts *d, uint8_t fin_side,
+static void half_closed_at_end(const TfaConn *c, uint8_t fin_side,
                                TfaTs now, TfaAnomalySink *sink)
 {
     const TfaSideStats *peer = &c->side[1 - fin_side];
@@ -164,9 +175,12 @@ static TfaInitiator role_initiator(const TfaConn *c, uint8_t side)
     return side == c->client ? TFA_INITIATOR_CLIENT : TFA_INITIATOR_SERVER;
 }
 
-void tfa_detect_teardown_end(const TfaConn *c, TfaVerdicts *d, const TfaOptions *opts, TfaTs now,
-                             TfaAnomalySink *sink)
+static void teardown_end(const TfaConn *c, void *state, const TfaDetectEnd *x,
+                         TfaAnomalySink *sink)
 {
+    const TdState *d = state;
+    const TfaOptions *opts = x->opts;
+    TfaTs now = x->now;
     const TfaRstInfo *rst = closing_rst(c);
     int first_fin = -1;
     if (c->hist.fin_sent[0] || c->hist.fin_sent[1]) {
@@ -202,14 +216,14 @@ void tfa_detect_teardown_end(const TfaConn *c, TfaVerdicts *d, const TfaOptions 
         who = role_initiator(c, (uint8_t)first_fin);
         frame = c->hist.fin_frame[first_fin];
         if (c->end_reason == TFA_END_CAPTURE_END || c->end_reason == TFA_END_IDLE_TIMEOUT)
-            half_closed_at_end(c, d, (uint8_t)first_fin, now, sink);
+            half_closed_at_end(c, (uint8_t)first_fin, now, sink);
     } else {
         kind = c->end_reason == TFA_END_IDLE_TIMEOUT ? TFA_CLOSE_IDLE_TIMEOUT
                                                      : TFA_CLOSE_OPEN_AT_END;
     }
-    d->close_kind = (uint8_t)kind;
-    d->close_initiator = (uint8_t)who;
-    d->close_frame = frame;
+    x->out->close_kind = (uint8_t)kind;
+    x->out->close_initiator = (uint8_t)who;
+    x->out->close_frame = frame;
 
     /* quiet too long in CLOSE_WAIT (the application never calls close())
      * or, on the closer's side, in FIN_WAIT_2 */
@@ -239,3 +253,10 @@ void tfa_detect_teardown_end(const TfaConn *c, TfaVerdicts *d, const TfaOptions 
         }
     }
 }
+
+const TfaDetector tfa_detector_teardown = {
+    .name = "teardown",
+    .state_size = sizeof(TdState),
+    .on_segment = teardown_segment,
+    .on_end = teardown_end,
+};

@@ -176,7 +176,7 @@ static void opening(const TfaConnRecord *rec, TfaRole role, TfaAppSide *s)
     const TfaConn *c = rec->conn;
     uint8_t side = rec->side[role];
     const TfaEndpoint *ep = &c->ep[side];
-    const TfaVerdicts *d = &c->det;
+    const TfaOutcome *d = &c->out;
     const TfaIcmpSeen *ic = tfa_conn_icmp(c, side);
 
     if (ep->passive) {

@@ -64,9 +64,9 @@ const char *tfa_record_outcome_text(const TfaConnRecord *rec, char *buf, size_t 
 {
     const TfaConn *c = rec->conn;
     g_snprintf(buf, len, "handshake %s; close %s (initiator: %s); client ended in %s%s, server in %s%s",
-               tfa_handshake_name((TfaHandshake)c->det.handshake),
-               tfa_close_name((TfaCloseKind)c->det.close_kind),
-               tfa_initiator_name((TfaInitiator)c->det.close_initiator),
+               tfa_handshake_name((TfaHandshake)c->out.handshake),
+               tfa_close_name((TfaCloseKind)c->out.close_kind),
+               tfa_initiator_name((TfaInitiator)c->out.close_initiator),
                tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[TFA_ROLE_CLIENT]].state),
                tfa_record_state_note(rec, TFA_ROLE_CLIENT),
                tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[TFA_ROLE_SERVER]].state),

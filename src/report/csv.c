@@ -96,16 +96,16 @@ static void csv_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     field_u(buf, cs->bytes);
     field_u(buf, ss->bytes);
     tfa_report_csv_field(buf, tfa_end_name(c->end_reason), false);
-    tfa_report_csv_field(buf, tfa_verdict_name((TfaVerdict)c->det.verdict), false);
+    tfa_report_csv_field(buf, tfa_verdict_name((TfaVerdict)c->out.verdict), false);
     field_bool(buf, c->mid_stream);
-    tfa_report_csv_field(buf, tfa_handshake_name((TfaHandshake)c->det.handshake), false);
-    if (c->det.syn_ts != 0 && c->det.ack_ts != 0)
-        g_string_append_printf(buf, ",%" PRId64, (int64_t)(c->det.ack_ts - c->det.syn_ts));
+    tfa_report_csv_field(buf, tfa_handshake_name((TfaHandshake)c->out.handshake), false);
+    if (c->out.syn_ts != 0 && c->out.ack_ts != 0)
+        g_string_append_printf(buf, ",%" PRId64, (int64_t)(c->out.ack_ts - c->out.syn_ts));
     else
         g_string_append_c(buf, ',');
-    field_u(buf, c->det.syn_count);
-    tfa_report_csv_field(buf, tfa_close_name((TfaCloseKind)c->det.close_kind), false);
-    tfa_report_csv_field(buf, tfa_initiator_name((TfaInitiator)c->det.close_initiator), false);
+    field_u(buf, c->out.syn_count);
+    tfa_report_csv_field(buf, tfa_close_name((TfaCloseKind)c->out.close_kind), false);
+    tfa_report_csv_field(buf, tfa_initiator_name((TfaInitiator)c->out.close_initiator), false);
     for (int r = 0; r < 2; r++) {
         tfa_report_csv_field(buf, tfa_tcp_state_name((TfaTcpState)c->ep[rec->side[r]].state), false);
         field_bool(buf, tfa_record_state_certain(rec, (TfaRole)r));

@@ -201,7 +201,7 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
                        r->sender_acked_peer_fin ? "it had acknowledged the peer's FIN: its "
                                                   "TIME_WAIT had ended"
                                                 : "its FIN_WAIT_2 had ended, or it was aborted");
-        else if (c->det.hs_reset_frame == r->frame)
+        else if (c->out.hs_reset_frame == r->frame)
             g_snprintf(buf, len,
                        "%s answered the client's segment with a bare RST (frame %" PRIu64 ", "
                        "seq = the ACK it answers): the client's ACKs of its SYN-ACK never "
@@ -328,7 +328,7 @@ static const char *rst_detail(const TfaConnRecord *rec, const TfaAnomaly *a, con
 static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, char *buf, size_t len)
 {
     const TfaConn *c = rec->conn;
-    const TfaVerdicts *d = &c->det;
+    const TfaOutcome *d = &c->out;
     char w[TFA_ADDR_STRLEN + 32];
     guint64 f = a->frame_no;
 

@@ -188,7 +188,7 @@ static void draw_conn(struct TfaHtmlState *h, const TfaConnRecord *rec, const ch
     const TfaConn *c = rec->conn;
     GString *b = h->sections;
     uint64_t id = c->id;
-    const char *v = verdict_class(c->det.verdict);
+    const char *v = verdict_class(c->out.verdict);
     uint8_t cside = rec->side[TFA_ROLE_CLIENT], sside = rec->side[TFA_ROLE_SERVER];
     char detail[512], rt[32];
 
@@ -256,7 +256,7 @@ static void html_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     (void)buf; /* the page is written at the end */
     struct TfaHtmlState *h = state(rep);
     const TfaConn *c = rec->conn;
-    uint8_t v = c->det.verdict < TFA_VERDICT_N ? c->det.verdict : 0;
+    uint8_t v = c->out.verdict < TFA_VERDICT_N ? c->out.verdict : 0;
     char cl[TFA_ADDR_STRLEN + 16], sv[TFA_ADDR_STRLEN + 16];
     h->verdicts[v]++;
 
@@ -312,9 +312,9 @@ static void html_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
         g_string_append(h->rows, "</td><td>");
         tfa_html_escape(h->rows, sv);
         g_string_append(h->rows, "</td><td>");
-        tfa_html_escape(h->rows, tfa_handshake_name((TfaHandshake)c->det.handshake));
+        tfa_html_escape(h->rows, tfa_handshake_name((TfaHandshake)c->out.handshake));
         g_string_append(h->rows, "</td><td>");
-        tfa_html_escape(h->rows, tfa_close_name((TfaCloseKind)c->det.close_kind));
+        tfa_html_escape(h->rows, tfa_close_name((TfaCloseKind)c->out.close_kind));
         g_string_append(h->rows, "</td><td>");
         tfa_html_escape(h->rows, states);
         g_string_append(h->rows, "</td><td>");

@@ -241,7 +241,7 @@ static void frames(TfaJson *j, const char *key, const TfaFrameNo *f, uint8_t n)
 
 static void handshake(TfaJson *j, const TfaConnRecord *rec)
 {
-    const TfaVerdicts *d = &rec->conn->det;
+    const TfaOutcome *d = &rec->conn->out;
     tfa_json_begin_object(j, "handshake");
     tfa_json_string(j, "outcome", tfa_handshake_name((TfaHandshake)d->handshake));
     if (d->syn_ts != 0 && d->synack_ts != 0)
@@ -298,7 +298,7 @@ static void ack_timing(TfaJson *j, const TfaConnRecord *rec)
 
     tfa_json_begin_object(j, "ack_delay");
     for (int r = 0; r < 2; r++) {
-        const TfaAckTiming *t = &c->timing[rec->side[r]];
+        const TfaAckFigures *t = &c->out.timing[rec->side[r]];
         bool near = v == TFA_VANTAGE_NEAR_BOTH ||
                     (r == TFA_ROLE_CLIENT ? v == TFA_VANTAGE_NEAR_CLIENT
                                           : v == TFA_VANTAGE_NEAR_SERVER);
@@ -326,7 +326,7 @@ static void ack_timing(TfaJson *j, const TfaConnRecord *rec)
     /* round trips of each side's data, capture -> receiver -> capture */
     tfa_json_begin_object(j, "rtt");
     for (int r = 0; r < 2; r++) {
-        const TfaAckTiming *t = &c->timing[rec->side[r]];
+        const TfaAckFigures *t = &c->out.timing[rec->side[r]];
         tfa_json_begin_object(j, r == TFA_ROLE_CLIENT ? "client_data" : "server_data");
         tfa_json_uint(j, "samples", t->rtt_samples);
         dur_or_null(j, "min_ns", t->rtt_samples > 0 ? t->rtt_min : -1);
@@ -374,7 +374,7 @@ static void jsonl_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     sent_span(&j, "server", ss);
     tfa_json_end_object(&j);
     tfa_json_string(&j, "end_reason", tfa_end_name(c->end_reason));
-    tfa_json_string(&j, "verdict", tfa_verdict_name((TfaVerdict)c->det.verdict));
+    tfa_json_string(&j, "verdict", tfa_verdict_name((TfaVerdict)c->out.verdict));
     tfa_json_bool(&j, "mid_stream", c->mid_stream);
     if (c->continues_id != 0) {
         tfa_json_begin_object(&j, "continues");

@@ -103,7 +103,7 @@ static void conn_line(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
 {
     const TfaConn *c = rec->conn;
     char cl[ADDR_COL + 48], sv[ADDR_COL + 48], states[64], worst[96];
-    TfaVerdict v = (TfaVerdict)c->det.verdict;
+    TfaVerdict v = (TfaVerdict)c->out.verdict;
 
     endpoint_text(cl, sizeof(cl), rec->ip[TFA_ROLE_CLIENT], rec->port[TFA_ROLE_CLIENT]);
     endpoint_text(sv, sizeof(sv), rec->ip[TFA_ROLE_SERVER], rec->port[TFA_ROLE_SERVER]);
@@ -112,8 +112,8 @@ static void conn_line(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
     g_string_append_printf(buf, "%5" PRIu64 " ", (uint64_t)c->id);
     coloured(rep, buf, verdict_sgr(v), tfa_verdict_name(v), 9);
     g_string_append_printf(buf, " %-*s %-*s %-14s %-16s %-24s ", ADDR_COL, cl, ADDR_COL, sv,
-                           tfa_handshake_name((TfaHandshake)c->det.handshake),
-                           tfa_close_name((TfaCloseKind)c->det.close_kind), states);
+                           tfa_handshake_name((TfaHandshake)c->out.handshake),
+                           tfa_close_name((TfaCloseKind)c->out.close_kind), states);
     if (rec->worst_code < 0) {
         g_string_append(buf, "-\n");
         return;
@@ -148,7 +148,7 @@ static void conn_detail(TfaReporter *rep, const TfaConnRecord *rec, GString *buf
     const TfaSideStats *cs = tfa_record_stats(rec, TFA_ROLE_CLIENT);
     const TfaSideStats *ss = tfa_record_stats(rec, TFA_ROLE_SERVER);
     char cl[ADDR_COL + 48], sv[ADDR_COL + 48], detail[512];
-    TfaVerdict v = (TfaVerdict)c->det.verdict;
+    TfaVerdict v = (TfaVerdict)c->out.verdict;
 
     endpoint_text(cl, sizeof(cl), rec->ip[TFA_ROLE_CLIENT], rec->port[TFA_ROLE_CLIENT]);
     endpoint_text(sv, sizeof(sv), rec->ip[TFA_ROLE_SERVER], rec->port[TFA_ROLE_SERVER]);
@@ -222,7 +222,7 @@ static void conn_detail(TfaReporter *rep, const TfaConnRecord *rec, GString *buf
 
 static void text_conn(TfaReporter *rep, const TfaConnRecord *rec, GString *buf)
 {
-    rep->verdicts[rec->conn->det.verdict < TFA_VERDICT_N ? rec->conn->det.verdict : 0]++;
+    rep->verdicts[rec->conn->out.verdict < TFA_VERDICT_N ? rec->conn->out.verdict : 0]++;
     conn_line(rep, rec, buf);
     if (rec->worst_severity < (int)TFA_SEV_NOTICE)
         return;

@@ -24,8 +24,8 @@
  * lets an RST carry a diagnostic). */
 static void keep_diag(TfaRstInfo *r, const TfaSegment *seg)
 {
-    size_t n = seg->payload_caplen < sizeof(r->diag) - 1 ? seg->payload_caplen
-                                                         : sizeof(r->diag) - 1;
+    size_t n =
+        seg->payload_caplen < sizeof(r->diag) - 1 ? seg->payload_caplen : sizeof(r->diag) - 1;
     if (seg->payload == NULL || n == 0)
         return;
     for (size_t i = 0; i < n; i++) {
@@ -116,15 +116,14 @@ static void note_rst(TfaConn *c, TfaSentHistory *d, const TfaSegment *seg, uint8
     r->probe_answer = d->nonrst[side] == 0 && d->nonrst[peer] > 0 && d->only_probes[peer];
     /* a live socket's own RST carries the sequence number the peer had
      * acknowledged; an ACK-bearing segment after its SYN shows it too */
-    r->sender_held = d->held[side] ||
-                     ((seg->flags & TFA_TH_ACK) && d->last_valid[peer] &&
-                      (d->last_flags[peer] & (TFA_TH_ACK | TFA_TH_RST)) == TFA_TH_ACK &&
-                      seg->seq == d->last_ack[peer]);
+    r->sender_held =
+        d->held[side] || ((seg->flags & TFA_TH_ACK) && d->last_valid[peer] &&
+                          (d->last_flags[peer] & (TFA_TH_ACK | TFA_TH_RST)) == TFA_TH_ACK &&
+                          seg->seq == d->last_ack[peer]);
     r->sender_fin_before = d->fin_sent[side] && d->fin_frame[side] < seg->frame_no;
     r->sender_fin_frame = d->fin_frame[side];
-    r->sender_acked_peer_fin =
-        d->acked_fin[side] ||
-        ((seg->flags & TFA_TH_ACK) && covers_fin(d, peer, seg->frame_no, seg->ack));
+    r->sender_acked_peer_fin = d->acked_fin[side] || ((seg->flags & TFA_TH_ACK) &&
+                                                      covers_fin(d, peer, seg->frame_no, seg->ack));
     r->receiver_acked_fin = d->acked_fin[peer];
     if (r->sender_fin_before) {
         r->peer_data_after_fin = d->data_after_fin[peer];
@@ -227,8 +226,8 @@ static void note_segment(TfaConn *c, TfaSentHistory *d, const TfaSegment *seg, u
         d->probes[side] = 0;
     }
     uint32_t end = seg->seq + seg_len(seg);
-    bool new_data = seg->payload_len > 0 &&
-                    (!d->snd_max_valid[side] || tfa_seq_gt(end, d->snd_max[side]));
+    bool new_data =
+        seg->payload_len > 0 && (!d->snd_max_valid[side] || tfa_seq_gt(end, d->snd_max[side]));
     if (!d->snd_max_valid[side] || tfa_seq_gt(end, d->snd_max[side])) {
         d->snd_max[side] = end;
         d->snd_max_valid[side] = true;

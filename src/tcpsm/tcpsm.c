@@ -893,21 +893,22 @@ static void connect_icmp_failed(TfaConn *c, const TfaOptions *opts)
  * was due. */
 #define SYNACK_REPEAT_DUE (2 * TFA_NSEC_PER_SEC)
 
-static void no_request_kept(TfaConn *c, const TfaOptions *opts, TfaTs now)
+static void no_request_kept(TfaConn *c, const TfaOptions *opts, TfaTs now,
+                            const TfaHandshakeTimes *hs)
 {
     for (uint8_t i = 0; i < 2; i++) {
         TfaEndpoint *ep = &c->ep[i];
         const TfaTransition *t = path_last(ep);
-        if (!ep->passive || ep->state != TFA_TCP_SYN_RECEIVED || c->det.synack_count != 1 ||
-            c->det.syn_count == 0 || (c->side[1 - i].flags_seen & TFA_TH_ACK) || t == NULL ||
-            c->det.synack_ts == 0 || now - c->det.synack_ts < SYNACK_REPEAT_DUE)
+        if (!ep->passive || ep->state != TFA_TCP_SYN_RECEIVED || hs->synack_count != 1 ||
+            hs->syn_count == 0 || (c->side[1 - i].flags_seen & TFA_TH_ACK) || t == NULL ||
+            hs->synack_ts == 0 || now - hs->synack_ts < SYNACK_REPEAT_DUE)
             continue;
         TfaTransition back = {
             .state = TFA_TCP_LISTEN,
             .evidence = TFA_EVIDENCE_TIMER,
             .certain = false,
             .frame = 0,
-            .ts = c->det.synack_ts + TFA_NSEC_PER_SEC,
+            .ts = hs->synack_ts + TFA_NSEC_PER_SEC,
         };
         ep->state = TFA_TCP_LISTEN;
         ep->n_pending = 0;
@@ -915,7 +916,7 @@ static void no_request_kept(TfaConn *c, const TfaOptions *opts, TfaTs now)
     }
 }
 
-void tfa_tcpsm_finish(TfaConn *c, const TfaOptions *opts, TfaTs now)
+void tfa_tcpsm_finish(TfaConn *c, const TfaOptions *opts, TfaTs now, const TfaHandshakeTimes *hs)
 {
     for (uint8_t i = 0; i < 2; i++) {
         TfaEndpoint *ep = &c->ep[i];
@@ -948,7 +949,7 @@ void tfa_tcpsm_finish(TfaConn *c, const TfaOptions *opts, TfaTs now)
     tfa_tcpsm_advance(c, opts, now);
     connect_icmp_failed(c, opts);
     connect_gave_up(c, opts, now);
-    no_request_kept(c, opts, now);
+    no_request_kept(c, opts, now, hs);
 }
 
 TfaTcpState tfa_tcpsm_state_at(const TfaConn *c, uint8_t side, TfaTs t)

@@ -28,6 +28,7 @@ typedef struct Fx {
     TfaStats stats;
     uint8_t ttl[2];
     uint16_t next_ip_id; /* the next frame's IPv4 ID when non-zero (used once) */
+    uint16_t mss[2];     /* the MSS each side's SYN announces (0: none) */
     bool set_window;     /* the frames advertise @window (else tfa_test_seg's) */
     uint16_t window;
 } Fx;
@@ -50,9 +51,23 @@ static inline int fx_teardown(void **state)
     Fx *f = *state;
     tfa_seqtrack_release(f->c, &f->budget);
     assert_int_equal(f->budget.used, 0);
+    tfa_flow_release(f->c); /* a connection the test did not finish */
     tfa_conn_free(f->c);
     g_free(f);
     return 0;
+}
+
+/* A new connection in place of the test's (the fixture's options kept). */
+static inline void fx_reset(Fx *f)
+{
+    tfa_seqtrack_release(f->c, &f->budget);
+    tfa_flow_release(f->c);
+    tfa_conn_free(f->c);
+    f->c = g_new0(TfaConn, 1);
+    f->c->client = C;
+    f->c->originator = TFA_ORIGINATOR_SYN;
+    f->frame = 0;
+    f->now = 0;
 }
 
 /* One segment from @side, @gap after the previous one, with an optional
@@ -69,6 +84,10 @@ static inline void tx_at(Fx *f, TfaDuration gap, uint8_t side, uint16_t flags, u
     seg.ttl = f->ttl[side];
     if (f->set_window)
         seg.window = f->window;
+    if ((flags & SYN) && f->mss[side] != 0) {
+        seg.opt.has_mss = true;
+        seg.opt.mss = f->mss[side];
+    }
     seg.payload = (const uint8_t *)payload;
     if (payload == NULL)
         seg.payload_caplen = 0;
