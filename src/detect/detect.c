@@ -46,29 +46,38 @@ void tfa_sink_count(TfaAnomalySink *sink, uint16_t code, uint8_t side)
 }
 
 /* The detectors in the order they see a segment. */
-static const TfaDetector *const detectors[] = {
-    &tfa_detector_sequence, &tfa_detector_ackdelay, &tfa_detector_handshake,
-    &tfa_detector_teardown, &tfa_detector_rst,      &tfa_detector_icmp,
+enum { SEQUENCE, ACKDELAY, HANDSHAKE, TEARDOWN, RST, ICMP, N_DETECTORS };
+static const TfaDetector *const detectors[N_DETECTORS] = {
+    [SEQUENCE] = &tfa_detector_sequence,
+    [ACKDELAY] = &tfa_detector_ackdelay,
+    [HANDSHAKE] = &tfa_detector_handshake,
+    [TEARDOWN] = &tfa_detector_teardown,
+    [RST] = &tfa_detector_rst,
+    [ICMP] = &tfa_detector_icmp,
 };
-enum { N_DETECTORS = G_N_ELEMENTS(detectors), HANDSHAKE = 2 };
 
 /* The order of their end-of-connection findings (the records' anomaly
  * order): the handshake's outcome first, which the others read, the RSTs'
  * causes before the close that may end with one. */
-static const uint8_t end_order[N_DETECTORS] = {2, 4, 3, 0, 1, 5};
+static const uint8_t end_order[N_DETECTORS] = {HANDSHAKE, RST, TEARDOWN, SEQUENCE, ACKDELAY, ICMP};
 
 static size_t state_bytes(const TfaDetector *d)
 {
     return (d->state_size + 7) & ~(size_t)7; /* each at an 8-byte boundary */
 }
 
-/* Detector @i's state in @c's det_live. */
-static void *state_of(TfaConn *c, unsigned i)
+/* Where detector @i's state starts in det_live. */
+static size_t offset_of(unsigned i)
 {
     size_t off = 0;
     for (unsigned k = 0; k < i; k++)
         off += state_bytes(detectors[k]);
-    return (uint8_t *)c->det_live + off;
+    return off;
+}
+
+static void *state_of(TfaConn *c, unsigned i)
+{
+    return (uint8_t *)c->det_live + offset_of(i);
 }
 
 size_t tfa_detect_state_size(void)
@@ -89,7 +98,7 @@ TfaHandshakeTimes tfa_detect_handshake_times(const TfaConn *c)
             .syn_count = c->out.syn_count,
             .synack_count = c->out.synack_count,
         };
-    return tfa_handshake_times_of(state_of((TfaConn *)c, HANDSHAKE));
+    return tfa_handshake_times_of((const uint8_t *)c->det_live + offset_of(HANDSHAKE));
 }
 
 void tfa_detect_segment(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg, uint8_t side,
