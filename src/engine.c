@@ -21,7 +21,6 @@
 #include "tcpflow-audit/decode.h"
 #include "tcpflow-audit/defrag.h"
 #include "tcpflow-audit/ipcomp.h"
-#include "tcpflow-audit/detect.h"
 #include "tcpflow-audit/html.h"
 #include "tcpflow-audit/message.h"
 #include "tcpflow-audit/record.h"
@@ -30,9 +29,9 @@
 #include "tcpflow-audit/shard.h"
 #include "tcpflow-audit/stats.h"
 #include "tcpflow-audit/extract.h"
+#include "tcpflow-audit/flow.h"
 #include "tcpflow-audit/summary.h"
 #include "tcpflow-audit/tcpsm.h"
-#include "tcpflow-audit/zeek.h"
 
 struct TfaEngine {
     const TfaOptions *opts;
@@ -84,8 +83,14 @@ void tfa_engine_free(TfaEngine *e)
     if (e == NULL)
         return;
     GList *l;
-    while ((l = g_queue_pop_head_link(&e->retired)) != NULL)
+    /* an aborted run: connections never reported still hold the
+     * detectors' states, which the flow releases */
+    if (e->ct != NULL)
+        tfa_conntrack_retire_all(e->ct, &e->retired);
+    while ((l = g_queue_pop_head_link(&e->retired)) != NULL) {
+        tfa_flow_release(l->data);
         tfa_conn_free(l->data);
+    }
     tfa_conntrack_free(e->ct);
     tfa_defrag_free(e->defrag);
     tfa_ipcomp_free(e->ipcomp);
@@ -115,10 +120,8 @@ static gboolean drain(TfaEngine *e, GError **error)
     while ((l = g_queue_pop_head_link(&e->retired)) != NULL) {
         g_autoptr(TfaConn) c = l->data;
         TfaConnRecord rec;
-        /* states as of now: a TIME_WAIT that has run out is CLOSED */
-        tfa_tcpsm_finish(c, e->opts, e->now);
         c->drops_during = e->drops > c->drops_at_start;
-        tfa_detect_end(c, e->opts, e->now);
+        tfa_flow_end(c, e->opts, e->now);
         /* after the end-of-connection anomalies, which may also be dropped */
         e->stats.diag[TFA_DIAG_CONN_ANOMALIES_TRUNCATED] += c->anomalies_dropped;
         tfa_seqtrack_release(c, &e->budget);
@@ -321,10 +324,8 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
          * in this order, which is the order of creation a single run numbers */
         c->id = seg->frame_no;
     }
-    if (created) {
-        tfa_tcpsm_init(c, e->opts, seg, side);
+    if (created)
         c->drops_at_start = e->drops;
-    }
     if (inflated)
         tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_DECODE_IPCOMP), side);
     if (seg->frag_first_frame != 0) {
@@ -343,22 +344,13 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
                 c->frag_overlap = ev;
         }
     }
-    TfaSeqEvent sq;
-    tfa_seqtrack_segment(c, e->opts, &e->budget, &e->stats, seg, side, &sq);
-    TfaZeekFacts zf = {
-        .content_gap = (sq.facts & TFA_SEQ_ACK_UNSEEN) != 0,
-        .gap_side = 1 - side,
-        .bad_checksum = (seg->diags & (1u << TFA_DIAG_DECODE_BAD_CHECKSUM)) != 0,
+    TfaFlowEnv env = {
+        .opts = e->opts,
+        .budget = &e->budget,
+        .xbudget = &e->xbudget,
+        .stats = &e->stats,
     };
-    tfa_zeek_segment(c, seg, side, &zf);
-    TfaSmEvent sm;
-    if (sq.facts & TFA_SEQ_DUP_FRAME)
-        memset(&sm, 0, sizeof(sm)); /* the same frame twice is one event, already replayed */
-    else
-        tfa_tcpsm_segment(c, e->opts, seg, side, &sm);
-    if (!(sq.facts & TFA_SEQ_DUP_FRAME)) /* after tcpsm: whether an RST closed its receiver */
-        tfa_extract_segment(c, e->opts, &e->xbudget, &e->stats, seg, side);
-    tfa_detect_segment(c, e->opts, seg, side, &sm, &sq, created);
+    tfa_flow_segment(c, &env, seg, side, created, NULL);
     if (e->opts->ladder && tfa_options_conn_selected(e->opts, c->id))
         ladder_add(e, c, seg, side);
     else if (e->opts->format == TFA_FORMAT_HTML && tfa_options_conn_selected(e->opts, c->id))

@@ -3,8 +3,17 @@
  * A TfaConn is created and owned by the conntrack stage while it is live;
  * once retired it is handed to the engine, which reports and frees it.
  * Fields are readable by every stage, but each group is written only by the
- * stage named on it.  Everything that grows (anomalies, counts) has a cap
- * from TfaOptions, and hitting it is counted on the connection.
+ * stage named on it (one writer per field): conntrack (identity, traffic,
+ * lifecycle), tcpsm (the endpoints, the RSTs' evidence, what each side
+ * sent), seqtrack (the byte streams, the opening's times, irtt), the
+ * detectors (their private states while live, then the outcome and the
+ * RSTs' causes), record/zeek.c (Zeek's view), the engine (drops, IP
+ * reassembly, the ladder), conntrack/icmp.c (ICMP errors), extract.c
+ * (--extract).  The findings (anomalies and counts) are a log appended to
+ * only through tfa_conn_count() and tfa_conn_add_anomaly(): diagnostics by
+ * the stage that meets them, anomalies by the detectors' sink.  The order
+ * the stages run in is flow.c's.  Everything that grows (anomalies, counts)
+ * has a cap from TfaOptions, and hitting it is counted on the connection.
  *
  * Sides: side 0 is the endpoint with the lower (address, port); `client`
  * says which side is the originator (DESIGN.md §6: client = originator),
@@ -96,8 +105,9 @@ typedef struct TfaEndpoint {
     GArray *path;           /* of TfaTransition, capped */
 } TfaEndpoint;
 
-/* One RST of the connection (written by tcpsm; the RST detector adds what
- * the capture shows around it and decides its cause). */
+/* One RST of the connection: its evidence written by tcpsm (tcpsm.c opens
+ * the entry, history.c adds what the capture shows around it); its cause
+ * decided by the RST detector when the connection is reported. */
 typedef struct TfaRstInfo {
     TfaFrameNo frame;
     TfaTs ts;
@@ -119,7 +129,8 @@ typedef struct TfaRstInfo {
     bool sender_talked_after; /* the sender sent non-RST segments after it */
     bool receiver_talked_after; /* and the receiver */
     bool sender_probed;     /* the sender's keep-alive probes went unanswered before it */
-    uint8_t cause;          /* TfaRstCause, decided when the connection is reported */
+    uint8_t cause;          /* TfaRstCause, decided when the connection is reported (the
+                             * RST detector: its only field here) */
     char diag[48];          /* printable RFC 9293 diagnostic payload, if any */
     /* what the capture shows of the sender and the peer before it (the RST
      * detector, from the segments in capture order) */
@@ -129,6 +140,7 @@ typedef struct TfaRstInfo {
     uint8_t probes;          /* the sender's unanswered keep-alive probes just before it */
     uint8_t follow_up;       /* TFA_RST_FOLLOW_*: the connection was already reset */
     bool copy;               /* a second capture of an earlier RST (same IP ID and sequence) */
+    uint8_t copy_of;         /* ... the index in rsts[] of that one */
     bool receiver_acked_fin; /* the receiver had ACKed the sender's FIN */
     bool lone;               /* no earlier segment of the connection at all */
     bool probe_answer;       /* the sender had sent nothing; the peer only segments with
@@ -158,93 +170,115 @@ enum { TFA_RST_FOLLOW_NONE = 0, TFA_RST_FOLLOW_SENDER = 1, TFA_RST_FOLLOW_RECEIV
 
 #define TFA_MAX_HS_FRAMES 8
 
-/* What the detectors gather and decide (written by the detect stage). */
-typedef struct TfaVerdicts {
-    /* handshake */
+/* The handshake's times and counts, which other detectors and tcpsm's
+ * finish need while the connection is live (the handshake detector keeps
+ * them: tfa_detect_handshake_times()), and which the outcome repeats. */
+typedef struct TfaHandshakeTimes {
+    TfaTs syn_ts, synack_ts, ack_ts;      /* the answered SYN, the first SYN-ACK, the third ACK */
+    uint8_t syn_count, synack_count;      /* pure SYNs from the client, SYN-ACKs from the server */
+} TfaHandshakeTimes;
+
+/* ACK timing of one endpoint, as the reporters read it: how it
+ * acknowledged the peer's data, and the round trips of its own data
+ * (detect/ackdelay.c, measured at the capture point). */
+typedef struct TfaAckFigures {
+    guint64 acks, immediate, delayed, over_500ms, piggybacked, stretch;
+    guint64 full_acks;             /* pure ACKs of full-sized data ... */
+    guint64 full_acks_within_two;  /* ... covering at most two segments */
+    guint64 rtt_samples;
+    TfaDuration max_delay;
+    TfaDuration rtt_min, rtt_max;
+    TfaDuration stall_time;        /* its Nagle + delayed-ACK stalls: their time ... */
+    guint stalls;                  /* ... and number */
+    uint16_t n_delays, n_rtts;     /* samples in the rings */
+    TfaDuration *delays;           /* its latest TFA_DELAY_SAMPLES delays, or NULL */
+    TfaDuration *rtts;             /* the latest round trips of its data, or NULL */
+} TfaAckFigures;
+
+/* What the detectors decided, filled by their end (tfa_detect_end) and read
+ * by the reporters; valid once TfaConn.out_ready is set. */
+typedef struct TfaOutcome {
+    /* handshake (detect/handshake.c) */
+    uint8_t handshake;                    /* TfaHandshake */
     uint8_t syn_count, synack_count;      /* pure SYNs from the client, SYN-ACKs from the server */
     uint8_t n_syn_frames, n_synack_frames;
+    bool refused;                         /* the server's RST answered the SYN */
+    bool hs_done_data;                    /* hs_done_frame carried data */
+    int8_t syn_data_acked;                /* SYN payload acknowledged by the SYN-ACK: 1, 0, -1 unknown */
+    uint8_t third_ack_repeats;            /* SYN-ACKs repeated after the client's ACK */
     TfaFrameNo syn_frames[TFA_MAX_HS_FRAMES], synack_frames[TFA_MAX_HS_FRAMES];
     TfaTs syn_ts, synack_ts, ack_ts;      /* the answered SYN, the first SYN-ACK, the third ACK */
     TfaFrameNo ack_frame;
-    bool syn_from[2];                     /* pure SYNs by side (simultaneous open) */
-    bool syn_opt_ws, syn_opt_sack, syn_opt_ts, synack_opt_ws, synack_opt_sack, synack_opt_ts;
-    bool used_ts, used_sack;              /* options used after the handshake */
-    bool refused, reset_during, synack_bad_ack;
-    uint32_t syn_payload;
-    uint32_t syn_isn;                     /* of the client's latest SYN */
-    int8_t syn_data_acked;                /* SYN payload acknowledged by the SYN-ACK: 1, 0, -1 unknown */
-    TfaTs syn_first_ts, syn_last_ts;      /* the client's first and latest SYN */
+    TfaTs syn_last_ts;                    /* the client's latest SYN */
     TfaFrameNo syn_last_frame;
     TfaTs synack_last_ts;                 /* the server's latest SYN-ACK */
-    uint8_t syn_unanswered;               /* client SYNs captured that no SYN-ACK has answered yet */
-    bool syn_retry_timed;                 /* a SYN was repeated at least an RTO after the one before */
-    bool synack_unseen;                   /* the client's ACK shows a SYN-ACK the capture lacks */
-    /* the third ACK lost (or dropped by the server): the SYN-ACK repeats
-     * after the client's ACK was seen, reported once at the end */
-    uint8_t third_ack_repeats;            /* SYN-ACKs repeated after the ACK, on the server's timer */
-    bool third_ack_possible;              /* the first one could have crossed the ACK */
-    TfaFrameNo third_ack_frame;           /* the first such SYN-ACK */
-    TfaTs third_ack_ts;
-    TfaDuration third_ack_after;          /* its time after the ACK */
-    TfaFrameNo hs_done_frame;             /* the client's segment that then completed the server's
-                                           * side (0: none) */
+    TfaFrameNo hs_done_frame;             /* the client's segment that completed the server's
+                                           * side after a lost third ACK (0: none) */
     TfaTs hs_done_ts;
-    bool hs_done_data;                    /* ... carried data */
     TfaFrameNo hs_data_frame;             /* without: the client's first data after it */
     TfaFrameNo hs_reset_frame;            /* or the server's RST that ended it (0: none) */
-    bool server_spoke;                    /* the server sent an ACK or data since its last SYN-ACK */
-    bool last_stale[2];                   /* each side's latest segment was of an earlier
-                                           * incarnation */
-    /* SYN cookies (Linux): the first SYN-ACK's TSval and whether its low 6
-     * bits carry the SYN's options, and the server's next TSval */
-    bool cookie_bits;                     /* TSval & 63 = the SYN's wscale | SACK | ECN */
-    bool cookie_mss;                      /* its MSS is one of the kernel's cookie table */
-    uint8_t cookie_jump;                  /* 0 unknown, 1 the next TSval ran on as the clock
-                                           * did, 2 it jumped ahead (the cookie's was backdated) */
-    uint32_t synack_tsval;
-    uint8_t syn_wscale;                   /* the client's SYN's window scale */
-    uint16_t syn_flags;                   /* and its flags (ECN setup: ECE | CWR) */
-    TfaTs synack_tsval_ts;
-    /* teardown */
-    bool fin_sent[2];
-    uint32_t fin_seq[2];                  /* sequence number of each side's first FIN */
-    TfaFrameNo fin_frame[2];
+    /* closing (detect/teardown.c) */
+    uint8_t close_kind;                   /* TfaCloseKind */
+    uint8_t close_initiator;              /* TfaInitiator */
+    uint8_t verdict;                      /* TfaVerdict (detect.c) */
+    TfaFrameNo close_frame;               /* the first FIN or the RST that ended it */
+    /* ACK timing, by endpoint (detect/ackdelay.c) */
+    TfaAckFigures timing[2];
+} TfaOutcome;
+
+/* Room for the detectors' private states while the connection is live
+ * (detect.c lays them out; the unit tests check they fit). */
+#define TFA_DETECT_LIVE_WORDS 100
+
+/* What each side sent, as the capture shows it (written by tcpsm's
+ * history.c, after the detectors: they read it as of the segment before
+ * the one they judge).  The RST evidence in TfaRstInfo is drawn from it. */
+typedef struct TfaSentHistory {
+    /* each side's FIN */
+    TfaFrameNo fin_frame[2];              /* its first FIN's frame ... */
     TfaTs fin_ts[2];
-    TfaTs fin_last_ts[2];                 /* each side's latest copy of its FIN */
-    bool closing_seen;
-    /* resets */
-    uint8_t last_ttl[2];                  /* of each side's latest non-RST segment */
-    uint16_t last_flags[2];               /* each side's latest segment */
-    uint32_t last_len[2], last_ack[2], last_seq[2];
+    TfaTs fin_last_ts[2];                 /* its latest copy of that FIN */
+    uint32_t fin_seq[2];                  /* the first FIN's sequence number */
+    bool fin_sent[2];                     /* it sent one */
+    /* its latest segment, and the connection's */
     bool last_valid[2];
-    TfaTs prev_ts;                        /* the connection's previous segment */
+    uint32_t last_len[2], last_ack[2], last_seq[2];
+    uint16_t last_flags[2];               /* each side's latest segment */
+    uint8_t last_ttl[2];                  /* of each side's latest non-RST segment */
     uint8_t ttl_min[2], ttl_max[2];       /* of each side's non-RST segments */
+    TfaTs prev_ts;                        /* the connection's previous segment */
+    TfaDuration last_gap;                 /* the silence before the connection's latest segment */
+    /* what the sender looked like: IPv4 IDs */
     uint16_t last_ip_id[2];
     uint16_t recent_ip_id[2][8];          /* each side's latest non-zero IPv4 IDs (a ring): a
                                            * segment with one of them is a copy */
     uint8_t recent_ip_id_pos[2];
+    bool only_probes[2];                  /* all its non-RST segments without SYN and without ACK */
     uint32_t nonrst[2];                   /* each side's non-RST segments */
-    bool only_probes[2];                  /* all of them without SYN and without ACK */
-    bool held[2];                         /* it sent an ACK-bearing segment that is no SYN */
     uint32_t snd_max[2];                  /* the highest sequence number it sent, plus one */
     bool snd_max_valid[2];
+    bool held[2];                         /* it sent an ACK-bearing segment that is no SYN */
     uint8_t probes[2];                    /* keep-alive probes in a row, unanswered */
+    uint8_t reset_by[2];                  /* 1 + index in rsts[] of its accepted RST, while it
+                                           * stays silent after it (0: none) */
+    /* what it wrote and acknowledged after the peer's FIN */
     bool acked_fin[2];                    /* it acknowledged the peer's FIN */
     bool data_after_fin[2];               /* it sent data after the peer's FIN */
     bool wrote_after_ack[2];              /* ... after it had acknowledged that FIN */
     TfaFrameNo data_after_fin_frame[2];
     uint64_t rcvd_unanswered[2];          /* payload it was sent since its own last data */
-    TfaDuration last_gap;                 /* the silence before the connection's latest segment */
     TfaFrameNo syn_inside_frame[2];       /* its latest SYN inside the connection (0: none) */
-    uint8_t reset_by[2];                  /* 1 + index in rsts[] of its accepted RST, while it
-                                           * stays silent after it (0: none) */
-    /* the outcome, decided when the connection is reported */
-    uint8_t handshake;                    /* TfaHandshake */
-    uint8_t close_kind;                   /* TfaCloseKind */
-    uint8_t close_initiator;              /* TfaInitiator */
-    TfaFrameNo close_frame;               /* the first FIN or the RST that ended it */
-    uint8_t verdict;                      /* TfaVerdict */
-} TfaVerdicts;
+} TfaSentHistory;
+
+/* The opening as seqtrack times it, for the reordering window (irtt):
+ * the client's latest SYN before the first SYN-ACK, and its first ACK
+ * after them (the handshake detector's rule for the same times; written by
+ * seqtrack). */
+typedef struct TfaSeqOpen {
+    TfaTs syn_ts, ack_ts;
+    bool syn_from[2];          /* a pure SYN from this side (simultaneous open) */
+    bool syn_seen, synack_seen, acked;
+} TfaSeqOpen;
 
 /* One segment as the ladder diagram draws it (kept only with --ladder). */
 typedef struct TfaLadderRow {
@@ -367,64 +401,8 @@ typedef struct TfaHalf {
     bool keep_budget_hit;      /* --max-buffer-bytes stopped it growing */
 } TfaHalf;
 
-/* A data segment waiting for its ACK (ACK timing). */
-typedef struct TfaSentSeg {
-    uint32_t end;
-    uint32_t len;
-    TfaTs ts;
-    TfaFrameNo frame;
-    bool retransmitted;
-    bool suspect;        /* after a gap, out of order or outside the window: its ACK's timing
-                          * says nothing of the receiver's delay */
-    bool alone;          /* nothing else of its sender's was in flight when it was sent */
-    bool filled;         /* it filled the receiver's window */
-} TfaSentSeg;
-
-#define TFA_SENT_QUEUE 32
+/* The ACK-delay samples each endpoint keeps (a ring; tfa_ack_percentile). */
 #define TFA_DELAY_SAMPLES 64
-
-/* ACK timing of one endpoint: how it acknowledges the peer's data, and the
- * round trips of its own data (written by detect/ackdelay.c).  Delays and
- * round trips are measured at the capture point; the findings subtract the
- * path's round trip (see tfa_detect_ack_segment). */
-typedef struct TfaAckTiming {
-    guint64 acks, immediate, delayed, over_500ms, piggybacked, stretch;
-    guint64 full_acks;             /* pure ACKs of full-sized data ... */
-    guint64 full_acks_within_two;  /* ... covering at most two segments */
-    TfaDuration max_delay;
-    uint16_t n_delays;             /* the latest TFA_DELAY_SAMPLES delays, a ring */
-    uint16_t delay_pos;
-    TfaDuration *delays;
-    /* round trips of this endpoint's own data, by the peer's ACKs (Karn):
-     * capture -> peer -> capture, plus the peer's own delay */
-    guint64 rtt_samples;
-    TfaDuration rtt_min, rtt_max;
-    uint16_t n_rtts, rtt_pos;
-    TfaDuration *rtts;
-    /* this endpoint's data not yet acknowledged */
-    TfaSentSeg *sent;
-    uint16_t sent_head, sent_len;
-    uint32_t mss;                  /* announced in its SYN: the largest segment it receives */
-    bool mss_announced;
-    uint32_t max_seg;              /* its largest data segment */
-    uint32_t prev_len;             /* its latest data segment's length */
-    uint32_t full_seg;             /* the largest of at least 536 bytes it sent twice in a row */
-    TfaTs last_data_ts;            /* its latest data segment or FIN */
-    TfaTs zero_ts;                 /* the latest time it advertised a zero window */
-    /* Nagle + delayed ACK: its small segment, alone in flight, was
-     * acknowledged late by a pure ACK: is its next data right behind it? */
-    bool held;
-    bool held_rtt_known;           /* the delay was measured with the handshake's round trip */
-    TfaTs held_ack_ts;
-    TfaDuration held_for;          /* the peer's own delay of that ACK */
-    guint stalls;
-    guint holds;                   /* its lone small segments acknowledged late */
-    guint stalls_timed;            /* stalls timed with the handshake's round trip, the release
-                                    * placed within NAGLE_TIGHT of the ACK */
-    TfaDuration stall_time;
-    TfaFrameNo first_stall_frame;
-    TfaTs first_stall_ts;
-} TfaAckTiming;
 
 #define TFA_ZEEK_HISTORY_MAX 40
 
@@ -514,21 +492,31 @@ struct TfaConn {
     guint64 continues_id;
     TfaDuration continues_after;
 
-    /* the two endpoints (tcpsm) */
+    /* the two endpoints, the RSTs (all but their causes) and what each
+     * side sent (tcpsm; hist by tcpsm/history.c) */
     TfaEndpoint ep[2];
     GArray *rsts;              /* of TfaRstInfo, at most TFA_MAX_RSTS_KEPT */
     guint rsts_total;
-    bool mid_stream;           /* the capture began after the handshake */
+    TfaSentHistory hist;       /* what each side sent, as of the segment the detectors judge */
+    bool mid_stream;           /* the capture began after the handshake (tcpsm_init) */
+    /* the live capture's drops (engine) */
     guint64 drops_at_start;    /* live: packets the capture had dropped at its first packet */
     bool drops_during;         /* live: the capture dropped packets while it was open */
 
-    /* the byte streams, by sending side (seqtrack) */
+    /* the byte streams, by sending side, and the opening's times (seqtrack) */
     TfaHalf half[2];
+    TfaSeqOpen open;           /* the handshake's times, as seqtrack sees them */
     TfaDuration irtt;          /* SYN -> third ACK, when captured (0 = unknown) */
 
-    /* what the detectors found (detect) */
-    TfaVerdicts det;
-    TfaAckTiming timing[2];    /* by endpoint (side) */
+    /* the detectors (detect.c): while the connection is live, their
+     * private states (det_live, laid out by detect.c, each detector's own
+     * struct in its own file); once tfa_detect_end() has run, out_ready is
+     * set and the same bytes hold the outcome the reporters read */
+    union {
+        uint64_t det_live[TFA_DETECT_LIVE_WORDS];
+        TfaOutcome out;
+    };
+    bool out_ready;            /* out holds the outcome (set by tfa_detect_end) */
     TfaZeekTrack zeek;         /* Zeek's conn_state and history (record/zeek.c) */
 
     /* the ladder (engine, only with --ladder) */
@@ -538,7 +526,8 @@ struct TfaConn {
      * ladder_stride is kept (report/html-collect.c) */
     uint32_t ladder_stride, ladder_skip;
 
-    /* findings (the sink, see conntrack.h) */
+    /* findings: appended to through tfa_conn_count() and
+     * tfa_conn_add_anomaly() only (conn.c; the detectors through their sink) */
     GArray *anomalies;         /* of TfaAnomaly, capped */
     GArray *counts;            /* of TfaCount, one per code seen */
     guint anomalies_dropped;   /* beyond the cap */

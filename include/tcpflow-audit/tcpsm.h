@@ -1,9 +1,11 @@
 /* tcpsm.h - the reference RFC 9293 state machine, kept for both endpoints of
  * a connection as seen from the capture point.
  *
- * Owns nothing beyond what it writes into the TfaEndpoint pair embedded in
- * each TfaConn (conn.h): state, TCB fields and the path of transitions, each
- * with the frame that evidenced it.  Borrows the segment for one call.
+ * Owns nothing beyond what it writes into each TfaConn (conn.h): the
+ * TfaEndpoint pair (state, TCB fields and the path of transitions, each
+ * with the frame that evidenced it), the RSTs (TfaRstInfo, all but their
+ * cause) and what each side sent (TfaSentHistory, history.c).  Borrows the
+ * segment for one call.
  *
  * A segment from A to B is a *send* event for A and a *receive* event for B
  * (RFC 9293 §3.10.7 "SEGMENT ARRIVES").  What A sends proves A's state:
@@ -49,6 +51,18 @@ void tfa_tcpsm_init(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg, u
 void tfa_tcpsm_segment(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg, uint8_t side,
                        TfaSmEvent *ev);
 
+/* After the detectors have judged @seg (flow.c): add it to what each side
+ * sent (TfaConn.hist) and complete the evidence of an RST (TfaRstInfo) that
+ * tfa_tcpsm_segment() recorded for it (tcpsm/history.c). */
+void tfa_tcpsm_history_segment(TfaConn *c, const TfaSegment *seg, uint8_t side,
+                               const TfaSmEvent *ev);
+
+/* Whether @seg, a SYN from @side, is a SYN inside the synchronized
+ * connection (another ISN: no opening of it), judged from the endpoints'
+ * states before it (TfaSmEvent.syn_inside; reads only). */
+bool tfa_tcpsm_syn_inside(const TfaConn *c, const TfaOptions *opts, const TfaSegment *seg,
+                          uint8_t side);
+
 /* Let TIME_WAIT expire at capture time @now (2*MSL after it began). */
 void tfa_tcpsm_advance(TfaConn *c, const TfaOptions *opts, TfaTs now);
 
@@ -59,8 +73,9 @@ void tfa_tcpsm_advance(TfaConn *c, const TfaOptions *opts, TfaTs now);
  * of its SYN-ACK to a passive opener that had let two go), and a client
  * whose SYN retries stopped long before @now (its connect() gave up: CLOSED
  * by its timer), and a listener that never repeated its one SYN-ACK (it
- * kept no request, a SYN cookie: LISTEN again). */
-void tfa_tcpsm_finish(TfaConn *c, const TfaOptions *opts, TfaTs now);
+ * kept no request, a SYN cookie: LISTEN again; @hs: the handshake's SYNs
+ * and SYN-ACKs as the handshake detector counted them). */
+void tfa_tcpsm_finish(TfaConn *c, const TfaOptions *opts, TfaTs now, const TfaHandshakeTimes *hs);
 
 /* The state of endpoint @side at capture time @t, from its path. */
 TfaTcpState tfa_tcpsm_state_at(const TfaConn *c, uint8_t side, TfaTs t);

@@ -86,9 +86,10 @@ void tfa_conn_free(TfaConn *c)
     for (int i = 0; i < 2; i++) {
         g_free(c->half[i].keep); /* the budget was given back by the engine */
         g_free(c->half[i].holes);
-        g_free(c->timing[i].delays);
-        g_free(c->timing[i].rtts);
-        g_free(c->timing[i].sent);
+        if (c->out_ready) { /* the outcome's rings (the detectors' states are theirs) */
+            g_free(c->out.timing[i].delays);
+            g_free(c->out.timing[i].rtts);
+        }
     }
     g_free(c->icmp);
     g_free(c);

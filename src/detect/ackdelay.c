@@ -13,6 +13,70 @@
 
 #include <stdlib.h>
 
+/* A data segment waiting for its ACK (ACK timing). */
+typedef struct TfaSentSeg {
+    uint32_t end;
+    uint32_t len;
+    TfaTs ts;
+    TfaFrameNo frame;
+    bool retransmitted;
+    bool suspect;        /* after a gap, out of order or outside the window: its ACK's timing
+                          * says nothing of the receiver's delay */
+    bool alone;          /* nothing else of its sender's was in flight when it was sent */
+    bool filled;         /* it filled the receiver's window */
+} TfaSentSeg;
+
+#define TFA_SENT_QUEUE 32
+
+/* ACK timing of one endpoint: how it acknowledges the peer's data, and the
+ * round trips of its own data (this detector's state; the reporters read
+ * the TfaAckFigures the end copies of it).  Delays and
+ * round trips are measured at the capture point; the findings subtract the
+ * path's round trip (see tfa_detect_ack_segment). */
+typedef struct TfaAckTiming {
+    guint64 acks, immediate, delayed, over_500ms, piggybacked, stretch;
+    guint64 full_acks;             /* pure ACKs of full-sized data ... */
+    guint64 full_acks_within_two;  /* ... covering at most two segments */
+    TfaDuration max_delay;
+    uint16_t n_delays;             /* the latest TFA_DELAY_SAMPLES delays, a ring */
+    uint16_t delay_pos;
+    TfaDuration *delays;
+    /* round trips of this endpoint's own data, by the peer's ACKs (Karn):
+     * capture -> peer -> capture, plus the peer's own delay */
+    guint64 rtt_samples;
+    TfaDuration rtt_min, rtt_max;
+    uint16_t n_rtts, rtt_pos;
+    TfaDuration *rtts;
+    /* this endpoint's data not yet acknowledged */
+    TfaSentSeg *sent;
+    uint16_t sent_head, sent_len;
+    uint32_t mss;                  /* announced in its SYN: the largest segment it receives */
+    bool mss_announced;
+    uint32_t max_seg;              /* its largest data segment */
+    uint32_t prev_len;             /* its latest data segment's length */
+    uint32_t full_seg;             /* the largest of at least 536 bytes it sent twice in a row */
+    TfaTs last_data_ts;            /* its latest data segment or FIN */
+    TfaTs zero_ts;                 /* the latest time it advertised a zero window */
+    /* Nagle + delayed ACK: its small segment, alone in flight, was
+     * acknowledged late by a pure ACK: is its next data right behind it? */
+    bool held;
+    bool held_rtt_known;           /* the delay was measured with the handshake's round trip */
+    TfaTs held_ack_ts;
+    TfaDuration held_for;          /* the peer's own delay of that ACK */
+    guint stalls;
+    guint holds;                   /* its lone small segments acknowledged late */
+    guint stalls_timed;            /* stalls timed with the handshake's round trip, the release
+                                    * placed within NAGLE_TIGHT of the ACK */
+    TfaDuration stall_time;
+    TfaFrameNo first_stall_frame;
+    TfaTs first_stall_ts;
+} TfaAckTiming;
+
+/* The ACK-timing detector's state: both endpoints'. */
+typedef struct AdState {
+    TfaAckTiming timing[2]; /* by endpoint (side) */
+} AdState;
+
 /* Linux's TCP_DELACK_MIN and TCP_DELACK_MAX, Windows' default delayed ACK,
  * and RFC 1122's limit; an ACK sooner than the first bound is immediate. */
 #define DELACK_LINUX_MIN (40 * TFA_NSEC_PER_MSEC)
@@ -85,10 +149,11 @@ static void queue_push(TfaAckTiming *t, const TfaSegment *seg, bool retx, bool s
 }
 
 /* Whether the capture point is next to @side's endpoint (handshake known). */
-static bool near(const TfaConn *c, uint8_t side)
+static bool near(const TfaConn *c, const void *hs, uint8_t side)
 {
     TfaDuration a, b;
-    TfaVantage v = tfa_ack_vantage(c, &a, &b);
+    TfaHandshakeTimes t = tfa_handshake_times_of(hs);
+    TfaVantage v = tfa_vantage_of(&t, &a, &b);
     if (v == TFA_VANTAGE_NEAR_BOTH)
         return true;
     return side == c->client ? v == TFA_VANTAGE_NEAR_CLIENT : v == TFA_VANTAGE_NEAR_SERVER;
@@ -100,15 +165,17 @@ static bool near(const TfaConn *c, uint8_t side)
  * of the peer's data (each is that path plus its own delay), whichever is
  * shorter; -1 when neither was seen.  A delay less this is the endpoint's
  * own, at least.  *handshake: whether the handshake's half was known. */
-static TfaDuration path_rtt(const TfaConn *c, uint8_t side, bool *handshake)
+static TfaDuration path_rtt(const TfaConn *c, const AdState *st, const void *hs, uint8_t side,
+                            bool *handshake)
 {
     TfaDuration to_server, to_client;
-    TfaVantage v = tfa_ack_vantage(c, &to_server, &to_client);
+    TfaHandshakeTimes t = tfa_handshake_times_of(hs);
+    TfaVantage v = tfa_vantage_of(&t, &to_server, &to_client);
     TfaDuration p = -1;
     *handshake = v != TFA_VANTAGE_UNKNOWN;
     if (*handshake)
         p = side == c->client ? to_client : to_server;
-    const TfaAckTiming *data = &c->timing[1 - side]; /* the data @side acknowledged */
+    const TfaAckTiming *data = &st->timing[1 - side]; /* the data @side acknowledged */
     TfaDuration fast = ring_min(data->rtts, data->n_rtts);
     if (fast >= 0 && (p < 0 || fast < p))
         p = fast;
@@ -145,13 +212,13 @@ static bool is_small(const TfaAckTiming *snd, uint32_t len, uint32_t mss)
 /* @side's ACK came @delay after @newest, the newest of the @popped segments
  * it acknowledged (the oldest sent at @first_ts), passed the capture point:
  * how much of it was the receiver's own, and what it held up. */
-static void ack_late(TfaConn *c, const TfaSegment *seg, uint8_t side, const TfaSentSeg *newest,
+static void ack_late(const TfaConn *c, AdState *st, const void *hs, const TfaSegment *seg, uint8_t side, const TfaSentSeg *newest,
                      TfaTs first_ts, TfaDuration delay, unsigned popped, TfaAnomalySink *sink)
 {
-    TfaAckTiming *me = &c->timing[side];
-    TfaAckTiming *peer = &c->timing[1 - side];
+    TfaAckTiming *me = &st->timing[side];
+    TfaAckTiming *peer = &st->timing[1 - side];
     bool handshake;
-    TfaDuration path = path_rtt(c, side, &handshake);
+    TfaDuration path = path_rtt(c, st, hs, side, &handshake);
     if (path < 0)
         return;
     TfaDuration own = delay - path; /* at the receiver, at least */
@@ -161,7 +228,7 @@ static void ack_late(TfaConn *c, const TfaSegment *seg, uint8_t side, const TfaS
     /* seen away from the receiver, data behind other data of the same
      * flow may have queued on the way (a bottleneck's serialization): only
      * a segment sent alone, acknowledged alone, times the receiver */
-    bool timed = near(c, side) || (popped == 1 && newest->alone);
+    bool timed = near(c, hs, side) || (popped == 1 && newest->alone);
     /* a receiver whose window was shut may hold its ACK until it opens */
     bool zero = me->zero_ts != 0 && me->zero_ts >= first_ts;
 
@@ -173,7 +240,7 @@ static void ack_late(TfaConn *c, const TfaSegment *seg, uint8_t side, const TfaS
             return;
         /* only a capture next to the receiver tells a late ACK from a lost
          * one; only a handshake tells the path's round trip */
-        if (handshake && near(c, side))
+        if (handshake && near(c, hs, side))
             tfa_sink_add(sink, TFA_ANOMALY_ACK_DELAY_OVER_500MS, side, seg->frame_no, seg->ts, own,
                          (int64_t)newest->frame);
         else
@@ -207,17 +274,18 @@ static void ack_late(TfaConn *c, const TfaSegment *seg, uint8_t side, const TfaS
 }
 
 /* @seg is data from @side, which a late ACK may have released. */
-static void nagle_release(TfaConn *c, const TfaSegment *seg, uint8_t side, bool retx)
+static void nagle_release(const TfaConn *c, AdState *st, const void *hs, const TfaSegment *seg,
+                          uint8_t side, bool retx)
 {
-    TfaAckTiming *me = &c->timing[side];
-    TfaAckTiming *peer = &c->timing[1 - side];
+    TfaAckTiming *me = &st->timing[side];
+    TfaAckTiming *peer = &st->timing[1 - side];
     me->held = false;
     if (retx)
         return;
     /* the ACK reaches the sender half a round trip after the capture point
      * saw it, the data comes back as long: near the sender, at once */
     bool handshake;
-    TfaDuration p = path_rtt(c, side, &handshake);
+    TfaDuration p = path_rtt(c, st, hs, side, &handshake);
     if (p < 0)
         p = 0;
     TfaDuration window = p + p / 4 + NAGLE_RELEASE;
@@ -242,16 +310,18 @@ static void nagle_release(TfaConn *c, const TfaSegment *seg, uint8_t side, bool 
     me->stall_time += me->held_for;
 }
 
-void tfa_detect_ack_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, const TfaSeqEvent *sq,
-                            TfaAnomalySink *sink)
+static void ack_segment(const TfaConn *c, void *state, const TfaDetectSeg *x,
+                        TfaAnomalySink *sink)
 {
-    TfaAckTiming *me = &c->timing[side];   /* the sender of this segment */
-    TfaAckTiming *peer = &c->timing[1 - side];
+    AdState *st = state;
+    const TfaSegment *seg = x->seg;
+    const TfaSeqEvent *sq = x->sq;
+    uint8_t side = x->side;
+    TfaAckTiming *me = &st->timing[side];   /* the sender of this segment */
+    TfaAckTiming *peer = &st->timing[1 - side];
     uint16_t f = seg->flags;
     bool retx = (sq->facts & (TFA_SEQ_RETRANS | TFA_SEQ_FAST_RETRANS | TFA_SEQ_SPURIOUS)) != 0;
 
-    if (sq->facts & TFA_SEQ_DUP_FRAME)
-        return; /* the capture's copy of the frame before */
     if (f & TFA_TH_SYN) {
         if (seg->opt.has_mss) {
             me->mss = seg->opt.mss;
@@ -266,7 +336,7 @@ void tfa_detect_ack_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, con
 
     /* Nagle: data right behind the late ACK that released it */
     if (seg->payload_len > 0 && me->held)
-        nagle_release(c, seg, side, retx);
+        nagle_release(c, st, x->hs, seg, side, retx);
 
     /* this segment as an ACK of the peer's data */
     if ((f & TFA_TH_ACK) && peer->sent_len > 0) {
@@ -332,7 +402,7 @@ void tfa_detect_ack_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, con
             /* the receiver's share of it, from data whose ACK is its own */
             if (!suspect && delay >= DELACK_IMMEDIATE &&
                 !(sq->facts & (TFA_SEQ_ACK_UNSEEN | TFA_SEQ_ACK_INVALID)))
-                ack_late(c, seg, side, &newest, first_ts, delay, popped, sink);
+                ack_late(c, st, x->hs, seg, side, &newest, first_ts, delay, popped, sink);
         }
     }
 
@@ -352,10 +422,31 @@ void tfa_detect_ack_segment(TfaConn *c, const TfaSegment *seg, uint8_t side, con
         me->last_data_ts = seg->ts;
 }
 
-void tfa_detect_ack_end(TfaConn *c, TfaAnomalySink *sink)
+static void ack_end(const TfaConn *c, void *state, const TfaDetectEnd *x, TfaAnomalySink *sink)
 {
+    AdState *st = state;
     for (uint8_t i = 0; i < 2; i++) {
-        const TfaAckTiming *t = &c->timing[i];
+        TfaAckTiming *t = &st->timing[i];
+        TfaAckFigures *o = &x->out->timing[i];
+        o->acks = t->acks;
+        o->immediate = t->immediate;
+        o->delayed = t->delayed;
+        o->over_500ms = t->over_500ms;
+        o->piggybacked = t->piggybacked;
+        o->stretch = t->stretch;
+        o->full_acks = t->full_acks;
+        o->full_acks_within_two = t->full_acks_within_two;
+        o->rtt_samples = t->rtt_samples;
+        o->max_delay = t->max_delay;
+        o->rtt_min = t->rtt_min;
+        o->rtt_max = t->rtt_max;
+        o->stall_time = t->stall_time;
+        o->stalls = t->stalls;
+        o->n_delays = t->n_delays;
+        o->n_rtts = t->n_rtts;
+        /* the rings go to the outcome (the connection frees them) */
+        o->delays = g_steal_pointer(&t->delays);
+        o->rtts = g_steal_pointer(&t->rtts);
         /* repeatedly, and at least a quarter of the late ACKs of a lone
          * small segment: one stall is an accident, two are a pattern.
          * Without the handshake the path's round trip is only bounded by
@@ -382,6 +473,24 @@ void tfa_detect_ack_end(TfaConn *c, TfaAnomalySink *sink)
     }
 }
 
+static void ack_release(void *state)
+{
+    AdState *st = state;
+    for (int i = 0; i < 2; i++) {
+        g_free(st->timing[i].delays);
+        g_free(st->timing[i].rtts);
+        g_free(st->timing[i].sent);
+    }
+}
+
+const TfaDetector tfa_detector_ackdelay = {
+    .name = "ackdelay",
+    .state_size = sizeof(AdState),
+    .on_segment = ack_segment,
+    .on_end = ack_end,
+    .release = ack_release,
+};
+
 static int cmp_dur(const void *a, const void *b)
 {
     TfaDuration x = *(const TfaDuration *)a, y = *(const TfaDuration *)b;
@@ -403,7 +512,17 @@ TfaDuration tfa_ack_percentile(const TfaDuration *ring, uint16_t n, unsigned pct
 
 TfaVantage tfa_ack_vantage(const TfaConn *c, TfaDuration *to_server, TfaDuration *to_client)
 {
-    const TfaVerdicts *d = &c->det;
+    TfaHandshakeTimes t = {
+        .syn_ts = c->out.syn_ts,
+        .synack_ts = c->out.synack_ts,
+        .ack_ts = c->out.ack_ts,
+    };
+    return tfa_vantage_of(&t, to_server, to_client);
+}
+
+TfaVantage tfa_vantage_of(const TfaHandshakeTimes *d, TfaDuration *to_server,
+                          TfaDuration *to_client)
+{
     *to_server = *to_client = -1;
     if (d->syn_ts == 0 || d->synack_ts == 0 || d->ack_ts == 0)
         return TFA_VANTAGE_UNKNOWN;

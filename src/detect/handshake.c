@@ -6,10 +6,74 @@
 
 #include "tcpflow-audit/seqnum.h"
 
+#include <string.h>
+
 /* No retransmission timer fires sooner than this after the copy before
  * (Linux's TCP_RTO_MIN; the initial RTO of a SYN or SYN-ACK is 1 s,
  * RFC 6298 (2.1)): a repeat closer than this is a copy, not a retry. */
 #define RTO_FLOOR (200 * TFA_NSEC_PER_MSEC)
+
+/* What the handshake detector gathers (private: TfaOutcome carries what
+ * the reporters read). */
+typedef struct HsState {
+    /* SYN-ACKs, SYNs and the third ACK: times and counts (the start of
+     * TfaHandshakeTimes', other detectors read them through
+     * tfa_handshake_times_of) */
+    TfaTs syn_ts, synack_ts, ack_ts;      /* the answered SYN, the first SYN-ACK, the third ACK */
+    TfaTs syn_first_ts, syn_last_ts;      /* the client's first and latest SYN */
+    TfaTs synack_last_ts;                 /* the server's latest SYN-ACK */
+    TfaTs third_ack_ts;
+    TfaDuration third_ack_after;          /* its time after the ACK */
+    TfaTs hs_done_ts;
+    TfaTs synack_tsval_ts;
+    TfaFrameNo syn_frames[TFA_MAX_HS_FRAMES], synack_frames[TFA_MAX_HS_FRAMES];
+    TfaFrameNo ack_frame;
+    TfaFrameNo syn_last_frame;
+    /* the third ACK lost (or dropped by the server): the SYN-ACK repeats
+     * after the client's ACK was seen, reported once at the end */
+    TfaFrameNo third_ack_frame;           /* the first such SYN-ACK */
+    TfaFrameNo hs_done_frame;             /* the client's segment that then completed the server's
+                                           * side (0: none) */
+    TfaFrameNo hs_data_frame;             /* without: the client's first data after it */
+    TfaFrameNo hs_reset_frame;            /* or the server's RST that ended it (0: none) */
+    uint32_t syn_payload;
+    uint32_t syn_isn;                     /* of the client's latest SYN */
+    uint32_t synack_tsval;
+    uint16_t syn_flags;                   /* the client's SYN's flags (ECN setup: ECE | CWR) */
+    uint8_t syn_count, synack_count;      /* pure SYNs from the client, SYN-ACKs from the server */
+    uint8_t n_syn_frames, n_synack_frames;
+    uint8_t syn_unanswered;               /* client SYNs captured that no SYN-ACK has answered yet */
+    uint8_t third_ack_repeats;            /* SYN-ACKs repeated after the ACK, on the server's timer */
+    uint8_t syn_wscale;                   /* the client's SYN's window scale */
+    /* SYN cookies (Linux): whether the first SYN-ACK's TSval's low 6 bits
+     * carry the SYN's options, and the server's next TSval */
+    uint8_t cookie_jump;                  /* 0 unknown, 1 the next TSval ran on as the clock
+                                           * did, 2 it jumped ahead (the cookie's was backdated) */
+    int8_t syn_data_acked;                /* SYN payload acknowledged by the SYN-ACK: 1, 0, -1 unknown */
+    bool syn_from[2];                     /* pure SYNs by side (simultaneous open) */
+    bool syn_opt_ws, syn_opt_sack, syn_opt_ts, synack_opt_ws, synack_opt_sack, synack_opt_ts;
+    bool used_ts, used_sack;              /* options used after the handshake */
+    bool refused, reset_during, synack_bad_ack;
+    bool syn_retry_timed;                 /* a SYN was repeated at least an RTO after the one before */
+    bool synack_unseen;                   /* the client's ACK shows a SYN-ACK the capture lacks */
+    bool third_ack_possible;              /* the first one could have crossed the ACK */
+    bool hs_done_data;                    /* ... carried data */
+    bool server_spoke;                    /* the server sent an ACK or data since its last SYN-ACK */
+    bool cookie_bits;                     /* TSval & 63 = the SYN's wscale | SACK | ECN */
+    bool cookie_mss;                      /* its MSS is one of the kernel's cookie table */
+} HsState;
+
+TfaHandshakeTimes tfa_handshake_times_of(const void *hs)
+{
+    const HsState *d = hs;
+    return (TfaHandshakeTimes){
+        .syn_ts = d->syn_ts,
+        .synack_ts = d->synack_ts,
+        .ack_ts = d->ack_ts,
+        .syn_count = d->syn_count,
+        .synack_count = d->synack_count,
+    };
+}
 
 static void note_frame(TfaFrameNo *frames, uint8_t *n, TfaFrameNo f)
 {
@@ -29,7 +93,7 @@ static void note_frame(TfaFrameNo *frames, uint8_t *n, TfaFrameNo f)
  * the repeat left it: a round trip capture -> server -> capture (SYN ->
  * SYN-ACK) before the repeat is seen.  A repeat closer to the ACK crossed
  * it on the wire. */
-static void synack_again(TfaVerdicts *d, const TfaSegment *seg, uint8_t side,
+static void synack_again(HsState *d, const TfaSegment *seg, uint8_t side,
                          const TfaSmEvent *ev, TfaFrameNo answers, TfaAnomalySink *sink)
 {
     TfaDuration gap = seg->ts - d->synack_last_ts;
@@ -76,7 +140,7 @@ static void synack_again(TfaVerdicts *d, const TfaSegment *seg, uint8_t side,
 static const uint16_t COOKIE_MSS_V4[] = {536, 1300, 1440, 1460};
 static const uint16_t COOKIE_MSS_V6[] = {1220, 1420, 4440, 8940};
 
-static void cookie_synack(const TfaConn *c, TfaVerdicts *d, const TfaSegment *seg)
+static void cookie_synack(const TfaConn *c, HsState *d, const TfaSegment *seg)
 {
     if (!seg->opt.has_ts || !d->syn_opt_ts || d->syn_count == 0)
         return;
@@ -96,7 +160,7 @@ static void cookie_synack(const TfaConn *c, TfaVerdicts *d, const TfaSegment *se
 
 /* The server's next segment with a timestamp after its cookie SYN-ACK: a
  * real clock runs on with the time; the cookie's was set back. */
-static void cookie_next(TfaVerdicts *d, const TfaSegment *seg)
+static void cookie_next(HsState *d, const TfaSegment *seg)
 {
     if (!d->cookie_bits || d->cookie_jump != 0 || !seg->opt.has_ts)
         return;
@@ -105,10 +169,14 @@ static void cookie_next(TfaVerdicts *d, const TfaSegment *seg)
     d->cookie_jump = ticks > ms + 2 && ticks <= ms + 64 ? 2 : 1;
 }
 
-void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegment *seg,
-                                  uint8_t side, const TfaSmEvent *ev, bool created,
-                                  TfaAnomalySink *sink)
+static void handshake_segment(const TfaConn *c, void *state, const TfaDetectSeg *x,
+                              TfaAnomalySink *sink)
 {
+    HsState *d = state;
+    const TfaSegment *seg = x->seg;
+    const TfaSmEvent *ev = x->ev;
+    uint8_t side = x->side;
+    bool created = x->created;
     uint16_t f = seg->flags;
     uint8_t client = c->client;
 
@@ -274,7 +342,7 @@ void tfa_detect_handshake_segment(const TfaConn *c, TfaVerdicts *d, const TfaSeg
  * completed its side, and reset the client's next segment - it had given
  * up the half-open connection the client believed established.  The
  * handshake was reset before it completed (at the server). */
-static bool server_gave_up(const TfaConn *c, TfaVerdicts *d)
+static bool server_gave_up(const TfaConn *c, HsState *d)
 {
     uint8_t server = (uint8_t)(1 - c->client);
     d->hs_reset_frame = 0;
@@ -291,8 +359,12 @@ static bool server_gave_up(const TfaConn *c, TfaVerdicts *d)
     return false;
 }
 
-void tfa_detect_handshake_end(const TfaConn *c, TfaVerdicts *d, TfaTs now, TfaAnomalySink *sink)
+static void handshake_end(const TfaConn *c, void *state, const TfaDetectEnd *x,
+                          TfaAnomalySink *sink)
 {
+    HsState *d = state;
+    TfaOutcome *o = x->out;
+    TfaTs now = x->now;
     bool retried = d->syn_count > 1 || d->synack_count > 1;
     TfaHandshake h;
 
@@ -312,7 +384,6 @@ void tfa_detect_handshake_end(const TfaConn *c, TfaVerdicts *d, TfaTs now, TfaAn
         h = TFA_HANDSHAKE_SYNACK_UNACKED;
     else
         h = TFA_HANDSHAKE_UNANSWERED;
-    d->handshake = (uint8_t)h;
 
     /* Unanswered for certain only when the client itself says so: it sent
      * its SYN again after a retransmission timeout, no answer having come.
@@ -365,4 +436,35 @@ void tfa_detect_handshake_end(const TfaConn *c, TfaVerdicts *d, TfaTs now, TfaAn
          (d->syn_opt_sack && !d->synack_opt_sack && d->used_sack)))
         tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_OPTIONS_ASYMMETRIC, -1, d->synack_frames[0],
                      d->synack_ts, d->used_ts && !d->synack_opt_ts, d->used_sack && !d->synack_opt_sack);
+
+    /* the outcome */
+    o->handshake = (uint8_t)h;
+    o->syn_count = d->syn_count;
+    o->synack_count = d->synack_count;
+    o->n_syn_frames = d->n_syn_frames;
+    o->n_synack_frames = d->n_synack_frames;
+    o->refused = d->refused;
+    o->hs_done_data = d->hs_done_data;
+    o->syn_data_acked = d->syn_data_acked;
+    o->third_ack_repeats = d->third_ack_repeats;
+    memcpy(o->syn_frames, d->syn_frames, sizeof(o->syn_frames));
+    memcpy(o->synack_frames, d->synack_frames, sizeof(o->synack_frames));
+    o->syn_ts = d->syn_ts;
+    o->synack_ts = d->synack_ts;
+    o->ack_ts = d->ack_ts;
+    o->ack_frame = d->ack_frame;
+    o->syn_last_ts = d->syn_last_ts;
+    o->syn_last_frame = d->syn_last_frame;
+    o->synack_last_ts = d->synack_last_ts;
+    o->hs_done_frame = d->hs_done_frame;
+    o->hs_done_ts = d->hs_done_ts;
+    o->hs_data_frame = d->hs_data_frame;
+    o->hs_reset_frame = d->hs_reset_frame;
 }
+
+const TfaDetector tfa_detector_handshake = {
+    .name = "handshake",
+    .state_size = sizeof(HsState),
+    .on_segment = handshake_segment,
+    .on_end = handshake_end,
+};

@@ -4,8 +4,9 @@
 
 #include "tcpflow-audit/detect.h"
 
-void tfa_detect_icmp_end(TfaConn *c, TfaAnomalySink *sink)
+static void icmp_end(const TfaConn *c, void *state, const TfaDetectEnd *x, TfaAnomalySink *sink)
 {
+    (void)state;
     for (uint8_t side = 0; side < 2; side++) {
         const TfaIcmpSeen *ic = tfa_conn_icmp(c, side);
         bool hard;
@@ -21,7 +22,7 @@ void tfa_detect_icmp_end(TfaConn *c, TfaAnomalySink *sink)
             /* connect() failed at the last error if no SYN followed it
              * (tcp_v4_err in SYN_SENT: the socket is done) */
             const char *err = tfa_icmp_errno(ic->version, ic->last_type, ic->last_code, &hard);
-            if (err != NULL && c->det.syn_last_frame < ic->last_frame) {
+            if (err != NULL && x->out->syn_last_frame < ic->last_frame) {
                 tfa_sink_add(sink, TFA_ANOMALY_ICMP_CONNECT_FAILED, side, ic->last_frame,
                              ic->last_ts, ic->count, 0);
                 continue;
@@ -36,3 +37,8 @@ void tfa_detect_icmp_end(TfaConn *c, TfaAnomalySink *sink)
             tfa_sink_add(sink, TFA_ANOMALY_ICMP_ERROR, side, ic->frame, ic->ts, ic->count, 0);
     }
 }
+
+const TfaDetector tfa_detector_icmp = {
+    .name = "icmp",
+    .on_end = icmp_end,
+};

@@ -22,11 +22,11 @@
  * zero window that reopened at once, or that nobody waited for (the
  * closing segments, a peer with nothing to send), is reported as possible,
  * below its severity. */
-static void zero_episode(TfaConn *c, uint8_t side, TfaFrameNo frame, TfaTs ts, TfaDuration dur,
+static void zero_episode(const TfaConn *c, uint8_t side, TfaFrameNo frame, TfaTs ts, TfaDuration dur,
                          bool probed, bool still_shut, TfaAnomalySink *sink)
 {
     uint8_t peer = (uint8_t)(1 - side);
-    bool peer_fin = c->det.fin_sent[peer] && c->det.fin_ts[peer] <= ts;
+    bool peer_fin = c->hist.fin_sent[peer] && c->hist.fin_ts[peer] <= ts;
     bool waited = probed || (!still_shut && dur >= ZERO_NO_TIME && c->side[peer].bytes > 0 &&
                              !peer_fin);
     if (waited)
@@ -48,8 +48,8 @@ static void add(TfaAnomalySink *sink, bool doubt, TfaAnomalyCode code, int side,
 
 /* What the peer's latest segment, which a duplicate ACK answers, was:
  * only when nothing asked for the ACK (TFA_DUPACK_DATA) may data beyond it
- * be missing.  The RST detector has not yet seen this segment, so c->det
- * still holds the peer's latest. */
+ * be missing.  tcpsm's history (c->hist) is updated after the detectors,
+ * so it still holds the peer's latest and this side's previous segment. */
 enum {
     TFA_DUPACK_DATA = 0,      /* nothing asked for it: data beyond it missing or reordered */
     TFA_DUPACK_SYNACK_REPEAT, /* answers the peer's repeated SYN-ACK */
@@ -58,10 +58,16 @@ enum {
                                * 5961), a stale one (RFC 9293 §3.10.7.4) */
 };
 
-static int dupack_answers(const TfaConn *c, const TfaSegment *seg, uint8_t side)
+/* The sequence detector's own. */
+typedef struct SqState {
+    bool last_stale[2]; /* each side's latest segment was of an earlier incarnation */
+} SqState;
+
+static int dupack_answers(const TfaConn *c, const SqState *st, const TfaSegment *seg,
+                          uint8_t side)
 {
     uint8_t peer = (uint8_t)(1 - side);
-    const TfaVerdicts *d = &c->det;
+    const TfaSentHistory *d = &c->hist;
     if (!d->last_valid[peer])
         return TFA_DUPACK_DATA;
     /* a SACK block above the ACK shows a hole, whatever it answers (a
@@ -74,7 +80,7 @@ static int dupack_answers(const TfaConn *c, const TfaSegment *seg, uint8_t side)
      * acknowledgement, answering the peer's SYN-ACK (a simultaneous open) */
     if (d->last_valid[side] && (d->last_flags[side] & TFA_TH_SYN))
         return TFA_DUPACK_SYNACK_REPEAT;
-    if (d->last_stale[peer])
+    if (st->last_stale[peer])
         return TFA_DUPACK_CHALLENGE; /* the ACK of an unacceptable segment */
     if ((pf & (TFA_TH_SYN | TFA_TH_ACK)) == (TFA_TH_SYN | TFA_TH_ACK))
         return TFA_DUPACK_SYNACK_REPEAT;
@@ -86,9 +92,13 @@ static int dupack_answers(const TfaConn *c, const TfaSegment *seg, uint8_t side)
     return TFA_DUPACK_DATA;
 }
 
-void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side,
-                                 const TfaSeqEvent *ev, TfaAnomalySink *sink)
+static void sequence_segment(const TfaConn *c, void *state, const TfaDetectSeg *ds,
+                             TfaAnomalySink *sink)
 {
+    SqState *st = state;
+    const TfaSegment *seg = ds->seg;
+    const TfaSeqEvent *ev = ds->sq;
+    uint8_t side = ds->side;
     uint32_t x = ev->facts;
     TfaFrameNo f = seg->frame_no;
     TfaTs ts = seg->ts;
@@ -99,7 +109,7 @@ void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side
                      ev->copy_kind);
         return;
     }
-    c->det.last_stale[side] = (x & TFA_SEQ_STALE) != 0;
+    st->last_stale[side] = (x & TFA_SEQ_STALE) != 0;
     if (x & TFA_SEQ_STALE)
         tfa_sink_add(sink, TFA_ANOMALY_SEQ_STALE_INCARNATION, side, f, ts, seg->seq,
                      c->half[side].prev_incarnation ? (int64_t)c->half[side].prev_next : -1);
@@ -144,7 +154,7 @@ void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side
     /* a duplicate ACK that answers the peer's repeated SYN-ACK or FIN, or
      * a challenge ACK, says nothing is missing: no finding (the repeat has
      * its own) */
-    if ((x & TFA_SEQ_DUP_ACK) && dupack_answers(c, seg, side) == TFA_DUPACK_DATA)
+    if ((x & TFA_SEQ_DUP_ACK) && dupack_answers(c, st, seg, side) == TFA_DUPACK_DATA)
         tfa_sink_add(sink, TFA_ANOMALY_SEQ_DUP_ACK, side, f, ts, ev->dupacks, seg->ack);
     if (x & TFA_SEQ_KEEPALIVE)
         tfa_sink_add(sink, TFA_ANOMALY_SEQ_KEEPALIVE, side, f, ts,
@@ -168,8 +178,11 @@ void tfa_detect_sequence_segment(TfaConn *c, const TfaSegment *seg, uint8_t side
                      ev->ts_val, ev->ts_recent);
 }
 
-void tfa_detect_sequence_end(TfaConn *c, TfaTs now, TfaAnomalySink *sink)
+static void sequence_end(const TfaConn *c, void *state, const TfaDetectEnd *x,
+                         TfaAnomalySink *sink)
 {
+    TfaTs now = x->now;
+    (void)state;
     for (uint8_t i = 0; i < 2; i++) {
         const TfaHalf *h = &c->half[i];
         /* a gap neither filled nor acknowledged by the end: the capture
@@ -192,7 +205,7 @@ void tfa_detect_sequence_end(TfaConn *c, TfaTs now, TfaAnomalySink *sink)
          * peer's: a one-direction capture */
         if (c->side[i].packets > 0 && c->side[1 - i].packets == 0 &&
             (c->side[i].flags_seen & TFA_TH_ACK))
-            tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_CAPTURE_ONE_DIRECTION), i);
+            tfa_sink_count(sink, TFA_COUNT_DIAG(TFA_DIAG_CAPTURE_ONE_DIRECTION), i);
     }
     /* a window still shut at the end: shut since then */
     for (uint8_t i = 0; i < 2; i++) {
@@ -202,3 +215,11 @@ void tfa_detect_sequence_end(TfaConn *c, TfaTs now, TfaAnomalySink *sink)
                          sink);
     }
 }
+
+const TfaDetector tfa_detector_sequence = {
+    .name = "sequence",
+    .state_size = sizeof(SqState),
+    .sees_copies = true,
+    .on_segment = sequence_segment,
+    .on_end = sequence_end,
+};

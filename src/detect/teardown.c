@@ -30,33 +30,45 @@ static bool missed_from_peer(const TfaConn *c, uint8_t side)
 /* The round trip from the capture point to @side and back, from the
  * handshake (SYN -> SYN-ACK for the server, SYN-ACK -> ACK for the
  * client); -1 when the capture did not time it. */
-static TfaDuration rtt_to(const TfaConn *c, uint8_t side)
+static TfaDuration rtt_to(const TfaConn *c, const void *hs, uint8_t side)
 {
     TfaDuration to_server, to_client;
-    tfa_ack_vantage(c, &to_server, &to_client);
+    TfaHandshakeTimes t = tfa_handshake_times_of(hs);
+    tfa_vantage_of(&t, &to_server, &to_client);
     return side == c->client ? to_client : to_server;
 }
 
 /* A FIN sent again: a recovery when a timer could have fired (TIMER_FLOOR,
  * and at least the whole round trip when the handshake timed it), or when
  * the peer said something in between (duplicate ACKs, a partial ACK). */
-static bool fin_retry_plausible(const TfaConn *c, const TfaVerdicts *d, const TfaSegment *seg,
+static bool fin_retry_plausible(const TfaConn *c, const void *hs, const TfaSegment *seg,
                                 uint8_t side)
 {
+    const TfaSentHistory *d = &c->hist; /* as of the segment before */
     TfaDuration gap = seg->ts - d->fin_last_ts[side];
     const TfaSideStats *peer = &c->side[1 - side];
     if (peer->packets > 0 && peer->last_ts > d->fin_last_ts[side])
         return true;
-    TfaDuration a = rtt_to(c, c->client), b = rtt_to(c, (uint8_t)(1 - c->client));
+    TfaDuration a = rtt_to(c, hs, c->client), b = rtt_to(c, hs, (uint8_t)(1 - c->client));
     TfaDuration floor = a >= 0 && b >= 0 && a + b > TIMER_FLOOR ? a + b : TIMER_FLOOR;
     return gap >= floor;
 }
 
-void tfa_detect_teardown_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegment *seg,
-                                 uint8_t side, const TfaSmEvent *ev, bool created,
-                                 TfaAnomalySink *sink)
+/* The teardown detector's own (TfaOutcome carries the close). */
+typedef struct TdState {
+    bool closing_seen; /* an endpoint went through CLOSING (simultaneous close) */
+} TdState;
+
+static void teardown_segment(const TfaConn *c, void *state, const TfaDetectSeg *x,
+                             TfaAnomalySink *sink)
 {
+    TdState *d = state;
+    const TfaSegment *seg = x->seg;
+    const TfaSmEvent *ev = x->ev;
+    uint8_t side = x->side;
+    bool created = x->created;
     uint16_t f = seg->flags;
+    const TfaSentHistory *h = &c->hist; /* each side's FIN, as of the segment before */
 
     if (f & TFA_TH_RST)
         return;
@@ -66,10 +78,10 @@ void tfa_detect_teardown_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegm
                      0);
     }
     /* new data beyond the sender's own FIN */
-    if (d->fin_sent[side] && seg->payload_len > 0 &&
-        tfa_seq_gt(seg->seq + seg->payload_len, d->fin_seq[side]))
+    if (h->fin_sent[side] && seg->payload_len > 0 &&
+        tfa_seq_gt(seg->seq + seg->payload_len, h->fin_seq[side]))
         tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_DATA_AFTER_FIN, side, seg->frame_no, seg->ts,
-                     (int64_t)d->fin_frame[side], seg->payload_len);
+                     (int64_t)h->fin_frame[side], seg->payload_len);
     if (!(f & TFA_TH_FIN) || (f & TFA_TH_SYN))
         return;
 
@@ -88,29 +100,22 @@ void tfa_detect_teardown_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegm
     if (!(f & TFA_TH_ACK) && ev->before[side] != TFA_TCP_SYN_SENT)
         tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_FIN_WITHOUT_ACK, side, seg->frame_no, seg->ts,
                      ev->before[side], 0);
-    if (!d->fin_sent[side]) {
-        d->fin_sent[side] = true;
-        d->fin_seq[side] = fin_seq;
-        d->fin_frame[side] = seg->frame_no;
-        d->fin_ts[side] = seg->ts;
-        d->fin_last_ts[side] = seg->ts;
-        return;
-    }
-    if (fin_seq != d->fin_seq[side]) {
+    if (!h->fin_sent[side])
+        return; /* its first FIN (tcpsm's history records it) */
+    if (fin_seq != h->fin_seq[side]) {
         tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_FIN_SEQ_CHANGED, side, seg->frame_no, seg->ts,
-                     fin_seq, d->fin_seq[side]);
+                     fin_seq, h->fin_seq[side]);
         return;
     }
-    bool plausible = fin_retry_plausible(c, d, seg, side);
-    d->fin_last_ts[side] = seg->ts;
+    bool plausible = fin_retry_plausible(c, x->hs, seg, side);
     if (!plausible) {
         tfa_sink_add_possible(sink, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED, TFA_SEV_INFO, side,
-                              seg->frame_no, seg->ts, (int64_t)d->fin_frame[side],
-                              seg->ts - d->fin_ts[side]);
+                              seg->frame_no, seg->ts, (int64_t)h->fin_frame[side],
+                              seg->ts - h->fin_ts[side]);
         return;
     }
     tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED, side, seg->frame_no, seg->ts,
-                 (int64_t)d->fin_frame[side], seg->ts - d->fin_ts[side]);
+                 (int64_t)h->fin_frame[side], seg->ts - h->fin_ts[side]);
     /* the LAST_ACK side repeats its FIN after the peer's ACK of it was seen:
      * that ACK was lost after the capture point - if it had time to reach
      * the FIN's sender before the repeat left it (a round trip capture ->
@@ -118,7 +123,7 @@ void tfa_detect_teardown_segment(const TfaConn *c, TfaVerdicts *d, const TfaSegm
     if (ev->revoked && ev->before[side] == TFA_TCP_CLOSED && ev->after[side] == TFA_TCP_LAST_ACK) {
         const TfaSideStats *peer = &c->side[1 - side];
         TfaDuration after_ack = seg->ts - peer->last_ts;
-        TfaDuration rtt = rtt_to(c, side);
+        TfaDuration rtt = rtt_to(c, x->hs, side);
         if (rtt < 0)
             tfa_sink_add_possible(sink, TFA_ANOMALY_TEARDOWN_LAST_ACK_LOST, TFA_SEV_NOTICE, side,
                                   seg->frame_no, seg->ts, (int64_t)peer->last_frame, after_ack);
@@ -149,13 +154,13 @@ static const TfaRstInfo *closing_rst(const TfaConn *c)
  * and the FIN's sender acknowledged nothing of the peer's the capture lacks;
  * otherwise the close was cut by the end of the capture, or the capture
  * does not see the peer at all. */
-static void half_closed_at_end(const TfaConn *c, const TfaVerdicts *d, uint8_t fin_side,
+static void half_closed_at_end(const TfaConn *c, uint8_t fin_side,
                                TfaTs now, TfaAnomalySink *sink)
 {
     const TfaSideStats *peer = &c->side[1 - fin_side];
-    TfaTs fin_ts = d->fin_ts[fin_side];
+    TfaTs fin_ts = c->hist.fin_ts[fin_side];
     TfaDuration left = now - fin_ts;
-    TfaFrameNo frame = d->fin_frame[fin_side];
+    TfaFrameNo frame = c->hist.fin_frame[fin_side];
     if (peer->packets > 0 && peer->last_ts >= fin_ts && left >= HALF_CLOSE_MIN &&
         !missed_from_peer(c, fin_side))
         tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_HALF_CLOSED_AT_END, fin_side, frame, fin_ts,
@@ -170,16 +175,19 @@ static TfaInitiator role_initiator(const TfaConn *c, uint8_t side)
     return side == c->client ? TFA_INITIATOR_CLIENT : TFA_INITIATOR_SERVER;
 }
 
-void tfa_detect_teardown_end(const TfaConn *c, TfaVerdicts *d, const TfaOptions *opts, TfaTs now,
-                             TfaAnomalySink *sink)
+static void teardown_end(const TfaConn *c, void *state, const TfaDetectEnd *x,
+                         TfaAnomalySink *sink)
 {
+    const TdState *d = state;
+    const TfaOptions *opts = x->opts;
+    TfaTs now = x->now;
     const TfaRstInfo *rst = closing_rst(c);
     int first_fin = -1;
-    if (d->fin_sent[0] || d->fin_sent[1]) {
-        if (d->fin_sent[0] && d->fin_sent[1])
-            first_fin = d->fin_frame[0] <= d->fin_frame[1] ? 0 : 1;
+    if (c->hist.fin_sent[0] || c->hist.fin_sent[1]) {
+        if (c->hist.fin_sent[0] && c->hist.fin_sent[1])
+            first_fin = c->hist.fin_frame[0] <= c->hist.fin_frame[1] ? 0 : 1;
         else
-            first_fin = d->fin_sent[0] ? 0 : 1;
+            first_fin = c->hist.fin_sent[0] ? 0 : 1;
     }
 
     TfaCloseKind kind;
@@ -190,32 +198,32 @@ void tfa_detect_teardown_end(const TfaConn *c, TfaVerdicts *d, const TfaOptions 
     if (c->end_reason == TFA_END_EVICTED && !c->life.closed) {
         kind = TFA_CLOSE_EVICTED;
     } else if (rst != NULL) {
-        kind = first_fin >= 0 && d->fin_frame[first_fin] < rst->frame ? TFA_CLOSE_RESET_AFTER_FIN
+        kind = first_fin >= 0 && c->hist.fin_frame[first_fin] < rst->frame ? TFA_CLOSE_RESET_AFTER_FIN
                                                                         : TFA_CLOSE_RESET;
         if (kind == TFA_CLOSE_RESET_AFTER_FIN) {
             who = role_initiator(c, (uint8_t)first_fin);
-            frame = d->fin_frame[first_fin];
+            frame = c->hist.fin_frame[first_fin];
         } else {
             who = role_initiator(c, rst->side);
             frame = rst->frame;
         }
-    } else if (d->fin_sent[0] && d->fin_sent[1]) {
+    } else if (c->hist.fin_sent[0] && c->hist.fin_sent[1]) {
         kind = d->closing_seen ? TFA_CLOSE_SIMULTANEOUS : TFA_CLOSE_GRACEFUL;
         who = d->closing_seen ? TFA_INITIATOR_BOTH : role_initiator(c, (uint8_t)first_fin);
-        frame = d->fin_frame[first_fin];
+        frame = c->hist.fin_frame[first_fin];
     } else if (first_fin >= 0) {
         kind = TFA_CLOSE_HALF_CLOSED;
         who = role_initiator(c, (uint8_t)first_fin);
-        frame = d->fin_frame[first_fin];
+        frame = c->hist.fin_frame[first_fin];
         if (c->end_reason == TFA_END_CAPTURE_END || c->end_reason == TFA_END_IDLE_TIMEOUT)
-            half_closed_at_end(c, d, (uint8_t)first_fin, now, sink);
+            half_closed_at_end(c, (uint8_t)first_fin, now, sink);
     } else {
         kind = c->end_reason == TFA_END_IDLE_TIMEOUT ? TFA_CLOSE_IDLE_TIMEOUT
                                                      : TFA_CLOSE_OPEN_AT_END;
     }
-    d->close_kind = (uint8_t)kind;
-    d->close_initiator = (uint8_t)who;
-    d->close_frame = frame;
+    x->out->close_kind = (uint8_t)kind;
+    x->out->close_initiator = (uint8_t)who;
+    x->out->close_frame = frame;
 
     /* quiet too long in CLOSE_WAIT (the application never calls close())
      * or, on the closer's side, in FIN_WAIT_2 */
@@ -230,18 +238,25 @@ void tfa_detect_teardown_end(const TfaConn *c, TfaVerdicts *d, const TfaOptions 
              * of capture; and the peer did not acknowledge anything of it
              * the capture missed (its FIN among them) */
             TfaTs quiet_since = c->side[i].last_ts;
-            if (t->certain && d->fin_sent[1 - i] && quiet_since >= d->fin_ts[1 - i] &&
+            if (t->certain && c->hist.fin_sent[1 - i] && quiet_since >= c->hist.fin_ts[1 - i] &&
                 !missed_from_peer(c, (uint8_t)(1 - i)) &&
                 now - quiet_since >= opts->stuck_after)
                 tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_CLOSE_WAIT_STUCK, i,
                              c->side[i].last_frame, quiet_since, now - quiet_since,
-                             (int64_t)d->fin_frame[1 - i]);
+                             (int64_t)c->hist.fin_frame[1 - i]);
         } else if (ep->state == TFA_TCP_FIN_WAIT_2) {
             /* waiting for the peer's FIN since its own was acknowledged; a
              * peer that did send a FIN (which never arrived) has closed */
-            if (!d->fin_sent[1 - i] && !missed_from_peer(c, i) && now - t->ts >= opts->stuck_after)
+            if (!c->hist.fin_sent[1 - i] && !missed_from_peer(c, i) && now - t->ts >= opts->stuck_after)
                 tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_FIN_WAIT_2_STUCK, i, t->frame, t->ts,
-                             now - t->ts, (int64_t)d->fin_frame[i]);
+                             now - t->ts, (int64_t)c->hist.fin_frame[i]);
         }
     }
 }
+
+const TfaDetector tfa_detector_teardown = {
+    .name = "teardown",
+    .state_size = sizeof(TdState),
+    .on_segment = teardown_segment,
+    .on_end = teardown_end,
+};

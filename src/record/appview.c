@@ -155,7 +155,7 @@ static bool sent_rst_after(const TfaConn *c, uint8_t side, TfaFrameNo frame)
 static bool half_closed(const TfaConn *c, uint8_t side)
 {
     uint8_t peer = (uint8_t)(1 - side);
-    const TfaVerdicts *d = &c->det;
+    const TfaSentHistory *d = &c->hist;
     return d->fin_sent[side] && d->data_after_fin[peer] &&
            d->data_after_fin_frame[peer] > d->fin_frame[side] &&
            c->side[side].last_frame > d->data_after_fin_frame[peer] &&
@@ -176,7 +176,7 @@ static void opening(const TfaConnRecord *rec, TfaRole role, TfaAppSide *s)
     const TfaConn *c = rec->conn;
     uint8_t side = rec->side[role];
     const TfaEndpoint *ep = &c->ep[side];
-    const TfaVerdicts *d = &c->det;
+    const TfaOutcome *d = &c->out;
     const TfaIcmpSeen *ic = tfa_conn_icmp(c, side);
 
     if (ep->passive) {
@@ -265,7 +265,7 @@ static void teardown(const TfaConnRecord *rec, TfaRole role, TfaAppSide *s)
     uint8_t side = rec->side[role];
     uint8_t peer = (uint8_t)(1 - side);
     const TfaEndpoint *ep = &c->ep[side];
-    const TfaVerdicts *d = &c->det;
+    const TfaSentHistory *d = &c->hist;
     bool half = half_closed(c, side);
 
     /* the peer's FIN: read() returns 0 once its TCP took the FIN */
@@ -311,7 +311,7 @@ static void resets(const TfaConnRecord *rec, TfaRole role, TfaAppSide *s)
     const TfaConn *c = rec->conn;
     uint8_t side = rec->side[role];
     uint8_t peer = (uint8_t)(1 - side);
-    const TfaVerdicts *d = &c->det;
+    const TfaSentHistory *d = &c->hist;
     bool received = false, ignored = false, sent = false;
 
     for (guint i = 0; c->rsts != NULL && i < c->rsts->len; i++) {
@@ -426,7 +426,7 @@ static void timeouts(const TfaConnRecord *rec, TfaRole role, TfaAppSide *s)
     uint8_t side = rec->side[role];
     uint8_t peer = (uint8_t)(1 - side);
     const TfaEndpoint *ep = &c->ep[side];
-    const TfaVerdicts *d = &c->det;
+    const TfaSentHistory *d = &c->hist;
     const TfaSideStats *me = &c->side[side], *other = &c->side[peer];
 
     if (c->life.rst_seen || !(SYNCHRONIZED & (1u << ep->state)))
@@ -499,8 +499,8 @@ static void advice_from_anomalies(const TfaConnRecord *rec, TfaRole role, TfaApp
     /* the server closed first and holds TIME_WAIT: a restart's bind(); said
      * only on a connection with a finding, not on every clean one */
     if (role == TFA_ROLE_SERVER && rec->worst_severity >= (int)TFA_SEV_NOTICE &&
-        c->ep[side].passive && c->det.fin_sent[side] &&
-        c->det.fin_sent[peer] && c->det.fin_frame[side] < c->det.fin_frame[peer] &&
+        c->ep[side].passive && c->hist.fin_sent[side] &&
+        c->hist.fin_sent[peer] && c->hist.fin_frame[side] < c->hist.fin_frame[peer] &&
         c->ep[side].state == TFA_TCP_TIME_WAIT)
         advise(s, TFA_APP_ADVICE_SO_REUSEADDR, TFA_APP_WHY_OWN_FIN);
 }

@@ -38,7 +38,7 @@ void tfa_record_percentiles(const TfaDuration *v, uint16_t n, const unsigned *pc
     }
 }
 
-static void ack_summary(const TfaAckTiming *t, TfaRecordAck *r)
+static void ack_summary(const TfaAckFigures *t, TfaRecordAck *r)
 {
     r->acks = t->acks;
     r->immediate = t->immediate;
@@ -65,7 +65,8 @@ static void ack_summary(const TfaAckTiming *t, TfaRecordAck *r)
 /* What the detectors decided, copied from their state on the connection. */
 static void detected(const TfaConn *c, TfaConnRecord *rec)
 {
-    const TfaVerdicts *d = &c->det;
+    const TfaOutcome *d = &c->out;
+    const TfaSentHistory *h = &c->hist;
 
     rec->outcome = (TfaRecordOutcome){
         .handshake = d->handshake,
@@ -96,11 +97,11 @@ static void detected(const TfaConn *c, TfaConnRecord *rec)
 
     for (int s = 0; s < 2; s++) {
         rec->fin[s] = (TfaRecordFin){
-            .first_ts = d->fin_ts[s],
-            .last_ts = d->fin_last_ts[s],
-            .peer_fin_acked = d->acked_fin[s],
+            .first_ts = h->fin_ts[s],
+            .last_ts = h->fin_last_ts[s],
+            .peer_fin_acked = h->acked_fin[s],
         };
-        ack_summary(&c->timing[s], &rec->ack[s]);
+        ack_summary(&d->timing[s], &rec->ack[s]);
     }
     rec->vantage = tfa_ack_vantage(c, &rec->to_server_rtt, &rec->to_client_rtt);
     rec->zeek_state = (uint8_t)tfa_zeek_conn_state(c);

@@ -7,6 +7,8 @@
 
 #include "tcpflow-audit/seqtrack.h"
 
+#include "tcpflow-audit/tcpsm.h"
+
 #include "tcpflow-audit/seqnum.h"
 
 #include <string.h>
@@ -877,6 +879,41 @@ static void track_timestamps(TfaConn *c, const TfaSegment *seg, uint8_t side, Tf
     }
 }
 
+/* The opening's times (TfaSeqOpen): a SYN inside the connection opens
+ * nothing; a SYN-ACK from the client answers the server's SYN of a
+ * simultaneous open. */
+static void time_opening(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg, uint8_t side)
+{
+    TfaSeqOpen *o = &c->open;
+    uint16_t f = seg->flags & (TFA_TH_SYN | TFA_TH_ACK | TFA_TH_RST);
+    if (tfa_tcpsm_syn_inside(c, opts, seg, side))
+        return;
+    if (f == TFA_TH_SYN) {
+        o->syn_from[side] = true;
+        if (side != c->client)
+            return;
+        if (!o->synack_seen)
+            o->syn_ts = seg->ts; /* the SYN that gets answered is the last before the SYN-ACK */
+        o->syn_seen = true;
+        return;
+    }
+    if (f == (TFA_TH_SYN | TFA_TH_ACK)) {
+        if (side != c->client || !o->syn_from[1 - side])
+            o->synack_seen = true;
+        return;
+    }
+    if (f & TFA_TH_RST)
+        return;
+    /* the client's first acknowledging segment after them, that
+     * acknowledges the server's SYN when its ISN is known */
+    const TfaEndpoint *srv = &c->ep[1 - c->client];
+    if (side == c->client && (f & TFA_TH_ACK) && !o->acked && (o->synack_seen || o->syn_seen) &&
+        (!srv->iss_known || tfa_seq_gt(seg->ack, srv->iss))) {
+        o->acked = true;
+        o->ack_ts = seg->ts;
+    }
+}
+
 void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget, TfaStats *stats,
                           const TfaSegment *seg, uint8_t side, TfaSeqEvent *ev)
 {
@@ -885,8 +922,9 @@ void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget,
     uint16_t f = seg->flags;
 
     memset(ev, 0, sizeof(*ev));
-    if (c->irtt == 0 && c->det.syn_ts != 0 && c->det.ack_ts != 0)
-        c->irtt = c->det.ack_ts - c->det.syn_ts;
+    /* from the segments before this one */
+    if (c->irtt == 0 && c->open.syn_ts != 0 && c->open.ack_ts != 0)
+        c->irtt = c->open.ack_ts - c->open.syn_ts;
 
     const TfaRecentSeg *orig = NULL;
     uint8_t copy = find_copy(c, h, seg, side, &orig);
@@ -905,6 +943,7 @@ void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget,
         before = theirs->ts;
     h->prev_idle = mine != NULL || theirs != NULL ? seg->ts - before : G_MAXINT64;
     remember(h, seg);
+    time_opening(c, opts, seg, side);
 
     if (f & TFA_TH_RST)
         return; /* an RST moves no sequence space; tcpsm and the RST detector judge it */
@@ -963,7 +1002,7 @@ void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget,
      * retransmission even when it is the last byte sent. */
     /* With only its FIN outstanding, a side still probes at SND.UNA - 1
      * (Windows keeps its keep-alives going in FIN_WAIT_1). */
-    bool fin_only = peer->ack_seen && c->det.fin_sent[side] && h->next == peer->max_ack + 1 &&
+    bool fin_only = peer->ack_seen && c->hist.fin_sent[side] && h->next == peer->max_ack + 1 &&
                     seg->seq + 1 == peer->max_ack;
     if (!(f & (TFA_TH_SYN | TFA_TH_FIN)) && seg->payload_len <= 1 && h->started &&
         ((seg->seq + 1 == h->next && (!peer->ack_seen || tfa_seq_ge(peer->max_ack, h->next))) ||

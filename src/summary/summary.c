@@ -167,10 +167,10 @@ static void count_service(TfaSummary *s, const TfaConnRecord *rec)
     uint8_t st;
     if (counted_state(s, rec, srv, &st))
         svc->states[st]++;
-    TfaHandshake h = (TfaHandshake)c->det.handshake;
+    TfaHandshake h = (TfaHandshake)c->out.handshake;
     if (h == TFA_HANDSHAKE_REFUSED)
         svc->refused++;
-    if (c->det.synack_count > 0)
+    if (c->out.synack_count > 0)
         svc->accepted++;
     if (h == TFA_HANDSHAKE_SYNACK_UNACKED) {
         svc->half_open++;
@@ -183,7 +183,7 @@ static void count_service(TfaSummary *s, const TfaConnRecord *rec)
 static void count_scanner(TfaSummary *s, const TfaConnRecord *rec)
 {
     const TfaConn *c = rec->conn;
-    TfaHandshake h = (TfaHandshake)c->det.handshake;
+    TfaHandshake h = (TfaHandshake)c->out.handshake;
     if (h == TFA_HANDSHAKE_NOT_SEEN || h == TFA_HANDSHAKE_SIMULTANEOUS_OPEN)
         return;
     uint8_t srv = rec->side[TFA_ROLE_SERVER], cli = rec->side[TFA_ROLE_CLIENT];
@@ -230,9 +230,9 @@ static void count_capture_quality(TfaSummary *s, const TfaConn *c)
  * likely existed then too). */
 static void add_listener(TfaSummary *s, const TfaConn *c, uint8_t srv, TfaTs at)
 {
-    if (!c->ep[srv].passive || c->det.synack_count == 0 || c->det.syn_count == 0)
+    if (!c->ep[srv].passive || c->out.synack_count == 0 || c->out.syn_count == 0)
         return;
-    TfaTs accepted = c->det.synack_ts;
+    TfaTs accepted = c->out.synack_ts;
     TfaServiceStats probe = {.addr = c->key.addr[srv], .port = c->key.port[srv]};
     guint idx = GPOINTER_TO_UINT(g_hash_table_lookup(s->listeners, &probe));
     if (idx != 0) {

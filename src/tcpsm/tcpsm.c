@@ -760,10 +760,7 @@ void tfa_tcpsm_segment(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg
         tcpsm_rcv_rst(c, opts, seg, side, ev->rst_accept);
         update_tcb(c, seg, side);
     } else {
-        bool synchronized_before = in_states(c->ep[peer].state, SYNCHRONIZED);
-        if ((f & (TFA_TH_SYN | TFA_TH_ACK)) == TFA_TH_SYN && synchronized_before &&
-            !(s->iss_known && seg->seq == s->iss))
-            ev->syn_inside = true;
+        ev->syn_inside = tfa_tcpsm_syn_inside(c, opts, seg, side);
         update_tcb(c, seg, side);
         /* a CLOSED taken from a segment it was sent, yet it talks on: the
          * segment never reached it, or it did not accept it */
@@ -788,6 +785,19 @@ void tfa_tcpsm_segment(TfaConn *c, const TfaOptions *opts, const TfaSegment *seg
     }
     ev->after[0] = c->ep[0].state;
     ev->after[1] = c->ep[1].state;
+}
+
+bool tfa_tcpsm_syn_inside(const TfaConn *c, const TfaOptions *opts, const TfaSegment *seg,
+                          uint8_t side)
+{
+    const TfaEndpoint *s = &c->ep[side], *peer = &c->ep[1 - side];
+    if ((seg->flags & (TFA_TH_SYN | TFA_TH_ACK | TFA_TH_RST)) != TFA_TH_SYN)
+        return false;
+    /* a TIME_WAIT that has run out by then is CLOSED (tfa_tcpsm_advance) */
+    bool synchronized = in_states(peer->state, SYNCHRONIZED) &&
+                        !(peer->state == TFA_TCP_TIME_WAIT &&
+                          seg->ts - peer->time_wait_ts >= TWO_MSL(opts));
+    return synchronized && !(s->iss_known && seg->seq == s->iss);
 }
 
 void tfa_tcpsm_advance(TfaConn *c, const TfaOptions *opts, TfaTs now)
@@ -883,21 +893,22 @@ static void connect_icmp_failed(TfaConn *c, const TfaOptions *opts)
  * was due. */
 #define SYNACK_REPEAT_DUE (2 * TFA_NSEC_PER_SEC)
 
-static void no_request_kept(TfaConn *c, const TfaOptions *opts, TfaTs now)
+static void no_request_kept(TfaConn *c, const TfaOptions *opts, TfaTs now,
+                            const TfaHandshakeTimes *hs)
 {
     for (uint8_t i = 0; i < 2; i++) {
         TfaEndpoint *ep = &c->ep[i];
         const TfaTransition *t = path_last(ep);
-        if (!ep->passive || ep->state != TFA_TCP_SYN_RECEIVED || c->det.synack_count != 1 ||
-            c->det.syn_count == 0 || (c->side[1 - i].flags_seen & TFA_TH_ACK) || t == NULL ||
-            c->det.synack_ts == 0 || now - c->det.synack_ts < SYNACK_REPEAT_DUE)
+        if (!ep->passive || ep->state != TFA_TCP_SYN_RECEIVED || hs->synack_count != 1 ||
+            hs->syn_count == 0 || (c->side[1 - i].flags_seen & TFA_TH_ACK) || t == NULL ||
+            hs->synack_ts == 0 || now - hs->synack_ts < SYNACK_REPEAT_DUE)
             continue;
         TfaTransition back = {
             .state = TFA_TCP_LISTEN,
             .evidence = TFA_EVIDENCE_TIMER,
             .certain = false,
             .frame = 0,
-            .ts = c->det.synack_ts + TFA_NSEC_PER_SEC,
+            .ts = hs->synack_ts + TFA_NSEC_PER_SEC,
         };
         ep->state = TFA_TCP_LISTEN;
         ep->n_pending = 0;
@@ -905,7 +916,7 @@ static void no_request_kept(TfaConn *c, const TfaOptions *opts, TfaTs now)
     }
 }
 
-void tfa_tcpsm_finish(TfaConn *c, const TfaOptions *opts, TfaTs now)
+void tfa_tcpsm_finish(TfaConn *c, const TfaOptions *opts, TfaTs now, const TfaHandshakeTimes *hs)
 {
     for (uint8_t i = 0; i < 2; i++) {
         TfaEndpoint *ep = &c->ep[i];
@@ -938,7 +949,7 @@ void tfa_tcpsm_finish(TfaConn *c, const TfaOptions *opts, TfaTs now)
     tfa_tcpsm_advance(c, opts, now);
     connect_icmp_failed(c, opts);
     connect_gave_up(c, opts, now);
-    no_request_kept(c, opts, now);
+    no_request_kept(c, opts, now, hs);
 }
 
 TfaTcpState tfa_tcpsm_state_at(const TfaConn *c, uint8_t side, TfaTs t)

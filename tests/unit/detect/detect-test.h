@@ -1,10 +1,12 @@
-/* detect-test.h - replay hand-made segments through the state machine and
- * the detectors, as the engine does, without pcap or conntrack. */
+/* detect-test.h - replay hand-made segments through the connection's
+ * pipeline (flow.h: seqtrack, the Zeek tracker, tcpsm, the detectors), the
+ * very one the engine runs, without pcap or conntrack. */
 #pragma once
 
 #include "tfa-test.h"
 
 #include "tcpflow-audit/detect.h"
+#include "tcpflow-audit/flow.h"
 
 #define C 0 /* the client's side */
 #define S 1 /* the server's */
@@ -22,9 +24,11 @@ typedef struct Fx {
     TfaSmEvent ev;
     TfaSeqEvent sq;
     TfaBudget budget;
+    TfaExtractBudget xbudget;
     TfaStats stats;
     uint8_t ttl[2];
     uint16_t next_ip_id; /* the next frame's IPv4 ID when non-zero (used once) */
+    uint16_t mss[2];     /* the MSS each side's SYN announces (0: none) */
     bool set_window;     /* the frames advertise @window (else tfa_test_seg's) */
     uint16_t window;
 } Fx;
@@ -47,9 +51,23 @@ static inline int fx_teardown(void **state)
     Fx *f = *state;
     tfa_seqtrack_release(f->c, &f->budget);
     assert_int_equal(f->budget.used, 0);
+    tfa_flow_release(f->c); /* a connection the test did not finish */
     tfa_conn_free(f->c);
     g_free(f);
     return 0;
+}
+
+/* A new connection in place of the test's (the fixture's options kept). */
+static inline void fx_reset(Fx *f)
+{
+    tfa_seqtrack_release(f->c, &f->budget);
+    tfa_flow_release(f->c);
+    tfa_conn_free(f->c);
+    f->c = g_new0(TfaConn, 1);
+    f->c->client = C;
+    f->c->originator = TFA_ORIGINATOR_SYN;
+    f->frame = 0;
+    f->now = 0;
 }
 
 /* One segment from @side, @gap after the previous one, with an optional
@@ -66,6 +84,10 @@ static inline void tx_at(Fx *f, TfaDuration gap, uint8_t side, uint16_t flags, u
     seg.ttl = f->ttl[side];
     if (f->set_window)
         seg.window = f->window;
+    if ((flags & SYN) && f->mss[side] != 0) {
+        seg.opt.has_mss = true;
+        seg.opt.mss = f->mss[side];
+    }
     seg.payload = (const uint8_t *)payload;
     if (payload == NULL)
         seg.payload_caplen = 0;
@@ -80,19 +102,21 @@ static inline void tx_at(Fx *f, TfaDuration gap, uint8_t side, uint16_t flags, u
     st->bytes += len;
     if ((flags & (SYN | ACK)) == SYN)
         f->c->life.syn_seen[side] = true;
-    if (created)
-        tfa_tcpsm_init(f->c, &f->opts, &seg, side);
     seg.ip_id = (uint16_t)f->frame; /* every frame its own IP ID, as Linux does */
     if (f->next_ip_id != 0) {
         seg.ip_id = f->next_ip_id;
         f->next_ip_id = 0;
     }
-    tfa_seqtrack_segment(f->c, &f->opts, &f->budget, &f->stats, &seg, side, &f->sq);
-    if (f->sq.facts & TFA_SEQ_DUP_FRAME)
-        memset(&f->ev, 0, sizeof(f->ev));
-    else
-        tfa_tcpsm_segment(f->c, &f->opts, &seg, side, &f->ev);
-    tfa_detect_segment(f->c, &f->opts, &seg, side, &f->ev, &f->sq, created);
+    TfaFlowEnv env = {
+        .opts = &f->opts,
+        .budget = &f->budget,
+        .xbudget = &f->xbudget,
+        .stats = &f->stats,
+    };
+    TfaFlowEvents out;
+    tfa_flow_segment(f->c, &env, &seg, side, created, &out);
+    f->sq = out.sq;
+    f->ev = out.sm;
 }
 
 static inline void tx(Fx *f, uint8_t side, uint16_t flags, uint32_t seq, uint32_t ack, uint32_t len)
@@ -105,8 +129,7 @@ static inline void finish(Fx *f, TfaEndReason why, TfaDuration after)
 {
     f->c->end_reason = why;
     f->now += after;
-    tfa_tcpsm_finish(f->c, &f->opts, f->now);
-    tfa_detect_end(f->c, &f->opts, f->now);
+    tfa_flow_end(f->c, &f->opts, f->now);
 }
 
 static inline guint32 count_of(Fx *f, TfaAnomalyCode code)

@@ -8,7 +8,7 @@ static void test_complete_and_rtt(void **state)
     tx_at(f, 30 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);   /* 31 ms */
     tx_at(f, 2 * MS, C, ACK, ISS_C + 1, ISS_S + 1, 0, NULL);      /* 33 ms */
     finish(f, TFA_END_CAPTURE_END, 0);
-    TfaVerdicts *d = &f->c->det;
+    const TfaOutcome *d = &f->c->out;
     assert_int_equal(d->handshake, TFA_HANDSHAKE_COMPLETE);
     assert_int_equal(d->synack_ts - d->syn_ts, 30 * MS);
     assert_int_equal(d->ack_ts - d->synack_ts, 2 * MS);
@@ -26,11 +26,41 @@ static void test_syn_retry(void **state)
     tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
     tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
     finish(f, TFA_END_CAPTURE_END, 0);
-    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_COMPLETE_AFTER_RETRY);
+    assert_int_equal(f->c->out.handshake, TFA_HANDSHAKE_COMPLETE_AFTER_RETRY);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_RETRANSMITTED), 1);
-    assert_int_equal(f->c->det.synack_ts - f->c->det.syn_ts, MS); /* from the retry */
-    assert_int_equal(f->c->det.n_syn_frames, 2);
-    assert_int_equal(f->c->det.syn_frames[1], 2);
+    assert_int_equal(f->c->out.synack_ts - f->c->out.syn_ts, MS); /* from the retry */
+    assert_int_equal(f->c->out.n_syn_frames, 2);
+    assert_int_equal(f->c->out.syn_frames[1], 2);
+}
+
+/* seqtrack times the opening itself (irtt, its reordering window) by the
+ * handshake detector's rule: the answered SYN is the retry, the SYN-ACK
+ * repeated; the detectors' states fit their room, and their outcome is
+ * there once the connection is reported. */
+static void test_irtt_and_outcome(void **state)
+{
+    Fx *f = *state;
+    assert_true(tfa_detect_state_size() <= sizeof(f->c->det_live));
+    tx(f, C, SYN, ISS_C, 0, 0);
+    tx_at(f, 1000 * MS, C, SYN, ISS_C, 0, 0, NULL);
+    tx_at(f, 3 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);
+    tx_at(f, 1000 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL); /* after no ACK */
+    tx_at(f, 2 * MS, C, ACK, ISS_C + 1, ISS_S + 1, 0, NULL);
+    TfaHandshakeTimes t = tfa_detect_handshake_times(f->c);
+    assert_int_equal(t.syn_count, 2);
+    assert_int_equal(t.synack_count, 2);
+    assert_int_equal(f->c->irtt, 0); /* known from the next segment on */
+    tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 100);
+    assert_int_equal(f->c->irtt, t.ack_ts - t.syn_ts);
+    assert_int_equal(f->c->irtt, 1005 * MS);
+    assert_false(f->c->out_ready);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_true(f->c->out_ready);
+    assert_int_equal(f->c->out.ack_ts - f->c->out.syn_ts, f->c->irtt);
+    assert_int_equal(f->c->out.synack_count, 2);
+    TfaHandshakeTimes o = tfa_detect_handshake_times(f->c); /* now from the outcome */
+    assert_int_equal(o.syn_ts, t.syn_ts);
+    assert_int_equal(o.ack_ts, t.ack_ts);
 }
 
 /* The SYN-ACK lost: the server repeats it, the client its SYN. */
@@ -43,7 +73,7 @@ static void test_synack_retry(void **state)
     tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
     tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
     finish(f, TFA_END_CAPTURE_END, 0);
-    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_COMPLETE_AFTER_RETRY);
+    assert_int_equal(f->c->out.handshake, TFA_HANDSHAKE_COMPLETE_AFTER_RETRY);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED), 1);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST), 0);
 }
@@ -61,8 +91,8 @@ static void test_third_ack_lost(void **state)
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST), 1);
     assert_false(anomaly_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST)->possible);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYNACK_RETRANSMITTED), 1);
-    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_COMPLETE_AFTER_RETRY);
-    assert_int_equal(f->c->det.verdict, TFA_VERDICT_DEGRADED);
+    assert_int_equal(f->c->out.handshake, TFA_HANDSHAKE_COMPLETE_AFTER_RETRY);
+    assert_int_equal(f->c->out.verdict, TFA_VERDICT_DEGRADED);
 }
 
 /* The third ACK lost for good: the server repeats its SYN-ACK three times,
@@ -82,10 +112,10 @@ static void test_third_ack_lost_for_good_data_completes(void **state)
     finish(f, TFA_END_CAPTURE_END, 0);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST), 1);
     assert_int_equal(anomaly_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST)->frame_no, 4);
-    assert_int_equal(f->c->det.third_ack_repeats, 3);
-    assert_int_equal(f->c->det.hs_done_frame, 9);
-    assert_int_equal(f->c->det.hs_data_frame, 10);
-    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_COMPLETE_AFTER_RETRY);
+    assert_int_equal(f->c->out.third_ack_repeats, 3);
+    assert_int_equal(f->c->out.hs_done_frame, 9);
+    assert_int_equal(f->c->out.hs_data_frame, 10);
+    assert_int_equal(f->c->out.handshake, TFA_HANDSHAKE_COMPLETE_AFTER_RETRY);
     /* the ACKs of the repeats are duplicates that say nothing is missing */
     assert_int_equal(count_of(f, TFA_ANOMALY_SEQ_DUP_ACK), 0);
     assert_int_equal(f->c->half[C].dupacks, 3);
@@ -106,10 +136,10 @@ static void test_third_ack_lost_for_good_server_gives_up(void **state)
     tx(f, S, RST, ISS_S + 1, 0, 0);                                    /* 11 */
     finish(f, TFA_END_RESET, 0);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST), 1);
-    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_RESET_DURING);
-    assert_int_equal(f->c->det.hs_reset_frame, 11);
-    assert_int_equal(f->c->det.hs_done_frame, 0);
-    assert_int_equal(f->c->det.verdict, TFA_VERDICT_FAILED);
+    assert_int_equal(f->c->out.handshake, TFA_HANDSHAKE_RESET_DURING);
+    assert_int_equal(f->c->out.hs_reset_frame, 11);
+    assert_int_equal(f->c->out.hs_done_frame, 0);
+    assert_int_equal(f->c->out.verdict, TFA_VERDICT_FAILED);
     assert_int_equal(rst_n(f, 0)->cause, TFA_RST_CAUSE_STALE_CONNECTION);
 }
 
@@ -129,8 +159,8 @@ static void test_accept_queue_full(void **state)
     tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
     finish(f, TFA_END_CAPTURE_END, 0);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_THIRD_ACK_LOST), 1);
-    assert_int_equal(f->c->det.third_ack_repeats, 2);
-    assert_int_equal(f->c->det.hs_done_frame, 0);
+    assert_int_equal(f->c->out.third_ack_repeats, 2);
+    assert_int_equal(f->c->out.hs_done_frame, 0);
     assert_int_equal(f->c->ep[S].state, TFA_TCP_SYN_RECEIVED);
     TfaDuration to_s, to_c;
     assert_int_equal(tfa_ack_vantage(f->c, &to_s, &to_c), TFA_VANTAGE_NEAR_BOTH);
@@ -172,7 +202,7 @@ static void test_synack_answers_repeated_syn(void **state)
     assert_int_equal(a->frame_no, 5);
     assert_int_equal(a->arg[0], 2); /* it answers the second SYN */
     assert_false(a->possible);
-    assert_int_equal(f->c->det.verdict, TFA_VERDICT_OK);
+    assert_int_equal(f->c->out.verdict, TFA_VERDICT_OK);
 }
 
 /* Far from the server (1.2 s round trip), the server's timer repeats the
@@ -215,8 +245,8 @@ static void test_refused(void **state)
     tx(f, C, SYN, ISS_C, 0, 0);
     tx(f, S, RST | ACK, 0, ISS_C + 1, 0);
     finish(f, TFA_END_RESET, 0);
-    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_REFUSED);
-    assert_int_equal(f->c->det.verdict, TFA_VERDICT_FAILED);
+    assert_int_equal(f->c->out.handshake, TFA_HANDSHAKE_REFUSED);
+    assert_int_equal(f->c->out.verdict, TFA_VERDICT_FAILED);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED), 0);
 }
 
@@ -228,7 +258,7 @@ static void test_unanswered(void **state)
     tx_at(f, 1000 * MS, C, SYN, ISS_C, 0, 0, NULL);
     tx_at(f, 2000 * MS, C, SYN, ISS_C, 0, 0, NULL);
     finish(f, TFA_END_CAPTURE_END, 0);
-    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_UNANSWERED);
+    assert_int_equal(f->c->out.handshake, TFA_HANDSHAKE_UNANSWERED);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED), 1);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_RETRANSMITTED), 2);
     const TfaAnomaly *a = &g_array_index(f->c->anomalies, TfaAnomaly, 2);
@@ -237,7 +267,7 @@ static void test_unanswered(void **state)
     assert_int_equal(a->arg[0], 3);
     assert_false(a->possible);
     assert_int_equal(a->severity, TFA_SEV_ERROR);
-    assert_int_equal(f->c->det.verdict, TFA_VERDICT_FAILED);
+    assert_int_equal(f->c->out.verdict, TFA_VERDICT_FAILED);
 }
 
 /* One SYN 16 ms before the capture ended: no answer was due yet. */
@@ -246,12 +276,12 @@ static void test_lone_syn_at_end(void **state)
     Fx *f = *state;
     tx(f, C, SYN, ISS_C, 0, 0);
     finish(f, TFA_END_CAPTURE_END, 16 * MS);
-    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_UNANSWERED);
+    assert_int_equal(f->c->out.handshake, TFA_HANDSHAKE_UNANSWERED);
     const TfaAnomaly *a = anomaly_of(f, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED);
     assert_true(a->possible);
     assert_int_equal(a->severity, TFA_SEV_INFO);
     assert_int_equal(a->arg[1], 16 * MS);
-    assert_int_equal(f->c->det.verdict, TFA_VERDICT_OK);
+    assert_int_equal(f->c->out.verdict, TFA_VERDICT_OK);
 }
 
 /* One SYN, then 25 s of capture without a retry: a client with no answer
@@ -262,7 +292,7 @@ static void test_lone_syn_not_retried(void **state)
     tx(f, C, SYN, ISS_C, 0, 0);
     finish(f, TFA_END_CAPTURE_END, 25000 * MS);
     assert_true(anomaly_of(f, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED)->possible);
-    assert_int_equal(f->c->det.verdict, TFA_VERDICT_OK);
+    assert_int_equal(f->c->out.verdict, TFA_VERDICT_OK);
 }
 
 /* The same SYN again 1 ms later (a crafted trace, a copy on the way) is no
@@ -290,8 +320,8 @@ static void test_one_direction_captured(void **state)
     tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 300);
     tx_at(f, 2000 * MS, C, ACK, ISS_C + 301, ISS_S + 1001, 0, NULL);
     finish(f, TFA_END_CAPTURE_END, 0);
-    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_COMPLETE);
-    assert_int_equal(f->c->det.ack_frame, 2);
+    assert_int_equal(f->c->out.handshake, TFA_HANDSHAKE_COMPLETE);
+    assert_int_equal(f->c->out.ack_frame, 2);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_UNANSWERED), 0);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_DATA_BEFORE_ESTABLISHED), 0);
 }
@@ -314,8 +344,8 @@ static void test_synack_unacked(void **state)
     tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
     tx_at(f, 1000 * MS, S, SYN | ACK, ISS_S, ISS_C + 1, 0, NULL);
     finish(f, TFA_END_CAPTURE_END, 0);
-    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_SYNACK_UNACKED);
-    assert_int_equal(f->c->det.verdict, TFA_VERDICT_FAILED);
+    assert_int_equal(f->c->out.handshake, TFA_HANDSHAKE_SYNACK_UNACKED);
+    assert_int_equal(f->c->out.verdict, TFA_VERDICT_FAILED);
 }
 
 static void test_simultaneous_open(void **state)
@@ -329,7 +359,7 @@ static void test_simultaneous_open(void **state)
     tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);
     tx(f, S, ACK, ISS_S + 1, ISS_C + 1, 0);
     finish(f, TFA_END_CAPTURE_END, 0);
-    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_SIMULTANEOUS_OPEN);
+    assert_int_equal(f->c->out.handshake, TFA_HANDSHAKE_SIMULTANEOUS_OPEN);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SIMULTANEOUS_OPEN), 2); /* both sides */
     assert_int_equal(count_of(f, TFA_ANOMALY_SEQ_DUP_ACK), 0);
 }
@@ -342,7 +372,7 @@ static void test_reset_during(void **state)
     tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
     tx(f, C, RST, ISS_C + 1, 0, 0);
     finish(f, TFA_END_RESET, 0);
-    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_RESET_DURING);
+    assert_int_equal(f->c->out.handshake, TFA_HANDSHAKE_RESET_DURING);
     assert_int_equal(rst_n(f, 0)->cause, TFA_RST_CAUSE_HANDSHAKE_ABORT);
 }
 
@@ -353,7 +383,7 @@ static void test_not_seen(void **state)
     tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 100);
     tx(f, S, ACK, ISS_S + 1, ISS_C + 101, 0);
     finish(f, TFA_END_CAPTURE_END, 0);
-    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_NOT_SEEN);
+    assert_int_equal(f->c->out.handshake, TFA_HANDSHAKE_NOT_SEEN);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_NOT_SEEN), 2);
     assert_int_equal(g_array_index(f->c->anomalies, TfaAnomaly, 0).arg[0], TFA_ORIGINATOR_PORT);
 }
@@ -378,7 +408,7 @@ static void test_syn_with_data(void **state)
     finish(f, TFA_END_CAPTURE_END, 0);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_WITH_DATA), 1);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYNACK_BAD_ACK), 0);
-    assert_int_equal(f->c->det.handshake, TFA_HANDSHAKE_COMPLETE);
+    assert_int_equal(f->c->out.handshake, TFA_HANDSHAKE_COMPLETE);
 }
 
 static void test_synack_bad_ack(void **state)
@@ -388,7 +418,7 @@ static void test_synack_bad_ack(void **state)
     tx(f, S, SYN | ACK, ISS_S, ISS_C + 77, 0);
     finish(f, TFA_END_CAPTURE_END, 0);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYNACK_BAD_ACK), 1);
-    assert_int_equal(f->c->det.verdict, TFA_VERDICT_FAILED);
+    assert_int_equal(f->c->out.verdict, TFA_VERDICT_FAILED);
 }
 
 /* Timestamps offered, not returned, used anyway. */
@@ -486,13 +516,14 @@ static void test_port_reuse_and_syn_inside(void **state)
                                         S),
                      1);
     assert_int_equal(count_of(f, TFA_ANOMALY_HANDSHAKE_SYN_INSIDE_CONNECTION), 1);
-    assert_int_equal(f->c->det.syn_count, 1); /* the SYN inside is not a retry */
+    assert_int_equal(f->c->out.syn_count, 1); /* the SYN inside is not a retry */
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         FX_TEST(test_complete_and_rtt),   FX_TEST(test_syn_retry),
+        FX_TEST(test_irtt_and_outcome),
         FX_TEST(test_synack_retry),       FX_TEST(test_third_ack_lost),
         FX_TEST(test_third_ack_lost_for_good_data_completes),
         FX_TEST(test_third_ack_lost_for_good_server_gives_up),

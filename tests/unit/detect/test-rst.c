@@ -57,8 +57,8 @@ static void test_abortive_close(void **state)
     tx(f, C, RST | ACK, ISS_C + 101, ISS_S + 201, 0);
     finish(f, TFA_END_RESET, 0);
     assert_int_equal(cause0(f), TFA_RST_CAUSE_ABORTIVE_CLOSE);
-    assert_int_equal(f->c->det.close_kind, TFA_CLOSE_RESET);
-    assert_int_equal(f->c->det.close_initiator, TFA_INITIATOR_CLIENT);
+    assert_int_equal(f->c->out.close_kind, TFA_CLOSE_RESET);
+    assert_int_equal(f->c->out.close_initiator, TFA_INITIATOR_CLIENT);
 }
 
 /* The server received a request and closed without reading it. */
@@ -153,7 +153,7 @@ static void test_rst_after_fin_no_data(void **state)
     tx(f, S, RST | ACK, ISS_S + 2, ISS_C + 1, 0);
     finish(f, TFA_END_RESET, 0);
     assert_int_not_equal(cause0(f), TFA_RST_CAUSE_DATA_TO_CLOSED_SOCKET);
-    assert_int_equal(f->c->det.close_kind, TFA_CLOSE_RESET_AFTER_FIN);
+    assert_int_equal(f->c->out.close_kind, TFA_CLOSE_RESET_AFTER_FIN);
 }
 
 /* An RST to an endpoint in TIME_WAIT (RFC 1337's assassination). */
@@ -186,7 +186,7 @@ static void test_out_of_window(void **state)
     assert_int_equal(rst_n(f, 1)->accept, TFA_RST_CHALLENGED);
     assert_int_equal(rst_n(f, 0)->cause, TFA_RST_CAUSE_OUT_OF_WINDOW);
     assert_int_equal(rst_n(f, 1)->cause, TFA_RST_CAUSE_OUT_OF_WINDOW);
-    assert_int_equal(f->c->det.close_kind, TFA_CLOSE_OPEN_AT_END);
+    assert_int_equal(f->c->out.close_kind, TFA_CLOSE_OPEN_AT_END);
     assert_int_equal(f->c->ep[S].state, TFA_TCP_ESTABLISHED);
     /* the receiver went on: proven */
     assert_int_equal(anomaly_at(f, TFA_ANOMALY_RST_OUT_OF_WINDOW, 5)->severity, TFA_SEV_WARNING);
@@ -225,9 +225,9 @@ static void test_injected_then_real_traffic(void **state)
     assert_int_equal(rst_n(f, 0)->cause, TFA_RST_CAUSE_SUSPECTED_INJECTION);
     assert_true(rst_n(f, 0)->sender_talked_after);
     assert_int_equal(rst_n(f, 1)->cause, TFA_RST_CAUSE_STALE_CONNECTION);
-    assert_int_equal(f->c->det.close_kind, TFA_CLOSE_RESET);
-    assert_int_equal(f->c->det.close_initiator, TFA_INITIATOR_CLIENT);
-    assert_int_equal(f->c->det.verdict, TFA_VERDICT_FAILED);
+    assert_int_equal(f->c->out.close_kind, TFA_CLOSE_RESET);
+    assert_int_equal(f->c->out.close_initiator, TFA_INITIATOR_CLIENT);
+    assert_int_equal(f->c->out.verdict, TFA_VERDICT_FAILED);
 }
 
 /* An RST whose TTL does not fit its claimed sender's packets. */

@@ -426,7 +426,7 @@ static void test_csv_quoting(void **state)
 static void test_text(void **state)
 {
     g_autoptr(TfaConn) c = make_conn();
-    c->det.verdict = TFA_VERDICT_DEGRADED;
+    c->out.verdict = TFA_VERDICT_DEGRADED;
     g_autofree char *out = run_reporter(TFA_FORMAT_TEXT, c);
     /* the table line: verdict, endpoints, worst anomaly */
     const char *line = strstr(out, "\n   42 degraded");

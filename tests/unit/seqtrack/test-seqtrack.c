@@ -447,7 +447,9 @@ static void test_end_undecided(void **state)
     seg(f, S, ACK, 5001, 1101, 0);   /* frame 7: below the gap */
     seg(f, C, ACK, 1301, 5101, 0);   /* frame 8: beyond the server's data */
     TfaAnomalySink sink = {.conn = f->c, .cap = 100};
-    tfa_detect_sequence_end(f->c, f->now, &sink);
+    TfaOutcome out = {0};
+    TfaDetectEnd x = {.now = f->now, .out = &out};
+    tfa_detector_sequence.on_end(f->c, NULL, &x, &sink); /* it keeps nothing for the end */
     int lost = 0, unseen = 0;
     for (guint i = 0; f->c->anomalies != NULL && i < f->c->anomalies->len; i++) {
         const TfaAnomaly *a = &g_array_index(f->c->anomalies, TfaAnomaly, i);
@@ -485,7 +487,9 @@ static void test_end_one_direction(void **state)
     seg(f, C, ACK, 1001, 5001, 100);
     seg(f, C, ACK, 1201, 5001, 100);
     TfaAnomalySink sink = {.conn = f->c, .cap = 100};
-    tfa_detect_sequence_end(f->c, f->now, &sink);
+    TfaOutcome out = {0};
+    TfaDetectEnd x = {.now = f->now, .out = &out};
+    tfa_detector_sequence.on_end(f->c, NULL, &x, &sink); /* it keeps nothing for the end */
     assert_non_null(f->c->anomalies);
     assert_int_equal(f->c->anomalies->len, 1);
     const TfaAnomaly *a = &g_array_index(f->c->anomalies, TfaAnomaly, 0);
@@ -1120,7 +1124,7 @@ static void test_keepalive_fin_outstanding(void **state)
     seg(f, C, ACK, 1001, 5001, 100);
     seg(f, S, ACK, 5001, 1101, 0);
     seg(f, C, FIN | ACK, 1101, 5001, 0);
-    f->c->det.fin_sent[C] = true;
+    f->c->hist.fin_sent[C] = true;
     uint32_t x = seg_full(f, 1000 * MS, C, ACK, 1100, 5001, 1, 1100 % 1024, false);
     assert_true(HAS(x, TFA_SEQ_KEEPALIVE));
     assert_false(HAS(x, TFA_SEQ_SPURIOUS));

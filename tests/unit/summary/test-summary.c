@@ -129,8 +129,8 @@ static void listen_rows(TfaTs at, bool certain)
     for (guint64 i = 1; i <= 2; i++) {
         g_autoptr(TfaConn) c = make_conn(i, (uint16_t)i, client_path, server_path, 3);
         c->ep[1].passive = true;
-        c->det.syn_count = c->det.synack_count = 1;
-        c->det.synack_ts = 2 * SEC;
+        c->out.syn_count = c->out.synack_count = 1;
+        c->out.synack_ts = 2 * SEC;
         TfaConnRecord rec;
         tfa_record_build(c, &rec);
         tfa_summary_add(s, &rec);
@@ -176,7 +176,7 @@ static void test_caps(void **state)
         g_autoptr(TfaConn) c = make_conn(i + 1, 1, client_path, server_path, 3);
         /* a distinct source for each: 11.0.0.0 + i */
         c->key.addr[0] = tfa_test_ip4(11, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i);
-        c->det.handshake = TFA_HANDSHAKE_UNANSWERED;
+        c->out.handshake = TFA_HANDSHAKE_UNANSWERED;
         TfaConnRecord rec;
         tfa_record_build(c, &rec);
         tfa_summary_add(s, &rec);

@@ -5,6 +5,9 @@
 
 #include "tcpflow-audit/tcpsm.h"
 
+/* The handshake as the detector counted it, for tfa_tcpsm_finish(): none. */
+static const TfaHandshakeTimes no_hs;
+
 #define C 0 /* the client's side in these tests */
 #define S 1 /* the server's */
 #define MS TFA_NSEC_PER_MSEC
@@ -341,7 +344,7 @@ static void test_third_ack_dropped_again_and_again(void **state)
     tx(f, C, ACK, ISS_C + 1, ISS_S + 1, 0);               /* 7 */
     assert_int_equal(f->c->ep[S].acks_dropped, 2);
     assert_int_equal(st(f, S), TFA_TCP_ESTABLISHED);
-    tfa_tcpsm_finish(f->c, &f->opts, 10 * MS);
+    tfa_tcpsm_finish(f->c, &f->opts, 10 * MS, &no_hs);
     assert_int_equal(st(f, S), TFA_TCP_SYN_RECEIVED);
     assert_path(f, S, "LISTEN@0 SYN_RECEIVED@1");
 }
@@ -533,7 +536,7 @@ static void test_finish_unanswered(void **state)
     tx(f, C, SYN, ISS_C, 0, 0);
     tx(f, C, SYN, ISS_C, 0, 0);
     assert_int_equal(st(f, S), TFA_TCP_SYN_RECEIVED);
-    tfa_tcpsm_finish(f->c, &f->opts, 10 * MS);
+    tfa_tcpsm_finish(f->c, &f->opts, 10 * MS, &no_hs);
     assert_int_equal(st(f, S), TFA_TCP_LISTEN);
     assert_int_equal(st(f, C), TFA_TCP_SYN_SENT);
     assert_path(f, S, "LISTEN@0");
@@ -550,9 +553,9 @@ static void test_finish_connect_gave_up(void **state)
     tx(f, C, SYN, ISS_C, 0, 0);
     f->c->side[C].first_ts = 1 * TFA_NSEC_PER_SEC;
     f->c->side[C].last_ts = 4 * TFA_NSEC_PER_SEC;
-    tfa_tcpsm_finish(f->c, &f->opts, 9 * TFA_NSEC_PER_SEC);
+    tfa_tcpsm_finish(f->c, &f->opts, 9 * TFA_NSEC_PER_SEC, &no_hs);
     assert_int_equal(st(f, C), TFA_TCP_SYN_SENT);
-    tfa_tcpsm_finish(f->c, &f->opts, 14 * TFA_NSEC_PER_SEC);
+    tfa_tcpsm_finish(f->c, &f->opts, 14 * TFA_NSEC_PER_SEC, &no_hs);
     assert_int_equal(st(f, C), TFA_TCP_CLOSED);
     const TfaTransition *t = &g_array_index(f->c->ep[C].path, TfaTransition,
                                             f->c->ep[C].path->len - 1);
@@ -569,11 +572,11 @@ static void test_finish_no_request_kept(void **state)
     Fx *f = *state;
     tx(f, C, SYN, ISS_C, 0, 0);
     tx(f, S, SYN | ACK, ISS_S, ISS_C + 1, 0);
-    f->c->det.syn_count = f->c->det.synack_count = 1;
-    f->c->det.synack_ts = 2 * MS;
-    tfa_tcpsm_finish(f->c, &f->opts, 1500 * MS);
+    /* as the handshake detector counted them */
+    TfaHandshakeTimes hs = {.syn_count = 1, .synack_count = 1, .synack_ts = 2 * MS};
+    tfa_tcpsm_finish(f->c, &f->opts, 1500 * MS, &hs);
     assert_int_equal(st(f, S), TFA_TCP_SYN_RECEIVED);
-    tfa_tcpsm_finish(f->c, &f->opts, 2500 * MS);
+    tfa_tcpsm_finish(f->c, &f->opts, 2500 * MS, &hs);
     assert_int_equal(st(f, S), TFA_TCP_LISTEN);
     assert_int_equal(tfa_tcpsm_state_at(f->c, S, 500 * MS), TFA_TCP_SYN_RECEIVED);
 }
@@ -589,7 +592,7 @@ static void test_finish_reused(void **state)
     f->c->end_reason = TFA_END_NEW_INCARNATION;
     f->c->end_frame = 9;
     f->c->end_ts = 9 * MS;
-    tfa_tcpsm_finish(f->c, &f->opts, 9 * MS);
+    tfa_tcpsm_finish(f->c, &f->opts, 9 * MS, &no_hs);
     assert_int_equal(st(f, S), TFA_TCP_CLOSED);
     const TfaTransition *t = &g_array_index(f->c->ep[S].path, TfaTransition,
                                              f->c->ep[S].path->len - 1);
