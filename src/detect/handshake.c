@@ -40,15 +40,16 @@ typedef struct HsState {
     uint32_t syn_isn;                     /* of the client's latest SYN */
     uint32_t synack_tsval;
     uint16_t syn_flags;                   /* the client's SYN's flags (ECN setup: ECE | CWR) */
+    int16_t cookie_lead_min, cookie_lead_max; /* their lead (see cookie_next), in COOKIE_UNIT_US */
     uint8_t syn_count, synack_count;      /* pure SYNs from the client, SYN-ACKs from the server */
     uint8_t n_syn_frames, n_synack_frames;
     uint8_t syn_unanswered;               /* client SYNs captured that no SYN-ACK has answered yet */
     uint8_t third_ack_repeats;            /* SYN-ACKs repeated after the ACK, on the server's timer */
     uint8_t syn_wscale;                   /* the client's SYN's window scale */
     /* SYN cookies (Linux): whether the first SYN-ACK's TSval's low 6 bits
-     * carry the SYN's options, and the server's next TSval */
-    uint8_t cookie_jump;                  /* 0 unknown, 1 the next TSval ran on as the clock
-                                           * did, 2 it jumped ahead (the cookie's was backdated) */
+     * carry the SYN's options, and how far the server's later TSvals run
+     * ahead of the SYN-ACK's, beyond the time the capture saw pass */
+    uint8_t cookie_n;                     /* later segments measured (at most COOKIE_SAMPLES) */
     int8_t syn_data_acked;                /* SYN payload acknowledged by the SYN-ACK: 1, 0, -1 unknown */
     bool syn_from[2];                     /* pure SYNs by side (simultaneous open) */
     bool syn_opt_ws, syn_opt_sack, syn_opt_ts, synack_opt_ws, synack_opt_sack, synack_opt_ts;
@@ -158,15 +159,42 @@ static void cookie_synack(const TfaConn *c, HsState *d, const TfaSegment *seg)
     (void)c;
 }
 
-/* The server's next segment with a timestamp after its cookie SYN-ACK: a
- * real clock runs on with the time; the cookie's was set back. */
+/* The server's segments with a timestamp after its cookie SYN-ACK: a real
+ * clock runs on with the time; the cookie's was set back by up to 63 ms, so
+ * every later TSval leads the SYN-ACK's by that much more than the time
+ * that passed.  The capture sees that time through the path: the spread of
+ * the later segments' leads is the path's jitter, and the SYN-ACK's own
+ * share of it is unknown, so the lead counts only beyond that spread. */
+#define COOKIE_SAMPLES 8
+#define COOKIE_UNIT_US 10 /* the leads' unit: +-327 ms fit in an int16_t */
+#define COOKIE_TICK 200   /* a millisecond tick each side, in that unit */
+#define COOKIE_BACKDATE_MAX 6400 /* 64 ms */
+
 static void cookie_next(HsState *d, const TfaSegment *seg)
 {
-    if (!d->cookie_bits || d->cookie_jump != 0 || !seg->opt.has_ts)
+    if (!d->cookie_bits || d->cookie_n >= COOKIE_SAMPLES || !seg->opt.has_ts)
         return;
     int64_t ticks = (int64_t)(uint32_t)(seg->opt.tsval - d->synack_tsval);
-    int64_t ms = (seg->ts - d->synack_tsval_ts) / TFA_NSEC_PER_MSEC;
-    d->cookie_jump = ticks > ms + 2 && ticks <= ms + 64 ? 2 : 1;
+    int64_t us = (seg->ts - d->synack_tsval_ts) / TFA_NSEC_PER_USEC;
+    int64_t lead = (ticks * 1000 - us) / COOKIE_UNIT_US;
+    if (ticks > 10000 || us > 10 * 1000 * 1000 || lead > INT16_MAX || lead < INT16_MIN)
+        return; /* seconds later or off by as much: a restarted clock, or drift */
+    if (d->cookie_n == 0 || lead < d->cookie_lead_min)
+        d->cookie_lead_min = (int16_t)lead;
+    if (d->cookie_n == 0 || lead > d->cookie_lead_max)
+        d->cookie_lead_max = (int16_t)lead;
+    d->cookie_n++;
+}
+
+/* The later TSvals all lead by more than a tick plus the path's jitter, and
+ * by no more than a cookie's backdating can give. */
+static bool cookie_backdated(const HsState *d)
+{
+    if (d->cookie_n < 2)
+        return false; /* one segment: its lead could be the path's jitter */
+    int spread = d->cookie_lead_max - d->cookie_lead_min;
+    return d->cookie_lead_min > COOKIE_TICK + spread &&
+           d->cookie_lead_max <= COOKIE_BACKDATE_MAX + COOKIE_TICK;
 }
 
 static void handshake_segment(const TfaConn *c, void *state, const TfaDetectSeg *x,
@@ -422,11 +450,11 @@ static void handshake_end(const TfaConn *c, void *state, const TfaDetectEnd *x,
     }
     /* a SYN cookie: the options in the TSval's low bits, the MSS from the
      * table, and never a repeat (the listener keeps no request to repeat it
-     * from), and the server's next TSval jumped ahead (1 in 64 SYN-ACKs
+     * from), and the server's later TSvals ran ahead beyond the jitter (1 in 64 SYN-ACKs
      * has the bits by chance: alone they prove nothing, nothing is said) */
     if (d->cookie_bits && d->cookie_mss && d->synack_count == 1 && !d->synack_bad_ack) {
         uint8_t server = (uint8_t)(1 - c->client);
-        if (d->cookie_jump == 2)
+        if (cookie_backdated(d))
             tfa_sink_add(sink, TFA_ANOMALY_HANDSHAKE_SYN_COOKIE, server, d->synack_frames[0],
                          d->synack_ts, d->synack_tsval & 0x3f, 1);
     }
