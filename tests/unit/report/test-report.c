@@ -88,22 +88,23 @@ static void test_record_roles(void **state)
 static void test_record_build(void **state)
 {
     g_autoptr(TfaConn) c = make_conn();
-    c->det.verdict = TFA_VERDICT_FAILED;
-    c->det.handshake = TFA_HANDSHAKE_COMPLETE;
-    c->det.close_kind = TFA_CLOSE_RESET;
-    c->det.close_frame = 10;
-    c->det.syn_ts = INT64_C(1000000000);
-    c->det.synack_ts = INT64_C(1050000000); /* 50 ms to the server and back */
-    c->det.ack_ts = INT64_C(1050200000);    /* 0.2 ms to the client: next to it */
-    c->det.n_syn_frames = 1;
-    c->det.syn_frames[0] = 1;
-    c->det.fin_ts[1] = 5;
-    c->det.fin_last_ts[1] = 7;
+    c->out_ready = true; /* as tfa_detect_end leaves it */
+    c->out.verdict = TFA_VERDICT_FAILED;
+    c->out.handshake = TFA_HANDSHAKE_COMPLETE;
+    c->out.close_kind = TFA_CLOSE_RESET;
+    c->out.close_frame = 10;
+    c->out.syn_ts = INT64_C(1000000000);
+    c->out.synack_ts = INT64_C(1050000000); /* 50 ms to the server and back */
+    c->out.ack_ts = INT64_C(1050200000);    /* 0.2 ms to the client: next to it */
+    c->out.n_syn_frames = 1;
+    c->out.syn_frames[0] = 1;
+    c->hist.fin_ts[1] = 5;
+    c->hist.fin_last_ts[1] = 7;
     TfaDuration delays[5] = {40, 10, 30, 50, 20};
-    c->timing[1].delays = delays;
-    c->timing[1].n_delays = 5;
-    c->timing[1].acks = 5;
-    c->timing[1].max_delay = 50;
+    c->out.timing[1].delays = delays;
+    c->out.timing[1].n_delays = 5;
+    c->out.timing[1].acks = 5;
+    c->out.timing[1].max_delay = 50;
     TfaAnomaly a = {.code = TFA_ANOMALY_SEQ_DUP_ACK, .side = 1, .severity = TFA_SEV_INFO,
                     .frame_no = 3};
     tfa_conn_add_anomaly(c, &a, 10);
@@ -111,7 +112,7 @@ static void test_record_build(void **state)
 
     TfaConnRecord rec;
     tfa_record_build(c, &rec);
-    c->det.verdict = TFA_VERDICT_OK; /* copied, not borrowed */
+    c->out.verdict = TFA_VERDICT_OK; /* copied, not borrowed */
     assert_int_equal(rec.outcome.verdict, TFA_VERDICT_FAILED);
     assert_int_equal(rec.outcome.handshake, TFA_HANDSHAKE_COMPLETE);
     assert_int_equal(rec.outcome.close_kind, TFA_CLOSE_RESET);
@@ -142,7 +143,7 @@ static void test_record_build(void **state)
     assert_int_equal(tfa_record_stats(&rec, TFA_ROLE_CLIENT)->packets, 5);
     assert_true(tfa_addr_cmp(&rec.addr[TFA_ROLE_SERVER], &c->key.addr[0]) == 0);
     assert_int_equal(rec.vlan[0], 7);
-    c->timing[1].delays = NULL; /* not the connection's to free */
+    c->out.timing[1].delays = NULL; /* not the connection's to free */
 }
 
 /* Several percentiles from one sort: the same nearest ranks as one
