@@ -100,8 +100,23 @@ static void teardown_segment(const TfaConn *c, void *state, const TfaDetectSeg *
     if (!(f & TFA_TH_ACK) && ev->before[side] != TFA_TCP_SYN_SENT)
         tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_FIN_WITHOUT_ACK, side, seg->frame_no, seg->ts,
                      ev->before[side], 0);
-    if (!h->fin_sent[side])
-        return; /* its first FIN (tcpsm's history records it) */
+    if (!h->fin_sent[side]) {
+        /* its first FIN captured (tcpsm's history records it) - but the
+         * sender's previous segment already stood beyond it: it had sent
+         * this FIN before, and the capture never saw that copy */
+        if (h->last_valid[side] && tfa_seq_gt(h->last_seq[side], fin_seq)) {
+            bool ids = seg->ip_version == 4 && seg->ip_id != 0 && h->last_ip_id[side] != 0;
+            uint16_t d_id = (uint16_t)(seg->ip_id - h->last_ip_id[side]);
+            if (ids && d_id >= 1 && d_id <= 1024)
+                tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED, side, seg->frame_no,
+                             seg->ts, 0, -1);
+            else if (!ids)
+                tfa_sink_add_possible(sink, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED, TFA_SEV_INFO,
+                                      side, seg->frame_no, seg->ts, 0, -1);
+            /* numbered before that segment: the FIN itself came late */
+        }
+        return;
+    }
     if (fin_seq != h->fin_seq[side]) {
         tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_FIN_SEQ_CHANGED, side, seg->frame_no, seg->ts,
                      fin_seq, h->fin_seq[side]);
@@ -116,6 +131,8 @@ static void teardown_segment(const TfaConn *c, void *state, const TfaDetectSeg *
     }
     tfa_sink_add(sink, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED, side, seg->frame_no, seg->ts,
                  (int64_t)h->fin_frame[side], seg->ts - h->fin_ts[side]);
+    /* arg[0], arg[1]: the first copy and the time since; for a first copy
+     * the capture never saw (above), 0 and -1 (null, null) */
     /* the LAST_ACK side repeats its FIN after the peer's ACK of it was seen:
      * that ACK was lost after the capture point - if it had time to reach
      * the FIN's sender before the repeat left it (a round trip capture ->

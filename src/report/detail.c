@@ -646,7 +646,16 @@ static const char *detail_text(const TfaConnRecord *rec, const TfaAnomaly *a, ch
                    a->arg[1] ? "SACK" : "", f);
         break;
     case TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED:
-        if (a->possible)
+        if (a->arg[0] == 0)
+            g_snprintf(buf, len,
+                       "%s sent its FIN (frame %" PRIu64 ") after a segment whose sequence "
+                       "number already stood beyond it: it had sent this FIN before, and that "
+                       "copy was lost before the capture point%s",
+                       w, f,
+                       a->possible ? " (possible: no IPv4 IDs to tell it from a FIN that came "
+                                     "late)"
+                                   : "");
+        else if (a->possible)
             g_snprintf(buf, len,
                        "%s sent its FIN again (frame %" PRIu64 ") %.3f ms after the first (frame "
                        "%" PRId64 "), sooner than any retransmission timer and with nothing from "

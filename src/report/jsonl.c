@@ -105,6 +105,7 @@ static void anomaly_arg(TfaJson *j, const TfaArgDesc *d, int64_t v)
         [TFA_SEQ_COPY_ROUTER] = "router", [TFA_SEQ_COPY_ALTERED] = "altered"};
     switch (d->unit) {
     case TFA_ARG_SEQ:
+    case TFA_ARG_NS:
         if (v < 0)
             tfa_json_null(j, d->name);
         else

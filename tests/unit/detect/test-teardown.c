@@ -291,6 +291,43 @@ static void test_fin_wait_2_peer_fin_lost(void **state)
     assert_false(anomaly_of(f, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED)->possible);
 }
 
+/* The server's FIN lost before the capture point: its next segment (an ACK
+ * of the client's FIN) stands one beyond it, then the FIN comes again,
+ * numbered after that ACK (IPv4 IDs ascending).  The first copy was never
+ * captured.  A FIN numbered before the ACK came late: nothing. */
+static void test_fin_first_copy_unseen(void **state)
+{
+    Fx *f = *state;
+    handshake(f);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx(f, S, ACK, ISS_S + 2, ISS_C + 2, 0); /* past its own FIN at ISS_S + 1 */
+    tx_at(f, 200 * MS, S, FIN | ACK, ISS_S + 1, ISS_C + 2, 0, NULL);
+    tx(f, C, ACK, ISS_C + 2, ISS_S + 2, 0);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED), 1);
+    const TfaAnomaly *a = anomaly_of(f, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED);
+    assert_false(a->possible);
+    assert_int_equal(a->arg[0], 0);
+    assert_int_equal(a->side, S);
+    /* the same FIN numbered before the ACK that stood beyond it */
+    fx_reset(f);
+    handshake(f);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx(f, S, ACK, ISS_S + 2, ISS_C + 2, 0);
+    f->next_ip_id = 2;
+    tx(f, S, FIN | ACK, ISS_S + 1, ISS_C + 2, 0);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED), 0);
+    /* an ordinary close: the FIN right where the sender stood */
+    fx_reset(f);
+    handshake(f);
+    tx(f, C, FIN | ACK, ISS_C + 1, ISS_S + 1, 0);
+    tx(f, S, ACK, ISS_S + 1, ISS_C + 2, 0);
+    tx(f, S, FIN | ACK, ISS_S + 1, ISS_C + 2, 0);
+    finish(f, TFA_END_CAPTURE_END, 0);
+    assert_int_equal(count_of(f, TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED), 0);
+}
+
 /* The client closed, the server acknowledged; the server's FIN is not in
  * the capture but the client's ACK covers it: the server did close. */
 static void test_half_closed_peer_fin_not_captured(void **state)
@@ -355,6 +392,7 @@ int main(void)
         FX_TEST(test_half_closed_at_capture_end), FX_TEST(test_fin_in_one_direction_capture),
         FX_TEST(test_close_wait_not_acknowledged), FX_TEST(test_close_wait_fin_not_captured),
         FX_TEST(test_fin_wait_2_peer_fin_lost), FX_TEST(test_fin_copy),
+        FX_TEST(test_fin_first_copy_unseen),
         FX_TEST(test_last_ack_crossed),     FX_TEST(test_half_closed_peer_fin_not_captured),
     };
     return cmocka_run_group_tests_name("detect/teardown", tests, NULL, NULL);
