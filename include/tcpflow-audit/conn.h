@@ -485,7 +485,8 @@ struct TfaConn {
     TfaConnKey key;
     guint64 id;                /* unique in the run, in order of first frame */
     guint32 incarnation;       /* 1 for the first connection on this key */
-    GList age_link;            /* link in conntrack's activity-ordered queue */
+    GList age_link;            /* link in the queue of retired connections */
+    guint64 age_pos;           /* its entry in conntrack's log of activity */
     uint8_t client;            /* side of the originator */
     TfaOriginator originator;  /* how the client was decided */
     bool retired;
