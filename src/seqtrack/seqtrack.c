@@ -252,6 +252,19 @@ static void keep_drop_below(TfaHalf *h, uint32_t ack)
     h->keep_len -= n;
 }
 
+/* All the kept bytes acknowledged: the ring goes back to the budget, so a
+ * connection with nothing in flight holds none (most live connections,
+ * between a response and the next request); the next unacknowledged
+ * bytes get one of the size this one had grown to. */
+static void keep_release_acked(TfaHalf *h, TfaBudget *budget)
+{
+    if (h->keep == NULL || h->keep_len != 0)
+        return;
+    budget->used -= h->keep_cap;
+    g_free(h->keep);
+    h->keep = NULL; /* keep_cap stays: the size the next one starts at */
+}
+
 /* The ring holds a power of two of bytes, so the byte with sequence number
  * s sits at s & (cap - 1), continuous across the 2^32 wrap. */
 static uint32_t ring_size(uint32_t want)
@@ -286,7 +299,7 @@ static void keep_reserve(TfaHalf *h, const TfaOptions *opts, TfaBudget *budget, 
         want = max;
     if (h->keep != NULL && want <= h->keep_cap)
         return;
-    uint32_t cap = h->keep != NULL ? h->keep_cap : MIN(KEEP_MIN, max);
+    uint32_t cap = h->keep != NULL ? h->keep_cap : MIN(MAX(KEEP_MIN, h->keep_cap), max);
     while (cap < want)
         cap *= 2;
     uint32_t old = h->keep != NULL ? h->keep_cap : 0;
@@ -970,8 +983,10 @@ void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget,
         probe_ack = true;
     }
 
-    if (f & TFA_TH_ACK)
+    if (f & TFA_TH_ACK) {
         analyse_ack(c, seg, side, probe_like, probe_ack, ev);
+        keep_release_acked(peer, budget);
+    }
     if (!probe_like)
         analyse_data(c, opts, budget, stats, seg, side, ev);
 }
