@@ -351,20 +351,40 @@ static void keep_append(TfaHalf *h, const TfaOptions *opts, TfaBudget *budget, T
 }
 
 /* Compare a retransmission with the kept bytes; the first differing
- * sequence number, or false. */
+ * sequence number, or false.  The bytes of @seg that are kept form one run
+ * (both are windows of the sequence space, @seg's shorter than 2^31):
+ * from @seg's start when it starts among the kept bytes, else from the
+ * kept bytes' start; compared a piece of the ring at a time, and byte by
+ * byte only in the piece that differs. */
 static bool keep_differs(const TfaHalf *h, const TfaSegment *seg, uint32_t *at)
 {
     if (h->keep == NULL || h->keep_len == 0 ||
         seg->payload_caplen < seg->payload_len)
         return false;
-    for (uint32_t i = 0; i < seg->payload_len; i++) {
-        uint32_t s = seg->seq + i;
-        if (!tfa_seq_in_window(s, h->keep_base, h->keep_len))
-            continue;
-        if (h->keep[s & (h->keep_cap - 1)] != seg->payload[i]) {
-            *at = s;
+    uint32_t d = seg->seq - h->keep_base; /* where @seg starts in the kept bytes */
+    uint32_t i, end;                      /* the kept run, as offsets in @seg */
+    if (d < h->keep_len) {
+        i = 0;
+        end = MIN(seg->payload_len, h->keep_len - d);
+    } else {
+        i = -d; /* @seg reaches the kept bytes' start this far in */
+        if (i >= seg->payload_len)
+            return false;
+        end = (uint32_t)MIN((guint64)seg->payload_len, (guint64)i + h->keep_len);
+    }
+    uint32_t mask = h->keep_cap - 1;
+    while (i < end) {
+        uint32_t pos = (seg->seq + i) & mask;
+        uint32_t n = MIN(end - i, h->keep_cap - pos);
+        if (memcmp(h->keep + pos, seg->payload + i, n) != 0) {
+            while (h->keep[pos] == seg->payload[i]) {
+                pos++;
+                i++;
+            }
+            *at = seg->seq + i;
             return true;
         }
+        i += n;
     }
     return false;
 }
