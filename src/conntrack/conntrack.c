@@ -122,9 +122,26 @@ static gboolean key_equal_func(gconstpointer a, gconstpointer b)
     return memcmp(a, b, KEY_BYTES) == 0;
 }
 
+/* tfa_addr_cmp's order (family, then the bytes as unsigned, first to
+ * last), eight bytes at a time: a big-endian word compares as its bytes
+ * do. */
+static inline int addr_order(const TfaAddr *a, const TfaAddr *b)
+{
+    if (a->family != b->family)
+        return a->family < b->family ? -1 : 1;
+    for (size_t i = 0; i < sizeof(a->bytes); i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a->bytes + i, 8);
+        memcpy(&y, b->bytes + i, 8);
+        if (x != y)
+            return GUINT64_FROM_BE(x) < GUINT64_FROM_BE(y) ? -1 : 1;
+    }
+    return 0;
+}
+
 void tfa_conntrack_key(const TfaSegment *seg, guint32 seed, TfaConnKey *key, uint8_t *side)
 {
-    int c = tfa_addr_cmp(&seg->src, &seg->dst);
+    int c = addr_order(&seg->src, &seg->dst);
     bool src_first = c < 0 || (c == 0 && seg->sport <= seg->dport);
 
     memset(key, 0, sizeof(*key));

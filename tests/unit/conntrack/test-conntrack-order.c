@@ -2,7 +2,8 @@
  * expiry, closing linger, eviction at the cap) against a model that keeps
  * each class of connections in a list relinked on every segment: the
  * order decides the order of the records, so it must be exactly that
- * one, through the table's growth and the activity log's compaction. */
+ * one, through the table's growth and the activity log's compaction; and
+ * the canonical key's order of the endpoints. */
 #include "tfa-test.h"
 
 #include "tcpflow-audit/conntrack.h"
@@ -188,11 +189,42 @@ static void test_order_large_cap(void **state)
     run(150, 4, false);
 }
 
+/* The canonical key orders the endpoints as tfa_addr_cmp does (then by
+ * port): addresses that share a prefix, differ in one byte anywhere, of
+ * both families, bytes above 127 included. */
+static void test_key_side_order(void **state)
+{
+    (void)state;
+    GRand *rnd = g_rand_new_with_seed(7);
+    for (int n = 0; n < 20000; n++) {
+        TfaAddr a = {.family = g_rand_int_range(rnd, 0, 4) == 0 ? 6 : 4};
+        for (int i = 0; i < (a.family == 4 ? 4 : 16); i++)
+            a.bytes[i] = (uint8_t)g_rand_int_range(rnd, 0, 256);
+        TfaAddr b = a;
+        int k = g_rand_int_range(rnd, 0, 5);
+        if (k == 0)
+            b.family = a.family == 4 ? 6 : 4;
+        else if (k < 4)
+            b.bytes[g_rand_int_range(rnd, 0, a.family == 4 ? 4 : 16)] =
+                (uint8_t)g_rand_int_range(rnd, 0, 256);
+        uint16_t pa = (uint16_t)g_rand_int_range(rnd, 1, 4), pb = (uint16_t)g_rand_int_range(rnd, 1, 4);
+        TfaSegment s = tfa_test_seg(a, pa, b, pb, TFA_TH_ACK, 1, 1, 0, 1, 0);
+        TfaConnKey key;
+        uint8_t side;
+        tfa_conntrack_key(&s, 1, &key, &side);
+        int c = tfa_addr_cmp(&a, &b);
+        uint8_t want = c < 0 || (c == 0 && pa <= pb) ? 0 : 1;
+        assert_int_equal(side, want);
+    }
+    g_rand_free(rnd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order_small_cap),
         cmocka_unit_test(test_order_large_cap),
+        cmocka_unit_test(test_key_side_order),
     };
     return cmocka_run_group_tests_name("conntrack/order", tests, NULL, NULL);
 }
