@@ -395,8 +395,11 @@ typedef struct TfaHalf {
     bool blind_sack;           /* a SACK block above last_ack was seen ... */
     uint32_t blind_sack_left;  /* ... the lowest left edge of those */
     /* retained payload of not yet acknowledged bytes, to compare
-     * retransmissions with what was first sent (capped, see TfaBudget) */
-    uint8_t *keep;             /* a ring of keep_cap bytes, grown up to the cap */
+     * retransmissions with what was first sent (capped, see TfaBudget);
+     * given back when all of it is acknowledged */
+    uint8_t *keep;             /* a ring of keep_cap bytes, grown up to the cap; NULL
+                                * while nothing is kept (keep_cap: the size the
+                                * next one starts at) */
     uint32_t keep_base, keep_len, keep_cap;
     bool keep_budget_hit;      /* --max-buffer-bytes stopped it growing */
 } TfaHalf;
@@ -464,7 +467,8 @@ struct TfaConn {
     TfaConnKey key;
     guint64 id;                /* unique in the run, in order of first frame */
     guint32 incarnation;       /* 1 for the first connection on this key */
-    GList age_link;            /* link in conntrack's activity-ordered queue */
+    GList age_link;            /* link in the queue of retired connections */
+    guint64 age_pos;           /* its entry in conntrack's log of activity */
     uint8_t client;            /* side of the originator */
     TfaOriginator originator;  /* how the client was decided */
     bool retired;

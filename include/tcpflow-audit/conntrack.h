@@ -1,9 +1,10 @@
 /* conntrack.h - the table of live connections: lookup, incarnations, expiry,
  * eviction (DESIGN.md §2 "conntrack").
  *
- * Owns: every live TfaConn, in a GHashTable keyed by the canonical TfaConnKey
- * (hash computed once per segment with the table's own seed) and an
- * activity-ordered GQueue whose links are embedded in the connections.
+ * Owns: every live TfaConn, in an open-addressing table keyed by the
+ * canonical TfaConnKey (hash computed once per segment with the table's own
+ * seed), and in a log of activity per class (open, closed) that gives them
+ * in order of their latest segment (TfaConn.age_pos).
  * Retiring a connection takes it out of the table and appends it to the
  * caller's `retired` queue: ownership passes to the caller, who reports and
  * frees it.  Calls go one way: conntrack never reports anything itself.

@@ -29,14 +29,46 @@ typedef struct TfaTombstone {
     GList link;            /* in its queue (tomb_queue or idle_queue), oldest first */
 } TfaTombstone;
 
+/* The live connections by key: open addressing with linear probing, a
+ * power of two of slots at most half full.  A slot holds the key's hash
+ * (TfaConnKey.hash, computed once per segment) beside the connection, so a
+ * probe compares keys only when the hashes agree; removal shifts the rest
+ * of the run back, so there are no tombstones and no probe runs long. */
+typedef struct ConnSlot {
+    uint32_t hash;
+    TfaConn *conn; /* NULL: empty */
+} ConnSlot;
+
+typedef struct ConnMap {
+    ConnSlot *slots;
+    guint mask; /* number of slots - 1 */
+    guint n;
+} ConnMap;
+
+/* The order of activity of one class of connections (open, or closed and
+ * lingering), least recently active first, kept lazily: a log of
+ * connections in the order they were last active.  A segment appends its
+ * connection and clears the connection's earlier entry (TfaConn.age_pos),
+ * which is all it writes: no neighbours to relink.  The entries still set,
+ * read from the head, are exactly the order a queue relinked on every
+ * segment would have.  Cleared entries are skipped at the head and
+ * squeezed out when the log fills (it grows only when more than half its
+ * entries are live), so it stays within twice the live connections. */
+typedef struct AgeLog {
+    TfaConn **ring; /* cap entries, a power of two */
+    guint64 cap;
+    guint64 head, tail; /* absolute positions: entries [head, tail) */
+    guint live;         /* entries set */
+} AgeLog;
+
 struct TfaConnTable {
     const TfaOptions *opts;
     TfaStats *stats;
     guint32 seed;
-    GHashTable *table; /* TfaConnKey* (inside the conn) -> TfaConn* */
+    ConnMap table;     /* TfaConn.key -> TfaConn */
     GHashTable *tuples; /* TfaConn.tuple (VLAN tags zero) -> the latest TfaConn on it */
-    GQueue open;       /* live, not closed: least recently active first */
-    GQueue closed;     /* closed, lingering: least recently active first */
+    AgeLog open;       /* live, not closed: least recently active first */
+    AgeLog closed;     /* closed, lingering: least recently active first */
     GHashTable *tombs; /* TfaConnKey* (inside the tombstone) -> TfaTombstone* */
     GQueue tomb_queue; /* TIME_WAIT tombstones, oldest first */
     GQueue idle_queue; /* idle-timeout tombstones, oldest first */
@@ -90,9 +122,26 @@ static gboolean key_equal_func(gconstpointer a, gconstpointer b)
     return memcmp(a, b, KEY_BYTES) == 0;
 }
 
+/* tfa_addr_cmp's order (family, then the bytes as unsigned, first to
+ * last), eight bytes at a time: a big-endian word compares as its bytes
+ * do. */
+static inline int addr_order(const TfaAddr *a, const TfaAddr *b)
+{
+    if (a->family != b->family)
+        return a->family < b->family ? -1 : 1;
+    for (size_t i = 0; i < sizeof(a->bytes); i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a->bytes + i, 8);
+        memcpy(&y, b->bytes + i, 8);
+        if (x != y)
+            return GUINT64_FROM_BE(x) < GUINT64_FROM_BE(y) ? -1 : 1;
+    }
+    return 0;
+}
+
 void tfa_conntrack_key(const TfaSegment *seg, guint32 seed, TfaConnKey *key, uint8_t *side)
 {
-    int c = tfa_addr_cmp(&seg->src, &seg->dst);
+    int c = addr_order(&seg->src, &seg->dst);
     bool src_first = c < 0 || (c == 0 && seg->sport <= seg->dport);
 
     memset(key, 0, sizeof(*key));
@@ -107,39 +156,184 @@ void tfa_conntrack_key(const TfaSegment *seg, guint32 seed, TfaConnKey *key, uin
     *side = s;
 }
 
+/* ---- the table of live connections -------------------------------------- */
+
+#define MAP_MIN_SLOTS 64u
+
+static void map_init(ConnMap *m, guint slots)
+{
+    m->slots = g_new0(ConnSlot, slots);
+    m->mask = slots - 1;
+    m->n = 0;
+}
+
+static TfaConn *map_find(const ConnMap *m, const TfaConnKey *key)
+{
+    for (guint i = key->hash & m->mask;; i = (i + 1) & m->mask) {
+        const ConnSlot *s = &m->slots[i];
+        if (s->conn == NULL)
+            return NULL;
+        if (s->hash == key->hash && memcmp(&s->conn->key, key, KEY_BYTES) == 0)
+            return s->conn;
+    }
+}
+
+static void map_put(ConnMap *m, TfaConn *c)
+{
+    guint i = c->key.hash & m->mask;
+    while (m->slots[i].conn != NULL)
+        i = (i + 1) & m->mask;
+    m->slots[i] = (ConnSlot){.hash = c->key.hash, .conn = c};
+    m->n++;
+}
+
+/* Insert @c, whose key is not in the table; doubles the table when it
+ * would be more than half full. */
+static void map_insert(ConnMap *m, TfaConn *c)
+{
+    if (2 * (m->n + 1) > m->mask + 1) {
+        ConnSlot *old = m->slots;
+        guint n = m->mask + 1;
+        map_init(m, 2 * n);
+        for (guint i = 0; i < n; i++)
+            if (old[i].conn != NULL)
+                map_put(m, old[i].conn);
+        g_free(old);
+    }
+    map_put(m, c);
+}
+
+/* Remove @c (in the table); the entries after it in its run move back
+ * into the hole where their own probe passes it (backward shift). */
+static void map_remove(ConnMap *m, const TfaConn *c)
+{
+    guint i = c->key.hash & m->mask;
+    while (m->slots[i].conn != c)
+        i = (i + 1) & m->mask;
+    for (guint j = (i + 1) & m->mask; m->slots[j].conn != NULL; j = (j + 1) & m->mask) {
+        guint home = m->slots[j].hash & m->mask;
+        /* j stays when its home lies cyclically in (i, j] */
+        bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (!stays) {
+            m->slots[i] = m->slots[j];
+            i = j;
+        }
+    }
+    m->slots[i].conn = NULL;
+    m->n--;
+}
+
+/* ---- the order of activity ---------------------------------------------- */
+
+#define AGE_MIN_CAP 64u
+
+static void age_init(AgeLog *a)
+{
+    a->cap = AGE_MIN_CAP;
+    a->ring = g_new(TfaConn *, a->cap);
+    a->head = a->tail = 0;
+    a->live = 0;
+}
+
+/* The log is full: squeeze out the cleared entries, in a ring twice as
+ * large when more than half of them are live. */
+static void age_make_room(AgeLog *a)
+{
+    TfaConn **from = a->ring;
+    guint64 mask = a->cap - 1;
+    TfaConn **to = from;
+    if (a->live > a->cap / 2) {
+        a->cap *= 2;
+        to = g_new(TfaConn *, a->cap);
+    }
+    guint64 w = to == from ? a->head : 0;
+    guint64 wmask = a->cap - 1;
+    for (guint64 r = a->head; r < a->tail; r++) {
+        TfaConn *c = from[r & mask];
+        if (c == NULL)
+            continue;
+        to[w & wmask] = c;
+        c->age_pos = w++;
+    }
+    if (to != from) {
+        g_free(from);
+        a->ring = to;
+        a->head = 0;
+    }
+    a->tail = w;
+}
+
+static void age_push(AgeLog *a, TfaConn *c)
+{
+    if (a->tail - a->head == a->cap)
+        age_make_room(a);
+    a->ring[a->tail & (a->cap - 1)] = c;
+    c->age_pos = a->tail++;
+    a->live++;
+}
+
+static void age_drop(AgeLog *a, const TfaConn *c)
+{
+    a->ring[c->age_pos & (a->cap - 1)] = NULL;
+    a->live--;
+}
+
+/* @c was active: it becomes the most recent. */
+static void age_touch(AgeLog *a, TfaConn *c)
+{
+    if (c->age_pos + 1 == a->tail)
+        return; /* already the most recent */
+    age_drop(a, c);
+    age_push(a, c);
+}
+
+/* The least recently active connection, or NULL. */
+static TfaConn *age_oldest(AgeLog *a)
+{
+    for (; a->head < a->tail; a->head++) {
+        TfaConn *c = a->ring[a->head & (a->cap - 1)];
+        if (c != NULL)
+            return c;
+    }
+    return NULL;
+}
+
 TfaConnTable *tfa_conntrack_new(const TfaOptions *opts, TfaStats *stats, guint32 seed)
 {
     TfaConnTable *ct = g_new0(TfaConnTable, 1);
     ct->opts = opts;
     ct->stats = stats;
     ct->seed = seed;
-    ct->table = g_hash_table_new(key_hash_func, key_equal_func);
+    map_init(&ct->table, MAP_MIN_SLOTS);
     ct->tuples = g_hash_table_new(key_hash_func, key_equal_func);
     ct->tombs = g_hash_table_new(key_hash_func, key_equal_func);
     g_queue_init(&ct->tomb_queue);
     g_queue_init(&ct->idle_queue);
-    g_queue_init(&ct->open);
-    g_queue_init(&ct->closed);
+    age_init(&ct->open);
+    age_init(&ct->closed);
     ct->next_id = 1;
     return ct;
 }
 
-static void free_queue(GQueue *q)
+static void free_log(AgeLog *a)
 {
-    GList *l;
-    while ((l = g_queue_pop_head_link(q)) != NULL)
-        tfa_conn_free(l->data);
+    for (guint64 r = a->head; r < a->tail; r++) {
+        TfaConn *c = a->ring[r & (a->cap - 1)];
+        if (c != NULL)
+            tfa_conn_free(c);
+    }
+    g_free(a->ring);
 }
 
 void tfa_conntrack_free(TfaConnTable *ct)
 {
     if (ct == NULL)
         return;
-    g_hash_table_destroy(ct->table);
+    g_free(ct->table.slots);
     g_hash_table_destroy(ct->tuples);
     g_hash_table_destroy(ct->tombs);
-    free_queue(&ct->open);
-    free_queue(&ct->closed);
+    free_log(&ct->open);
+    free_log(&ct->closed);
     GList *l;
     while ((l = g_queue_pop_head_link(&ct->tomb_queue)) != NULL)
         g_free(l->data);
@@ -150,7 +344,7 @@ void tfa_conntrack_free(TfaConnTable *ct)
 
 guint tfa_conntrack_size(const TfaConnTable *ct)
 {
-    return g_hash_table_size(ct->table);
+    return ct->table.n;
 }
 
 static bool conn_closed(const TfaConn *c)
@@ -158,9 +352,15 @@ static bool conn_closed(const TfaConn *c)
     return c->life.closed;
 }
 
-static GQueue *queue_of(TfaConnTable *ct, const TfaConn *c)
+static AgeLog *queue_of(TfaConnTable *ct, const TfaConn *c)
 {
     return conn_closed(c) ? &ct->closed : &ct->open;
+}
+
+/* The head of a queue of tombstones (inline: looked at on every segment). */
+static inline TfaTombstone *tomb_oldest(const GQueue *q)
+{
+    return q->head != NULL ? q->head->data : NULL;
 }
 
 static void tomb_drop(TfaConnTable *ct, TfaTombstone *t)
@@ -237,8 +437,8 @@ static void retire(TfaConnTable *ct, TfaConn *c, TfaEndReason why, GQueue *retir
 {
     if (why != TFA_END_NEW_INCARNATION && why != TFA_END_CAPTURE_END)
         tomb_add(ct, c);
-    g_queue_unlink(queue_of(ct, c), &c->age_link);
-    g_hash_table_remove(ct->table, &c->key);
+    age_drop(queue_of(ct, c), c);
+    map_remove(&ct->table, c);
     if (g_hash_table_lookup(ct->tuples, &c->tuple) == c)
         g_hash_table_remove(ct->tuples, &c->tuple);
     c->end_reason = why;
@@ -268,18 +468,18 @@ void tfa_conntrack_expire(TfaConnTable *ct, TfaTs now, GQueue *retired)
     TfaConn *c;
     TfaTombstone *t;
 
-    while ((t = g_queue_peek_head(&ct->tomb_queue)) != NULL && t->until <= now)
+    while ((t = tomb_oldest(&ct->tomb_queue)) != NULL && t->until <= now)
         tomb_drop(ct, t);
-    while ((t = g_queue_peek_head(&ct->idle_queue)) != NULL && t->until <= now)
+    while ((t = tomb_oldest(&ct->idle_queue)) != NULL && t->until <= now)
         tomb_drop(ct, t);
 
-    while ((c = g_queue_peek_head(&ct->closed)) != NULL) {
+    while ((c = age_oldest(&ct->closed)) != NULL) {
         TfaTs last = MAX(c->side[0].last_ts, c->side[1].last_ts);
         if (now - last < ct->opts->close_linger)
             break;
         retire(ct, c, closed_reason(c), retired);
     }
-    while ((c = g_queue_peek_head(&ct->open)) != NULL) {
+    while ((c = age_oldest(&ct->open)) != NULL) {
         TfaTs last = MAX(c->side[0].last_ts, c->side[1].last_ts);
         if (now - last < ct->opts->idle_timeout)
             break;
@@ -332,11 +532,11 @@ static void decide_originator(TfaConn *c, const TfaSegment *seg, uint8_t side)
 static TfaConn *create(TfaConnTable *ct, const TfaConnKey *key, guint32 incarnation,
                        GQueue *retired)
 {
-    if (g_hash_table_size(ct->table) >= ct->opts->max_conns) {
+    if (ct->table.n >= ct->opts->max_conns) {
         /* At the cap: evict the least recently active, closed ones first. */
-        TfaConn *victim = g_queue_peek_head(&ct->closed);
+        TfaConn *victim = age_oldest(&ct->closed);
         if (victim == NULL)
-            victim = g_queue_peek_head(&ct->open);
+            victim = age_oldest(&ct->open);
         if (victim != NULL) {
             retire(ct, victim, TFA_END_EVICTED, retired);
             tfa_stats_count(ct->stats, TFA_DIAG_CONN_EVICTED);
@@ -347,14 +547,14 @@ static TfaConn *create(TfaConnTable *ct, const TfaConnKey *key, guint32 incarnat
     c->id = ct->next_id++;
     c->incarnation = incarnation;
     c->age_link.data = c;
-    g_hash_table_insert(ct->table, &c->key, c);
+    map_insert(&ct->table, c);
     c->tuple = *key;
     c->tuple.vlan[0] = c->tuple.vlan[1] = 0;
     c->tuple.hash = key_hash(&c->tuple, ct->seed);
     g_hash_table_insert(ct->tuples, &c->tuple, c);
-    g_queue_push_tail_link(&ct->open, &c->age_link);
+    age_push(&ct->open, c);
     ct->stats->conns_total++;
-    guint n = g_hash_table_size(ct->table);
+    guint n = ct->table.n;
     if (n > ct->stats->conns_peak)
         ct->stats->conns_peak = n;
     return c;
@@ -389,10 +589,10 @@ void tfa_conntrack_set_closed(TfaConnTable *ct, TfaConn *c, bool closed, TfaFram
 {
     if (c->retired || c->life.closed == closed)
         return;
-    g_queue_unlink(queue_of(ct, c), &c->age_link);
+    age_drop(queue_of(ct, c), c);
     c->life.closed = closed;
     c->life.closed_frame = closed ? frame : 0;
-    g_queue_push_tail_link(queue_of(ct, c), &c->age_link);
+    age_push(queue_of(ct, c), c);
 }
 
 static void account(TfaConn *c, const TfaSegment *seg, uint8_t side)
@@ -462,7 +662,7 @@ TfaConn *tfa_conntrack_lookup(TfaConnTable *ct, const TfaSegment *seg, uint8_t *
 {
     TfaConnKey key;
     tfa_conntrack_key(seg, ct->seed, &key, side);
-    TfaConn *c = g_hash_table_lookup(ct->table, &key);
+    TfaConn *c = map_find(&ct->table, &key);
     if (c != NULL)
         return c;
     key.vlan[0] = key.vlan[1] = 0;
@@ -476,7 +676,7 @@ TfaConn *tfa_conntrack_segment(TfaConnTable *ct, const TfaSegment *seg, uint8_t 
     TfaConnKey key;
     tfa_conntrack_key(seg, ct->seed, &key, side);
 
-    TfaConn *c = g_hash_table_lookup(ct->table, &key);
+    TfaConn *c = map_find(&ct->table, &key);
     if (c == NULL)
         c = asymmetric_vlan(ct, &key, seg, *side);
     guint32 incarnation = 1;
@@ -546,9 +746,7 @@ TfaConn *tfa_conntrack_segment(TfaConnTable *ct, const TfaSegment *seg, uint8_t 
             c->reused_after = tw_after;
         }
     } else {
-        GQueue *q = queue_of(ct, c);
-        g_queue_unlink(q, &c->age_link);
-        g_queue_push_tail_link(q, &c->age_link);
+        age_touch(queue_of(ct, c), c);
     }
     account(c, seg, *side);
     track_lifecycle(c, seg, *side);
@@ -564,11 +762,10 @@ static gint by_id(gconstpointer a, gconstpointer b)
 
 void tfa_conntrack_retire_all(TfaConnTable *ct, GQueue *retired)
 {
-    g_autoptr(GPtrArray) all = g_ptr_array_sized_new(g_hash_table_size(ct->table));
-    for (GList *l = ct->open.head; l != NULL; l = l->next)
-        g_ptr_array_add(all, l->data);
-    for (GList *l = ct->closed.head; l != NULL; l = l->next)
-        g_ptr_array_add(all, l->data);
+    g_autoptr(GPtrArray) all = g_ptr_array_sized_new(ct->table.n);
+    for (guint i = 0; i <= ct->table.mask; i++)
+        if (ct->table.slots[i].conn != NULL)
+            g_ptr_array_add(all, ct->table.slots[i].conn);
     g_ptr_array_sort(all, by_id);
     for (guint i = 0; i < all->len; i++) {
         TfaConn *c = g_ptr_array_index(all, i);

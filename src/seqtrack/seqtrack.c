@@ -261,6 +261,19 @@ static void keep_drop_below(TfaHalf *h, uint32_t ack)
     h->keep_len -= n;
 }
 
+/* All the kept bytes acknowledged: the ring goes back to the budget, so a
+ * connection with nothing in flight holds none (most live connections,
+ * between a response and the next request); the next unacknowledged
+ * bytes get one of the size this one had grown to. */
+static void keep_release_acked(TfaHalf *h, TfaBudget *budget)
+{
+    if (h->keep == NULL || h->keep_len != 0)
+        return;
+    budget->used -= h->keep_cap;
+    g_free(h->keep);
+    h->keep = NULL; /* keep_cap stays: the size the next one starts at */
+}
+
 /* The ring holds a power of two of bytes, so the byte with sequence number
  * s sits at s & (cap - 1), continuous across the 2^32 wrap. */
 static uint32_t ring_size(uint32_t want)
@@ -295,7 +308,7 @@ static void keep_reserve(TfaHalf *h, const TfaOptions *opts, TfaBudget *budget, 
         want = max;
     if (h->keep != NULL && want <= h->keep_cap)
         return;
-    uint32_t cap = h->keep != NULL ? h->keep_cap : MIN(KEEP_MIN, max);
+    uint32_t cap = h->keep != NULL ? h->keep_cap : MIN(MAX(KEEP_MIN, h->keep_cap), max);
     while (cap < want)
         cap *= 2;
     uint32_t old = h->keep != NULL ? h->keep_cap : 0;
@@ -347,20 +360,40 @@ static void keep_append(TfaHalf *h, const TfaOptions *opts, TfaBudget *budget, T
 }
 
 /* Compare a retransmission with the kept bytes; the first differing
- * sequence number, or false. */
+ * sequence number, or false.  The bytes of @seg that are kept form one run
+ * (both are windows of the sequence space, @seg's shorter than 2^31):
+ * from @seg's start when it starts among the kept bytes, else from the
+ * kept bytes' start; compared a piece of the ring at a time, and byte by
+ * byte only in the piece that differs. */
 static bool keep_differs(const TfaHalf *h, const TfaSegment *seg, uint32_t *at)
 {
     if (h->keep == NULL || h->keep_len == 0 ||
         seg->payload_caplen < seg->payload_len)
         return false;
-    for (uint32_t i = 0; i < seg->payload_len; i++) {
-        uint32_t s = seg->seq + i;
-        if (!tfa_seq_in_window(s, h->keep_base, h->keep_len))
-            continue;
-        if (h->keep[s & (h->keep_cap - 1)] != seg->payload[i]) {
-            *at = s;
+    uint32_t d = seg->seq - h->keep_base; /* where @seg starts in the kept bytes */
+    uint32_t i, end;                      /* the kept run, as offsets in @seg */
+    if (d < h->keep_len) {
+        i = 0;
+        end = MIN(seg->payload_len, h->keep_len - d);
+    } else {
+        i = -d; /* @seg reaches the kept bytes' start this far in */
+        if (i >= seg->payload_len)
+            return false;
+        end = (uint32_t)MIN((guint64)seg->payload_len, (guint64)i + h->keep_len);
+    }
+    uint32_t mask = h->keep_cap - 1;
+    while (i < end) {
+        uint32_t pos = (seg->seq + i) & mask;
+        uint32_t n = MIN(end - i, h->keep_cap - pos);
+        if (memcmp(h->keep + pos, seg->payload + i, n) != 0) {
+            while (h->keep[pos] == seg->payload[i]) {
+                pos++;
+                i++;
+            }
+            *at = seg->seq + i;
             return true;
         }
+        i += n;
     }
     return false;
 }
@@ -1020,8 +1053,10 @@ void tfa_seqtrack_segment(TfaConn *c, const TfaOptions *opts, TfaBudget *budget,
         probe_ack = true;
     }
 
-    if (f & TFA_TH_ACK)
+    if (f & TFA_TH_ACK) {
         analyse_ack(c, seg, side, probe_like, probe_ack, ev);
+        keep_release_acked(peer, budget);
+    }
     if (!probe_like)
         analyse_data(c, opts, budget, stats, seg, side, ev);
 }
