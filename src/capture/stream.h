@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define TFA_STREAM_CHUNK (256 * 1024)
 #define TFA_STREAM_XZ_MEMLIMIT (UINT64_C(256) * 1024 * 1024)
@@ -47,6 +48,18 @@ TfaStream *tfa_stream_open(const char *path, char *buf, size_t buf_len, GError *
 
 /* The FILE to give libpcap: reads the capture from its first byte. */
 FILE *tfa_stream_file(TfaStream *s);
+
+/* Read up to @len bytes of the capture past those read so far, as read(2)
+ * does (> 0 bytes, 0 at the end, -1 with errno on an error; a signal
+ * marks the stream interrupted, corrupt compressed data sets
+ * tfa_stream_error()), bypassing stdio: the classic pcap reader
+ * (pcapfile.h) reads its blocks this way.  @stream is a TfaStream (the
+ * signature of TfaPcapFileRead).  Not to be mixed with reads of the FILE. */
+ssize_t tfa_stream_read(void *stream, void *buf, size_t len);
+
+/* A regular file read as it is (no decompression): offsets are the file's,
+ * and its FILE could tell its position. */
+bool tfa_stream_plain(const TfaStream *s);
 
 /* libpcap took the FILE: it closes it; tfa_stream_free() no longer does. */
 void tfa_stream_handed_over(TfaStream *s);
