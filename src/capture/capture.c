@@ -711,8 +711,13 @@ static TfaCaptureStatus read_pcapfile(TfaCapture *cap, TfaFrame *frame, GError *
             close_current(cap);
             return TFA_CAPTURE_END;
         }
-        if (st == TFA_PCAPFILE_DAMAGED)
+        if (st == TFA_PCAPFILE_DAMAGED) {
+            cap->offset = tfa_pcapfile_record_offset(cap->pf); /* where the damage is */
             return damaged(cap, error);
+        }
+        /* the next record's offset, frames the filter drops and the bytes
+         * past a snapshot length counted too */
+        cap->offset = tfa_pcapfile_offset(cap->pf);
         if (cap->pf_filtering && pcap_offline_filter(&cap->pf_prog, &h, data) == 0)
             continue;
         frame->frame_no = ++cap->frame_no;
@@ -722,7 +727,6 @@ static TfaCaptureStatus read_pcapfile(TfaCapture *cap, TfaFrame *frame, GError *
         frame->linktype = tfa_pcapfile_linktype(cap->pf);
         frame->bytes = data;
         frame->decoded = NULL;
-        cap->offset += PCAP_RECORD_HEADER_LEN + h.caplen;
         cap->frames_in_file++;
         cap->stats.frames++;
         cap->stats.bytes += h.caplen;

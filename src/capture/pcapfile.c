@@ -36,6 +36,7 @@ struct TfaPcapFile {
     bool eof, failed;
     int read_errno;
     guint64 offset;       /* bytes taken (libpcap's ftell) */
+    guint64 record_start; /* offset of the last record begun */
     bool swap;
     bool nsec;
     LengthOrder lengths;
@@ -287,6 +288,7 @@ TfaPcapFileStatus tfa_pcapfile_next(TfaPcapFile *r, struct pcap_pkthdr *h, const
 {
     if (r->damaged)
         return TFA_PCAPFILE_DAMAGED;
+    r->record_start = r->offset;
     size_t got = ensure(r, r->hdrsize);
     if (got < r->hdrsize) {
         if (r->failed) {
@@ -371,6 +373,11 @@ TfaPcapFileStatus tfa_pcapfile_next(TfaPcapFile *r, struct pcap_pkthdr *h, const
 const char *tfa_pcapfile_error(const TfaPcapFile *r)
 {
     return r->damaged ? r->why : "";
+}
+
+guint64 tfa_pcapfile_record_offset(const TfaPcapFile *r)
+{
+    return r->record_start;
 }
 
 guint64 tfa_pcapfile_offset(const TfaPcapFile *r)

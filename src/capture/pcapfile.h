@@ -85,4 +85,8 @@ const char *tfa_pcapfile_error(const TfaPcapFile *r);
  * stopped. */
 guint64 tfa_pcapfile_offset(const TfaPcapFile *r);
 
+/* Byte offset of the record the last tfa_pcapfile_next() began with (the
+ * damaged one after TFA_PCAPFILE_DAMAGED); the header's length before. */
+guint64 tfa_pcapfile_record_offset(const TfaPcapFile *r);
+
 void tfa_pcapfile_free(TfaPcapFile *r);

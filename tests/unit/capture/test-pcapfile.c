@@ -246,6 +246,7 @@ static void test_damage(void **state)
     assert_string_equal(tfa_pcapfile_error(r),
                         "truncated dump file; tried to read 40 captured bytes, only got 35");
     assert_int_equal(tfa_pcapfile_offset(r), f->len - 5);
+    assert_int_equal(tfa_pcapfile_record_offset(r), 24); /* the damaged record */
     assert_int_equal(tfa_pcapfile_next(r, &h, &d), TFA_PCAPFILE_DAMAGED); /* and stays so */
     tfa_pcapfile_free(r);
 
