@@ -33,7 +33,6 @@ G_DEFINE_QUARK(tfa-capture-error-quark, tfa_capture_error)
 
 #define PCAP_FILE_HEADER_LEN 24u
 #define PCAP_RECORD_HEADER_LEN 16u
-#define TFA_CAPTURE_READ_BUFFER (1024 * 1024) /* stdio buffer of a file input */
 #define TFA_SNAPLEN_FOR_CHECK 65535
 #define TFA_SNAPLEN_FOR_FILTER 262144 /* libpcap's largest: the program's answer is only tested
                                        * for zero */
@@ -65,7 +64,6 @@ struct TfaCapture {
     bool pf_filtering;
     bool pf_seekable;          /* its FILE could have told its position (not a
                                 * pipe, not decompressed): for messages */
-    FILE *ng_mem;              /* SOURCE_MEMORY: the FILE that reader reads */
     bool ng_any_decoded;       /* the file described an interface of a decoded link type */
     int ng_first_linktype;     /* the link type of its first interface, or -1 */
     bool ng_seen_packet;
@@ -94,7 +92,6 @@ struct TfaCapture {
     bool readahead_ok;
     TfaReadAhead *ra;
     TfaReadPos seen;           /* where reading stood after the last result taken */
-    char *read_buf;            /* stdio buffer of the open file (outlives its FILE) */
     guint64 frames_taken, bytes_taken;
 };
 
@@ -148,10 +145,6 @@ static void close_current(TfaCapture *cap)
         pcap_freecode(&cap->pf_prog);
         cap->pf_filtering = false;
     }
-    if (cap->ng_mem != NULL) {
-        fclose(cap->ng_mem);
-        cap->ng_mem = NULL;
-    }
     g_clear_pointer(&cap->stream, tfa_stream_free); /* after the FILE libpcap closed */
 }
 
@@ -160,14 +153,17 @@ static bool input_open(const TfaCapture *cap)
     return cap->p != NULL || cap->ng != NULL || cap->pf != NULL;
 }
 
-/* Start reading a pcapng file from @f (at its first byte). */
-static bool open_pcapng(TfaCapture *cap, FILE *f, const char *name, GError **error)
+/* Start reading a pcapng file: from the current stream, or from @data
+ * (@len bytes) when there is none. */
+static bool open_pcapng(TfaCapture *cap, const uint8_t *data, size_t len, const char *name,
+                        GError **error)
 {
     g_autoptr(GError) why = NULL;
     cap->ng_any_decoded = false;
     cap->ng_first_linktype = -1;
     cap->ng_seen_packet = false;
-    cap->ng = tfa_pcapng_new(f, &why);
+    cap->ng = cap->stream != NULL ? tfa_pcapng_new_reader(tfa_stream_read, cap->stream, &why)
+                                  : tfa_pcapng_new_memory(data, len, &why);
     if (cap->ng == NULL) {
         g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_OPEN,
                     "cannot read '%s': %s", name, why->message);
@@ -241,27 +237,19 @@ static bool prepare_pcapfile(TfaCapture *cap, const char *name, GError **error)
 /* Open a file (or stdin) through stream.c, which reads pipes and FIFOs
  * once from their first byte and decompresses gzip, zstd, xz and lz4:
  * pcapng for our pcapng reader (cap->ng), anything else for our classic
- * pcap reader (cap->pf), which reads blocks from the stream without stdio.
- * The FILE of a pcapng file gets a large stdio buffer (the reader's
- * fread()s of a block header and then its body would otherwise make a
- * read() system call every 4 KiB).  False with *error set when the file
- * cannot be opened (for the classic reader's reasons, libpcap's message in
- * the G_FILE_ERROR domain). */
+ * pcap reader (cap->pf); both read blocks of the stream with
+ * tfa_stream_read(), without stdio, and parse records where they lie.
+ * False with *error set when the file cannot be opened (for the classic
+ * reader's reasons, libpcap's message in the G_FILE_ERROR domain). */
 static bool open_stream(TfaCapture *cap, const char *path, GError **error)
 {
-    /* glibc ignores the size unless it is given the buffer; one buffer
-     * serves every file, as only one is open at a time */
-    if (cap->read_buf == NULL)
-        cap->read_buf = g_malloc(TFA_CAPTURE_READ_BUFFER);
-    cap->stream = tfa_stream_open(path, cap->read_buf, TFA_CAPTURE_READ_BUFFER, error);
+    cap->stream = tfa_stream_open(path, NULL, 0, error);
     if (cap->stream == NULL)
         return false;
     cap->cur_is_pcap = tfa_stream_is_classic_pcap(cap->stream);
-    FILE *f = tfa_stream_file(cap->stream);
     if (tfa_stream_is_pcapng(cap->stream)) {
-        /* the stream keeps its FILE and closes it after the reader */
         g_autoptr(GError) why = NULL;
-        if (open_pcapng(cap, f, display_name(path), &why))
+        if (open_pcapng(cap, NULL, 0, display_name(path), &why))
             return true;
         if (tfa_stream_interrupted(cap->stream))
             g_set_error_literal(error, G_FILE_ERROR, G_FILE_ERROR_INTR,
@@ -388,14 +376,8 @@ TfaCapture *tfa_capture_new_memory(const uint8_t *data, size_t len, const char *
         return NULL;
     }
     if (tfa_pcapng_magic(data, len)) {
-        cap->ng_mem = fmemopen((void *)data, len, "rb");
-        if (cap->ng_mem == NULL) {
-            g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_OPEN,
-                        "cannot read '(memory)': %s", g_strerror(errno));
+        if (!open_pcapng(cap, data, len, cap->cur_name, error))
             return NULL;
-        }
-        if (!open_pcapng(cap, cap->ng_mem, cap->cur_name, error))
-            return NULL; /* tfa_capture_free() closes ng_mem */
         cap->stats.files_opened++;
         return g_steal_pointer(&cap);
     }
@@ -487,7 +469,6 @@ void tfa_capture_free(TfaCapture *cap)
     close_current(cap);
     for (guint i = 0; i < cap->n_filters; i++)
         pcap_freecode(&cap->filters[i].prog);
-    g_free(cap->read_buf);
     g_free(cap);
 }
 

@@ -1,9 +1,10 @@
 /* stream.h - a capture file's bytes, from its first byte, whatever holds them.
  *
- * libpcap and our pcapng reader (pcapng.h) want a FILE positioned at the
- * capture's first byte.  A regular
- * file is handed over as it is.  Anything else is read exactly once through
- * a stdio cookie: a pipe, a FIFO, /dev/stdin or a process substitution
+ * Our readers (pcapfile.h, pcapng.h) take the bytes with tfa_stream_read(),
+ * without stdio; libpcap, or anything else that wants one, can have a FILE
+ * positioned at the capture's first byte instead (not both).  A regular
+ * file is read as it is.  Anything else is read exactly once, through a
+ * stdio cookie for the FILE: a pipe, a FIFO, /dev/stdin or a process substitution
  * (the bytes peeked to learn the format are handed back first, so nothing
  * is consumed twice), and a file compressed with gzip, zstd, xz or lz4,
  * recognised by its magic number as Wireshark does and decompressed on the
