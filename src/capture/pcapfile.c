@@ -355,14 +355,13 @@ TfaPcapFileStatus tfa_pcapfile_next(TfaPcapFile *r, struct pcap_pkthdr *h, const
     take(r, caplen);
     h->caplen = keep;
     h->len = len;
-    if (r->swap && r->linktype == DLT_NFLOG) {
+    if (r->swap && r->linktype == DLT_NFLOG && keep > 0) {
         if (keep > r->scratch_cap) {
             g_free(r->scratch);
             r->scratch_cap = MAX(keep, 2048u);
             r->scratch = g_malloc(r->scratch_cap);
         }
-        if (keep > 0)
-            memcpy(r->scratch, bytes, keep);
+        memcpy(r->scratch, bytes, keep);
         swap_nflog(r->scratch, keep, len);
         bytes = r->scratch;
     }
