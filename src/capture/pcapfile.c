@@ -51,17 +51,6 @@ struct TfaPcapFile {
     char why[PCAP_ERRBUF_SIZE];
 };
 
-bool tfa_pcapfile_magic(const uint8_t *m, size_t n)
-{
-    if (n < 4)
-        return false;
-    uint32_t v;
-    memcpy(&v, m, 4);
-    uint32_t s = GUINT32_SWAP_LE_BE(v);
-    return v == MAGIC_USEC || v == MAGIC_NSEC || v == MAGIC_KUZNETZOV || s == MAGIC_USEC ||
-           s == MAGIC_NSEC || s == MAGIC_KUZNETZOV;
-}
-
 static uint32_t get32(const TfaPcapFile *r, const uint8_t *p)
 {
     uint32_t v;

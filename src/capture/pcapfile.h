@@ -50,10 +50,6 @@ typedef enum TfaPcapFileStatus {
     TFA_PCAPFILE_DAMAGED,    /* see tfa_pcapfile_error(); every later call returns it */
 } TfaPcapFileStatus;
 
-/* Whether @n bytes at @m begin with a magic number this reader knows (the
- * four of stream.h and Kuznetzov's, in either byte order). */
-bool tfa_pcapfile_magic(const uint8_t *m, size_t n);
-
 /* Read the file header of @len bytes at @data (borrowed for the reader's
  * life).  NULL with *error (G_FILE_ERROR) holding libpcap's message when it
  * is not one ("unknown file format", "truncated dump file; ...", ...). */
