@@ -1,7 +1,7 @@
 /* capture.h - read frames from pcap/pcapng files, stdin or a live interface.
  *
- * Owns: TfaCapture (the libpcap handle or the pcapng reader of the current
- * input, the list of inputs, the filter programs).  Lends: TfaFrame.bytes
+ * Owns: TfaCapture (the libpcap handle, or the pcap or pcapng reader, of the
+ * current input, the list of inputs, the filter programs).  Lends: TfaFrame.bytes
  * points into the reader's buffer and is valid only until the next
  * tfa_capture_next() call (pcap_next_ex(3PCAP) rule); anything kept longer
  * must be copied.
@@ -12,10 +12,12 @@
  *
  * Several files are one continuous capture in the order given (a rotated
  * tcpdump -G/-C set): frame numbers continue across them.  "-" is stdin.
- * Files are read with nanosecond timestamp precision.  pcapng files are read
- * by our own reader (src/capture/pcapng.h): interfaces of several link
- * types, snapshot lengths and timestamp resolutions in one file, sections
- * in either byte order, as tshark reads them; classic pcap by libpcap.  A BPF
+ * Files are read with nanosecond timestamp precision, by our own readers,
+ * records parsed where they lie (src/capture/pcapfile.h, pcapng.h): classic
+ * pcap as libpcap 1.10 reads it (every variant, the same messages); pcapng
+ * with interfaces of several link types, snapshot lengths and timestamp
+ * resolutions in one file, sections in either byte order, as tshark reads
+ * them.  libpcap captures live and compiles the filter.  A BPF
  * filter is compiled for each file's own link type; in pcapng, once for each
  * decoded link type its interfaces have (at most 32 programs, kept for the
  * capture's life), and frames of a link type not decoded pass unfiltered (the

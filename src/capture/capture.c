@@ -1,9 +1,12 @@
 /* capture.c - frames from a list of files, stdin, memory or a live interface.
  *
- * One input is open at a time: a libpcap handle (classic pcap, live) or
- * our pcapng reader (pcapng.c), which reads what libpcap 1.10 refuses
- * (interfaces of several link types or snapshot lengths, sections in either
- * byte order).  Files are read with nanosecond timestamp precision, in the
+ * One input is open at a time: a libpcap handle (live), our classic pcap
+ * reader (pcapfile.c: records parsed in place, out of memory or out of the
+ * blocks it reads, with libpcap's results and messages), or our pcapng
+ * reader (pcapng.c), which reads what libpcap 1.10 refuses (interfaces of
+ * several link types or snapshot lengths, sections in either byte order).
+ * libpcap still compiles the filter of a file (pcap_open_dead() and
+ * pcap_compile()), which pcap_offline_filter() applies.  Files are read with nanosecond timestamp precision, in the
  * order given; frame numbers continue across them.  A damaged file ends
  * with TFA_CAPTURE_DAMAGED and the byte offset where reading stopped; the
  * next call goes on with the next file.
@@ -14,6 +17,7 @@
 
 #include "tcpflow-audit/decode.h"
 
+#include "pcapfile.h"
 #include "pcapng.h"
 #include "readahead.h"
 #include "stream.h"
@@ -29,7 +33,6 @@ G_DEFINE_QUARK(tfa-capture-error-quark, tfa_capture_error)
 
 #define PCAP_FILE_HEADER_LEN 24u
 #define PCAP_RECORD_HEADER_LEN 16u
-#define TFA_CAPTURE_READ_BUFFER (1024 * 1024) /* stdio buffer of a file input */
 #define TFA_SNAPLEN_FOR_CHECK 65535
 #define TFA_SNAPLEN_FOR_FILTER 262144 /* libpcap's largest: the program's answer is only tested
                                        * for zero */
@@ -56,7 +59,11 @@ struct TfaCapture {
     const char *filter;
     pcap_t *p;                 /* current handle, NULL between files */
     TfaPcapng *ng;             /* or the current pcapng file's reader */
-    FILE *ng_mem;              /* SOURCE_MEMORY: the FILE that reader reads */
+    TfaPcapFile *pf;           /* or the current classic pcap file's reader */
+    struct bpf_program pf_prog; /* its filter, compiled for its link type */
+    bool pf_filtering;
+    bool pf_seekable;          /* its FILE could have told its position (not a
+                                * pipe, not decompressed): for messages */
     bool ng_any_decoded;       /* the file described an interface of a decoded link type */
     int ng_first_linktype;     /* the link type of its first interface, or -1 */
     bool ng_seen_packet;
@@ -70,7 +77,6 @@ struct TfaCapture {
     guint64 offset;            /* byte offset of the next record (classic pcap) */
     guint64 frames_in_file;
     TfaFrameNo frame_no;
-    FILE *mem_file;            /* SOURCE_MEMORY */
     pcap_dumper_t *dumper;
     TfaCaptureStats stats;
     guint64 total_bytes;       /* sum of the file sizes, for progress */
@@ -85,7 +91,6 @@ struct TfaCapture {
     bool readahead_ok;
     TfaReadAhead *ra;
     TfaReadPos seen;           /* where reading stood after the last result taken */
-    char *read_buf;            /* stdio buffer of the open file (outlives its FILE) */
     guint64 frames_taken, bytes_taken;
 };
 
@@ -134,26 +139,30 @@ static void close_current(TfaCapture *cap)
         cap->p = NULL;
     }
     g_clear_pointer(&cap->ng, tfa_pcapng_free);
-    if (cap->ng_mem != NULL) {
-        fclose(cap->ng_mem);
-        cap->ng_mem = NULL;
+    g_clear_pointer(&cap->pf, tfa_pcapfile_free);
+    if (cap->pf_filtering) {
+        pcap_freecode(&cap->pf_prog);
+        cap->pf_filtering = false;
     }
     g_clear_pointer(&cap->stream, tfa_stream_free); /* after the FILE libpcap closed */
 }
 
 static bool input_open(const TfaCapture *cap)
 {
-    return cap->p != NULL || cap->ng != NULL;
+    return cap->p != NULL || cap->ng != NULL || cap->pf != NULL;
 }
 
-/* Start reading a pcapng file from @f (at its first byte). */
-static bool open_pcapng(TfaCapture *cap, FILE *f, const char *name, GError **error)
+/* Start reading a pcapng file: from the current stream, or from @data
+ * (@len bytes) when there is none. */
+static bool open_pcapng(TfaCapture *cap, const uint8_t *data, size_t len, const char *name,
+                        GError **error)
 {
     g_autoptr(GError) why = NULL;
     cap->ng_any_decoded = false;
     cap->ng_first_linktype = -1;
     cap->ng_seen_packet = false;
-    cap->ng = tfa_pcapng_new(f, &why);
+    cap->ng = cap->stream != NULL ? tfa_pcapng_new_reader(tfa_stream_read, cap->stream, &why)
+                                  : tfa_pcapng_new_memory(data, len, &why);
     if (cap->ng == NULL) {
         g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_OPEN,
                     "cannot read '%s': %s", name, why->message);
@@ -181,29 +190,66 @@ static bool prepare_handle(TfaCapture *cap, const char *name, GError **error)
     return true;
 }
 
+/* Check the link type of a just-opened classic pcap file and compile the
+ * filter for it, as prepare_handle() does for a libpcap handle (the same
+ * messages). */
+static bool prepare_pcapfile(TfaCapture *cap, const char *name, GError **error)
+{
+    int dlt = tfa_pcapfile_linktype(cap->pf);
+    if (!tfa_decode_linktype_supported(dlt)) {
+        const char *lt = pcap_datalink_val_to_name(dlt);
+        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_LINKTYPE,
+                    "'%s': link type %s (%d) is not decoded; file skipped", name,
+                    lt != NULL ? lt : "unknown", dlt);
+        close_current(cap);
+        return false;
+    }
+    if (cap->filter == NULL || cap->filter[0] == '\0')
+        return true;
+    /* libpcap compiles a few tests differently for a savefile than for
+     * pcap_open_dead() (DLT_NULL's AF_INET6 values of every BSD, AF values
+     * in the file's byte order): the program is compiled on a handle of
+     * libpcap's own that has read nothing but this file's header */
+    uint8_t hdr[TFA_PCAPFILE_HEADER_LEN];
+    memcpy(hdr, tfa_pcapfile_header(cap->pf), sizeof(hdr));
+    char errbuf[PCAP_ERRBUF_SIZE] = "out of memory";
+    FILE *f = fmemopen(hdr, sizeof(hdr), "rb");
+    pcap_t *h = f != NULL ? pcap_fopen_offline_with_tstamp_precision(
+                                f, PCAP_TSTAMP_PRECISION_NANO, errbuf)
+                          : NULL;
+    if (h == NULL && f != NULL)
+        fclose(f); /* libpcap closes nothing on failure */
+    if (h == NULL || pcap_compile(h, &cap->pf_prog, cap->filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_FILTER,
+                    "cannot compile filter '%s' for '%s': %s", cap->filter, name,
+                    h != NULL ? pcap_geterr(h) : errbuf);
+        if (h != NULL)
+            pcap_close(h);
+        close_current(cap);
+        return false;
+    }
+    pcap_close(h); /* and its FILE */
+    cap->pf_filtering = true;
+    return true;
+}
+
 /* Open a file (or stdin) through stream.c, which reads pipes and FIFOs
  * once from their first byte and decompresses gzip, zstd, xz and lz4:
- * pcapng for our reader (cap->ng, NULL returned), anything else for
- * libpcap.  The FILE gets a large stdio buffer: libpcap reads a record
- * header and then its data with two small fread()s, which with the default
- * buffer of one page made a read() system call every 4 KiB.  NULL with
- * @errbuf or *error set when it cannot be opened. */
-static pcap_t *open_stream(TfaCapture *cap, const char *path, char *errbuf, GError **error)
+ * pcapng for our pcapng reader (cap->ng), anything else for our classic
+ * pcap reader (cap->pf); both read blocks of the stream with
+ * tfa_stream_read(), without stdio, and parse records where they lie.
+ * False with *error set when the file cannot be opened (for the classic
+ * reader's reasons, libpcap's message in the G_FILE_ERROR domain). */
+static bool open_stream(TfaCapture *cap, const char *path, GError **error)
 {
-    /* glibc ignores the size unless it is given the buffer; one buffer
-     * serves every file, as only one is open at a time */
-    if (cap->read_buf == NULL)
-        cap->read_buf = g_malloc(TFA_CAPTURE_READ_BUFFER);
-    cap->stream = tfa_stream_open(path, cap->read_buf, TFA_CAPTURE_READ_BUFFER, error);
+    cap->stream = tfa_stream_open(path, NULL, 0, error);
     if (cap->stream == NULL)
-        return NULL;
+        return false;
     cap->cur_is_pcap = tfa_stream_is_classic_pcap(cap->stream);
-    FILE *f = tfa_stream_file(cap->stream);
     if (tfa_stream_is_pcapng(cap->stream)) {
-        /* the stream keeps its FILE and closes it after the reader */
         g_autoptr(GError) why = NULL;
-        if (open_pcapng(cap, f, display_name(path), &why))
-            return NULL;
+        if (open_pcapng(cap, NULL, 0, display_name(path), &why))
+            return true;
         if (tfa_stream_interrupted(cap->stream))
             g_set_error_literal(error, G_FILE_ERROR, G_FILE_ERROR_INTR,
                                 "interrupted in the first section header");
@@ -213,22 +259,21 @@ static pcap_t *open_stream(TfaCapture *cap, const char *path, char *errbuf, GErr
         else
             g_propagate_error(error, g_steal_pointer(&why));
         g_clear_pointer(&cap->stream, tfa_stream_free);
-        return NULL;
+        return false;
     }
-    pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-    if (p == NULL) {
-        g_clear_pointer(&cap->stream, tfa_stream_free); /* libpcap closes nothing on failure */
-        return NULL;
+    cap->pf = tfa_pcapfile_new_reader(tfa_stream_read, cap->stream, error);
+    if (cap->pf == NULL) {
+        g_clear_pointer(&cap->stream, tfa_stream_free);
+        return false;
     }
-    tfa_stream_handed_over(cap->stream); /* pcap_close() closes the FILE */
-    return p;
+    cap->pf_seekable = tfa_stream_plain(cap->stream);
+    return true;
 }
 
 /* Open the next file of the list; false with *error when it cannot be used
  * (cap->next_path has moved past it either way). */
 static bool open_next_file(TfaCapture *cap, GError **error)
 {
-    char errbuf[PCAP_ERRBUF_SIZE] = "";
     const char *path = cap->paths[cap->next_path++];
     const char *name = display_name(path);
 
@@ -238,7 +283,7 @@ static bool open_next_file(TfaCapture *cap, GError **error)
     cap->cur_is_pcap = false;
     cap->offset = PCAP_FILE_HEADER_LEN;
     g_autoptr(GError) why = NULL;
-    cap->p = open_stream(cap, path, errbuf, &why);
+    (void)open_stream(cap, path, &why);
     if (!input_open(cap) && g_error_matches(why, G_FILE_ERROR, G_FILE_ERROR_INTR)) {
         cap->open_interrupted = true; /* not damage: the caller is stopping */
         return false;
@@ -250,13 +295,13 @@ static bool open_next_file(TfaCapture *cap, GError **error)
     }
     if (!input_open(cap)) {
         g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_OPEN, "cannot read '%s': %s",
-                    name, why != NULL ? why->message : errbuf);
+                    name, why->message);
         return false;
     }
     cap->stats.files_opened++;
     if (cap->ng != NULL)
         return true; /* link types and filters are checked as its interfaces come */
-    if (!prepare_handle(cap, name, error)) {
+    if (!prepare_pcapfile(cap, name, error)) {
         cap->stats.files_damaged++; /* opened, but none of it read */
         return false;
     }
@@ -319,7 +364,6 @@ TfaCapture *tfa_capture_new_files(const char *const *paths, const char *filter, 
 TfaCapture *tfa_capture_new_memory(const uint8_t *data, size_t len, const char *filter,
                                    GError **error)
 {
-    char errbuf[PCAP_ERRBUF_SIZE] = "";
     g_autoptr(TfaCapture) cap = capture_alloc(SOURCE_MEMORY, filter);
 
     cap->cur_name = "(memory)";
@@ -330,32 +374,23 @@ TfaCapture *tfa_capture_new_memory(const uint8_t *data, size_t len, const char *
                     "cannot read '(memory)': empty capture");
         return NULL;
     }
-    cap->mem_file = fmemopen((void *)data, len, "rb");
-    if (cap->mem_file == NULL) {
-        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_OPEN,
-                    "cannot read '(memory)': %s", g_strerror(errno));
-        return NULL;
-    }
     if (tfa_pcapng_magic(data, len)) {
-        cap->ng_mem = g_steal_pointer(&cap->mem_file);
-        if (!open_pcapng(cap, cap->ng_mem, cap->cur_name, error))
-            return NULL; /* tfa_capture_free() closes ng_mem */
+        if (!open_pcapng(cap, data, len, cap->cur_name, error))
+            return NULL;
         cap->stats.files_opened++;
         return g_steal_pointer(&cap);
     }
-    cap->p = pcap_fopen_offline_with_tstamp_precision(cap->mem_file, PCAP_TSTAMP_PRECISION_NANO,
-                                                      errbuf);
-    if (cap->p == NULL) {
-        /* libpcap closes nothing on failure */
-        fclose(cap->mem_file);
-        cap->mem_file = NULL;
+    /* classic pcap (or not a capture): records read in place */
+    g_autoptr(GError) why = NULL;
+    cap->pf = tfa_pcapfile_new_memory(data, len, &why);
+    if (cap->pf == NULL) {
         g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_OPEN,
-                    "cannot read '(memory)': %s", errbuf);
+                    "cannot read '(memory)': %s", why->message);
         return NULL;
     }
-    cap->mem_file = NULL; /* owned by the pcap_t now */
+    cap->pf_seekable = true; /* as a FILE of fmemopen() could tell */
     cap->stats.files_opened++;
-    if (!prepare_handle(cap, cap->cur_name, error))
+    if (!prepare_pcapfile(cap, cap->cur_name, error))
         return NULL;
     return g_steal_pointer(&cap);
 }
@@ -431,11 +466,8 @@ void tfa_capture_free(TfaCapture *cap)
     if (cap->dumper != NULL)
         pcap_dump_close(cap->dumper);
     close_current(cap);
-    if (cap->mem_file != NULL)
-        fclose(cap->mem_file);
     for (guint i = 0; i < cap->n_filters; i++)
         pcap_freecode(&cap->filters[i].prog);
-    g_free(cap->read_buf);
     g_free(cap);
 }
 
@@ -463,7 +495,9 @@ static guint64 file_pos(const TfaCapture *cap)
 /* The current file is damaged: report where, close it, move on. */
 static TfaCaptureStatus damaged(TfaCapture *cap, GError **error)
 {
-    const char *why = cap->p != NULL ? pcap_geterr(cap->p) : tfa_pcapng_error(cap->ng);
+    const char *why = cap->pf != NULL   ? tfa_pcapfile_error(cap->pf)
+                      : cap->p != NULL ? pcap_geterr(cap->p)
+                                       : tfa_pcapng_error(cap->ng);
     if (cap->stream != NULL && tfa_stream_interrupted(cap->stream)) {
         /* a signal ended a blocked read of a pipe: the caller stops */
         close_current(cap);
@@ -496,8 +530,11 @@ static TfaCaptureStatus damaged(TfaCapture *cap, GError **error)
                         : "",
                     cap->frames_in_file, why);
     } else {
-        FILE *f = pcap_file(cap->p);
-        long pos = f != NULL ? ftell(f) : -1;
+        /* a variant of the format (Kuznetzov's): where reading stopped,
+         * when the input could tell */
+        long pos = -1;
+        if (cap->pf != NULL && cap->pf_seekable)
+            pos = (long)tfa_pcapfile_offset(cap->pf);
         bool compressed = cap->stream != NULL &&
                           tfa_stream_compression(cap->stream) != TFA_COMPRESSION_NONE;
         if (pos >= 0)
@@ -633,6 +670,47 @@ static TfaCaptureStatus read_pcapng(TfaCapture *cap, TfaFrame *frame, GError **e
     }
 }
 
+/* The next frame of the current classic pcap file: the records libpcap's
+ * pcap_next_ex() gave, the filter applied as its pcap_offline_read() does.
+ * END: the file ended (it is closed, the caller goes on with the next). */
+static TfaCaptureStatus read_pcapfile(TfaCapture *cap, TfaFrame *frame, GError **error)
+{
+    for (;;) {
+        /* a filter may pass nothing for a long time: stop when asked */
+        if (g_atomic_int_get(&cap->break_requested))
+            return TFA_CAPTURE_BREAK;
+        struct pcap_pkthdr h;
+        const uint8_t *data;
+        TfaPcapFileStatus st = tfa_pcapfile_next(cap->pf, &h, &data);
+        if (st == TFA_PCAPFILE_END) {
+            if (cap->kind == SOURCE_FILES)
+                cap->done_bytes = cap->done_before + file_pos(cap);
+            close_current(cap);
+            return TFA_CAPTURE_END;
+        }
+        if (st == TFA_PCAPFILE_DAMAGED) {
+            cap->offset = tfa_pcapfile_record_offset(cap->pf); /* where the damage is */
+            return damaged(cap, error);
+        }
+        /* the next record's offset, frames the filter drops and the bytes
+         * past a snapshot length counted too */
+        cap->offset = tfa_pcapfile_offset(cap->pf);
+        if (cap->pf_filtering && pcap_offline_filter(&cap->pf_prog, &h, data) == 0)
+            continue;
+        frame->frame_no = ++cap->frame_no;
+        frame->ts = frame_ts(cap, &h);
+        frame->caplen = h.caplen;
+        frame->wirelen = h.len;
+        frame->linktype = tfa_pcapfile_linktype(cap->pf);
+        frame->bytes = data;
+        frame->decoded = NULL;
+        cap->frames_in_file++;
+        cap->stats.frames++;
+        cap->stats.bytes += h.caplen;
+        return TFA_CAPTURE_FRAME;
+    }
+}
+
 /* The next result from the handle (on the reader thread when reading ahead). */
 static TfaCaptureStatus read_frame(TfaCapture *cap, TfaFrame *frame, GError **error)
 {
@@ -648,8 +726,9 @@ static TfaCaptureStatus read_frame(TfaCapture *cap, TfaFrame *frame, GError **er
             }
         }
 
-        if (cap->ng != NULL) {
-            TfaCaptureStatus st = read_pcapng(cap, frame, error);
+        if (cap->ng != NULL || cap->pf != NULL) {
+            TfaCaptureStatus st = cap->ng != NULL ? read_pcapng(cap, frame, error)
+                                                  : read_pcapfile(cap, frame, error);
             if (st == TFA_CAPTURE_END)
                 continue; /* this file ended: the next one */
             return st;

@@ -31,15 +31,24 @@ typedef struct Iface {
 } Iface;
 
 struct TfaPcapng {
-    FILE *f;
-    guint64 offset;       /* bytes read so far */
+    TfaPcapngRead read;   /* NULL: every byte is in buf already (memory) */
+    void *ctx;
+    const uint8_t *buf;   /* bytes read, not all used; == own when reading */
+    uint8_t *own;
+    size_t cap;           /* bytes of own */
+    size_t pos, len;      /* unused bytes are buf[pos, len) */
+    bool eof, failed;
+    int read_errno;
+    const uint8_t *blk;   /* the body of the block being read, in buf */
+    guint64 offset;       /* bytes used so far */
     guint64 block_start;  /* offset of the block being read */
     bool swap;            /* the section's byte order is not the host's */
     bool damaged;
     uint32_t section;
     GArray *ifaces;       /* Iface, of the current section */
-    uint8_t *buf;         /* the block being read (body and trailer) */
-    size_t buf_cap;
+    size_t skip_piece;    /* how much of a skipped block is taken at once: what the
+                           * block buffer of an earlier version held, for the same
+                           * messages */
     TfaTs last_ts;        /* for Simple Packet Blocks */
     char why[256];
 };
@@ -116,32 +125,73 @@ static TfaPcapngStatus damage(TfaPcapng *r, const char *fmt, ...)
     return TFA_PCAPNG_DAMAGED;
 }
 
-/* Read exactly @n bytes; false (with the reason kept) when the file ends or
- * fails first.  @what names what was being read. */
-static bool read_exact(TfaPcapng *r, void *dst, size_t n, const char *what)
+/* Make @n bytes from pos available when the source has them: the number
+ * available (less than @n only at the end or on an error).  Moves what is
+ * left to the buffer's start, or grows it, when @n do not fit after pos. */
+static size_t ensure(TfaPcapng *r, size_t n)
 {
-    size_t got = n > 0 ? fread(dst, 1, n, r->f) : 0;
-    r->offset += got;
-    if (got == n)
-        return true;
-    if (ferror(r->f))
-        (void)damage(r, "read error in %s: %s", what, g_strerror(errno != 0 ? errno : EIO));
-    else
-        (void)damage(r, "the file ends inside %s (%zu of %zu bytes)", what, got, n);
-    return false;
+    if (r->len - r->pos >= n || r->read == NULL)
+        return MIN(r->len - r->pos, n);
+    if (r->pos + n > r->cap) {
+        size_t left = r->len - r->pos;
+        if (n > r->cap) {
+            size_t cap = r->cap;
+            while (cap < n)
+                cap *= 2;
+            uint8_t *bigger = g_malloc(cap);
+            memcpy(bigger, r->own + r->pos, left);
+            g_free(r->own);
+            r->own = bigger;
+            r->cap = cap;
+        } else {
+            memmove(r->own, r->own + r->pos, left);
+        }
+        r->buf = r->own;
+        r->pos = 0;
+        r->len = left;
+    }
+    while (r->len - r->pos < n && !r->eof && !r->failed) {
+        ssize_t got = r->read(r->ctx, r->own + r->len, r->cap - r->len);
+        if (got < 0) {
+            r->failed = true;
+            r->read_errno = errno != 0 ? errno : EIO;
+        } else if (got == 0) {
+            r->eof = true;
+        } else {
+            r->len += (size_t)got;
+        }
+    }
+    return MIN(r->len - r->pos, n);
 }
 
-/* Make the buffer hold @n bytes (n <= TFA_PCAPNG_MAX_BLOCK). */
+/* The next @n bytes, in the buffer (valid until the next read), taken;
+ * NULL with the reason kept when the file ends or fails first (what there
+ * was is taken).  @what names what was being read. */
+static const uint8_t *read_exact(TfaPcapng *r, size_t n, const char *what)
+{
+    size_t got = ensure(r, n);
+    const uint8_t *p = r->buf + r->pos;
+    r->pos += got;
+    r->offset += got;
+    if (got == n)
+        return p;
+    if (r->failed)
+        (void)damage(r, "read error in %s: %s", what, g_strerror(r->read_errno));
+    else
+        (void)damage(r, "the file ends inside %s (%zu of %zu bytes)", what, got, n);
+    return NULL;
+}
+
+/* A block of @n bytes was read whole: a skipped block is taken in pieces
+ * of that size from now on (at most TFA_PCAPNG_MAX_BLOCK). */
 static void reserve(TfaPcapng *r, size_t n)
 {
-    if (n <= r->buf_cap)
+    if (n <= r->skip_piece)
         return;
-    size_t cap = MAX(r->buf_cap, (size_t)SKIP_CHUNK);
+    size_t cap = MAX(r->skip_piece, (size_t)SKIP_CHUNK);
     while (cap < n)
         cap *= 2;
-    cap = MIN(cap, (size_t)TFA_PCAPNG_MAX_BLOCK);
-    r->buf = g_realloc(r->buf, cap);
-    r->buf_cap = cap;
+    r->skip_piece = MIN(cap, (size_t)TFA_PCAPNG_MAX_BLOCK);
 }
 
 /* The block length's own rules; @len is the total length. */
@@ -161,15 +211,17 @@ static bool check_length(TfaPcapng *r, uint32_t type, uint32_t len, uint32_t min
     return false;
 }
 
-/* Read the rest of a block (its @body bytes and the trailer) into the
- * buffer, @done bytes of the body being there already; check the trailer. */
+/* Read the rest of a block (its body and the trailer), @done bytes of the
+ * body being read already; check the trailer.  r->blk is the rest of the
+ * body (from byte @done). */
 static bool read_body(TfaPcapng *r, uint32_t type, uint32_t len, size_t done)
 {
     size_t body = len - BLOCK_HEADER - BLOCK_TRAILER;
     reserve(r, body + BLOCK_TRAILER);
-    if (!read_exact(r, r->buf + done, body + BLOCK_TRAILER - done, "a block"))
+    r->blk = read_exact(r, body + BLOCK_TRAILER - done, "a block");
+    if (r->blk == NULL)
         return false;
-    uint32_t trailer = get32(r, r->buf + body);
+    uint32_t trailer = get32(r, r->blk + body - done);
     if (trailer != len) {
         (void)damage(r, "block of type 0x%08x has a total length of %u in its header and %u "
                      "in its trailer", type, len, trailer);
@@ -184,13 +236,13 @@ static bool skip_body(TfaPcapng *r, uint32_t type, uint32_t len)
     size_t left = len - BLOCK_HEADER - BLOCK_TRAILER;
     reserve(r, SKIP_CHUNK);
     while (left > 0) {
-        size_t n = MIN(left, r->buf_cap);
-        if (!read_exact(r, r->buf, n, "a block"))
+        size_t n = MIN(left, r->skip_piece);
+        if (read_exact(r, n, "a block") == NULL)
             return false;
         left -= n;
     }
-    uint8_t t[4];
-    if (!read_exact(r, t, 4, "a block trailer"))
+    const uint8_t *t = read_exact(r, 4, "a block trailer");
+    if (t == NULL)
         return false;
     uint32_t trailer = get32(r, t);
     if (trailer != len) {
@@ -206,8 +258,10 @@ static bool skip_body(TfaPcapng *r, uint32_t type, uint32_t len)
 static bool read_shb(TfaPcapng *r, const uint8_t *hdr)
 {
     uint8_t bom[4];
-    if (!read_exact(r, bom, 4, "a section header"))
+    const uint8_t *b = read_exact(r, 4, "a section header");
+    if (b == NULL)
         return false;
+    memcpy(bom, b, 4);
     uint32_t magic;
     memcpy(&magic, bom, 4);
     if (magic == TFA_PCAPNG_BOM)
@@ -223,10 +277,9 @@ static bool read_shb(TfaPcapng *r, const uint8_t *hdr)
     if (!check_length(r, TFA_PCAPNG_BLOCK_SHB, len, SHB_MIN_BODY))
         return false;
     reserve(r, len);
-    memcpy(r->buf, bom, 4);
     if (!read_body(r, TFA_PCAPNG_BLOCK_SHB, len, 4))
         return false;
-    uint16_t major = get16(r, r->buf + 4), minor = get16(r, r->buf + 6);
+    uint16_t major = get16(r, r->blk), minor = get16(r, r->blk + 2); /* after the magic */
     if (major != 1) {
         (void)damage(r, "pcapng section of version %u.%u (only 1.x is defined)", major, minor);
         return false;
@@ -273,11 +326,11 @@ static TfaPcapngStatus read_idb(TfaPcapng *r, uint32_t len, TfaPcapngPacket *pkt
         return damage(r, "more than %u interfaces in section %u", TFA_PCAPNG_MAX_IFACES,
                       r->section);
     Iface ifc = {
-        .linktype = tfa_pcapng_linktype_to_dlt(get16(r, r->buf)),
-        .snaplen = get32(r, r->buf + 4),
+        .linktype = tfa_pcapng_linktype_to_dlt(get16(r, r->blk)),
+        .snaplen = get32(r, r->blk + 4),
         .exp = 6,
     };
-    if (!read_idb_options(r, &ifc, r->buf + IDB_MIN_BODY, body - IDB_MIN_BODY))
+    if (!read_idb_options(r, &ifc, r->blk + IDB_MIN_BODY, body - IDB_MIN_BODY))
         return TFA_PCAPNG_DAMAGED;
     ifc.units = 1;
     for (unsigned i = 0; !ifc.pow2 && i < ifc.exp; i++)
@@ -356,7 +409,7 @@ static TfaPcapngStatus read_epb(TfaPcapng *r, uint32_t type, uint32_t len,
                                 TfaPcapngPacket *pkt)
 {
     size_t body = len - BLOCK_HEADER - BLOCK_TRAILER;
-    const uint8_t *b = r->buf;
+    const uint8_t *b = r->blk;
     uint32_t id = type == TFA_PCAPNG_BLOCK_PB ? get16(r, b) : get32(r, b);
     uint32_t caplen = get32(r, b + 12);
     if (caplen > body - EPB_MIN_BODY || (size_t)pad4(caplen) > body - EPB_MIN_BODY)
@@ -381,7 +434,7 @@ static TfaPcapngStatus read_spb(TfaPcapng *r, uint32_t len, TfaPcapngPacket *pkt
     const Iface *ifc = iface_of(r, 0);
     if (ifc == NULL)
         return TFA_PCAPNG_DAMAGED;
-    uint32_t wirelen = get32(r, r->buf);
+    uint32_t wirelen = get32(r, r->blk);
     uint32_t caplen = wirelen;
     if (ifc->snaplen != 0 && caplen > ifc->snaplen)
         caplen = ifc->snaplen;
@@ -391,18 +444,19 @@ static TfaPcapngStatus read_spb(TfaPcapng *r, uint32_t len, TfaPcapngPacket *pkt
     pkt->ts = r->last_ts;
     pkt->caplen = caplen;
     pkt->wirelen = wirelen;
-    pkt->data = r->buf + SPB_MIN_BODY;
+    pkt->data = r->blk + SPB_MIN_BODY;
     return TFA_PCAPNG_PACKET;
 }
 
-TfaPcapng *tfa_pcapng_new(FILE *f, GError **error)
+/* Read the first Section Header Block of @r, made just now. */
+static TfaPcapng *start(TfaPcapng *r, GError **error)
 {
-    TfaPcapng *r = g_new0(TfaPcapng, 1);
-    r->f = f;
     r->ifaces = g_array_new(FALSE, TRUE, sizeof(Iface));
+    const uint8_t *p = read_exact(r, BLOCK_HEADER, "the first section header");
     uint8_t hdr[BLOCK_HEADER];
-    if (!read_exact(r, hdr, sizeof(hdr), "the first section header") ||
-        !tfa_pcapng_magic(hdr, sizeof(hdr)) || !read_shb(r, hdr)) {
+    if (p != NULL)
+        memcpy(hdr, p, sizeof(hdr));
+    if (p == NULL || !tfa_pcapng_magic(hdr, sizeof(hdr)) || !read_shb(r, hdr)) {
         g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s",
                     r->damaged ? r->why : "unknown file format: not a pcapng section header");
         tfa_pcapng_free(r);
@@ -411,19 +465,56 @@ TfaPcapng *tfa_pcapng_new(FILE *f, GError **error)
     return r;
 }
 
+TfaPcapng *tfa_pcapng_new_reader(TfaPcapngRead read, void *ctx, GError **error)
+{
+    TfaPcapng *r = g_new0(TfaPcapng, 1);
+    r->read = read;
+    r->ctx = ctx;
+    r->cap = TFA_PCAPNG_BUFFER;
+    r->own = g_malloc(r->cap);
+    r->buf = r->own;
+    return start(r, error);
+}
+
+TfaPcapng *tfa_pcapng_new_memory(const uint8_t *data, size_t len, GError **error)
+{
+    TfaPcapng *r = g_new0(TfaPcapng, 1);
+    r->buf = data;
+    r->len = len;
+    r->eof = true;
+    return start(r, error);
+}
+
+/* TfaPcapngRead over a FILE: what fread() gives, -1 once it fails. */
+static ssize_t file_read(void *ctx, void *buf, size_t len)
+{
+    FILE *f = ctx;
+    size_t got = fread(buf, 1, len, f);
+    if (got > 0)
+        return (ssize_t)got;
+    return ferror(f) ? -1 : 0;
+}
+
+TfaPcapng *tfa_pcapng_new(FILE *f, GError **error)
+{
+    return tfa_pcapng_new_reader(file_read, f, error);
+}
+
 TfaPcapngStatus tfa_pcapng_next(TfaPcapng *r, TfaPcapngPacket *pkt)
 {
     while (!r->damaged) {
         uint8_t hdr[BLOCK_HEADER];
         r->block_start = r->offset;
-        size_t got = fread(hdr, 1, sizeof(hdr), r->f);
+        size_t got = ensure(r, sizeof(hdr));
+        memcpy(hdr, r->buf + r->pos, got);
+        r->pos += got;
         r->offset += got;
-        if (got == 0 && !ferror(r->f))
+        if (got == 0 && !r->failed)
             return TFA_PCAPNG_END;
         if (got < sizeof(hdr)) {
-            if (ferror(r->f))
+            if (r->failed)
                 return damage(r, "read error in a block header: %s",
-                              g_strerror(errno != 0 ? errno : EIO));
+                              g_strerror(r->read_errno));
             return damage(r, "the file ends inside a block header (%zu of 8 bytes)", got);
         }
         uint32_t type = get32(r, hdr);
@@ -476,6 +567,6 @@ void tfa_pcapng_free(TfaPcapng *r)
     if (r == NULL)
         return;
     g_array_unref(r->ifaces);
-    g_free(r->buf);
+    g_free(r->own);
     g_free(r);
 }

@@ -8,9 +8,13 @@
  * interface its own link type, snapshot length, if_tsresol (10^-n or 2^-n
  * seconds; 10^-6 when absent) and if_tsoffset (seconds added).
  *
- * Reads a FILE strictly sequentially from its first byte (no seeking), so
- * it works on the stream abstraction of stream.c: pipes, FIFOs, stdin and
- * decompressed data.  Blocks read: Section Header (SHB), Interface
+ * Reads strictly sequentially from the first byte (no seeking), so it works
+ * on the stream abstraction of stream.c (pipes, FIFOs, stdin and
+ * decompressed data, read by tfa_stream_read() without stdio), on bytes in
+ * memory, and on a FILE.  Blocks are parsed in place: in memory, out of the
+ * caller's bytes; otherwise out of the reader's buffer, filled by reads of
+ * up to its size, and only when the block at hand is not all there yet (a
+ * pipe's packets come out as they arrive).  Blocks read: Section Header (SHB), Interface
  * Description (IDB), Enhanced Packet (EPB), Simple Packet (SPB: interface
  * 0, caplen = min(original length, snaplen of interface 0, block); it has
  * no timestamp, so it takes the time of the packet before it) and the
@@ -30,9 +34,11 @@
  * classic pcap path does.  Link types are the file's LINKTYPE_* values
  * mapped to libpcap's DLT_* values (they differ for a few, e.g. RAW).
  *
- * Owns: the reader, its interface table and one block buffer, which grows
- * to the largest packet block read (at most TFA_PCAPNG_MAX_BLOCK bytes);
- * no allocation per packet.  Borrows: the FILE (the caller closes it).
+ * Owns: the reader, its interface table and its read buffer
+ * (TFA_PCAPNG_BUFFER bytes, larger for a larger block, at most
+ * TFA_PCAPNG_MAX_BLOCK; a block skipped unread is taken in pieces);
+ * no allocation per packet.  Borrows: the FILE, the read function's
+ * context or the bytes (the caller closes or frees them).
  * Not thread-safe: one thread reads.
  */
 #pragma once
@@ -41,11 +47,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "tcpflow-audit/common.h"
 
 #define TFA_PCAPNG_MAX_BLOCK (16u * 1024u * 1024u) /* bytes, whole block */
 #define TFA_PCAPNG_MAX_IFACES 4096u                /* interfaces in one section */
+#define TFA_PCAPNG_BUFFER (256u * 1024u)           /* bytes read at once */
 
 #define TFA_PCAPNG_BLOCK_SHB 0x0a0d0d0au
 #define TFA_PCAPNG_BLOCK_IDB 0x00000001u
@@ -78,9 +86,18 @@ typedef struct TfaPcapngPacket {
 /* Whether @n bytes at @m begin like a pcapng file (a Section Header Block). */
 bool tfa_pcapng_magic(const uint8_t *m, size_t n);
 
-/* Start reading @f (borrowed), positioned at the first byte of the file:
- * reads the first Section Header Block.  NULL with *error set when that
- * block is not one (the message says why). */
+/* Like read(2): bytes read (> 0), 0 at the end, -1 on an error (errno). */
+typedef ssize_t (*TfaPcapngRead)(void *ctx, void *buf, size_t len);
+
+/* Start reading through @read (@ctx borrowed), at the first byte of the
+ * file: reads the first Section Header Block.  NULL with *error set when
+ * that block is not one (the message says why). */
+TfaPcapng *tfa_pcapng_new_reader(TfaPcapngRead read, void *ctx, GError **error);
+
+/* The same over @len bytes at @data (borrowed for the reader's life). */
+TfaPcapng *tfa_pcapng_new_memory(const uint8_t *data, size_t len, GError **error);
+
+/* The same over @f (borrowed), positioned at the first byte of the file. */
 TfaPcapng *tfa_pcapng_new(FILE *f, GError **error);
 
 /* The next packet or interface. */

@@ -4,8 +4,8 @@
  * read function and copies each result (a frame, or a damaged-file or end
  * status with its message) into fixed-size chunks; the caller takes them
  * back in the same order with tfa_readahead_next().  Only the reader thread
- * touches the libpcap handle while the read-ahead runs, so reading the file
- * (system calls, libpcap's copy) overlaps with the analysis of the frames
+ * touches the file's reader while the read-ahead runs, so reading the file
+ * (system calls, parsing, decoding) overlaps with the analysis of the frames
  * before it; the analysis itself stays on one thread, in frame order, and
  * its output is the same as without the read-ahead.
  *

@@ -36,6 +36,7 @@ struct TfaStream {
     TfaCompression comp;
     bool classic;
     bool pcapng;               /* begins with a pcapng Section Header Block */
+    bool plain;                /* a regular file read as it is (s->file is fdopen()ed) */
     guint64 consumed;
     bool eof_in;               /* the source has no more bytes */
     bool finished;             /* the decompressor ended its last frame */
@@ -398,6 +399,7 @@ TfaStream *tfa_stream_open(const char *path, char *buf, size_t buf_len, GError *
         if (s->file == NULL)
             return open_failed(s, error);
         s->own_fd = false; /* the FILE has it now */
+        s->plain = true;
         return opened(s, buf, buf_len);
     }
 
@@ -426,6 +428,24 @@ TfaStream *tfa_stream_open(const char *path, char *buf, size_t buf_len, GError *
     if (s->file == NULL)
         return open_failed(s, error);
     return opened(s, buf, buf_len);
+}
+
+ssize_t tfa_stream_read(void *stream, void *buf, size_t len)
+{
+    TfaStream *s = stream;
+    if (!s->plain)
+        return cookie_read(s, buf, len);
+    for (;;) {
+        ssize_t n = read(s->fd, buf, len);
+        if (n >= 0 || errno != EINTR)
+            return n;
+        /* a regular file's read is not left waiting: go on */
+    }
+}
+
+bool tfa_stream_plain(const TfaStream *s)
+{
+    return s->plain;
 }
 
 FILE *tfa_stream_file(TfaStream *s)

@@ -1,9 +1,10 @@
 /* stream.h - a capture file's bytes, from its first byte, whatever holds them.
  *
- * libpcap and our pcapng reader (pcapng.h) want a FILE positioned at the
- * capture's first byte.  A regular
- * file is handed over as it is.  Anything else is read exactly once through
- * a stdio cookie: a pipe, a FIFO, /dev/stdin or a process substitution
+ * Our readers (pcapfile.h, pcapng.h) take the bytes with tfa_stream_read(),
+ * without stdio; libpcap, or anything else that wants one, can have a FILE
+ * positioned at the capture's first byte instead (not both).  A regular
+ * file is read as it is.  Anything else is read exactly once, through a
+ * stdio cookie for the FILE: a pipe, a FIFO, /dev/stdin or a process substitution
  * (the bytes peeked to learn the format are handed back first, so nothing
  * is consumed twice), and a file compressed with gzip, zstd, xz or lz4,
  * recognised by its magic number as Wireshark does and decompressed on the
@@ -23,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define TFA_STREAM_CHUNK (256 * 1024)
 #define TFA_STREAM_XZ_MEMLIMIT (UINT64_C(256) * 1024 * 1024)
@@ -47,6 +49,18 @@ TfaStream *tfa_stream_open(const char *path, char *buf, size_t buf_len, GError *
 
 /* The FILE to give libpcap: reads the capture from its first byte. */
 FILE *tfa_stream_file(TfaStream *s);
+
+/* Read up to @len bytes of the capture past those read so far, as read(2)
+ * does (> 0 bytes, 0 at the end, -1 with errno on an error; a signal
+ * marks the stream interrupted, corrupt compressed data sets
+ * tfa_stream_error()), bypassing stdio: the classic pcap reader
+ * (pcapfile.h) reads its blocks this way.  @stream is a TfaStream (the
+ * signature of TfaPcapFileRead).  Not to be mixed with reads of the FILE. */
+ssize_t tfa_stream_read(void *stream, void *buf, size_t len);
+
+/* A regular file read as it is (no decompression): offsets are the file's,
+ * and its FILE could tell its position. */
+bool tfa_stream_plain(const TfaStream *s);
 
 /* libpcap took the FILE: it closes it; tfa_stream_free() no longer does. */
 void tfa_stream_handed_over(TfaStream *s);

@@ -394,6 +394,64 @@ static void test_damage(void **state)
 
 /* What is not a pcapng file is refused at the start; a file that ends
  * after its section header is an empty capture. */
+typedef struct Feed {
+    const uint8_t *data;
+    size_t len, pos, limit; /* the source has [0, limit) so far */
+    bool asked_beyond;      /* a read came when it had nothing more yet */
+} Feed;
+
+static ssize_t feed_read(void *ctx, void *buf, size_t len)
+{
+    Feed *f = ctx;
+    if (f->pos >= f->limit) {
+        f->asked_beyond = f->limit < f->len;
+        return 0;
+    }
+    size_t n = MIN(MIN(len, (size_t)5), f->limit - f->pos); /* 5 bytes a read */
+    memcpy(buf, f->data + f->pos, n);
+    f->pos += n;
+    return (ssize_t)n;
+}
+
+/* Through a read function: a packet comes out before any byte past its
+ * block is asked for (a pipe's packets as they arrive), blocks cut across
+ * reads; in memory, packets point into the caller's bytes. */
+static void test_reader_and_memory(void **state)
+{
+    (void)state;
+    Ng n = {g_byte_array_new(), false};
+    shb(&n, false);
+    idb(&n, 1, 65535, 6, 0);
+    uint8_t p[70];
+    memset(p, 0x5a, sizeof(p));
+    epb(&n, 0, 1000000, p, sizeof(p), sizeof(p));
+    size_t first = n.b->len;
+    epb(&n, 0, 2000000, p, 30, 30);
+    Feed feed = {.data = n.b->data, .len = n.b->len, .limit = first};
+    TfaPcapng *r = tfa_pcapng_new_reader(feed_read, &feed, NULL);
+    assert_non_null(r);
+    TfaPcapngPacket pk;
+    assert_int_equal(tfa_pcapng_next(r, &pk), TFA_PCAPNG_IFACE);
+    assert_int_equal(tfa_pcapng_next(r, &pk), TFA_PCAPNG_PACKET);
+    assert_false(feed.asked_beyond);
+    assert_int_equal(pk.caplen, sizeof(p));
+    assert_memory_equal(pk.data, p, sizeof(p));
+    feed.limit = feed.len;
+    assert_int_equal(tfa_pcapng_next(r, &pk), TFA_PCAPNG_PACKET);
+    assert_int_equal(pk.caplen, 30);
+    assert_int_equal(tfa_pcapng_next(r, &pk), TFA_PCAPNG_END);
+    assert_int_equal(tfa_pcapng_offset(r), n.b->len);
+    tfa_pcapng_free(r);
+
+    r = tfa_pcapng_new_memory(n.b->data, n.b->len, NULL);
+    assert_non_null(r);
+    assert_int_equal(tfa_pcapng_next(r, &pk), TFA_PCAPNG_IFACE);
+    assert_int_equal(tfa_pcapng_next(r, &pk), TFA_PCAPNG_PACKET);
+    assert_true(pk.data > n.b->data && pk.data < n.b->data + first); /* in place */
+    tfa_pcapng_free(r);
+    g_byte_array_unref(n.b);
+}
+
 static void test_start(void **state)
 {
     Ng n = {g_byte_array_new(), false};
@@ -641,6 +699,7 @@ int main(void)
         cmocka_unit_test(test_tsresol),
         cmocka_unit_test(test_spb_pb_and_unknown_blocks),
         cmocka_unit_test(test_damage),
+        cmocka_unit_test(test_reader_and_memory),
         cmocka_unit_test(test_start),
         cmocka_unit_test(test_capture_mixed_link_types),
         cmocka_unit_test(test_capture_pipe_and_memory),
