@@ -56,6 +56,7 @@ struct TfaEngine {
     bool stopped;
     TfaTs progress_at;       /* when the progress line was last drawn (0: never) */
     guint64 drops;           /* live: kernel + interface drops so far */
+    guint64 gaps;            /* live: times the interface went down or away so far */
     guint64 html_points;     /* -f html: graph rows held by live connections */
     TfaExtractBudget xbudget; /* --extract: stream bytes held */
 };
@@ -117,7 +118,7 @@ static gboolean drain(TfaEngine *e, GError **error)
         TfaConnRecord rec;
         /* states as of now: a TIME_WAIT that has run out is CLOSED */
         tfa_tcpsm_finish(c, e->opts, e->now);
-        c->drops_during = e->drops > c->drops_at_start;
+        c->drops_during = e->drops + e->gaps > c->drops_at_start;
         tfa_detect_end(c, e->opts, e->now);
         /* after the end-of-connection anomalies, which may also be dropped */
         e->stats.diag[TFA_DIAG_CONN_ANOMALIES_TRUNCATED] += c->anomalies_dropped;
@@ -323,7 +324,7 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
     }
     if (created) {
         tfa_tcpsm_init(c, e->opts, seg, side);
-        c->drops_at_start = e->drops;
+        c->drops_at_start = e->drops + e->gaps;
     }
     if (inflated)
         tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_DECODE_IPCOMP), side);
@@ -381,8 +382,9 @@ static bool limits_reached(TfaEngine *e)
     return false;
 }
 
-/* Live: read the capture's drop counters; new drops are counted and every
- * connection open across them will say its evidence may be incomplete. */
+/* Live: read the capture's drop counters and interface gaps; new ones are
+ * counted and every connection open across them will say its evidence may
+ * be incomplete. */
 static void poll_drops(TfaEngine *e)
 {
     TfaCaptureStats cs;
@@ -393,6 +395,10 @@ static void poll_drops(TfaEngine *e)
     if (cs.have_kernel_stats && total > e->drops) {
         e->stats.diag[TFA_DIAG_CAPTURE_KERNEL_DROPS] += total - e->drops;
         e->drops = total;
+    }
+    if (cs.iface_gaps > e->gaps) { /* a gap is a loss of capture too */
+        e->stats.diag[TFA_DIAG_CAPTURE_IFACE_DOWN] += cs.iface_gaps - e->gaps;
+        e->gaps = cs.iface_gaps;
     }
 }
 
@@ -466,11 +472,17 @@ TfaRunResult tfa_engine_run(TfaEngine *e, GError **error)
              * and closed connections are still reported */
             if (live)
                 advance_clock(e, wall_now());
+        } else if (st == TFA_CAPTURE_NOTICE) {
+            /* live: the interface went down, came back or was replaced */
+            tfa_message_warning("%s", cerr->message);
+            advance_clock(e, wall_now());
         } else if (st == TFA_CAPTURE_DAMAGED) {
             if (show_progress && e->progress_at != e->start_wall)
                 tfa_message_progress_clear();
             tfa_message_error("%s", cerr->message);
-            tfa_stats_count(&e->stats, TFA_DIAG_CAPTURE_DAMAGED_FILE);
+            /* live, the only damage is an interface gone for good */
+            tfa_stats_count(&e->stats, live ? TFA_DIAG_CAPTURE_IFACE_GONE
+                                            : TFA_DIAG_CAPTURE_DAMAGED_FILE);
             e->damaged = true;
         } else if (st == TFA_CAPTURE_ERROR) {
             g_propagate_error(error, g_steal_pointer(&cerr));
