@@ -111,16 +111,16 @@ TfaCapture *tfa_capture_new_files(const char *const *paths, const char *filter, 
  * if none does, TFA_CAPTURE_DAMAGED says so, then TFA_CAPTURE_END.  The any
  * device is not followed (its socket is bound to no interface).
  *
- * Immediate mode: libpcap 1.10 then uses a TPACKET_V2 ring of fixed slots,
- * one per packet, each as large as the snapshot length; with the default
- * buffer (2 MiB) and snaplen (262144) a non-Ethernet link type (the any
- * device) gets 8 slots.  So immediate mode caps the snapshot length at
- * TFA_CAPTURE_IMMEDIATE_SNAPLEN and, unless a buffer size is given, asks for
- * TFA_CAPTURE_IMMEDIATE_BUFFER bytes (256 slots). */
+ * Immediate mode on Linux keeps the TPACKET_V3 ring of the default mode and
+ * has the kernel hand its blocks over every TFA_CAPTURE_IMMEDIATE_TIMEOUT_MS
+ * (not every timeout_ms), with TFA_CAPTURE_IMMEDIATE_BUFFER bytes unless a
+ * buffer size is given: libpcap's own immediate mode switches to a
+ * TPACKET_V2 ring of one fixed slot per packet, 8 of them on the any device
+ * with libpcap's defaults, and loses every packet of a burst beyond them
+ * (tcpflow-audit(1) --immediate has the figures). */
 #define TFA_CAPTURE_GONE_GRACE_S 10
-#define TFA_CAPTURE_IMMEDIATE_SNAPLEN 65600 /* the largest IPv6 packet without a jumbo
-                                             * option (65575) and a cooked header */
-#define TFA_CAPTURE_IMMEDIATE_BUFFER (32 * 1024 * 1024)
+#define TFA_CAPTURE_IMMEDIATE_TIMEOUT_MS 5
+#define TFA_CAPTURE_IMMEDIATE_BUFFER (8 * 1024 * 1024)
 TfaCapture *tfa_capture_new_live(const TfaCaptureLiveOptions *opts, const char *filter,
                                  GError **error);
 

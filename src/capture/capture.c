@@ -427,12 +427,17 @@ static TfaCaptureErrorCode activate_error_code(int rc)
 }
 
 /* Open and activate a handle on cap->live_opts.device: *rc_out gets
- * pcap_activate()'s result (0 when it did not get that far).  Immediate
- * mode caps the snapshot length and enlarges the default buffer: libpcap
- * 1.10 gives it a TPACKET_V2 ring of one fixed slot per packet, each as
- * large as the snapshot length (plus 96 bytes), so the defaults (262144
- * bytes, 2 MiB) leave 8 slots on the any device, which loses every packet
- * of a burst beyond them (capture.h). */
+ * pcap_activate()'s result (0 when it did not get that far).
+ *
+ * Immediate mode, on Linux, is not libpcap's: libpcap 1.10 then switches to
+ * a TPACKET_V2 ring of fixed slots, one per packet, each as large as the
+ * snapshot length plus 96 bytes, so its default buffer (2 MiB) holds 8
+ * packets on the any device (32 on lo, whose frames libpcap sizes by the
+ * MTU), and every packet of a burst beyond them is dropped.  Instead the
+ * TPACKET_V3 ring of the default mode is kept and its blocks are handed
+ * over every TFA_CAPTURE_IMMEDIATE_TIMEOUT_MS instead of every timeout_ms,
+ * with a larger default buffer so that a reader held up for a while still
+ * has blocks to spare (capture.h). */
 static pcap_t *open_live_handle(TfaCapture *cap, int *rc_out, GError **error)
 {
     const TfaCaptureLiveOptions *o = &cap->live_opts;
@@ -444,17 +449,21 @@ static pcap_t *open_live_handle(TfaCapture *cap, int *rc_out, GError **error)
                     "cannot capture on '%s': %s", o->device, errbuf);
         return NULL;
     }
-    int snaplen = o->snaplen;
     int buffer_size = o->buffer_size;
+    int timeout_ms = o->timeout_ms;
+    bool immediate = o->immediate;
+#ifdef __linux__
     if (o->immediate) {
-        snaplen = MIN(snaplen, TFA_CAPTURE_IMMEDIATE_SNAPLEN);
+        immediate = false;
+        timeout_ms = TFA_CAPTURE_IMMEDIATE_TIMEOUT_MS;
         if (buffer_size <= 0)
             buffer_size = TFA_CAPTURE_IMMEDIATE_BUFFER;
     }
-    pcap_set_snaplen(p, snaplen);
+#endif
+    pcap_set_snaplen(p, o->snaplen);
     pcap_set_promisc(p, o->promisc ? 1 : 0);
-    pcap_set_timeout(p, o->timeout_ms);
-    pcap_set_immediate_mode(p, o->immediate ? 1 : 0);
+    pcap_set_timeout(p, timeout_ms);
+    pcap_set_immediate_mode(p, immediate ? 1 : 0);
     if (buffer_size > 0)
         pcap_set_buffer_size(p, buffer_size);
     pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
