@@ -648,7 +648,7 @@ int main(int argc, char **argv)
         {"no-promisc", 0, 0, G_OPTION_ARG_NONE, &cli.no_promisc,
          "Live: do not put the interface in promiscuous mode", NULL},
         {"immediate", 0, 0, G_OPTION_ARG_NONE, &cli.immediate,
-         "Live: deliver each packet at once instead of in batches of up to 200 ms", NULL},
+         "Live: hand packets over within 5 ms instead of in batches of up to 200 ms", NULL},
         {"buffer-size", 'B', 0, G_OPTION_ARG_INT, &cli.buffer_kib,
          "Live: kernel capture buffer in KiB (default: libpcap's)", "KIB"},
         {"idle-timeout", 0, 0, G_OPTION_ARG_STRING, &cli.idle_timeout,
