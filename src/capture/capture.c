@@ -120,6 +120,8 @@ struct TfaCapture {
     int live_linktype;         /* of the first handle (the -w file's) */
     LinkState link;
     gint64 link_since;         /* monotonic us: when it went down or away */
+    gint64 gone_since;         /* monotonic us: when it was deleted */
+    char *end_msg;             /* why the capture cannot go on, once it cannot */
     int nl_fd;                 /* rtnetlink socket of link events, or -1 */
     char *nl_buf;
     LinkNotice notices[TFA_LINK_NOTICES]; /* oldest first, returned one per call */
@@ -536,6 +538,7 @@ static void link_lost(TfaCapture *cap, LinkState to)
     if (to == LINK_GONE) {
         read_kernel_stats(cap); /* the last good counters, before the state says gone */
         cap->link = LINK_GONE;
+        cap->gone_since = g_get_monotonic_time();
         link_notice(cap,
                     g_strdup_printf("'%s' disappeared (interface index %u deleted): waiting up "
                                     "to %d s for an interface of that name; connections open "
@@ -554,31 +557,43 @@ static void link_lost(TfaCapture *cap, LinkState to)
     cap->link = LINK_DOWN;
 }
 
+/* The capture cannot go on on the interface that came back: it ends as
+ * if the interface had not (read_live() says why, with DAMAGED). */
+static void link_give_up(TfaCapture *cap, char *why)
+{
+    g_free(cap->end_msg);
+    cap->end_msg = why;
+}
+
 /* An interface named like ours, of index @ifindex, is up while ours is
- * gone: capture on it.  False with *error only when that cannot go on at
- * all (a -w file of another link type, a filter it refuses); an interface
- * that went away or down again is waited for. */
-static bool link_replaced(TfaCapture *cap, unsigned ifindex, GError **error)
+ * gone: capture on it, or give up when that cannot be (a -w file of
+ * another link type, root given up with -Z, a filter it refuses); one that
+ * went away or down again is waited for. */
+static void link_replaced(TfaCapture *cap, unsigned ifindex)
 {
     int rc;
     g_autoptr(GError) why = NULL;
     cap->p = open_live_handle(cap, &rc, &why);
     if (cap->p == NULL) {
-        if (rc == PCAP_ERROR_NO_SUCH_DEVICE || rc == PCAP_ERROR_IFACE_NOT_UP)
-            return true; /* gone or down again: the next event says */
-        g_propagate_error(error, g_steal_pointer(&why));
-        return false;
+        if (rc != PCAP_ERROR_NO_SUCH_DEVICE && rc != PCAP_ERROR_IFACE_NOT_UP)
+            link_give_up(cap, g_strdup_printf("'%s' came back (index %u) but %s", cap->live_device,
+                                              ifindex, why->message));
+        return; /* else gone or down again: the next event says */
     }
     if (cap->dumper != NULL && pcap_datalink(cap->p) != cap->live_linktype) {
-        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_LINKTYPE,
-                    "'%s' came back with link type %d, not %d: the -w file cannot go on",
-                    cap->live_device, pcap_datalink(cap->p), cap->live_linktype);
+        link_give_up(cap, g_strdup_printf("'%s' came back (index %u) with link type %d, not %d: "
+                                          "the -w file cannot go on",
+                                          cap->live_device, ifindex, pcap_datalink(cap->p),
+                                          cap->live_linktype));
         pcap_close(cap->p);
         cap->p = NULL;
-        return false;
+        return;
     }
-    if (!start_live_handle(cap, error))
-        return false;
+    if (!start_live_handle(cap, &why)) { /* it closed the handle */
+        link_give_up(cap, g_strdup_printf("'%s' came back (index %u) but %s", cap->live_device,
+                                          ifindex, why->message));
+        return;
+    }
     link_notice(cap,
                 g_strdup_printf("'%s' is back as a new interface (index %u, was %u) after "
                                 "%.1f s: capture reopened; nothing was captured in between",
@@ -586,15 +601,14 @@ static bool link_replaced(TfaCapture *cap, unsigned ifindex, GError **error)
                 false, false);
     cap->live_ifindex = ifindex;
     cap->link = LINK_UP;
-    return true;
 }
 
 /* One link event (or what a resync found): RTM_NEWLINK or RTM_DELLINK. */
-static bool link_event(TfaCapture *cap, int type, unsigned ifindex, unsigned flags,
-                       const char *name, GError **error)
+static void link_event(TfaCapture *cap, int type, unsigned ifindex, unsigned flags,
+                       const char *name)
 {
-    if (cap->link == LINK_FINISHED)
-        return true;
+    if (cap->link == LINK_FINISHED || cap->end_msg != NULL)
+        return;
     if (ifindex == cap->live_ifindex && cap->link != LINK_GONE) {
         if (type == RTM_DELLINK) {
             link_lost(cap, LINK_GONE);
@@ -608,35 +622,33 @@ static bool link_event(TfaCapture *cap, int type, unsigned ifindex, unsigned fla
                         false, false);
             cap->link = LINK_UP;
         }
-        return true;
+        return;
     }
     if (cap->link == LINK_GONE && cap->p == NULL && type == RTM_NEWLINK &&
         (flags & IFF_UP) != 0 && name != NULL && strcmp(name, cap->live_device) == 0)
-        return link_replaced(cap, ifindex, error);
-    return true;
+        link_replaced(cap, ifindex);
 }
 
 /* Ask the kernel how the interface stands now (at open, and when link
  * events were lost). */
-static bool link_resync(TfaCapture *cap, GError **error)
+static void link_resync(TfaCapture *cap)
 {
     unsigned ifindex = if_nametoindex(cap->live_device);
     if (ifindex != cap->live_ifindex && cap->link != LINK_GONE)
         link_lost(cap, LINK_GONE);
     if (ifindex == 0)
-        return true;
+        return;
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (s < 0)
-        return true;
+        return;
     struct ifreq ifr;
     memset(&ifr, 0, sizeof(ifr));
     g_strlcpy(ifr.ifr_name, cap->live_device, sizeof(ifr.ifr_name));
     bool ok = ioctl(s, SIOCGIFFLAGS, &ifr) == 0;
     close(s);
-    if (!ok)
-        return true;
-    return link_event(cap, RTM_NEWLINK, ifindex, (unsigned)(unsigned short)ifr.ifr_flags,
-                      cap->live_device, error);
+    if (ok)
+        link_event(cap, RTM_NEWLINK, ifindex, (unsigned)(unsigned short)ifr.ifr_flags,
+                   cap->live_device);
 }
 
 #ifdef TFA_HAVE_RTNETLINK
@@ -659,19 +671,18 @@ static void link_watch_open(TfaCapture *cap)
 }
 
 /* Read every link event waiting. */
-static bool link_watch_read(TfaCapture *cap, GError **error)
+static void link_watch_read(TfaCapture *cap)
 {
     for (;;) {
         ssize_t n = recv(cap->nl_fd, cap->nl_buf, TFA_LINK_EVENT_BUFFER, MSG_DONTWAIT);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && errno == ENOBUFS) {
-            if (!link_resync(cap, error)) /* events were lost: ask */
-                return false;
+            link_resync(cap); /* events were lost: ask */
             continue;
         }
         if (n <= 0)
-            return true;
+            return;
         size_t len = (size_t)n;
         for (struct nlmsghdr *nh = (struct nlmsghdr *)(void *)cap->nl_buf; NLMSG_OK(nh, len);
              nh = NLMSG_NEXT(nh, len)) {
@@ -686,9 +697,7 @@ static bool link_watch_read(TfaCapture *cap, GError **error)
                     ((const char *)RTA_DATA(a))[RTA_PAYLOAD(a) - 1] == '\0')
                     name = RTA_DATA(a);
             }
-            if (!link_event(cap, nh->nlmsg_type, (unsigned)ifi->ifi_index, ifi->ifi_flags, name,
-                            error))
-                return false;
+            link_event(cap, nh->nlmsg_type, (unsigned)ifi->ifi_index, ifi->ifi_flags, name);
         }
     }
 }
@@ -698,11 +707,9 @@ static void link_watch_open(TfaCapture *cap)
     (void)cap;
 }
 
-static bool link_watch_read(TfaCapture *cap, GError **error)
+static void link_watch_read(TfaCapture *cap)
 {
     (void)cap;
-    (void)error;
-    return true;
 }
 #endif
 
@@ -754,6 +761,7 @@ void tfa_capture_free(TfaCapture *cap)
     for (guint i = 0; i < cap->n_notices; i++)
         g_free(cap->notices[i].msg);
     g_free(cap->live_device);
+    g_free(cap->end_msg);
     g_free(cap);
 }
 
@@ -956,7 +964,7 @@ static TfaCaptureStatus read_pcapng(TfaCapture *cap, TfaFrame *frame, GError **e
 
 /* Release the oldest link notice: count the gap it begins, close the
  * handle of a deleted interface (and look for its successor at once). */
-static TfaCaptureStatus link_release(TfaCapture *cap, GError **error)
+static void link_release(TfaCapture *cap, GError **error)
 {
     LinkNotice n = cap->notices[0];
     cap->n_notices--;
@@ -972,15 +980,8 @@ static TfaCaptureStatus link_release(TfaCapture *cap, GError **error)
     }
     g_set_error_literal(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_NO_DEVICE, n.msg);
     g_free(n.msg);
-    if (n.closes_handle && cap->link == LINK_GONE) {
-        g_autoptr(GError) why = NULL;
-        if (!link_resync(cap, &why)) {
-            g_clear_error(error);
-            g_propagate_error(error, g_steal_pointer(&why));
-            return TFA_CAPTURE_ERROR;
-        }
-    }
-    return TFA_CAPTURE_NOTICE;
+    if (n.closes_handle && cap->link == LINK_GONE)
+        link_resync(cap); /* its successor may be up already */
 }
 
 /* Live: the next frame, TIMEOUT after a quiet wait, NOTICE when the link
@@ -994,20 +995,22 @@ static TfaCaptureStatus read_live(TfaCapture *cap, TfaFrame *frame, GError **err
         gint64 now = g_get_monotonic_time();
         if (cap->n_notices > 0 && now >= cap->notices[0].release_at &&
             (cap->live_drained || now >= cap->notices[0].release_at + cap->timeout_ms * 1000)) {
-            TfaCaptureStatus st = link_release(cap, error);
-            if (st == TFA_CAPTURE_ERROR)
-                close_current(cap);
-            return st;
+            link_release(cap, error);
+            return TFA_CAPTURE_NOTICE;
         }
         if (cap->link == LINK_FINISHED)
             return TFA_CAPTURE_END;
         if (cap->link == LINK_GONE && cap->n_notices == 0 && cap->p == NULL &&
-            now - cap->link_since >= (gint64)TFA_CAPTURE_GONE_GRACE_S * G_USEC_PER_SEC) {
+            cap->end_msg == NULL &&
+            now - cap->gone_since >= (gint64)TFA_CAPTURE_GONE_GRACE_S * G_USEC_PER_SEC)
+            cap->end_msg = g_strdup_printf("'%s' disappeared and no interface of that name came "
+                                           "up within %d s",
+                                           cap->live_device, TFA_CAPTURE_GONE_GRACE_S);
+        if (cap->end_msg != NULL && cap->n_notices == 0) {
             cap->link = LINK_FINISHED;
             g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_NO_DEVICE,
-                        "'%s' disappeared and no interface of that name came up within %d s: "
-                        "the capture ends; everything captured until then is reported",
-                        cap->live_device, TFA_CAPTURE_GONE_GRACE_S);
+                        "%s: the capture ends; everything captured until then is reported",
+                        cap->end_msg);
             return TFA_CAPTURE_DAMAGED;
         }
         /* a deleted interface's handle is only drained: libpcap 1.10 then
@@ -1042,11 +1045,10 @@ static TfaCaptureStatus read_live(TfaCapture *cap, TfaFrame *frame, GError **err
                 /* libpcap 1.10 says "The interface disappeared" when the
                  * socket's interface was deleted (a down interface it passes
                  * over in silence: the link events say it) */
-                if (cap->nl_fd >= 0 &&
-                    (!link_watch_read(cap, error) ||
-                     (cap->link != LINK_GONE && !link_resync(cap, error)))) {
-                    close_current(cap);
-                    return TFA_CAPTURE_ERROR;
+                if (cap->nl_fd >= 0) {
+                    link_watch_read(cap);
+                    if (cap->link != LINK_GONE)
+                        link_resync(cap);
                 }
                 if (cap->link != LINK_GONE) {
                     g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_FAILED,
@@ -1082,10 +1084,8 @@ static TfaCaptureStatus read_live(TfaCapture *cap, TfaFrame *frame, GError **err
         }
         if (nfd > 0 && pfd[0].fd == cap->live_fd && pfd[0].revents != 0)
             cap->live_drained = false; /* readable: read it */
-        if (cap->nl_fd >= 0 && pfd[nfd - 1].revents != 0 && !link_watch_read(cap, error)) {
-            close_current(cap);
-            return TFA_CAPTURE_ERROR;
-        }
+        if (cap->nl_fd >= 0 && pfd[nfd - 1].revents != 0)
+            link_watch_read(cap);
     }
 }
 
