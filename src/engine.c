@@ -55,6 +55,7 @@ struct TfaEngine {
     bool stopped;
     TfaTs progress_at;       /* when the progress line was last drawn (0: never) */
     guint64 drops;           /* live: kernel + interface drops so far */
+    guint64 gaps;            /* live: times the interface went down or away so far */
     guint64 html_points;     /* -f html: graph rows held by live connections */
     TfaExtractBudget xbudget; /* --extract: stream bytes held */
 };
@@ -120,7 +121,7 @@ static gboolean drain(TfaEngine *e, GError **error)
     while ((l = g_queue_pop_head_link(&e->retired)) != NULL) {
         g_autoptr(TfaConn) c = l->data;
         TfaConnRecord rec;
-        c->drops_during = e->drops > c->drops_at_start;
+        c->drops_during = e->drops + e->gaps > c->drops_at_start;
         tfa_flow_end(c, e->opts, e->now);
         /* after the end-of-connection anomalies, which may also be dropped */
         e->stats.diag[TFA_DIAG_CONN_ANOMALIES_TRUNCATED] += c->anomalies_dropped;
@@ -325,7 +326,7 @@ static void process_frame(TfaEngine *e, const TfaFrame *frame)
         c->id = seg->frame_no;
     }
     if (created)
-        c->drops_at_start = e->drops;
+        c->drops_at_start = e->drops + e->gaps;
     if (inflated)
         tfa_conn_count(c, TFA_COUNT_DIAG(TFA_DIAG_DECODE_IPCOMP), side);
     if (seg->frag_first_frame != 0) {
@@ -373,8 +374,9 @@ static bool limits_reached(TfaEngine *e)
     return false;
 }
 
-/* Live: read the capture's drop counters; new drops are counted and every
- * connection open across them will say its evidence may be incomplete. */
+/* Live: read the capture's drop counters and interface gaps; new ones are
+ * counted and every connection open across them will say its evidence may
+ * be incomplete. */
 static void poll_drops(TfaEngine *e)
 {
     TfaCaptureStats cs;
@@ -385,6 +387,10 @@ static void poll_drops(TfaEngine *e)
     if (cs.have_kernel_stats && total > e->drops) {
         e->stats.diag[TFA_DIAG_CAPTURE_KERNEL_DROPS] += total - e->drops;
         e->drops = total;
+    }
+    if (cs.iface_gaps > e->gaps) { /* a gap is a loss of capture too */
+        e->stats.diag[TFA_DIAG_CAPTURE_IFACE_DOWN] += cs.iface_gaps - e->gaps;
+        e->gaps = cs.iface_gaps;
     }
 }
 
@@ -458,11 +464,17 @@ TfaRunResult tfa_engine_run(TfaEngine *e, GError **error)
              * and closed connections are still reported */
             if (live)
                 advance_clock(e, wall_now());
+        } else if (st == TFA_CAPTURE_NOTICE) {
+            /* live: the interface went down, came back or was replaced */
+            tfa_message_warning("%s", cerr->message);
+            advance_clock(e, wall_now());
         } else if (st == TFA_CAPTURE_DAMAGED) {
             if (show_progress && e->progress_at != e->start_wall)
                 tfa_message_progress_clear();
             tfa_message_error("%s", cerr->message);
-            tfa_stats_count(&e->stats, TFA_DIAG_CAPTURE_DAMAGED_FILE);
+            /* live, the only damage is an interface gone for good */
+            tfa_stats_count(&e->stats, live ? TFA_DIAG_CAPTURE_IFACE_GONE
+                                            : TFA_DIAG_CAPTURE_DAMAGED_FILE);
             e->damaged = true;
         } else if (st == TFA_CAPTURE_ERROR) {
             g_propagate_error(error, g_steal_pointer(&cerr));

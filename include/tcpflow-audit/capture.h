@@ -56,6 +56,8 @@ typedef enum TfaCaptureStatus {
     TFA_CAPTURE_BREAK,     /* a signal ended a blocked read of a pipe */
     TFA_CAPTURE_END,       /* every input read */
     TFA_CAPTURE_ERROR,     /* fatal: *error set */
+    TFA_CAPTURE_NOTICE,    /* live: the interface went down, came back or was replaced;
+                            * what happened in *error; reading goes on */
 } TfaCaptureStatus;
 
 typedef struct TfaCaptureLiveOptions {
@@ -74,6 +76,8 @@ typedef struct TfaCaptureStats {
     guint64 bytes;
     guint64 kernel_drops;   /* live: ps_drop */
     guint64 iface_drops;    /* live: ps_ifdrop */
+    guint64 iface_gaps;     /* live: times the interface went down or away (each a gap
+                             * in the capture, counted when it begins) */
     bool have_kernel_stats;
 } TfaCaptureStats;
 
@@ -98,7 +102,26 @@ typedef enum TfaCaptureErrorCode {
  * Fails only when the filter's syntax is wrong (TFA_CAPTURE_ERROR_FILTER). */
 TfaCapture *tfa_capture_new_files(const char *const *paths, const char *filter, GError **error);
 
-/* Open a live interface; the filter is compiled at once. */
+/* Open a live interface; the filter is compiled at once.  On Linux the
+ * interface's link is followed (rtnetlink): when it goes down the capture
+ * says so (TFA_CAPTURE_NOTICE), counts a gap (iface_gaps) and keeps reading
+ * the same handle, which the kernel feeds again once the interface is up;
+ * when it is deleted, the handle is closed and an interface of the same name
+ * that comes up within TFA_CAPTURE_GONE_GRACE_S is opened in its place (same
+ * options, filter and -w file; frame numbers and drop counters continue);
+ * if none does, TFA_CAPTURE_DAMAGED says so, then TFA_CAPTURE_END.  The any
+ * device is not followed (its socket is bound to no interface).
+ *
+ * Immediate mode on Linux keeps the TPACKET_V3 ring of the default mode and
+ * has the kernel hand its blocks over every TFA_CAPTURE_IMMEDIATE_TIMEOUT_MS
+ * (not every timeout_ms), with TFA_CAPTURE_IMMEDIATE_BUFFER bytes unless a
+ * buffer size is given: libpcap's own immediate mode switches to a
+ * TPACKET_V2 ring of one fixed slot per packet, 8 of them on the any device
+ * with libpcap's defaults, and loses every packet of a burst beyond them
+ * (tcpflow-audit(1) --immediate has the figures). */
+#define TFA_CAPTURE_GONE_GRACE_S 10
+#define TFA_CAPTURE_IMMEDIATE_TIMEOUT_MS 5
+#define TFA_CAPTURE_IMMEDIATE_BUFFER (8 * 1024 * 1024)
 TfaCapture *tfa_capture_new_live(const TfaCaptureLiveOptions *opts, const char *filter,
                                  GError **error);
 

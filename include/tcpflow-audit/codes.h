@@ -271,7 +271,12 @@ typedef enum TfaAnomalyCode {
       "ICMP errors quoting a TCP segment of no tracked connection")                                \
     X(EXTRACT_CAP_HIT,                                                                             \
       "stream directions cut for --extract: --extract-max-bytes or --extract-max-total reached")  \
-    X(EXTRACT_WRITE_FAILED, "stream files of --extract not created or not fully written")
+    X(EXTRACT_WRITE_FAILED, "stream files of --extract not created or not fully written")   \
+    X(CAPTURE_IFACE_DOWN,                                                                          \
+      "live: times the interface went down or away: nothing captured until it came back "        \
+      "(capture quality, not a network verdict)")                                                 \
+    X(CAPTURE_IFACE_GONE,                                                                          \
+      "live: the interface disappeared and did not come back: the capture ended early")
 
 typedef enum TfaDiag {
 #define X(name, text) TFA_DIAG_##name,

@@ -9,6 +9,7 @@
 #include <glib.h>
 
 void tfa_message_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+void tfa_message_warning(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
 /* The progress line on a terminal's stderr: "\r 37% 123.4 of 333.0 MB,
  * 1.21 M packets/s".  @total 0 means unknown (stdin): bytes only.  Called

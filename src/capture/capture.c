@@ -23,11 +23,20 @@
 #include "stream.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#define TFA_HAVE_RTNETLINK 1
+#endif
 
 G_DEFINE_QUARK(tfa-capture-error-quark, tfa_capture_error)
 
@@ -51,6 +60,31 @@ typedef enum {
     SOURCE_MEMORY,
     SOURCE_LIVE,
 } SourceKind;
+
+/* Live: the state of the interface captured on, as its link events say. */
+typedef enum {
+    LINK_UP,       /* capturing */
+    LINK_DOWN,     /* administratively down: the handle is kept, the kernel
+                    * feeds it again once the interface is up */
+    LINK_GONE,     /* deleted: the handle is closed; waiting for an interface
+                    * of the same name */
+    LINK_FINISHED, /* did not come back in time: the capture has ended */
+} LinkState;
+
+#define TFA_LINK_EVENT_BUFFER 16384 /* rtnetlink messages read at once */
+#define TFA_LINK_NOTICES 8          /* messages waiting to be returned */
+
+/* What the link did, told to the caller once the packets captured before
+ * it have been read: a link event arrives at once, while TPACKET_V3 hands
+ * over the packets before it only when their block is retired, up to the
+ * read timeout later.  A gap is counted, and a deleted interface's handle
+ * closed, when its notice is released. */
+typedef struct LinkNotice {
+    char *msg;
+    gint64 release_at; /* monotonic us */
+    bool begins_gap;
+    bool closes_handle;
+} LinkNotice;
 
 struct TfaCapture {
     SourceKind kind;
@@ -84,6 +118,21 @@ struct TfaCapture {
     guint64 done_before;       /* bytes of the files before the current one */
     int live_fd;               /* live: the selectable descriptor, or -1 */
     int timeout_ms;            /* live: how long a quiet wait lasts */
+    /* Live: what reopening the interface needs, and its link state. */
+    TfaCaptureLiveOptions live_opts; /* .device points at live_device */
+    char *live_device;
+    unsigned live_ifindex;     /* of the interface open; 0: not followed (any) */
+    int live_linktype;         /* of the first handle (the -w file's) */
+    LinkState link;
+    gint64 link_since;         /* monotonic us: when it went down or away */
+    gint64 gone_since;         /* monotonic us: when it was deleted */
+    char *end_msg;             /* why the capture cannot go on, once it cannot */
+    int nl_fd;                 /* rtnetlink socket of link events, or -1 */
+    char *nl_buf;
+    LinkNotice notices[TFA_LINK_NOTICES]; /* oldest first, returned one per call */
+    guint n_notices;
+    bool live_drained;         /* the last read found the ring empty */
+    guint64 drops_before, ifdrops_before; /* counters of the handles closed */
     /* Regular files are read one step ahead on a second thread when there
      * is a second CPU.  Once it runs, only that thread touches the handle
      * and the fields above; the queries answer from what the consumer has
@@ -124,10 +173,13 @@ static bool apply_filter(pcap_t *p, const char *filter, const char *name, GError
 static void read_kernel_stats(TfaCapture *cap)
 {
     struct pcap_stat ps;
-    if (cap->kind != SOURCE_LIVE || cap->p == NULL || pcap_stats(cap->p, &ps) != 0)
+    /* a deleted interface's handle is not asked: libpcap 1.10 takes
+     * ps_ifdrop as a difference of the interface's counter, which is gone */
+    if (cap->kind != SOURCE_LIVE || cap->p == NULL || cap->link == LINK_GONE ||
+        pcap_stats(cap->p, &ps) != 0)
         return;
-    cap->stats.kernel_drops = ps.ps_drop;
-    cap->stats.iface_drops = ps.ps_ifdrop;
+    cap->stats.kernel_drops = cap->drops_before + ps.ps_drop;
+    cap->stats.iface_drops = cap->ifdrops_before + ps.ps_ifdrop;
     cap->stats.have_kernel_stats = true;
 }
 
@@ -337,6 +389,7 @@ static TfaCapture *capture_alloc(SourceKind kind, const char *filter)
     cap->kind = kind;
     cap->filter = filter;
     cap->live_fd = -1;
+    cap->nl_fd = -1;
     return cap;
 }
 
@@ -409,29 +462,51 @@ static TfaCaptureErrorCode activate_error_code(int rc)
     }
 }
 
-TfaCapture *tfa_capture_new_live(const TfaCaptureLiveOptions *o, const char *filter,
-                                 GError **error)
+/* Open and activate a handle on cap->live_opts.device: *rc_out gets
+ * pcap_activate()'s result (0 when it did not get that far).
+ *
+ * Immediate mode, on Linux, is not libpcap's: libpcap 1.10 then switches to
+ * a TPACKET_V2 ring of fixed slots, one per packet, each as large as the
+ * snapshot length plus 96 bytes, so its default buffer (2 MiB) holds 8
+ * packets on the any device (32 on lo, whose frames libpcap sizes by the
+ * MTU), and every packet of a burst beyond them is dropped.  Instead the
+ * TPACKET_V3 ring of the default mode is kept and its blocks are handed
+ * over every TFA_CAPTURE_IMMEDIATE_TIMEOUT_MS instead of every timeout_ms,
+ * with a larger default buffer so that a reader held up for a while still
+ * has blocks to spare (capture.h). */
+static pcap_t *open_live_handle(TfaCapture *cap, int *rc_out, GError **error)
 {
+    const TfaCaptureLiveOptions *o = &cap->live_opts;
     char errbuf[PCAP_ERRBUF_SIZE] = "";
-    g_autoptr(TfaCapture) cap = capture_alloc(SOURCE_LIVE, filter);
-
-    cap->cur_name = o->device;
-    cap->p = pcap_create(o->device, errbuf);
-    if (cap->p == NULL) {
+    *rc_out = 0;
+    pcap_t *p = pcap_create(o->device, errbuf);
+    if (p == NULL) {
         g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_OPEN,
                     "cannot capture on '%s': %s", o->device, errbuf);
         return NULL;
     }
-    pcap_set_snaplen(cap->p, o->snaplen);
-    pcap_set_promisc(cap->p, o->promisc ? 1 : 0);
-    pcap_set_timeout(cap->p, o->timeout_ms);
-    pcap_set_immediate_mode(cap->p, o->immediate ? 1 : 0);
-    if (o->buffer_size > 0)
-        pcap_set_buffer_size(cap->p, o->buffer_size);
-    pcap_set_tstamp_precision(cap->p, PCAP_TSTAMP_PRECISION_NANO);
-    int rc = pcap_activate(cap->p);
+    int buffer_size = o->buffer_size;
+    int timeout_ms = o->timeout_ms;
+    bool immediate = o->immediate;
+#ifdef __linux__
+    if (o->immediate) {
+        immediate = false;
+        timeout_ms = TFA_CAPTURE_IMMEDIATE_TIMEOUT_MS;
+        if (buffer_size <= 0)
+            buffer_size = TFA_CAPTURE_IMMEDIATE_BUFFER;
+    }
+#endif
+    pcap_set_snaplen(p, o->snaplen);
+    pcap_set_promisc(p, o->promisc ? 1 : 0);
+    pcap_set_timeout(p, timeout_ms);
+    pcap_set_immediate_mode(p, immediate ? 1 : 0);
+    if (buffer_size > 0)
+        pcap_set_buffer_size(p, buffer_size);
+    pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
+    int rc = pcap_activate(p);
+    *rc_out = rc;
     if (rc < 0) {
-        const char *why = pcap_geterr(cap->p);
+        const char *why = pcap_geterr(p);
         if (rc == PCAP_ERROR_PERM_DENIED || rc == PCAP_ERROR_PROMISC_PERM_DENIED)
             g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_PERMISSION,
                         "cannot capture on '%s': %s (capturing needs root or the CAP_NET_RAW "
@@ -443,18 +518,261 @@ TfaCapture *tfa_capture_new_live(const TfaCaptureLiveOptions *o, const char *fil
             g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, activate_error_code(rc),
                         "cannot capture on '%s': %s", o->device,
                         why != NULL && why[0] != '\0' ? why : pcap_statustostr(rc));
+        pcap_close(p);
         return NULL;
     }
-    cap->stats.files_opened++;
-    if (!prepare_handle(cap, o->device, error))
-        return NULL;
+    return p;
+}
+
+/* The handle just opened: link type and filter checked, non-blocking, its
+ * descriptor waited on by read_live(). */
+static bool start_live_handle(TfaCapture *cap, GError **error)
+{
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    if (!prepare_handle(cap, cap->live_opts.device, error))
+        return false;
     /* libpcap's read timeout does not fire while no packet arrives (Linux
      * TPACKET_V3): wait on the descriptor ourselves so the clock moves on
      * a quiet link. */
-    cap->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 200;
     cap->live_fd = pcap_get_selectable_fd(cap->p);
     if (cap->live_fd >= 0 && pcap_setnonblock(cap->p, 1, errbuf) != 0)
         cap->live_fd = -1;
+    return true;
+}
+
+/* Queue a message for the caller (TFA_CAPTURE_NOTICE), released after
+ * twice the read timeout.  Only a flapping link fills the queue: then the
+ * newest message is not kept, but what it would have done still is. */
+static void link_notice(TfaCapture *cap, char *msg, bool begins_gap, bool closes_handle)
+{
+    gint64 at = g_get_monotonic_time() + (gint64)cap->timeout_ms * 2 * 1000;
+    if (cap->n_notices == TFA_LINK_NOTICES) {
+        LinkNotice *last = &cap->notices[TFA_LINK_NOTICES - 1];
+        last->begins_gap |= begins_gap;
+        last->closes_handle |= closes_handle;
+        g_free(msg);
+        return;
+    }
+    cap->notices[cap->n_notices++] =
+        (LinkNotice){.msg = msg, .release_at = at, .begins_gap = begins_gap,
+                     .closes_handle = closes_handle};
+}
+
+static double link_seconds(const TfaCapture *cap)
+{
+    return (double)(g_get_monotonic_time() - cap->link_since) / G_USEC_PER_SEC;
+}
+
+/* The interface went down or away: a gap in the capture begins. */
+static void link_lost(TfaCapture *cap, LinkState to)
+{
+    bool was_up = cap->link == LINK_UP;
+    if (was_up)
+        cap->link_since = g_get_monotonic_time();
+    if (to == LINK_GONE) {
+        read_kernel_stats(cap); /* the last good counters, before the state says gone */
+        cap->link = LINK_GONE;
+        cap->gone_since = g_get_monotonic_time();
+        link_notice(cap,
+                    g_strdup_printf("'%s' disappeared (interface index %u deleted): waiting up "
+                                    "to %d s for an interface of that name; connections open "
+                                    "now are marked capture_drops_during",
+                                    cap->live_device, cap->live_ifindex,
+                                    TFA_CAPTURE_GONE_GRACE_S),
+                    was_up, true);
+        return;
+    }
+    if (was_up)
+        link_notice(cap,
+                    g_strdup_printf("'%s' went down: nothing is captured until it is up again; "
+                                    "connections open now are marked capture_drops_during",
+                                    cap->live_device),
+                    true, false);
+    cap->link = LINK_DOWN;
+}
+
+/* The capture cannot go on on the interface that came back: it ends as
+ * if the interface had not (read_live() says why, with DAMAGED). */
+static void link_give_up(TfaCapture *cap, char *why)
+{
+    g_free(cap->end_msg);
+    cap->end_msg = why;
+}
+
+/* An interface named like ours, of index @ifindex, is up while ours is
+ * gone: capture on it, or give up when that cannot be (a -w file of
+ * another link type, root given up with -Z, a filter it refuses); one that
+ * went away or down again is waited for. */
+static void link_replaced(TfaCapture *cap, unsigned ifindex)
+{
+    int rc;
+    g_autoptr(GError) why = NULL;
+    cap->p = open_live_handle(cap, &rc, &why);
+    if (cap->p == NULL) {
+        if (rc != PCAP_ERROR_NO_SUCH_DEVICE && rc != PCAP_ERROR_IFACE_NOT_UP)
+            link_give_up(cap, g_strdup_printf("'%s' came back (index %u) but %s", cap->live_device,
+                                              ifindex, why->message));
+        return; /* else gone or down again: the next event says */
+    }
+    if (cap->dumper != NULL && pcap_datalink(cap->p) != cap->live_linktype) {
+        link_give_up(cap, g_strdup_printf("'%s' came back (index %u) with link type %d, not %d: "
+                                          "the -w file cannot go on",
+                                          cap->live_device, ifindex, pcap_datalink(cap->p),
+                                          cap->live_linktype));
+        pcap_close(cap->p);
+        cap->p = NULL;
+        return;
+    }
+    if (!start_live_handle(cap, &why)) { /* it closed the handle */
+        link_give_up(cap, g_strdup_printf("'%s' came back (index %u) but %s", cap->live_device,
+                                          ifindex, why->message));
+        return;
+    }
+    link_notice(cap,
+                g_strdup_printf("'%s' is back as a new interface (index %u, was %u) after "
+                                "%.1f s: capture reopened; nothing was captured in between",
+                                cap->live_device, ifindex, cap->live_ifindex, link_seconds(cap)),
+                false, false);
+    cap->live_ifindex = ifindex;
+    cap->link = LINK_UP;
+}
+
+/* One link event (or what a resync found): RTM_NEWLINK or RTM_DELLINK. */
+static void link_event(TfaCapture *cap, int type, unsigned ifindex, unsigned flags,
+                       const char *name)
+{
+    if (cap->link == LINK_FINISHED || cap->end_msg != NULL)
+        return;
+    if (ifindex == cap->live_ifindex && cap->link != LINK_GONE) {
+        if (type == RTM_DELLINK) {
+            link_lost(cap, LINK_GONE);
+        } else if ((flags & IFF_UP) == 0) {
+            link_lost(cap, LINK_DOWN);
+        } else if (cap->link == LINK_DOWN) {
+            link_notice(cap,
+                        g_strdup_printf("'%s' is up again after %.1f s: the capture goes on "
+                                        "(nothing was captured in between)",
+                                        cap->live_device, link_seconds(cap)),
+                        false, false);
+            cap->link = LINK_UP;
+        }
+        return;
+    }
+    if (cap->link == LINK_GONE && cap->p == NULL && type == RTM_NEWLINK &&
+        (flags & IFF_UP) != 0 && name != NULL && strcmp(name, cap->live_device) == 0)
+        link_replaced(cap, ifindex);
+}
+
+/* Ask the kernel how the interface stands now (at open, and when link
+ * events were lost). */
+static void link_resync(TfaCapture *cap)
+{
+    unsigned ifindex = if_nametoindex(cap->live_device);
+    if (ifindex != cap->live_ifindex && cap->link != LINK_GONE)
+        link_lost(cap, LINK_GONE);
+    if (ifindex == 0)
+        return;
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0)
+        return;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof(ifr));
+    g_strlcpy(ifr.ifr_name, cap->live_device, sizeof(ifr.ifr_name));
+    bool ok = ioctl(s, SIOCGIFFLAGS, &ifr) == 0;
+    close(s);
+    if (ok)
+        link_event(cap, RTM_NEWLINK, ifindex, (unsigned)(unsigned short)ifr.ifr_flags,
+                   cap->live_device);
+}
+
+#ifdef TFA_HAVE_RTNETLINK
+/* Subscribe to link events before the handle is activated, so that none
+ * between the two is missed.  Without it the interface is not followed. */
+static void link_watch_open(TfaCapture *cap)
+{
+    if (strcmp(cap->live_device, "any") == 0)
+        return;
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd < 0)
+        return;
+    struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK};
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        close(fd);
+        return;
+    }
+    cap->nl_fd = fd;
+    cap->nl_buf = g_malloc(TFA_LINK_EVENT_BUFFER);
+}
+
+/* Read every link event waiting. */
+static void link_watch_read(TfaCapture *cap)
+{
+    for (;;) {
+        ssize_t n = recv(cap->nl_fd, cap->nl_buf, TFA_LINK_EVENT_BUFFER, MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == ENOBUFS) {
+            link_resync(cap); /* events were lost: ask */
+            continue;
+        }
+        if (n <= 0)
+            return;
+        size_t len = (size_t)n;
+        for (struct nlmsghdr *nh = (struct nlmsghdr *)(void *)cap->nl_buf; NLMSG_OK(nh, len);
+             nh = NLMSG_NEXT(nh, len)) {
+            if ((nh->nlmsg_type != RTM_NEWLINK && nh->nlmsg_type != RTM_DELLINK) ||
+                nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+                continue;
+            const struct ifinfomsg *ifi = NLMSG_DATA(nh);
+            const char *name = NULL;
+            int alen = (int)IFLA_PAYLOAD(nh);
+            for (struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
+                if (a->rta_type == IFLA_IFNAME && RTA_PAYLOAD(a) > 0 &&
+                    ((const char *)RTA_DATA(a))[RTA_PAYLOAD(a) - 1] == '\0')
+                    name = RTA_DATA(a);
+            }
+            link_event(cap, nh->nlmsg_type, (unsigned)ifi->ifi_index, ifi->ifi_flags, name);
+        }
+    }
+}
+#else
+static void link_watch_open(TfaCapture *cap)
+{
+    (void)cap;
+}
+
+static void link_watch_read(TfaCapture *cap)
+{
+    (void)cap;
+}
+#endif
+
+TfaCapture *tfa_capture_new_live(const TfaCaptureLiveOptions *o, const char *filter,
+                                 GError **error)
+{
+    g_autoptr(TfaCapture) cap = capture_alloc(SOURCE_LIVE, filter);
+
+    cap->live_device = g_strdup(o->device);
+    cap->live_opts = *o;
+    cap->live_opts.device = cap->live_device;
+    cap->cur_name = cap->live_device;
+    cap->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 200;
+    link_watch_open(cap);
+    int rc;
+    cap->p = open_live_handle(cap, &rc, error);
+    if (cap->p == NULL)
+        return NULL;
+    cap->stats.files_opened++;
+    if (!start_live_handle(cap, error))
+        return NULL;
+    cap->live_linktype = pcap_datalink(cap->p);
+    if (cap->nl_fd >= 0) {
+        cap->live_ifindex = if_nametoindex(cap->live_device);
+        if (cap->live_ifindex == 0) { /* gone already: not followed */
+            close(cap->nl_fd);
+            cap->nl_fd = -1;
+        }
+    }
     return g_steal_pointer(&cap);
 }
 
@@ -468,6 +786,13 @@ void tfa_capture_free(TfaCapture *cap)
     close_current(cap);
     for (guint i = 0; i < cap->n_filters; i++)
         pcap_freecode(&cap->filters[i].prog);
+    if (cap->nl_fd >= 0)
+        close(cap->nl_fd);
+    g_free(cap->nl_buf);
+    for (guint i = 0; i < cap->n_notices; i++)
+        g_free(cap->notices[i].msg);
+    g_free(cap->live_device);
+    g_free(cap->end_msg);
     g_free(cap);
 }
 
@@ -676,9 +1001,6 @@ static TfaCaptureStatus read_pcapng(TfaCapture *cap, TfaFrame *frame, GError **e
 static TfaCaptureStatus read_pcapfile(TfaCapture *cap, TfaFrame *frame, GError **error)
 {
     for (;;) {
-        /* a filter may pass nothing for a long time: stop when asked */
-        if (g_atomic_int_get(&cap->break_requested))
-            return TFA_CAPTURE_BREAK;
         struct pcap_pkthdr h;
         const uint8_t *data;
         TfaPcapFileStatus st = tfa_pcapfile_next(cap->pf, &h, &data);
@@ -711,9 +1033,135 @@ static TfaCaptureStatus read_pcapfile(TfaCapture *cap, TfaFrame *frame, GError *
     }
 }
 
+/* Release the oldest link notice: count the gap it begins, close the
+ * handle of a deleted interface (and look for its successor at once). */
+static void link_release(TfaCapture *cap, GError **error)
+{
+    LinkNotice n = cap->notices[0];
+    cap->n_notices--;
+    memmove(cap->notices, cap->notices + 1, sizeof(cap->notices[0]) * cap->n_notices);
+    if (n.begins_gap)
+        cap->stats.iface_gaps++;
+    if (n.closes_handle && cap->p != NULL) {
+        cap->drops_before = cap->stats.kernel_drops;
+        cap->ifdrops_before = cap->stats.iface_drops;
+        pcap_close(cap->p);
+        cap->p = NULL;
+        cap->live_fd = -1;
+    }
+    g_set_error_literal(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_NO_DEVICE, n.msg);
+    g_free(n.msg);
+    if (n.closes_handle && cap->link == LINK_GONE)
+        link_resync(cap); /* its successor may be up already */
+}
+
+/* Live: the next frame, TIMEOUT after a quiet wait, NOTICE when the link
+ * changed (the message in *error), DAMAGED once when the interface is gone
+ * for good, then END. */
+static TfaCaptureStatus read_live(TfaCapture *cap, TfaFrame *frame, GError **error)
+{
+    for (;;) {
+        gint64 now = g_get_monotonic_time();
+        if (cap->n_notices > 0 && now >= cap->notices[0].release_at &&
+            (cap->live_drained || now >= cap->notices[0].release_at + cap->timeout_ms * 1000)) {
+            link_release(cap, error);
+            return TFA_CAPTURE_NOTICE;
+        }
+        if (cap->link == LINK_FINISHED)
+            return TFA_CAPTURE_END;
+        if (cap->link == LINK_GONE && cap->n_notices == 0 && cap->p == NULL &&
+            cap->end_msg == NULL &&
+            now - cap->gone_since >= (gint64)TFA_CAPTURE_GONE_GRACE_S * G_USEC_PER_SEC)
+            cap->end_msg = g_strdup_printf("'%s' disappeared and no interface of that name came "
+                                           "up within %d s",
+                                           cap->live_device, TFA_CAPTURE_GONE_GRACE_S);
+        if (cap->end_msg != NULL && cap->n_notices == 0) {
+            cap->link = LINK_FINISHED;
+            g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_NO_DEVICE,
+                        "%s: the capture ends; everything captured until then is reported",
+                        cap->end_msg);
+            return TFA_CAPTURE_DAMAGED;
+        }
+        /* a deleted interface's handle is only drained: libpcap 1.10 then
+         * fails at once whenever its ring is empty */
+        if (cap->p != NULL && !(cap->link == LINK_GONE && cap->live_drained)) {
+            struct pcap_pkthdr *h;
+            const u_char *data;
+            int rc = pcap_next_ex(cap->p, &h, &data);
+            if (rc == 1) {
+                cap->live_drained = false;
+                frame->frame_no = ++cap->frame_no;
+                frame->ts = frame_ts(cap, h);
+                frame->caplen = h->caplen;
+                frame->wirelen = h->len;
+                frame->linktype = pcap_datalink(cap->p);
+                frame->bytes = data;
+                frame->decoded = NULL;
+                cap->frames_in_file++;
+                cap->stats.frames++;
+                cap->stats.bytes += h->caplen;
+                if (cap->dumper != NULL)
+                    pcap_dump((u_char *)cap->dumper, h, data);
+                return TFA_CAPTURE_FRAME;
+            }
+            if (rc == PCAP_ERROR_BREAK) {
+                close_current(cap);
+                return TFA_CAPTURE_END;
+            }
+            cap->live_drained = true;
+            if (rc < 0 && cap->link != LINK_GONE) {
+                /* libpcap 1.10 says "The interface disappeared" when the
+                 * socket's interface was deleted (a down interface it passes
+                 * over in silence: the link events say it) */
+                if (cap->nl_fd >= 0) {
+                    link_watch_read(cap);
+                    if (cap->link != LINK_GONE)
+                        link_resync(cap);
+                }
+                if (cap->link != LINK_GONE) {
+                    g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_FAILED,
+                                "capture on '%s' failed: %s", cap->cur_name,
+                                pcap_geterr(cap->p));
+                    close_current(cap);
+                    return TFA_CAPTURE_ERROR;
+                }
+            }
+            /* nothing waiting (non-blocking) or libpcap's timeout */
+            if (cap->live_fd < 0 && cap->nl_fd < 0)
+                return TFA_CAPTURE_TIMEOUT;
+        }
+        struct pollfd pfd[2];
+        nfds_t nfd = 0;
+        if (cap->p != NULL && cap->live_fd >= 0)
+            pfd[nfd++] = (struct pollfd){.fd = cap->live_fd, .events = POLLIN};
+        if (cap->nl_fd >= 0)
+            pfd[nfd++] = (struct pollfd){.fd = cap->nl_fd, .events = POLLIN};
+        if (nfd == 0 && cap->n_notices == 0)
+            return TFA_CAPTURE_END;
+        int wait_ms = cap->timeout_ms;
+        if (cap->n_notices > 0)
+            wait_ms = (int)CLAMP((cap->notices[0].release_at - now) / 1000 + 1, 0, wait_ms);
+        int n = poll(pfd, nfd, wait_ms);
+        if (n == 0 || (n < 0 && errno == EINTR))
+            return TFA_CAPTURE_TIMEOUT; /* quiet, or a signal for the caller */
+        if (n < 0) {
+            g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_FAILED,
+                        "capture on '%s' failed: poll: %s", cap->cur_name, g_strerror(errno));
+            close_current(cap);
+            return TFA_CAPTURE_ERROR;
+        }
+        if (nfd > 0 && pfd[0].fd == cap->live_fd && pfd[0].revents != 0)
+            cap->live_drained = false; /* readable: read it */
+        if (cap->nl_fd >= 0 && pfd[nfd - 1].revents != 0)
+            link_watch_read(cap);
+    }
+}
+
 /* The next result from the handle (on the reader thread when reading ahead). */
 static TfaCaptureStatus read_frame(TfaCapture *cap, TfaFrame *frame, GError **error)
 {
+    if (cap->kind == SOURCE_LIVE)
+        return read_live(cap, frame, error);
     for (;;) {
         if (!input_open(cap)) {
             if (cap->kind != SOURCE_FILES || cap->paths[cap->next_path] == NULL)
@@ -753,39 +1201,14 @@ static TfaCaptureStatus read_frame(TfaCapture *cap, TfaFrame *frame, GError **er
                 pcap_dump((u_char *)cap->dumper, h, data);
             return TFA_CAPTURE_FRAME;
         }
-        if (rc == 0) {
-            /* live: nothing waiting (non-blocking) or libpcap's timeout */
-            if (cap->live_fd < 0)
-                return TFA_CAPTURE_TIMEOUT;
-            struct pollfd pfd = {.fd = cap->live_fd, .events = POLLIN};
-            int n = poll(&pfd, 1, cap->timeout_ms);
-            if (n == 0 || (n < 0 && errno == EINTR))
-                return TFA_CAPTURE_TIMEOUT; /* quiet, or a signal for the caller */
-            if (n < 0) {
-                g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_FAILED,
-                            "capture on '%s' failed: poll: %s", cap->cur_name,
-                            g_strerror(errno));
-                close_current(cap);
-                return TFA_CAPTURE_ERROR;
-            }
-            continue; /* readable: read it */
-        }
+        if (rc == 0)
+            return TFA_CAPTURE_TIMEOUT; /* offline handles do not return 0 */
         if (rc == PCAP_ERROR_BREAK) {
-            if (cap->kind == SOURCE_LIVE) {
-                close_current(cap);
-                return TFA_CAPTURE_END;
-            }
             /* end of this file */
             if (cap->kind == SOURCE_FILES)
                 cap->done_bytes = cap->done_before + file_pos(cap);
             close_current(cap);
             continue;
-        }
-        if (cap->kind == SOURCE_LIVE) {
-            g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_FAILED,
-                        "capture on '%s' failed: %s", cap->cur_name, pcap_geterr(cap->p));
-            close_current(cap);
-            return TFA_CAPTURE_ERROR;
         }
         return damaged(cap, error);
     }

@@ -11,6 +11,7 @@
 
 #include "tcpflow-audit/cli.h"
 
+#include "tcpflow-audit/capture.h"
 #include "tcpflow-audit/codes.h"
 
 #include <errno.h>
@@ -610,8 +611,8 @@ static GOptionContext *context_new(Cli *cli)
          "Live: do not put the interface in promiscuous mode", NULL},
         {"immediate", 0, 0, G_OPTION_ARG_NONE, &cli->immediate,
          keep(cli, g_strdup_printf(
-                       "Live: deliver each packet at once instead of in batches of up to %d ms",
-                       TFA_DEFAULT_LIVE_TIMEOUT_MS)),
+                       "Live: hand packets over within %d ms instead of in batches of up to %d ms",
+                       TFA_CAPTURE_IMMEDIATE_TIMEOUT_MS, TFA_DEFAULT_LIVE_TIMEOUT_MS)),
          NULL},
         {"buffer-size", 'B', 0, G_OPTION_ARG_INT, &cli->buffer_kib,
          "Live: kernel capture buffer in KiB (default: libpcap's)", "KIB"},

@@ -20,6 +20,14 @@ void tfa_message_error(const char *fmt, ...)
     va_end(ap);
 }
 
+void tfa_message_warning(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    emit("warning: ", fmt, ap);
+    va_end(ap);
+}
+
 void tfa_message_progress(guint64 done, guint64 total, guint64 frames, double elapsed_s)
 {
     double mb = (double)done / 1e6;
