@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "pcapfile.h"
+#include "inbuf.h"
 
 #include "pcapng.h" /* tfa_pcapng_linktype_to_dlt */
 
@@ -27,14 +28,7 @@ typedef enum {
 } LengthOrder;
 
 struct TfaPcapFile {
-    TfaPcapFileRead read; /* NULL: the bytes are all in buf */
-    void *ctx;
-    const uint8_t *buf;   /* read: == own */
-    uint8_t *own;
-    size_t cap;           /* bytes of own */
-    size_t pos, len;      /* unread bytes are buf[pos, len) */
-    bool eof, failed;
-    int read_errno;
+    TfaInBuf in;          /* the bytes, read or borrowed */
     guint64 offset;       /* bytes taken (libpcap's ftell) */
     guint64 record_start; /* offset of the last record begun */
     bool swap;
@@ -93,61 +87,21 @@ static void damage(TfaPcapFile *r, const char *fmt, ...)
 /* libpcap's message when fread() failed (pcap_fmt_errmsg_for_errno). */
 static void read_error(TfaPcapFile *r)
 {
-    damage(r, "error reading dump file: %s", g_strerror(r->read_errno));
-}
-
-/* Make @n bytes from pos available when the source has them: the number
- * available (less than @n only at the end or on an error). */
-static size_t ensure(TfaPcapFile *r, size_t n)
-{
-    if (r->len - r->pos >= n || r->read == NULL)
-        return MIN(r->len - r->pos, n);
-    if (r->pos + n > r->cap) {
-        /* the record runs past the buffer: move what is left to its start
-         * (at most one record), and grow the buffer if it cannot hold it */
-        size_t left = r->len - r->pos;
-        if (n > r->cap) {
-            size_t cap = r->cap;
-            while (cap < n)
-                cap *= 2;
-            uint8_t *bigger = g_malloc(cap);
-            memcpy(bigger, r->own + r->pos, left);
-            g_free(r->own);
-            r->own = bigger;
-            r->cap = cap;
-        } else {
-            memmove(r->own, r->own + r->pos, left);
-        }
-        r->buf = r->own;
-        r->pos = 0;
-        r->len = left;
-    }
-    while (r->len - r->pos < n && !r->eof && !r->failed) {
-        ssize_t got = r->read(r->ctx, r->own + r->len, r->cap - r->len);
-        if (got < 0) {
-            r->failed = true;
-            r->read_errno = errno != 0 ? errno : EIO;
-        } else if (got == 0) {
-            r->eof = true;
-        } else {
-            r->len += (size_t)got;
-        }
-    }
-    return MIN(r->len - r->pos, n);
+    damage(r, "error reading dump file: %s", g_strerror(r->in.read_errno));
 }
 
 static void take(TfaPcapFile *r, size_t n)
 {
-    r->pos += n;
+    r->in.pos += n;
     r->offset += n;
 }
 
 /* The file header (pcap_check_header() in libpcap's sf-pcap.c). */
 static TfaPcapFile *read_header(TfaPcapFile *r, GError **error)
 {
-    size_t got = ensure(r, 4);
+    size_t got = tfa_inbuf_ensure(&r->in, 4);
     if (got < 4) {
-        if (r->failed)
+        if (r->in.failed)
             read_error(r);
         else
             damage(r, "truncated dump file; tried to read 4 file header bytes, only got %zu",
@@ -155,8 +109,8 @@ static TfaPcapFile *read_header(TfaPcapFile *r, GError **error)
         goto fail;
     }
     uint32_t magic;
-    memcpy(&magic, r->buf + r->pos, 4);
-    memcpy(r->header, r->buf + r->pos, 4);
+    memcpy(&magic, r->in.buf + r->in.pos, 4);
+    memcpy(r->header, r->in.buf + r->in.pos, 4);
     if (magic != MAGIC_USEC && magic != MAGIC_NSEC && magic != MAGIC_KUZNETZOV) {
         magic = GUINT32_SWAP_LE_BE(magic);
         if (magic != MAGIC_USEC && magic != MAGIC_NSEC && magic != MAGIC_KUZNETZOV) {
@@ -166,16 +120,16 @@ static TfaPcapFile *read_header(TfaPcapFile *r, GError **error)
         r->swap = true;
     }
     take(r, 4);
-    got = ensure(r, TFA_PCAPFILE_HEADER_LEN - 4);
+    got = tfa_inbuf_ensure(&r->in, TFA_PCAPFILE_HEADER_LEN - 4);
     if (got < TFA_PCAPFILE_HEADER_LEN - 4) {
-        if (r->failed)
+        if (r->in.failed)
             read_error(r);
         else
             damage(r, "truncated dump file; tried to read %u file header bytes, only got %zu",
                    TFA_PCAPFILE_HEADER_LEN, got);
         goto fail;
     }
-    const uint8_t *h = r->buf + r->pos;
+    const uint8_t *h = r->in.buf + r->in.pos;
     memcpy(r->header + 4, h, TFA_PCAPFILE_HEADER_LEN - 4);
     uint16_t major = get16(r, h), minor = get16(r, h + 2);
     uint32_t snaplen = get32(r, h + 12), linktype = get32(r, h + 16);
@@ -215,20 +169,20 @@ fail:
 TfaPcapFile *tfa_pcapfile_new_memory(const uint8_t *data, size_t len, GError **error)
 {
     TfaPcapFile *r = g_new0(TfaPcapFile, 1);
-    r->buf = data;
-    r->len = len;
-    r->eof = true;
+    r->in.buf = data;
+    r->in.len = len;
+    r->in.eof = true;
     return read_header(r, error);
 }
 
 TfaPcapFile *tfa_pcapfile_new_reader(TfaPcapFileRead read, void *ctx, GError **error)
 {
     TfaPcapFile *r = g_new0(TfaPcapFile, 1);
-    r->read = read;
-    r->ctx = ctx;
-    r->cap = TFA_PCAPFILE_BLOCK;
-    r->own = g_malloc(r->cap);
-    r->buf = r->own;
+    r->in.read = read;
+    r->in.ctx = ctx;
+    r->in.cap = TFA_PCAPFILE_BLOCK;
+    r->in.own = g_malloc(r->in.cap);
+    r->in.buf = r->in.own;
     return read_header(r, error);
 }
 
@@ -278,9 +232,9 @@ TfaPcapFileStatus tfa_pcapfile_next(TfaPcapFile *r, struct pcap_pkthdr *h, const
     if (r->damaged)
         return TFA_PCAPFILE_DAMAGED;
     r->record_start = r->offset;
-    size_t got = ensure(r, r->hdrsize);
+    size_t got = tfa_inbuf_ensure(&r->in, r->hdrsize);
     if (got < r->hdrsize) {
-        if (r->failed) {
+        if (r->in.failed) {
             read_error(r);
         } else if (got != 0) {
             damage(r, "truncated dump file; tried to read %u header bytes, only got %zu",
@@ -291,7 +245,7 @@ TfaPcapFileStatus tfa_pcapfile_next(TfaPcapFile *r, struct pcap_pkthdr *h, const
         take(r, got);
         return TFA_PCAPFILE_DAMAGED;
     }
-    const uint8_t *rec = r->buf + r->pos;
+    const uint8_t *rec = r->in.buf + r->in.pos;
     /* 32-bit seconds and fraction, widened as libpcap widens them: signed
      * from a file of this host's byte order (its pcap_timeval), unsigned
      * from the other (its SWAPLONG() is an unsigned int) */
@@ -318,9 +272,9 @@ TfaPcapFileStatus tfa_pcapfile_next(TfaPcapFile *r, struct pcap_pkthdr *h, const
     uint32_t keep = caplen;
     if (caplen > r->snapshot) {
         /* read up to the snapshot length, skip the rest */
-        got = ensure(r, r->snapshot);
+        got = tfa_inbuf_ensure(&r->in, r->snapshot);
         if (got < r->snapshot) {
-            if (r->failed)
+            if (r->in.failed)
                 read_error(r);
             else
                 damage(r, "truncated dump file; tried to read %d captured bytes, only got %zu",
@@ -330,9 +284,9 @@ TfaPcapFileStatus tfa_pcapfile_next(TfaPcapFile *r, struct pcap_pkthdr *h, const
         }
         keep = r->snapshot;
     }
-    got = ensure(r, caplen);
+    got = tfa_inbuf_ensure(&r->in, caplen);
     if (got < caplen) {
-        if (r->failed)
+        if (r->in.failed)
             read_error(r);
         else
             damage(r, "truncated dump file; tried to read %u captured bytes, only got %zu",
@@ -340,7 +294,7 @@ TfaPcapFileStatus tfa_pcapfile_next(TfaPcapFile *r, struct pcap_pkthdr *h, const
         take(r, got);
         return TFA_PCAPFILE_DAMAGED;
     }
-    const uint8_t *bytes = r->buf + r->pos;
+    const uint8_t *bytes = r->in.buf + r->in.pos;
     take(r, caplen);
     h->caplen = keep;
     h->len = len;
@@ -377,7 +331,7 @@ void tfa_pcapfile_free(TfaPcapFile *r)
 {
     if (r == NULL)
         return;
-    g_free(r->own);
+    g_free(r->in.own);
     g_free(r->scratch);
     g_free(r);
 }

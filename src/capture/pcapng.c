@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "pcapng.h"
+#include "inbuf.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -31,14 +32,7 @@ typedef struct Iface {
 } Iface;
 
 struct TfaPcapng {
-    TfaPcapngRead read;   /* NULL: every byte is in buf already (memory) */
-    void *ctx;
-    const uint8_t *buf;   /* bytes read, not all used; == own when reading */
-    uint8_t *own;
-    size_t cap;           /* bytes of own */
-    size_t pos, len;      /* unused bytes are buf[pos, len) */
-    bool eof, failed;
-    int read_errno;
+    TfaInBuf in;          /* the bytes, read or borrowed */
     const uint8_t *blk;   /* the body of the block being read, in buf */
     guint64 offset;       /* bytes used so far */
     guint64 block_start;  /* offset of the block being read */
@@ -125,58 +119,19 @@ static TfaPcapngStatus damage(TfaPcapng *r, const char *fmt, ...)
     return TFA_PCAPNG_DAMAGED;
 }
 
-/* Make @n bytes from pos available when the source has them: the number
- * available (less than @n only at the end or on an error).  Moves what is
- * left to the buffer's start, or grows it, when @n do not fit after pos. */
-static size_t ensure(TfaPcapng *r, size_t n)
-{
-    if (r->len - r->pos >= n || r->read == NULL)
-        return MIN(r->len - r->pos, n);
-    if (r->pos + n > r->cap) {
-        size_t left = r->len - r->pos;
-        if (n > r->cap) {
-            size_t cap = r->cap;
-            while (cap < n)
-                cap *= 2;
-            uint8_t *bigger = g_malloc(cap);
-            memcpy(bigger, r->own + r->pos, left);
-            g_free(r->own);
-            r->own = bigger;
-            r->cap = cap;
-        } else {
-            memmove(r->own, r->own + r->pos, left);
-        }
-        r->buf = r->own;
-        r->pos = 0;
-        r->len = left;
-    }
-    while (r->len - r->pos < n && !r->eof && !r->failed) {
-        ssize_t got = r->read(r->ctx, r->own + r->len, r->cap - r->len);
-        if (got < 0) {
-            r->failed = true;
-            r->read_errno = errno != 0 ? errno : EIO;
-        } else if (got == 0) {
-            r->eof = true;
-        } else {
-            r->len += (size_t)got;
-        }
-    }
-    return MIN(r->len - r->pos, n);
-}
-
 /* The next @n bytes, in the buffer (valid until the next read), taken;
  * NULL with the reason kept when the file ends or fails first (what there
  * was is taken).  @what names what was being read. */
 static const uint8_t *read_exact(TfaPcapng *r, size_t n, const char *what)
 {
-    size_t got = ensure(r, n);
-    const uint8_t *p = r->buf + r->pos;
-    r->pos += got;
+    size_t got = tfa_inbuf_ensure(&r->in, n);
+    const uint8_t *p = r->in.buf + r->in.pos;
+    r->in.pos += got;
     r->offset += got;
     if (got == n)
         return p;
-    if (r->failed)
-        (void)damage(r, "read error in %s: %s", what, g_strerror(r->read_errno));
+    if (r->in.failed)
+        (void)damage(r, "read error in %s: %s", what, g_strerror(r->in.read_errno));
     else
         (void)damage(r, "the file ends inside %s (%zu of %zu bytes)", what, got, n);
     return NULL;
@@ -468,20 +423,20 @@ static TfaPcapng *start(TfaPcapng *r, GError **error)
 TfaPcapng *tfa_pcapng_new_reader(TfaPcapngRead read, void *ctx, GError **error)
 {
     TfaPcapng *r = g_new0(TfaPcapng, 1);
-    r->read = read;
-    r->ctx = ctx;
-    r->cap = TFA_PCAPNG_BUFFER;
-    r->own = g_malloc(r->cap);
-    r->buf = r->own;
+    r->in.read = read;
+    r->in.ctx = ctx;
+    r->in.cap = TFA_PCAPNG_BUFFER;
+    r->in.own = g_malloc(r->in.cap);
+    r->in.buf = r->in.own;
     return start(r, error);
 }
 
 TfaPcapng *tfa_pcapng_new_memory(const uint8_t *data, size_t len, GError **error)
 {
     TfaPcapng *r = g_new0(TfaPcapng, 1);
-    r->buf = data;
-    r->len = len;
-    r->eof = true;
+    r->in.buf = data;
+    r->in.len = len;
+    r->in.eof = true;
     return start(r, error);
 }
 
@@ -505,16 +460,16 @@ TfaPcapngStatus tfa_pcapng_next(TfaPcapng *r, TfaPcapngPacket *pkt)
     while (!r->damaged) {
         uint8_t hdr[BLOCK_HEADER];
         r->block_start = r->offset;
-        size_t got = ensure(r, sizeof(hdr));
-        memcpy(hdr, r->buf + r->pos, got);
-        r->pos += got;
+        size_t got = tfa_inbuf_ensure(&r->in, sizeof(hdr));
+        memcpy(hdr, r->in.buf + r->in.pos, got);
+        r->in.pos += got;
         r->offset += got;
-        if (got == 0 && !r->failed)
+        if (got == 0 && !r->in.failed)
             return TFA_PCAPNG_END;
         if (got < sizeof(hdr)) {
-            if (r->failed)
+            if (r->in.failed)
                 return damage(r, "read error in a block header: %s",
-                              g_strerror(r->read_errno));
+                              g_strerror(r->in.read_errno));
             return damage(r, "the file ends inside a block header (%zu of 8 bytes)", got);
         }
         uint32_t type = get32(r, hdr);
@@ -567,6 +522,6 @@ void tfa_pcapng_free(TfaPcapng *r)
     if (r == NULL)
         return;
     g_array_unref(r->ifaces);
-    g_free(r->own);
+    g_free(r->in.own);
     g_free(r);
 }
