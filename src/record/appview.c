@@ -299,8 +299,17 @@ static void teardown(const TfaConnRecord *rec, TfaRole role, TfaAppSide *s)
         } else {
             e = add(s, TFA_APP_CALL_CLOSE, TFA_APP_RESULT_RETURNED, TFA_APP_WHY_OWN_FIN, true, NULL,
                     d->fin_frame[side], d->fin_ts[side]);
-            if (e != NULL)
+            if (e != NULL) {
                 e->arg = path_has(ep, TFA_TCP_LAST_ACK) && has_why(s, TFA_APP_WHY_PEER_FIN);
+                /* the first FIN captured was its second copy: close() came
+                 * before it (TEARDOWN_FIN_RETRANSMITTED without a first frame) */
+                for (guint i = 0; i < rec->n_anomalies; i++) {
+                    const TfaAnomaly *a = &rec->anomalies[i];
+                    if (a->code == TFA_ANOMALY_TEARDOWN_FIN_RETRANSMITTED && a->side == side &&
+                        a->arg[0] == 0 && a->frame_no == d->fin_frame[side])
+                        e->frame2 = a->frame_no;
+                }
+            }
         }
     }
 }
@@ -685,9 +694,16 @@ const char *tfa_appview_event_text(const TfaConnRecord *rec, TfaRole role, const
                    peer, f);
         break;
     case TFA_APP_WHY_OWN_FIN:
-        g_snprintf(buf, len, "%s at frame %" PRIu64 " (its FIN)%s",
-                   ev->arg ? "close()" : "close() or shutdown(SHUT_WR)", f,
-                   ev->arg ? ", after read() returned 0" : "");
+        if (f2 != 0)
+            g_snprintf(buf, len,
+                       "%s before frame %" PRIu64 " (its FIN sent again: the first copy was lost "
+                       "before the capture point)%s",
+                       ev->arg ? "close()" : "close() or shutdown(SHUT_WR)", f,
+                       ev->arg ? ", after read() returned 0" : "");
+        else
+            g_snprintf(buf, len, "%s at frame %" PRIu64 " (its FIN)%s",
+                       ev->arg ? "close()" : "close() or shutdown(SHUT_WR)", f,
+                       ev->arg ? ", after read() returned 0" : "");
         break;
     case TFA_APP_WHY_HALF_CLOSE:
         g_snprintf(buf, len,
