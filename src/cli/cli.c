@@ -771,7 +771,8 @@ static GOptionContext *context_new(Cli *cli)
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
 
-    GOptionContext *ctx = g_option_context_new("[FILE...] [EXPRESSION]");
+    /* the usage line takes "[FILE...] [EXPRESSION]" from G_OPTION_REMAINING */
+    GOptionContext *ctx = g_option_context_new(NULL);
     g_option_context_set_summary(ctx, summary_text);
     g_option_context_set_description(ctx, description_text);
     g_option_context_add_main_entries(ctx, entries, NULL);

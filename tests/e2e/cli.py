@@ -280,6 +280,9 @@ def main():
 
     rc, out, err = run(["--help"])
     check(rc == 0 and "--format" in out and "--max-connections" in out, "--help")
+    usage = out.splitlines()[1] if len(out.splitlines()) > 1 else ""
+    check(usage.count("[FILE...]") == 1 and usage.count("[EXPRESSION]") == 1,
+          "--help: the usage line names the operands once (%r)" % usage.strip())
     help_defaults_in_man(out)
     rc, out, err = run(["--version"])
     check(rc == 0 and out.startswith("tcpflow-audit ") and "libpcap" in out, "--version")
