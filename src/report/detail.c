@@ -429,7 +429,9 @@ static const char *const plain[TFA_ANOMALY_N] = {
         "Windows 200 ms); harmless alone, a stall when the peer's Nagle waits for it",
     [TFA_ANOMALY_ACK_STRETCH] =
         "{w} acknowledged {0} bytes (more than two {1}-byte segments) in one ACK "
-        "(frame {f}): receive offload (GRO/LRO) or ACK thinning",
+        "(frame {f}): receive offload (GRO/LRO), a receiver acknowledging in batches (its "
+        "socket busy, or Linux holding the ACK while the application has not read the data), "
+        "ACK thinning on the path, or the ACKs in between lost before the capture point",
     [TFA_ANOMALY_RST_STORM] =
         "{0} RSTs on this connection (the last in frame {f}): something keeps "
         "resetting it",
