@@ -223,18 +223,26 @@ static bool open_pcapng(TfaCapture *cap, const uint8_t *data, size_t len, const 
     return true;
 }
 
+/* Whether frames of link type @dlt can be decoded; if not, the input
+ * @name is closed and skipped, with the reason in @error. */
+static bool linktype_decoded(TfaCapture *cap, const char *name, int dlt, GError **error)
+{
+    if (tfa_decode_linktype_supported(dlt))
+        return true;
+    const char *lt = pcap_datalink_val_to_name(dlt);
+    g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_LINKTYPE,
+                "'%s': link type %s (%d) is not decoded; file skipped", name,
+                lt != NULL ? lt : "unknown", dlt);
+    close_current(cap);
+    return false;
+}
+
 /* Check the link type and compile the filter of a just-opened handle. */
 static bool prepare_handle(TfaCapture *cap, const char *name, GError **error)
 {
     int dlt = pcap_datalink(cap->p);
-    if (!tfa_decode_linktype_supported(dlt)) {
-        const char *lt = pcap_datalink_val_to_name(dlt);
-        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_LINKTYPE,
-                    "'%s': link type %s (%d) is not decoded; file skipped", name,
-                    lt != NULL ? lt : "unknown", dlt);
-        close_current(cap);
+    if (!linktype_decoded(cap, name, dlt, error))
         return false;
-    }
     if (!apply_filter(cap->p, cap->filter, name, error)) {
         close_current(cap);
         return false;
@@ -248,14 +256,8 @@ static bool prepare_handle(TfaCapture *cap, const char *name, GError **error)
 static bool prepare_pcapfile(TfaCapture *cap, const char *name, GError **error)
 {
     int dlt = tfa_pcapfile_linktype(cap->pf);
-    if (!tfa_decode_linktype_supported(dlt)) {
-        const char *lt = pcap_datalink_val_to_name(dlt);
-        g_set_error(error, TFA_CAPTURE_ERROR_DOMAIN, TFA_CAPTURE_ERROR_LINKTYPE,
-                    "'%s': link type %s (%d) is not decoded; file skipped", name,
-                    lt != NULL ? lt : "unknown", dlt);
-        close_current(cap);
+    if (!linktype_decoded(cap, name, dlt, error))
         return false;
-    }
     if (cap->filter == NULL || cap->filter[0] == '\0')
         return true;
     /* libpcap compiles a few tests differently for a savefile than for
